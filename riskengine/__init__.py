@@ -1,0 +1,30 @@
+"""riskengine: sourcing risk and diversified EU/Japan sourcing mixes for controlled rare earths.
+
+The public API, in the order of a run::
+
+    config = riskengine.load_config("config/default.yaml")
+    data = riskengine.load_dataset(config.data.dir)
+    scores = riskengine.score_suppliers(data, config)
+    result = riskengine.optimise(data, config)
+"""
+
+from riskengine._version import __version__
+from riskengine.config import Config, load_config
+from riskengine.data import Dataset, load_dataset, write_dataset
+from riskengine.data.synthetic import generate_dataset
+from riskengine.exceptions import ConfigError, DataError, Problem, RiskEngineError, SolverError
+
+__all__ = [
+    "Config",
+    "ConfigError",
+    "DataError",
+    "Dataset",
+    "Problem",
+    "RiskEngineError",
+    "SolverError",
+    "__version__",
+    "generate_dataset",
+    "load_config",
+    "load_dataset",
+    "write_dataset",
+]

@@ -1,0 +1,70 @@
+"""Command line: ``riskengine validate | score | optimise | stress | report | init``.
+
+A thin layer over the Python API. Each command lives in its own module with
+``add_parser(subparsers)`` and ``run(args) -> int``. Exit codes: 0 success,
+2 bad input (message on stderr, no traceback), 1 internal error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from importlib import import_module
+
+from riskengine._version import __version__
+from riskengine.exceptions import RiskEngineError
+
+__all__ = ["entry_point", "main"]
+
+#: Command modules, in the order ``--help`` lists them.
+COMMANDS: tuple[str, ...] = ("validate", "score", "optimise", "stress", "report", "init")
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that raises instead of exiting, so usage errors exit 2 through one handler."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise RiskEngineError(f"{self.prog}: {message} (see '{self.prog} --help')")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full argument parser, with one sub-command per available command module."""
+    parser = _Parser(prog="riskengine", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="version", version=f"riskengine {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub.required = True
+    for name in COMMANDS:
+        try:
+            module = import_module(f"riskengine.cli.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"riskengine.cli.{name}":
+                raise
+            continue
+        module.add_parser(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit code (0 ok, 2 bad input, 1 internal error)."""
+    args = None
+    try:
+        args = build_parser().parse_args(argv)
+        return int(args.run(args))
+    except RiskEngineError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:
+        if getattr(args, "debug", False):
+            raise
+        print(f"internal error: {type(exc).__name__}: {exc}\n"
+              "(run again with --debug for the traceback, and please report it)", file=sys.stderr)
+        return 1
+
+
+def entry_point() -> None:
+    """Console-script entry point."""
+    raise SystemExit(main())

@@ -1,0 +1,90 @@
+"""Options and helpers shared by the commands."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from riskengine.config import Config, load_config
+from riskengine.data import Dataset, load_dataset
+from riskengine.data.checks import check_against_config
+from riskengine.exceptions import ConfigError
+
+__all__ = ["add_common", "add_format", "emit_json", "emit_table", "load_inputs"]
+
+DEFAULT_CONFIG = Path("config/default.yaml")
+
+
+def add_common(parser: argparse.ArgumentParser) -> None:
+    """--config, --data, --set and --debug."""
+    parser.add_argument("--config", metavar="FILE", type=Path,
+                        help="YAML configuration (default: config/default.yaml if present)")
+    parser.add_argument("--data", metavar="DIR", type=Path,
+                        help="folder of CSV tables or an .xlsx workbook (overrides data.dir)")
+    parser.add_argument("--set", metavar="KEY=VALUE", action="append", default=[],
+                        dest="overrides", help="override a configuration key (repeatable)")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
+
+
+def add_format(parser: argparse.ArgumentParser) -> None:
+    """--format table|json|csv."""
+    parser.add_argument("--format", choices=("table", "json", "csv"), default="table",
+                        help="output format on stdout (default: table)")
+
+
+def resolve_config_path(path: Path | None) -> Path | None:
+    """The --config file, else ./config/default.yaml if present, else the shipped default."""
+    if path is not None:
+        return path
+    if DEFAULT_CONFIG.is_file():
+        return DEFAULT_CONFIG
+    from importlib.resources import files
+
+    shipped = Path(str(files("riskengine._shipped.config"))) / "default.yaml"
+    return shipped if shipped.is_file() else None
+
+
+def load_inputs(args: argparse.Namespace) -> tuple[Config, Dataset]:
+    """Configuration and dataset from the common options, checked against each other."""
+    path = resolve_config_path(args.config)
+    config = load_config(path, args.overrides)
+    data_dir = args.data if args.data is not None else config.data.dir
+    dataset = load_dataset(data_dir)
+    check_against_config(dataset, config, str(path) if path else "configuration")
+    return config, dataset
+
+
+def emit_json(document: Any) -> None:
+    """Print one JSON document on stdout (NaN written as null)."""
+    print(json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False, default=str))
+
+
+def frame_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows of a DataFrame as JSON-ready dicts (NaN -> None, numpy scalars -> Python)."""
+    clean = frame.astype(object).where(frame.notna(), None)
+    return json.loads(clean.to_json(orient="records", date_format="iso", double_precision=10))
+
+
+def emit_table(frame: pd.DataFrame, fmt: str, floatfmt: str = "{:,.2f}") -> None:
+    """Print a DataFrame as an aligned text table or CSV."""
+    if fmt == "csv":
+        frame.to_csv(sys.stdout, index=False, lineterminator="\n")
+        return
+    if frame.empty:
+        print("(no rows)")
+        return
+    shown = frame.copy()
+    for col in shown.columns:
+        if pd.api.types.is_float_dtype(shown[col]):
+            shown[col] = shown[col].map(lambda v: "" if pd.isna(v) else floatfmt.format(v))
+    print(shown.to_string(index=False))
+
+
+def fail(message: str) -> ConfigError:
+    """A bad-argument error (exit 2)."""
+    return ConfigError(message)

@@ -1,0 +1,44 @@
+"""``riskengine validate``: check the configuration and data, print a summary."""
+
+from __future__ import annotations
+
+import argparse
+
+from riskengine.cli._common import (
+    add_common,
+    add_format,
+    emit_json,
+    emit_table,
+    frame_records,
+    load_inputs,
+)
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    """Register the command."""
+    parser = sub.add_parser("validate", help="check configuration and data; print a summary",
+                            description="Check the configuration and the data tables; print a "
+                            "summary, or every problem found (exit 2).")
+    add_common(parser)
+    add_format(parser)
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Validate and print the summary."""
+    config, dataset = load_inputs(args)
+    if args.format == "json":
+        emit_json({
+            "status": "ok", "config": config.name, "data": dataset.source,
+            "rows": {name: len(dataset.table(name)) for name in (
+                "commodities", "countries", "production", "export_controls", "suppliers",
+                "demand")},
+            "vintage": dataset.vintage,
+            "capacity": frame_records(dataset.capacity_by_commodity()),
+        })
+    elif args.format == "csv":
+        emit_table(dataset.capacity_by_commodity(), "csv")
+    else:
+        print(f"Configuration '{config.name}' and data are valid.\n")
+        print(dataset.summary())
+    return 0

@@ -1,0 +1,203 @@
+"""The configuration schema: typed, frozen models with the contract's keys and defaults.
+
+Every key here is documented in ``config/default.yaml`` and in
+``docs/configuration.md`` (generated from this module).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+
+from riskengine.enums import Mode, SolverName
+
+__all__ = [
+    "BuyerConfig",
+    "Config",
+    "DataConfig",
+    "Multiplier",
+    "OptimiserConfig",
+    "ReportConfig",
+    "RiskConfig",
+    "RiskWeights",
+    "ScenarioConfig",
+    "UncertaintyConfig",
+]
+
+
+def _as_codes(value: Any) -> Any:
+    """Accept one code or a list of codes; return a tuple of strings."""
+    if isinstance(value, str):
+        return (value,)
+    if isinstance(value, list | tuple) and all(isinstance(v, str) for v in value):
+        return tuple(value)
+    if isinstance(value, list | tuple) and any(isinstance(v, bool) for v in value):
+        raise ValueError("YAML reads NO (Norway), YES, ON and OFF as true/false: "
+                         "write such codes in quotes, e.g. ['NO']")
+    raise ValueError("expected a code or a list of codes, e.g. [EU] or [JP, US]")
+
+
+def _as_penalty(value: Any) -> Any:
+    """A positive number, or a map from commodity (or 'default') to a positive number."""
+    def positive(v: Any) -> bool:
+        return isinstance(v, int | float) and not isinstance(v, bool) and v > 0
+
+    if positive(value):
+        return float(value)
+    if isinstance(value, dict) and value and all(positive(v) for v in value.values()):
+        return {str(k): float(v) for k, v in value.items()}
+    raise ValueError(
+        "expected a number > 0 (USD/kg) or a map such as {default: 10000, terbium: 20000}"
+    )
+
+
+Codes = Annotated[tuple[str, ...], BeforeValidator(_as_codes)]
+Penalty = Annotated[Any, BeforeValidator(_as_penalty)]
+Share = Annotated[float, Field(ge=0, le=1)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, use_enum_values=False)
+
+
+class DataConfig(_Model):
+    """Where the tables are."""
+
+    dir: Path | None = Field(
+        None, description="folder (or .xlsx workbook) of the data tables; empty = shipped seeds/"
+    )
+
+
+class BuyerConfig(_Model):
+    """One buyer's domestic and trusted-partner countries or blocs."""
+
+    home: Codes = Field(description="countries or blocs that are domestic for this buyer")
+    partners: Codes = Field((), description="countries or blocs this buyer treats as partners")
+
+
+class RiskWeights(_Model):
+    """Weights of the risk indicators (non-negative; normalised to sum 1 over those used)."""
+
+    governance: float = Field(0.20, ge=0, description="WGI governance of the offer's country")
+    export_control: float = Field(0.25, ge=0, description="export controls on the offer")
+    concentration: float = Field(0.15, ge=0, description="governance-weighted HHI of supply")
+    maturity: float = Field(0.15, ge=0, description="producing < ramping < planned")
+    partner: float = Field(0.15, ge=0, description="home < partner < other, per buyer")
+    lead_time: float = Field(0.05, ge=0, description="order-to-delivery time")
+    chinese_technology: float = Field(
+        0.05, ge=0, description="plant depends on Chinese technology (if the column exists)"
+    )
+    parent_country: float = Field(
+        0.0, ge=0, description="owner's country outside home and partners (if the column exists)"
+    )
+
+
+class UncertaintyConfig(_Model):
+    """Weight perturbation used to show how robust scores and ranks are."""
+
+    samples: int = Field(500, ge=10, le=100_000, description="number of weight draws")
+    concentration: float = Field(
+        50.0, gt=0, description="Dirichlet concentration; larger = weights closer to configured"
+    )
+    seed: int = Field(0, description="random seed")
+
+
+class RiskConfig(_Model):
+    """Risk scoring."""
+
+    weights: RiskWeights = RiskWeights()
+    lead_time_scale_days: float = Field(
+        365.0, gt=0, description="lead time (days) at which the lead-time indicator reaches 1"
+    )
+    uncertainty: UncertaintyConfig = UncertaintyConfig()
+
+
+class OptimiserConfig(_Model):
+    """The sourcing LP (contract section 5)."""
+
+    mode: Mode = Field(Mode.JOINT, description="joint or separate")
+    risk_aversion: float = Field(1.0, ge=0, description="lambda in the objective")
+    max_country_share: float = Field(
+        0.65, gt=0, le=1, description="theta: cap on one non-home country's share of demand"
+    )
+    country_share_overrides: dict[str, Share] = Field(
+        default_factory=dict, description="per-country caps replacing theta, e.g. {CN: 0.5}"
+    )
+    max_supplier_share: float = Field(
+        1.0, gt=0, le=1, description="sigma: cap on one offer's share of demand"
+    )
+    min_partner_share: float = Field(
+        0.0, ge=0, le=1, description="alpha: floor on home+partner share of served volume"
+    )
+    shortfall_penalty_usd_per_kg: Penalty = Field(
+        10_000.0, description="P_c in USD/kg: a number, or a map by commodity with 'default'"
+    )
+    solver: SolverName = Field(SolverName.HIGHS, description="highs or cbc")
+    time_limit_s: float = Field(60.0, gt=0, description="solver time limit, seconds")
+
+
+class Multiplier(_Model):
+    """Multiply a quantity for the rows a selector matches (empty selector = all rows)."""
+
+    factor: float = Field(ge=0, description="multiplier, e.g. 0 for an outage, 3 for a spike")
+    country: Codes = ()
+    supplier: Codes = ()
+    commodity: Codes = ()
+    stage: Codes = ()
+    status: Codes = ()
+    buyer: Codes = ()
+
+
+class ScenarioConfig(_Model):
+    """A named what-if case."""
+
+    name: str = Field(min_length=1)
+    description: str = ""
+    probability: float | None = Field(None, ge=0, le=1)
+    capacity: tuple[Multiplier, ...] = ()
+    price: tuple[Multiplier, ...] = ()
+    demand: tuple[Multiplier, ...] = ()
+
+
+class ReportConfig(_Model):
+    """Report output."""
+
+    out_dir: Path = Field(Path("reports"), description="folder that receives one folder per run")
+    frontier_points: int = Field(7, ge=0, le=100, description="points on the cost-risk frontier")
+
+
+def _default_buyers() -> dict[str, BuyerConfig]:
+    return {
+        "EU": BuyerConfig(home=("EU",), partners=("JP", "US", "CA", "AU", "GB", "NO", "KR")),
+        "JP": BuyerConfig(home=("JP",), partners=("EU", "US", "CA", "AU", "GB", "KR")),
+    }
+
+
+class Config(_Model):
+    """The whole configuration, as resolved from defaults, a YAML file and overrides."""
+
+    name: str = Field("default", description="name of this configuration (report folders)")
+    data: DataConfig = DataConfig()
+    buyers: dict[str, BuyerConfig] = Field(default_factory=_default_buyers)
+    risk: RiskConfig = RiskConfig()
+    optimiser: OptimiserConfig = OptimiserConfig()
+    scenarios: tuple[ScenarioConfig, ...] = ()
+    report: ReportConfig = ReportConfig()
+
+    def penalty_usd_per_kg(self, commodity: str) -> float:
+        """Shortfall penalty P_c for one commodity, USD/kg."""
+        value = self.optimiser.shortfall_penalty_usd_per_kg
+        if isinstance(value, float):
+            return value
+        if commodity in value:
+            return value[commodity]
+        if "default" in value:
+            return value["default"]
+        from riskengine.exceptions import ConfigError
+
+        raise ConfigError(
+            f"optimiser.shortfall_penalty_usd_per_kg has no entry for {commodity!r} and no "
+            "'default'; add one of them"
+        )

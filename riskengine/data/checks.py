@@ -1,0 +1,80 @@
+"""Checks of a dataset against a configuration (buyers, country codes, overrides)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from riskengine._text import did_you_mean
+from riskengine.config.schema import Config
+from riskengine.data.dataset import Dataset
+from riskengine.exceptions import DataError, Problem
+
+__all__ = ["check_against_config", "known_codes"]
+
+
+def known_codes(dataset: Dataset) -> set[str]:
+    """Country codes and bloc names the dataset defines."""
+    countries = dataset.countries
+    blocs = set(countries["bloc"].astype(str)) - {"", "nan"}
+    return set(countries["country"].astype(str)) | blocs
+
+
+def _buyer_problems(dataset: Dataset, config: Config) -> list[Problem]:
+    buyers = sorted(config.buyers)
+    problems = []
+    for row, buyer in enumerate(dataset.demand["buyer"].astype(str)):
+        if buyer in config.buyers:
+            continue
+        source, line = dataset.where("demand", row)
+        problems.append(Problem(
+            source, line, "buyer", buyer,
+            f"buyer not in the configuration; add buyers.{buyer} (home, partners) to the "
+            f"config or use one of {', '.join(buyers)}{did_you_mean(buyer, buyers)}",
+        ))
+    return problems
+
+
+def _code_problems(dataset: Dataset, config: Config, source: str) -> list[Problem]:
+    codes = known_codes(dataset)
+    problems = []
+    for name, buyer in sorted(config.buyers.items()):
+        for key in ("home", "partners"):
+            for code in getattr(buyer, key):
+                if code not in codes:
+                    problems.append(Problem(
+                        source, None, f"buyers.{name}.{key}", code,
+                        "unknown country or bloc; use a code or bloc from countries.csv"
+                        + did_you_mean(code, codes), label="key"))
+    for code in sorted(config.optimiser.country_share_overrides):
+        if code not in codes:
+            problems.append(Problem(
+                source, None, "optimiser.country_share_overrides", code,
+                "unknown country; use a code from countries.csv" + did_you_mean(code, codes),
+                label="key"))
+    return problems
+
+
+def check_against_config(dataset: Dataset, config: Config, source: str = "configuration") -> None:
+    """Raise :class:`DataError` listing demand rows for unknown buyers and unknown codes.
+
+    ``source`` names the configuration file in messages.
+    """
+    problems = _buyer_problems(dataset, config) + _code_problems(dataset, config, source)
+    if problems:
+        raise DataError(problems)
+
+
+def home_and_partners(dataset: Dataset, config: Config) -> pd.DataFrame:
+    """Per buyer and country: relation 0 = home, 1 = partner, 2 = other."""
+    countries = dataset.countries
+    rows = []
+    for buyer, spec in config.buyers.items():
+        for code, bloc in zip(countries["country"], countries["bloc"].astype(str), strict=True):
+            if code in spec.home or bloc in spec.home:
+                relation = 0
+            elif code in spec.partners or bloc in spec.partners:
+                relation = 1
+            else:
+                relation = 2
+            rows.append((buyer, code, relation))
+    return pd.DataFrame(rows, columns=["buyer", "country", "relation"])

@@ -1,0 +1,237 @@
+"""The validated input tables as one immutable :class:`Dataset`, and how to load it."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import pandas as pd
+
+from riskengine.data.readers import RawTable, read_csv_table, read_xlsx_tables
+from riskengine.data.schema import TABLES, TableSpec
+from riskengine.data.validate import check_references, parse_table
+from riskengine.exceptions import DataError, Problem
+
+__all__ = ["Dataset", "load_dataset", "shipped_data_dir", "write_dataset"]
+
+_NAMES = tuple(t.name for t in TABLES)
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """The six input tables, validated and typed.
+
+    Quantities are tonnes of oxide equivalent a year; prices USD per kg of
+    oxide equivalent. Extra columns of the input files are kept.
+
+    Attributes
+    ----------
+    commodities, countries, production, export_controls, suppliers, demand : DataFrame
+        The tables of ``contract.md`` section 2.
+    source : str
+        Where the tables were read from ("generated" for synthetic data).
+    files : tuple of Path
+        The files read (for the report manifest's hashes).
+    """
+
+    commodities: pd.DataFrame
+    countries: pd.DataFrame
+    production: pd.DataFrame
+    export_controls: pd.DataFrame
+    suppliers: pd.DataFrame
+    demand: pd.DataFrame
+    source: str = "memory"
+    files: tuple[Path, ...] = field(default=(), repr=False)
+    lines: dict[str, tuple[int, ...]] = field(default_factory=dict, repr=False, compare=False)
+
+    def __repr__(self) -> str:
+        sizes = ", ".join(f"{name}={len(self.table(name))}" for name in _NAMES)
+        return f"Dataset(source={self.source!r}, {sizes})"
+
+    def table(self, name: str) -> pd.DataFrame:
+        """The table called ``name`` (one of the six file stems)."""
+        if name not in _NAMES:
+            raise KeyError(f"no table {name!r}; tables are {', '.join(_NAMES)}")
+        return getattr(self, name)
+
+    def with_tables(self, **tables: pd.DataFrame) -> Dataset:
+        """A copy with some tables replaced (not re-validated; line numbers dropped)."""
+        lines = {k: v for k, v in self.lines.items() if k not in tables}
+        return replace(self, **tables, lines=lines)
+
+    def where(self, table: str, row: int) -> tuple[str, int | None]:
+        """File and editor line of row ``row`` (positional) of ``table``, for messages."""
+        lines = self.lines.get(table)
+        line = lines[row] if lines is not None and row < len(lines) else None
+        name = f"{table}.csv"
+        if self.source not in ("memory",) and not self.source.startswith("generated"):
+            name = str(Path(self.source) / name) if Path(self.source).is_dir() else (
+                f"{Path(self.source).name}[{table}]")
+        return name, line
+
+    @property
+    def vintage(self) -> str:
+        """Data years of production figures, e.g. '2023-2024'."""
+        years = self.production["year"].dropna().astype(int)
+        if years.empty:
+            return "unknown"
+        low, high = years.min(), years.max()
+        return str(low) if low == high else f"{low}-{high}"
+
+    def capacity_by_commodity(self) -> pd.DataFrame:
+        """Offers and capacity per commodity, with the share outside China (t/yr)."""
+        s = self.suppliers
+        ex_china = s["capacity_t"].where(s["country"] != "CN", 0.0)
+        frame = pd.DataFrame({
+            "commodity": s["commodity"], "offers": 1,
+            "capacity_t": s["capacity_t"], "ex_china_t": ex_china,
+        }).groupby("commodity", sort=True).sum()
+        frame["ex_china_share"] = frame["ex_china_t"] / frame["capacity_t"].where(
+            frame["capacity_t"] > 0
+        )
+        demand = self.demand.groupby("commodity")["demand_t"].sum()
+        frame["demand_t"] = demand.reindex(frame.index).fillna(0.0)
+        return frame.reset_index()
+
+    def summary(self) -> str:
+        """A readable summary: rows per table, capacity per commodity, data vintage."""
+        lines = [f"Dataset from {self.source}", ""]
+        lines += [f"  {name:<16} {len(self.table(name)):>7} rows" for name in _NAMES]
+        cap = self.capacity_by_commodity()
+        lines += ["", "  commodity     offers  capacity t/yr  ex-China share  demand t/yr"]
+        for row in cap.itertuples(index=False):
+            share = "n/a" if pd.isna(row.ex_china_share) else f"{row.ex_china_share:.0%}"
+            lines.append(f"  {row.commodity:<12} {row.offers:>7} {row.capacity_t:>14,.1f}"
+                         f" {share:>15} {row.demand_t:>12,.1f}")
+        lines += ["", f"  production data year(s): {self.vintage}"]
+        return "\n".join(lines)
+
+
+def shipped_data_dir() -> Path:
+    """Folder of the shipped seed tables (``seeds/`` in a checkout, or the installed copy)."""
+    here = Path(__file__).resolve().parents[2] / "seeds"
+    if (here / "suppliers.csv").is_file():
+        return here
+    from importlib.resources import files
+
+    return Path(str(files("riskengine._shipped.seeds")))
+
+
+def _read_raw(path: Path) -> tuple[dict[str, RawTable], list[Problem], tuple[Path, ...]]:
+    if path.is_file() and path.suffix.lower() in (".xlsx", ".xlsm"):
+        raws = read_xlsx_tables(path, _NAMES)
+        missing = [n for n in _NAMES if n not in raws]
+        problems = [Problem(path.name, None, None, None,
+                            f"has no sheet {n!r}; expected sheets: {', '.join(_NAMES)}")
+                    for n in missing]
+        return raws, problems, (path,)
+    if not path.is_dir():
+        what = "does not exist" if not path.exists() else "is not a folder or an .xlsx workbook"
+        raise DataError([Problem(str(path), None, None, None,
+                                 f"{what}; give a folder of CSV tables or an .xlsx workbook")])
+    raws, problems, files = {}, [], []
+    for spec in TABLES:
+        file = path / spec.file
+        if not file.is_file():
+            problems.append(Problem(str(file), None, None, None,
+                                    f"is missing; a data folder needs {', '.join(t.file for t in TABLES)}"))
+            continue
+        raws[spec.name] = read_csv_table(file, str(file))
+        files.append(file)
+    return raws, problems, tuple(files)
+
+
+def _cross_checks(tables: dict[str, pd.DataFrame], raws: dict[str, RawTable]) -> list[Problem]:
+    problems: list[Problem] = []
+    countries = tables.get("countries")
+    commodities = tables.get("commodities")
+    codes = set(countries["country"]) if countries is not None else None
+    blocs = set(countries["bloc"].astype(str)) - {""} if countries is not None else set()
+    known = set(commodities["commodity"]) if commodities is not None else None
+    for spec in TABLES:
+        frame, raw = tables.get(spec.name), raws.get(spec.name)
+        if frame is None or raw is None:
+            continue
+        for col in spec.columns:
+            if col.kind == "country" and codes is not None:
+                problems += check_references(
+                    frame, raw, col.name, codes, "country",
+                    "add it to countries.csv or use one of its codes", allow_empty=not col.required)
+            if col.kind == "commodity" and known is not None:
+                problems += check_references(
+                    frame, raw, col.name, known, "commodity",
+                    "add it to commodities.csv or use one of its ids")
+        if spec.name == "export_controls" and codes is not None:
+            problems += check_references(
+                frame, raw, "destination", codes | blocs, "destination",
+                "use a country code or bloc from countries.csv, or leave empty for all",
+                allow_empty=True)
+    return problems
+
+
+def load_dataset(path: str | os.PathLike[str] | None = None) -> Dataset:
+    """Load and validate the six tables from a CSV folder or an xlsx workbook.
+
+    Parameters
+    ----------
+    path : path-like, optional
+        A folder holding ``commodities.csv`` ... ``demand.csv``, or an ``.xlsx``
+        workbook with one sheet per table (sheet names = file stems). Defaults
+        to the shipped ``seeds/``.
+
+    Returns
+    -------
+    Dataset
+
+    Raises
+    ------
+    DataError
+        Listing every problem found (file, line, column, value, what is valid).
+
+    Examples
+    --------
+    >>> import riskengine
+    >>> data = riskengine.load_dataset()
+    >>> sorted(data.commodities["commodity"])[:3]
+    ['dysprosium', 'gadolinium', 'lutetium']
+    """
+    folder = Path(path) if path is not None else shipped_data_dir()
+    raws, problems, files = _read_raw(folder)
+    tables: dict[str, pd.DataFrame] = {}
+    for spec in TABLES:
+        if spec.name in raws:
+            frame, found = parse_table(spec, raws[spec.name])
+            problems += found
+            if frame is not None:
+                tables[spec.name] = frame
+    problems += _cross_checks(tables, raws)
+    if problems or len(tables) != len(TABLES):
+        raise DataError(problems)
+    lines = {name: raw.lines for name, raw in raws.items()}
+    return Dataset(**tables, source=str(folder), files=files, lines=lines)
+
+
+def _table_spec(name: str) -> TableSpec:
+    return next(t for t in TABLES if t.name == name)
+
+
+def write_dataset(dataset: Dataset, folder: str | os.PathLike[str]) -> Path:
+    """Write the six tables as CSV files into ``folder`` (created if needed).
+
+    Dates are written YYYY-MM-DD and booleans true/false, so the folder loads back
+    with :func:`load_dataset` to the same tables.
+    """
+    out = Path(folder)
+    out.mkdir(parents=True, exist_ok=True)
+    for name in _NAMES:
+        frame = dataset.table(name).copy()
+        for col in _table_spec(name).columns:
+            if col.name not in frame.columns:
+                continue
+            if col.kind == "date":
+                frame[col.name] = frame[col.name].dt.strftime("%Y-%m-%d").fillna("")
+            elif col.kind == "bool":
+                frame[col.name] = frame[col.name].map({True: "true", False: "false"})
+        frame.to_csv(out / f"{name}.csv", index=False, lineterminator="\n")
+    return out

@@ -1,0 +1,178 @@
+"""Column definitions of the input tables, kept as data.
+
+Each table is a tuple of :class:`Column`; the loader, the validator, the
+data dictionary in the docs and the synthetic generator all read these.
+Quantities are tonnes of oxide equivalent a year; prices are USD per kg of
+oxide equivalent.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from riskengine.enums import COMMODITIES, Stage, Status
+
+__all__ = ["TABLES", "Column", "Kind", "TableSpec"]
+
+Kind = Literal["text", "number", "integer", "date", "bool", "country", "commodity", "choice"]
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of an input table.
+
+    Attributes
+    ----------
+    name : str
+        Header as written in the CSV file.
+    kind : Kind
+        How cells are parsed and checked.
+    unit : str
+        Unit of the values ("" for none).
+    meaning : str
+        One-line description for the data dictionary.
+    required : bool
+        The column must be present and every cell non-empty.
+    low, high : float or None
+        Inclusive bounds for numbers.
+    choices : tuple of str
+        Valid spellings for ``kind="choice"``.
+    """
+
+    name: str
+    kind: Kind
+    unit: str
+    meaning: str
+    required: bool = True
+    low: float | None = None
+    high: float | None = None
+    choices: tuple[str, ...] = ()
+    positive: bool = False
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """An input table: file stem, columns, and unique key."""
+
+    name: str
+    meaning: str
+    columns: tuple[Column, ...]
+    key: tuple[str, ...]
+
+    @property
+    def file(self) -> str:
+        """File name inside a data folder."""
+        return f"{self.name}.csv"
+
+    def column(self, name: str) -> Column | None:
+        """The column called ``name``, or None."""
+        return next((c for c in self.columns if c.name == name), None)
+
+
+_STAGES = tuple(s.value for s in Stage)
+_STATUSES = tuple(s.value for s in Status)
+
+COMMODITY_TABLE = TableSpec(
+    "commodities",
+    "one controlled commodity",
+    (
+        Column("commodity", "choice", "", "commodity id, lower case", choices=COMMODITIES),
+        Column("symbol", "text", "", "chemical symbol"),
+        Column("name", "text", "", "English name"),
+        Column("price_usd_per_kg", "number", "USD/kg", "reference price an EU or JP buyer faces",
+               low=0, positive=True),
+        Column("substitution_index", "number", "", "JRC SI_SR, 1 = no substitute", low=0, high=1),
+        Column("eol_recycling_rate", "number", "", "JRC EoL-RIR, share of input from old scrap",
+               low=0, high=1),
+    ),
+    ("commodity",),
+)
+
+COUNTRY_TABLE = TableSpec(
+    "countries",
+    "one country",
+    (
+        Column("country", "text", "", "ISO 3166-1 alpha-2 code"),
+        Column("name", "text", "", "English name"),
+        Column("bloc", "text", "", "bloc such as EU, empty if none", required=False),
+        Column("governance", "number", "WGI", "World Bank WGI mean of the six estimates",
+               low=-2.5, high=2.5),
+    ),
+    ("country",),
+)
+
+PRODUCTION_TABLE = TableSpec(
+    "production",
+    "a country's supply of one commodity at one stage",
+    (
+        Column("country", "country", "", "producing country"),
+        Column("commodity", "commodity", "", "commodity id"),
+        Column("stage", "choice", "", "mining or refining", choices=_STAGES),
+        Column("tonnes", "number", "t/yr", "output, tonnes oxide equivalent a year", low=0),
+        Column("year", "integer", "", "data year", low=1990, high=2100),
+    ),
+    ("country", "commodity", "stage"),
+)
+
+EXPORT_CONTROL_TABLE = TableSpec(
+    "export_controls",
+    "an export control",
+    (
+        Column("country", "country", "", "country imposing the control"),
+        Column("commodity", "commodity", "", "commodity id"),
+        Column("severity", "number", "", "1 = exports banned, 0.5 = licence required",
+               low=0, high=1),
+        Column("since", "date", "", "date the control took effect"),
+        Column("stage", "choice", "", "stage covered, empty = all stages", required=False,
+               choices=_STAGES),
+        Column("destination", "text", "", "country or bloc targeted, empty = all",
+               required=False),
+        Column("in_force", "bool", "", "false records a suspended control", required=False),
+    ),
+    ("country", "commodity", "stage", "destination", "since"),
+)
+
+SUPPLIER_TABLE = TableSpec(
+    "suppliers",
+    "one supplier's offer of one commodity",
+    (
+        Column("supplier_id", "text", "", "stable id of the supplier or plant"),
+        Column("name", "text", "", "supplier or plant name"),
+        Column("country", "country", "", "country of the producing site"),
+        Column("commodity", "commodity", "", "commodity id"),
+        Column("stage", "choice", "", "mining or refining", choices=_STAGES),
+        Column("status", "choice", "", "producing, ramping or planned", choices=_STATUSES),
+        Column("capacity_t", "number", "t/yr", "capacity offered, tonnes oxide equivalent a year",
+               low=0),
+        Column("price_usd_per_kg", "number", "USD/kg", "offer price", low=0, positive=True),
+        Column("lead_time_days", "number", "days", "order-to-delivery time", low=0),
+        Column("parent_country", "country", "", "owner's home country (optional indicator)",
+               required=False),
+        Column("chinese_technology", "bool", "",
+               "plant depends on Chinese technology or inputs (optional indicator)",
+               required=False),
+    ),
+    ("supplier_id", "commodity"),
+)
+
+DEMAND_TABLE = TableSpec(
+    "demand",
+    "one buyer's need for one commodity",
+    (
+        Column("buyer", "text", "", "buyer named in the configuration (EU, JP, ...)"),
+        Column("commodity", "commodity", "", "commodity id"),
+        Column("demand_t", "number", "t/yr", "need, tonnes oxide equivalent a year", low=0),
+    ),
+    ("buyer", "commodity"),
+)
+
+#: Every input table, in loading order (referenced tables first).
+TABLES: tuple[TableSpec, ...] = (
+    COMMODITY_TABLE,
+    COUNTRY_TABLE,
+    PRODUCTION_TABLE,
+    EXPORT_CONTROL_TABLE,
+    SUPPLIER_TABLE,
+    DEMAND_TABLE,
+)

@@ -1,0 +1,193 @@
+"""Parsing and checking raw tables: types, ranges, keys and cross-table references.
+
+Every check collects problems instead of stopping at the first, so an analyst
+sees everything to fix in one run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+
+from riskengine._text import did_you_mean
+from riskengine.data.readers import RawTable
+from riskengine.data.schema import Column, TableSpec
+from riskengine.exceptions import Problem
+
+__all__ = ["check_references", "parse_table"]
+
+_TRUE = {"true", "yes", "1", "y", "t"}
+_FALSE = {"false", "no", "0", "n", "f", ""}
+#: Problems reported per column and kind before the rest are summarised.
+_MAX_PER_CHECK = 20
+
+
+def _expected(col: Column) -> str:
+    unit = f" {col.unit}" if col.unit else ""
+    if col.kind in ("number", "integer"):
+        noun = "a whole number" if col.kind == "integer" else "a number"
+        if col.low is not None and col.high is not None:
+            return f"{noun} from {col.low:g} to {col.high:g}{unit}"
+        if col.low is not None:
+            return f"{noun} {'>' if col.positive else '>='} {col.low:g}{unit}"
+        return noun + unit
+    if col.kind == "date":
+        return "a date written YYYY-MM-DD"
+    if col.kind == "bool":
+        return "true or false"
+    if col.kind == "choice":
+        return "one of " + ", ".join(col.choices)
+    return "a non-empty value"
+
+
+class _Collector:
+    """Gathers problems for one table, summarising floods of the same kind."""
+
+    def __init__(self, raw: RawTable) -> None:
+        self.raw = raw
+        self.problems: list[Problem] = list(raw.problems)
+
+    def add(self, mask: np.ndarray, column: str, values: pd.Series, message: str) -> None:
+        rows = np.flatnonzero(mask)
+        for row in rows[:_MAX_PER_CHECK]:
+            value = values.iloc[row]
+            shown = None if value is None or value == "" else str(value)
+            self.problems.append(
+                Problem(self.raw.source, self.raw.lines[row], column, shown, message)
+            )
+        if len(rows) > _MAX_PER_CHECK:
+            more = len(rows) - _MAX_PER_CHECK
+            self.problems.append(Problem(self.raw.source, None, column, None,
+                                         f"{more} more rows with the same problem"))
+
+
+def _parse_column(col: Column, text: pd.Series, out: _Collector) -> pd.Series:
+    stripped = text.str.strip()
+    empty = (stripped == "").to_numpy()
+    if col.required:
+        out.add(empty, col.name, stripped, f"is empty; expected {_expected(col)}")
+    if col.kind in ("number", "integer"):
+        values = pd.to_numeric(stripped.where(~empty), errors="coerce").astype(float)
+        bad = values.isna().to_numpy() & ~empty
+        out.add(bad, col.name, stripped, f"is not a number; expected {_expected(col)}")
+        finite = values.notna().to_numpy()
+        low_bad = np.zeros(len(values), bool)
+        if col.low is not None:
+            low_bad = finite & ((values <= col.low) if col.positive else (values < col.low))
+        high_bad = np.zeros(len(values), bool)
+        if col.high is not None:
+            high_bad = finite & (values > col.high)
+        out.add(np.asarray(low_bad | high_bad), col.name, stripped,
+                f"is out of range; expected {_expected(col)}")
+        if col.kind == "integer":
+            frac = finite & (values != values.round())
+            out.add(np.asarray(frac), col.name, stripped, f"expected {_expected(col)}")
+            return values.astype("Int64") if not values.isna().any() else values
+        return values
+    if col.kind == "date":
+        values = pd.to_datetime(stripped.where(~empty), format="%Y-%m-%d", errors="coerce")
+        out.add(values.isna().to_numpy() & ~empty, col.name, stripped,
+                f"is not a date; expected {_expected(col)}")
+        return values
+    if col.kind == "bool":
+        lower = stripped.str.lower()
+        bad = ~lower.isin(_TRUE | _FALSE).to_numpy()
+        out.add(bad, col.name, stripped, f"is not a yes/no value; expected {_expected(col)}")
+        return lower.isin(_TRUE)
+    if col.kind == "choice":
+        bad = ~stripped.isin(col.choices).to_numpy() & ~empty
+        hint = {v: did_you_mean(v.lower(), col.choices) for v in set(stripped[bad])}
+        for value, extra in sorted(hint.items()):
+            mask = bad & (stripped == value).to_numpy()
+            out.add(mask, col.name, stripped, f"is not valid; expected {_expected(col)}{extra}")
+        return stripped
+    return stripped
+
+
+def _check_header(spec: TableSpec, raw: RawTable, out: _Collector) -> bool:
+    header = set(raw.header)
+    ok = True
+    for col in spec.columns:
+        if col.required and col.name not in header:
+            hint = did_you_mean(col.name, raw.header)
+            out.problems.append(Problem(
+                raw.source, 1, None, None,
+                f"missing required column {col.name!r}{hint}; "
+                f"required columns are: {', '.join(c.name for c in spec.columns if c.required)}",
+            ))
+            ok = False
+    duplicated = sorted({h for h in raw.header if list(raw.header).count(h) > 1})
+    for name in duplicated:
+        out.problems.append(Problem(raw.source, 1, name, None, "appears twice in the header"))
+        ok = False
+    return ok
+
+
+def _check_key(spec: TableSpec, frame: pd.DataFrame, out: _Collector) -> None:
+    key = [k for k in spec.key if k in frame.columns]
+    keyed = frame[key].astype(str)
+    dup = keyed.duplicated(keep=False).to_numpy()
+    if not dup.any():
+        return
+    first_line: dict[tuple[str, ...], int] = {}
+    for row in np.flatnonzero(dup)[: _MAX_PER_CHECK * 2]:
+        value = tuple(keyed.iloc[row])
+        line = out.raw.lines[row]
+        if value not in first_line:
+            first_line[value] = line
+            continue
+        shown = ", ".join(value)
+        out.problems.append(Problem(
+            out.raw.source, line, None, None,
+            f"duplicate ({', '.join(key)}) = ({shown}); first given at line {first_line[value]}",
+        ))
+
+
+def parse_table(spec: TableSpec, raw: RawTable) -> tuple[pd.DataFrame | None, list[Problem]]:
+    """Parse a raw table into typed columns, collecting every problem.
+
+    Returns the typed frame (None when the header is unusable) and the problems.
+    Extra columns are kept as text. Optional columns that are absent get their
+    neutral value (``in_force`` true, ``stage``/``destination`` empty = all).
+    """
+    out = _Collector(raw)
+    if not raw.header or not _check_header(spec, raw, out):
+        return None, out.problems
+    frame = raw.frame.copy()
+    for col in spec.columns:
+        if col.name in frame.columns:
+            frame[col.name] = _parse_column(col, frame[col.name].astype(str), out)
+    _check_key(spec, frame, out)
+    if "in_force" not in frame.columns and spec.column("in_force") is not None:
+        frame["in_force"] = True
+    for name in ("stage", "destination"):
+        if name not in frame.columns and spec.column(name) is not None:
+            frame[name] = ""
+    frame.index = pd.RangeIndex(len(frame))
+    return frame, out.problems
+
+
+def check_references(
+    frame: pd.DataFrame,
+    raw: RawTable,
+    column: str,
+    valid: Iterable[str],
+    what: str,
+    fix: str,
+    allow_empty: bool = False,
+) -> list[Problem]:
+    """Problems for cells of ``column`` whose value is not in ``valid``."""
+    if column not in frame.columns:
+        return []
+    valid = sorted(set(valid))
+    values = frame[column].astype(str)
+    bad = ~values.isin(valid)
+    if allow_empty:
+        bad &= values != ""
+    out = _Collector(raw)
+    for value in sorted(set(values[bad])):
+        mask = (bad & (values == value)).to_numpy()
+        out.add(mask, column, values, f"unknown {what}; {fix}{did_you_mean(value, valid)}")
+    return out.problems

@@ -1,0 +1,60 @@
+"""Enumerations whose values are the spellings used in tables and configuration."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+__all__ = ["COMMODITIES", "Indicator", "Mode", "SolverName", "Stage", "Status"]
+
+#: The seven rare earths under China's export licensing (MOFCOM/GAC Announcement 18, 2025-04-04).
+COMMODITIES: tuple[str, ...] = (
+    "samarium",
+    "gadolinium",
+    "terbium",
+    "dysprosium",
+    "lutetium",
+    "scandium",
+    "yttrium",
+)
+
+
+class Stage(StrEnum):
+    """Supply-chain stage of a production figure or an offer."""
+
+    MINING = "mining"
+    REFINING = "refining"
+
+
+class Status(StrEnum):
+    """Maturity of a supplier's offer, from most to least mature."""
+
+    PRODUCING = "producing"
+    RAMPING = "ramping"
+    PLANNED = "planned"
+
+
+class Mode(StrEnum):
+    """How buyers share supplier capacity in the optimiser."""
+
+    JOINT = "joint"
+    SEPARATE = "separate"
+
+
+class SolverName(StrEnum):
+    """LP solvers the optimiser can call."""
+
+    HIGHS = "highs"
+    CBC = "cbc"
+
+
+class Indicator(StrEnum):
+    """Risk indicators of a (buyer, offer) pair; each is scaled to [0, 1]."""
+
+    GOVERNANCE = "governance"
+    EXPORT_CONTROL = "export_control"
+    CONCENTRATION = "concentration"
+    MATURITY = "maturity"
+    PARTNER = "partner"
+    LEAD_TIME = "lead_time"
+    CHINESE_TECHNOLOGY = "chinese_technology"
+    PARENT_COUNTRY = "parent_country"

@@ -1,0 +1,85 @@
+"""Exceptions raised by riskengine.
+
+Every error caused by the analyst's input (data, configuration, command-line
+arguments) is a :class:`RiskEngineError`, a subclass of :class:`ValueError`.
+Its message is the exact text the command line prints before exiting with
+code 2: it names where the problem is, the value found, and what would be
+valid.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+__all__ = [
+    "ConfigError",
+    "DataError",
+    "Problem",
+    "RiskEngineError",
+    "SolverError",
+]
+
+
+class RiskEngineError(ValueError):
+    """Base class for errors caused by the analyst's input (CLI exit code 2)."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem found in an input: where it is, what was found, what would be valid.
+
+    Attributes
+    ----------
+    source : str
+        File (or ``file[sheet]``) the problem is in.
+    line : int or None
+        Line as an editor shows it (the header is line 1), or the spreadsheet row.
+    column : str or None
+        Column (or configuration key) name.
+    value : str or None
+        The offending value as written, quoted in the message.
+    message : str
+        What is wrong and what would be valid.
+    label : str
+        What ``column`` names: "column" for tables, "key" for configuration.
+    """
+
+    source: str
+    line: int | None
+    column: str | None
+    value: str | None
+    message: str
+    label: str = "column"
+
+    def __str__(self) -> str:
+        where = self.source
+        if self.line is not None:
+            where += f", line {self.line}"
+        if self.column is not None:
+            where += f", {self.label} {self.column}"
+        value = "" if self.value is None else f"value {self.value!r}: "
+        return f"{where}: {value}{self.message}"
+
+
+class DataError(RiskEngineError):
+    """The data tables are missing, malformed, or inconsistent.
+
+    ``problems`` holds every problem found, not only the first.
+    """
+
+    def __init__(self, problems: Iterable[Problem] | str) -> None:
+        if isinstance(problems, str):
+            problems = [Problem("data", None, None, None, problems)]
+        self.problems: Sequence[Problem] = tuple(problems)
+        count = len(self.problems)
+        head = f"{count} problem{'s' if count != 1 else ''} in the data:"
+        super().__init__("\n".join([head, *(f"  {p}" for p in self.problems)]))
+
+
+class ConfigError(RiskEngineError):
+    """The configuration (YAML file or ``--set`` override) is invalid."""
+
+
+class SolverError(RiskEngineError):
+    """The requested solver is not available or failed to run."""
