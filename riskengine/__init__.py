@@ -13,6 +13,8 @@ from riskengine.config import Config, load_config
 from riskengine.data import Dataset, load_dataset, write_dataset
 from riskengine.data.synthetic import generate_dataset
 from riskengine.exceptions import ConfigError, DataError, Problem, RiskEngineError, SolverError
+from riskengine.scoring import RiskScorer, score_suppliers, supply_risk
+from riskengine.scoring.uncertainty import score_intervals
 
 __all__ = [
     "Config",
@@ -21,10 +23,14 @@ __all__ = [
     "Dataset",
     "Problem",
     "RiskEngineError",
+    "RiskScorer",
     "SolverError",
     "__version__",
     "generate_dataset",
     "load_config",
     "load_dataset",
+    "score_intervals",
+    "score_suppliers",
+    "supply_risk",
     "write_dataset",
 ]

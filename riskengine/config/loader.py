@@ -15,8 +15,8 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from riskengine.config.schema import Config
 from riskengine._text import did_you_mean
+from riskengine.config.schema import Config
 from riskengine.exceptions import ConfigError
 
 __all__ = ["load_config", "parse_override"]

@@ -1,0 +1,100 @@
+"""``riskengine score``: risk score of every (buyer, offer), or the commodity criticality table."""
+
+from __future__ import annotations
+
+import argparse
+
+import pandas as pd
+
+from riskengine.cli._common import (
+    add_common,
+    add_format,
+    emit_json,
+    emit_table,
+    fail,
+    frame_records,
+    load_inputs,
+)
+from riskengine.scoring import concentration_table, score_suppliers, supply_risk
+from riskengine.scoring.uncertainty import score_intervals
+
+_ID = ["buyer", "supplier_id", "name", "commodity", "country", "stage", "status"]
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    """Register the command."""
+    parser = sub.add_parser(
+        "score", help="risk score of every supplier offer (or --commodities)",
+        description="Score every (buyer, supplier offer) pair from 0 (safest) to 100, with the "
+        "contribution of each indicator; or print the JRC commodity criticality table.")
+    add_common(parser)
+    add_format(parser)
+    parser.add_argument("--buyer", action="append", help="only this buyer (repeatable)")
+    parser.add_argument("--commodity", action="append", help="only this commodity (repeatable)")
+    parser.add_argument("--top", type=int, metavar="N",
+                        help="only the N riskiest offers per buyer and commodity")
+    parser.add_argument("--commodities", action="store_true",
+                        help="print commodity criticality (HHI, WGI-weighted HHI, JRC SR)")
+    parser.add_argument("--uncertainty", action="store_true",
+                        help="add 5th-95th percentile of score and rank under weight uncertainty")
+    parser.set_defaults(run=run)
+
+
+def _filter(frame: pd.DataFrame, column: str, wanted: list[str] | None) -> pd.DataFrame:
+    if not wanted:
+        return frame
+    unknown = sorted(set(wanted) - set(frame[column]))
+    if unknown:
+        raise fail(f"--{column} {', '.join(unknown)}: not in the data; "
+                   f"valid: {', '.join(sorted(frame[column].unique()))}")
+    return frame[frame[column].isin(wanted)]
+
+
+def criticality(dataset: object, config: object) -> pd.DataFrame:
+    """World concentration joined with each buyer's JRC supply risk, per commodity and stage."""
+    world = concentration_table(dataset.production, dataset.countries, dataset.export_controls)
+    sr = supply_risk(dataset, config.buyers)
+    wide = sr.pivot_table(index=["commodity", "stage"], columns="buyer", values="supply_risk")
+    wide.columns = [f"sr_{b}" for b in wide.columns]
+    return world.merge(wide.reset_index(), on=["commodity", "stage"], how="left")
+
+
+def _top_contributors(frame: pd.DataFrame, indicators: list[str]) -> pd.Series:
+    def describe(row: pd.Series) -> str:
+        top = row[indicators].astype(float).nlargest(2)
+        return ", ".join(f"{name} {value:.0f}" for name, value in top.items() if value > 0)
+
+    return frame.apply(describe, axis=1)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Score and print."""
+    config, dataset = load_inputs(args)
+    if args.commodities:
+        table = _filter(criticality(dataset, config), "commodity", args.commodity)
+        if args.format == "json":
+            emit_json({"criticality": frame_records(table)})
+        else:
+            emit_table(table, args.format, "{:,.3f}")
+        return 0
+    if args.top is not None and args.top < 1:
+        raise fail(f"--top {args.top}: expected a whole number >= 1")
+    scores = score_suppliers(dataset, config)
+    scores = _filter(_filter(scores, "buyer", args.buyer), "commodity", args.commodity)
+    indicators = [c for c in scores.columns if c not in (*_ID, "risk_score")]
+    if args.uncertainty:
+        bands = score_intervals(dataset, config).drop(columns=["risk_score", "commodity"])
+        scores = scores.merge(bands, on=["buyer", "supplier_id"], how="left")
+    if args.top:
+        scores = (scores.sort_values(["buyer", "commodity", "risk_score"],
+                                     ascending=[True, True, False], kind="stable")
+                  .groupby(["buyer", "commodity"]).head(args.top))
+    if args.format == "json":
+        emit_json({"indicators": indicators, "scores": frame_records(scores)})
+    elif args.format == "csv":
+        emit_table(scores, "csv")
+    else:
+        shown = scores[[c for c in scores.columns if c not in indicators]].copy()
+        shown.insert(len(_ID) + 1, "top contributors", _top_contributors(scores, indicators))
+        emit_table(shown.drop(columns=["stage"]), "table", "{:,.1f}")
+    return 0

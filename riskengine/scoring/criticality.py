@@ -1,0 +1,200 @@
+"""Commodity criticality following the EU JRC supply-risk methodology (Blengini et al. 2017).
+
+Per commodity and stage (mining, refining):
+
+* ``HHI = sum_k s_k**2`` with ``s_k`` country k's share of world output (0-1);
+* ``HHI_WGI = sum_k s_k**2 * WGI_k`` with WGI on the JRC 0-10 scale (10 = worst);
+* ``HHI_WGI_t = sum_k s_k**2 * WGI_k * t_k`` with the trade-restriction factor
+  ``t_k = 1 + TRADE_FACTOR * severity_k`` of the controls in force;
+* ``SR = [HHI_WGI_t(global) * IR/2 + HHI_WGI_t(buyer sourcing) * (1 - IR/2)]
+  * (1 - EoL_RIR) * SI``.
+
+``docs/methodology.md`` gives every symbol, unit and source.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+
+from riskengine.scoring.indicators import relation_of, wgi_to_jrc
+
+__all__ = [
+    "TRADE_FACTOR",
+    "concentration_table",
+    "hhi_wgi",
+    "import_reliance",
+    "jrc_supply_risk",
+    "supply_risk",
+    "trade_factors",
+]
+
+#: t_k = 1 + TRADE_FACTOR * severity: a licence (0.5) gives 1.25, a ban (1.0) gives 1.5.
+TRADE_FACTOR = 0.5
+
+
+def hhi_wgi(shares: np.ndarray, wgi_jrc: np.ndarray, t: np.ndarray | None = None) -> float:
+    """Governance-weighted HHI, ``sum s**2 * WGI * t`` (shares 0-1, WGI on the JRC 0-10 scale)."""
+    shares = np.asarray(shares, float)
+    factor = np.ones_like(shares) if t is None else np.asarray(t, float)
+    return float(np.sum(shares**2 * np.asarray(wgi_jrc, float) * factor))
+
+
+def jrc_supply_risk(hhi_global: float, hhi_sourcing: float, import_reliance: float,
+                    eol_rir: float, substitution: float) -> float:
+    """JRC supply risk ``[HHI_GS * IR/2 + HHI_EUS * (1 - IR/2)] * (1 - EoL_RIR) * SI``."""
+    ir = import_reliance
+    return (hhi_global * ir / 2 + hhi_sourcing * (1 - ir / 2)) * (1 - eol_rir) * substitution
+
+
+def trade_factors(controls: pd.DataFrame, destinations: Iterable[str] = ()) -> pd.DataFrame:
+    """Trade-restriction factor ``t`` per (country, commodity, stage) from controls in force.
+
+    Controls for all destinations always count; destination-specific ones count
+    when their destination is in ``destinations``. An empty control stage
+    covers both stages.
+    """
+    dest = set(destinations)
+    active = controls[controls["in_force"].astype(bool)
+                      & ((controls["destination"] == "") | controls["destination"].isin(dest))]
+    rows = []
+    for stage in ("mining", "refining"):
+        part = active[(active["stage"] == "") | (active["stage"] == stage)]
+        worst = part.groupby(["country", "commodity"], as_index=False)["severity"].max()
+        rows.append(worst.assign(stage=stage))
+    out = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(
+        columns=["country", "commodity", "severity", "stage"])
+    out["t"] = 1.0 + TRADE_FACTOR * out["severity"]
+    return out[["country", "commodity", "stage", "t"]]
+
+
+def _with_shares(production: pd.DataFrame, countries: pd.DataFrame) -> pd.DataFrame:
+    prod = production.groupby(["commodity", "stage", "country"], as_index=False)["tonnes"].sum()
+    total = prod.groupby(["commodity", "stage"])["tonnes"].transform("sum")
+    prod["share"] = prod["tonnes"] / total.where(total > 0)
+    wgi = countries.set_index("country")["governance"]
+    prod["wgi_jrc"] = wgi_to_jrc(prod["country"].map(wgi))
+    return prod
+
+
+def _attach_t(prod: pd.DataFrame, t: pd.DataFrame) -> pd.Series:
+    merged = prod.drop(columns="t", errors="ignore").merge(
+        t, on=["country", "commodity", "stage"], how="left")
+    return merged["t"].fillna(1.0).to_numpy()
+
+
+def concentration_table(production: pd.DataFrame, countries: pd.DataFrame,
+                        controls: pd.DataFrame) -> pd.DataFrame:
+    """World concentration per (commodity, stage).
+
+    Columns: ``world_t`` (t/yr), ``hhi`` (0-1), ``hhi_wgi`` and ``hhi_wgi_t``
+    (JRC scale 0-10, the latter with all-destination controls), ``top_country``,
+    ``top_share``, ``china_share`` (0-1), and ``concentration`` = hhi_wgi / 10,
+    the offer-level concentration indicator in [0, 1].
+    """
+    prod = _with_shares(production, countries)
+    prod["t"] = _attach_t(prod, trade_factors(controls))
+    prod["s2"] = prod["share"] ** 2
+    prod["s2w"] = prod["s2"] * prod["wgi_jrc"]
+    prod["s2wt"] = prod["s2w"] * prod["t"]
+    prod["cn"] = np.where(prod["country"] == "CN", prod["share"], 0.0)
+    keys = ["commodity", "stage"]
+    top = prod.sort_values(["share", "country"], ascending=[False, True]).drop_duplicates(keys)
+    table = prod.groupby(keys).agg(world_t=("tonnes", "sum"), hhi=("s2", "sum"),
+                                   hhi_wgi=("s2w", "sum"), hhi_wgi_t=("s2wt", "sum"),
+                                   china_share=("cn", "sum"))
+    top = top.set_index(keys)[["country", "share"]].rename(
+        columns={"country": "top_country", "share": "top_share"})
+    table = table.join(top).reset_index()
+    table["concentration"] = (table["hhi_wgi"] / 10.0).clip(0.0, 1.0)
+    return table
+
+
+def import_reliance(production: pd.DataFrame, demand: pd.DataFrame, countries: pd.DataFrame,
+                    buyer: str, home: Iterable[str]) -> pd.DataFrame:
+    """IR per (commodity, stage) for one buyer: ``clip(1 - home output / demand, 0, 1)``.
+
+    Home output is the production of the buyer's home countries (codes or blocs);
+    a commodity the buyer does not need has IR 1.
+    """
+    home = tuple(home)
+    prod = production.assign(relation=relation_of(production["country"], countries, home, ()))
+    home_out = prod[prod["relation"] == 0].groupby(["commodity", "stage"])["tonnes"].sum()
+    need = demand[demand["buyer"] == buyer].groupby("commodity")["demand_t"].sum()
+    index = pd.MultiIndex.from_product([sorted(production["commodity"].unique()),
+                                        ["mining", "refining"]], names=["commodity", "stage"])
+    out = pd.DataFrame(index=index).reset_index()
+    out["home_t"] = home_out.reindex(index).fillna(0.0).to_numpy()
+    out["demand_t"] = out["commodity"].map(need).fillna(0.0)
+    ratio = out["home_t"] / out["demand_t"].where(out["demand_t"] > 0)
+    out["import_reliance"] = (1.0 - ratio).clip(0.0, 1.0).fillna(1.0)
+    return out
+
+
+def _sourcing_hhi(prod: pd.DataFrame, sourcing: pd.DataFrame | None) -> pd.Series:
+    """HHI_WGI_t of a buyer's sourcing mix (default: the world mix) per (commodity, stage)."""
+    keys = ["commodity", "stage"]
+    if sourcing is None:
+        mix = prod
+    else:
+        mix = sourcing.groupby([*keys, "country"], as_index=False)["tonnes"].sum()
+        total = mix.groupby(keys)["tonnes"].transform("sum")
+        mix["share"] = mix["tonnes"] / total.where(total > 0)
+        mix = mix.merge(prod[[*keys, "country", "wgi_jrc", "t"]].drop_duplicates(),
+                        on=[*keys, "country"], how="left")
+        mix["wgi_jrc"] = mix["wgi_jrc"].fillna(prod["wgi_jrc"].max())
+        mix["t"] = mix["t"].fillna(1.0)
+    return (mix["share"] ** 2 * mix["wgi_jrc"] * mix["t"]).groupby(
+        [mix["commodity"], mix["stage"]]).sum()
+
+
+def supply_risk(dataset: object, buyers: dict[str, object],
+                sourcing: pd.DataFrame | None = None) -> pd.DataFrame:
+    """JRC supply risk per buyer, commodity and stage.
+
+    Parameters
+    ----------
+    dataset : Dataset
+        The tables.
+    buyers : dict
+        Buyer name -> object with ``home`` and ``partners`` (``Config.buyers``).
+    sourcing : DataFrame, optional
+        A buyer's actual or planned mix with columns ``buyer, commodity, stage,
+        country, tonnes`` (e.g. an optimised plan). Default: each buyer sources
+        like the world does at that stage.
+
+    Returns
+    -------
+    DataFrame
+        ``buyer, commodity, stage, import_reliance, hhi_wgi_t_global,
+        hhi_wgi_t_sourcing, eol_recycling_rate, substitution_index, supply_risk``.
+    """
+    ds = dataset
+    base = _with_shares(ds.production, ds.countries)
+    base["t"] = _attach_t(base, trade_factors(ds.export_controls))
+    global_hhi = (base["share"] ** 2 * base["wgi_jrc"] * base["t"]).groupby(
+        [base["commodity"], base["stage"]]).sum()
+    commodity = ds.commodities.set_index("commodity")
+    frames = []
+    for buyer, spec in sorted(buyers.items()):
+        prod = base.copy()
+        prod["t"] = _attach_t(prod, trade_factors(ds.export_controls, spec.home))
+        mine = None if sourcing is None else sourcing[sourcing["buyer"] == buyer]
+        own = _sourcing_hhi(prod, mine if mine is not None and len(mine) else None)
+        ir = import_reliance(ds.production, ds.demand, ds.countries, buyer, spec.home)
+        keys = pd.MultiIndex.from_frame(ir[["commodity", "stage"]])
+        ir["buyer"] = buyer
+        ir["hhi_wgi_t_global"] = global_hhi.reindex(keys).to_numpy()
+        ir["hhi_wgi_t_sourcing"] = own.reindex(keys).fillna(ir["hhi_wgi_t_global"]).to_numpy()
+        ir["eol_recycling_rate"] = ir["commodity"].map(commodity["eol_recycling_rate"])
+        ir["substitution_index"] = ir["commodity"].map(commodity["substitution_index"])
+        frames.append(ir)
+    out = pd.concat(frames, ignore_index=True)
+    out["supply_risk"] = jrc_supply_risk(
+        out["hhi_wgi_t_global"], out["hhi_wgi_t_sourcing"], out["import_reliance"],
+        out["eol_recycling_rate"], out["substitution_index"])
+    cols = ["buyer", "commodity", "stage", "import_reliance", "hhi_wgi_t_global",
+            "hhi_wgi_t_sourcing", "eol_recycling_rate", "substitution_index", "supply_risk"]
+    return out[cols].sort_values(["buyer", "commodity", "stage"]).reset_index(drop=True)
