@@ -177,7 +177,8 @@ def _dotted(loc: Iterable[str | int]) -> str:
 
 
 def _message(error: Mapping[str, Any], origin: _Origins) -> str:
-    loc = tuple(p for p in error["loc"] if p not in ("function-before[_as_codes(), tuple[str, ...]]",))
+    # pydantic adds validator tags such as 'function-before[...]' to locations
+    loc = tuple(p for p in error["loc"] if not (isinstance(p, str) and "[" in p))
     where = origin(loc)
     if error["type"] == "extra_forbidden":
         valid = _valid_keys(Config, loc)

@@ -134,8 +134,9 @@ def _read_raw(path: Path) -> tuple[dict[str, RawTable], list[Problem], tuple[Pat
     for spec in TABLES:
         file = path / spec.file
         if not file.is_file():
+            needed = ", ".join(t.file for t in TABLES)
             problems.append(Problem(str(file), None, None, None,
-                                    f"is missing; a data folder needs {', '.join(t.file for t in TABLES)}"))
+                                    f"is missing; a data folder needs {needed}"))
             continue
         raws[spec.name] = read_csv_table(file, str(file))
         files.append(file)

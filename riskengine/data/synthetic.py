@@ -121,7 +121,8 @@ def generate_dataset(
     total = suppliers.groupby("commodity")["capacity_t"].sum()
     split = rng.dirichlet(np.ones(len(buyers)) * 4, size=len(COMMODITIES))
     demand = pd.DataFrame([
-        {"buyer": b, "commodity": c, "demand_t": round(float(total[c] * demand_ratio * split[i, j]), 2)}
+        {"buyer": b, "commodity": c,
+         "demand_t": round(float(total[c] * demand_ratio * split[i, j]), 2)}
         for i, c in enumerate(COMMODITIES) for j, b in enumerate(buyers)
     ])
     return Dataset(
