@@ -162,10 +162,10 @@ class _Origins:
         self.source, self.lines, self.overrides = source, lines, overrides
 
     def __call__(self, loc: tuple[str | int, ...]) -> str:
-        for size in range(len(loc), 0, -1):
-            prefix = tuple(loc[:size])
-            if prefix in self.overrides:
-                return f"--set {self.overrides[prefix]}"
+        for key, text in reversed(self.overrides.items()):
+            size = min(len(key), len(loc))
+            if size and tuple(loc[:size]) == key[:size]:
+                return f"--set {text}"
         for size in range(len(loc), 0, -1):
             if tuple(loc[:size]) in self.lines and self.source:
                 return f"{self.source}, line {self.lines[tuple(loc[:size])]}"
