@@ -40,7 +40,8 @@ def test_relative_paths_are_relative_to_the_config_file(tmp_path):
 
 def test_penalty_as_number_or_map():
     assert load_config().penalty_usd_per_kg("terbium") == 10_000
-    config = load_config(overrides=["optimiser.shortfall_penalty_usd_per_kg={default: 5, terbium: 9}"])
+    override = "optimiser.shortfall_penalty_usd_per_kg={default: 5, terbium: 9}"
+    config = load_config(overrides=[override])
     assert config.penalty_usd_per_kg("terbium") == 9
     assert config.penalty_usd_per_kg("yttrium") == 5
 

@@ -89,7 +89,7 @@ def test_misspelt_status_gets_a_suggestion(data_dir, run_cli):
 
 def test_duplicate_offer(data_dir, run_cli):
     path = data_dir / "suppliers.csv"
-    header, first = _first_supplier_line(data_dir)
+    _, first = _first_supplier_line(data_dir)
     path.write_text(path.read_text(encoding="utf-8") + first + "\n", encoding="utf-8")
     code, _, err = run_cli("validate", "--data", str(data_dir))
     assert code == 2

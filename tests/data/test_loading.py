@@ -75,7 +75,7 @@ def test_missing_sheet(data_dir, tmp_path):
     book = tmp_path / "partial.xlsx"
     with pd.ExcelWriter(book) as writer:
         pd.DataFrame({"a": [1]}).to_excel(writer, sheet_name="other", index=False)
-    with pytest.raises(DataError, match="partial.xlsx: has no sheet 'commodities'"):
+    with pytest.raises(DataError, match=r"partial\.xlsx: has no sheet 'commodities'"):
         load_dataset(book)
 
 
