@@ -1,0 +1,60 @@
+"""``riskengine init DIR``: a working folder for an analyst, ready to edit."""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+from importlib.resources import files
+from pathlib import Path
+
+from riskengine.cli._common import fail, resolve_config_path
+from riskengine.data.dataset import shipped_data_dir
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    """Register the command."""
+    parser = sub.add_parser(
+        "init", help="create a working folder with a config and a copy of the shipped tables",
+        description="Create DIR holding config.yaml (every key commented), data/ (a copy of "
+        "the shipped tables to edit) and reports/.")
+    parser.add_argument("dir", type=Path, metavar="DIR", help="folder to create (must be new "
+                        "or empty)")
+    parser.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
+    parser.set_defaults(run=run)
+
+
+def _default_config_text() -> str:
+    path = resolve_config_path(None)
+    if path is None:
+        path = Path(str(files("riskengine._shipped.config"))) / "default.yaml"
+    text = path.read_text(encoding="utf-8")
+    text = text.replace("name: default", "name: my-analysis", 1)
+    text = text.replace("  dir: ../seeds", "  dir: data", 1)
+    return text.replace("  out_dir: ../reports", "  out_dir: reports", 1)
+
+
+def scaffold(target: Path) -> Path:
+    """Create the working folder; refuse to touch a non-empty one."""
+    if target.exists() and (not target.is_dir() or any(target.iterdir())):
+        raise fail(f"{target}: already exists and is not an empty folder; choose a new folder")
+    data = target / "data"
+    data.mkdir(parents=True, exist_ok=True)
+    for source in sorted(shipped_data_dir().iterdir()):
+        if source.suffix in (".csv", ".md"):
+            shutil.copyfile(source, data / source.name)
+    (target / "reports").mkdir(exist_ok=True)
+    (target / "config.yaml").write_text(_default_config_text(), encoding="utf-8")
+    return target
+
+
+def run(args: argparse.Namespace) -> int:
+    """Scaffold and print what to try next."""
+    target = scaffold(args.dir)
+    config = target / "config.yaml"
+    print(f"Created {target}/ with config.yaml, data/ (the shipped tables) and reports/.\n")
+    print("Next, try:")
+    print(f"  riskengine validate --config {config}      # check the tables and the config")
+    print(f"  riskengine score --config {config} --top 3  # the riskiest offers per commodity")
+    print(f"  riskengine report --config {config}        # the full report under "
+          f"{target / 'reports'}/")
+    return 0
