@@ -180,10 +180,12 @@ class Config(_Model):
 
     name: str = Field("default", description="name of this configuration (report folders)")
     data: DataConfig = DataConfig()
-    buyers: dict[str, BuyerConfig] = Field(default_factory=_default_buyers)
+    buyers: dict[str, BuyerConfig] = Field(
+        default_factory=_default_buyers,
+        description="buyer name -> home and partners (countries or blocs)")
     risk: RiskConfig = RiskConfig()
     optimiser: OptimiserConfig = OptimiserConfig()
-    scenarios: tuple[ScenarioConfig, ...] = ()
+    scenarios: tuple[ScenarioConfig, ...] = Field((), description="named what-if cases")
     report: ReportConfig = ReportConfig()
 
     def penalty_usd_per_kg(self, commodity: str) -> float:
