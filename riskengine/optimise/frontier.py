@@ -1,0 +1,159 @@
+"""The cost-risk frontier: the plan at several values of ``risk_aversion`` (lambda)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from riskengine.config.schema import Config
+from riskengine.data.dataset import Dataset
+from riskengine.enums import Mode
+from riskengine.optimise.api import default_scores
+from riskengine.optimise.problem import Problem, build_problem
+from riskengine.optimise.result import OptimisationResult, make_result, records
+from riskengine.optimise.solution import Solution, to_solution
+from riskengine.optimise.solve import resolve_backend, solve
+
+__all__ = ["Frontier", "frontier", "lambda_grid"]
+
+POINT_COLUMNS = ["risk_aversion", "status", "objective_usd", "purchase_cost_usd",
+                 "average_risk", "shortfall_t", "served_t", "china_share", "efficient"]
+
+
+@dataclass(frozen=True, repr=False)
+class Frontier:
+    """Plans along a sweep of lambda.
+
+    Attributes
+    ----------
+    points : DataFrame
+        One row per lambda: ``risk_aversion, status, objective_usd,
+        purchase_cost_usd`` (paid to suppliers, without the risk charge),
+        ``average_risk`` (tonne-weighted, 0-100), ``shortfall_t, served_t,
+        china_share`` and ``efficient`` (no other point is at least as good on
+        purchase cost, average risk and shortfall, and better on one).
+    mixes : DataFrame
+        ``risk_aversion, buyer, commodity, country, tonnes, share_of_demand``.
+    results : tuple of OptimisationResult
+        The full result at each point.
+    """
+
+    points: pd.DataFrame
+    mixes: pd.DataFrame
+    results: tuple[OptimisationResult, ...] = field(default=())
+
+    def __repr__(self) -> str:
+        n_eff = int(self.points["efficient"].sum()) if len(self.points) else 0
+        return f"Frontier(points={len(self.points)}, efficient={n_eff})"
+
+    def summary(self) -> str:
+        """One line per point."""
+        lines = ["lambda   purchase USD        avg risk  shortfall t  CN share  efficient"]
+        for r in self.points.to_dict("records"):
+            lines.append(f"{r['risk_aversion']:>6.3g} {r['purchase_cost_usd']:>18,.0f} "
+                         f"{r['average_risk']:>9.1f} {r['shortfall_t']:>12,.1f} "
+                         f"{r['china_share']:>8.0%}  {'yes' if r['efficient'] else 'no'}")
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict: ``points`` and ``mixes`` as row lists."""
+        return {"points": records(self.points), "mixes": records(self.mixes)}
+
+
+def lambda_grid(points: int) -> list[float]:
+    """``points`` values of lambda: 0, then geometric from 0.1 to 10."""
+    if points < 1:
+        raise ValueError(f"points must be >= 1, got {points}")
+    if points == 1:
+        return [0.0]
+    return [0.0, *np.geomspace(0.1, 10.0, points - 1).round(6).tolist()]
+
+
+def _solutions(problem: Problem, lambdas: Sequence[float], config: Config,
+               backend: str | None) -> list[Solution]:
+    """Solve at each lambda; with highspy, one model re-solved from the last basis."""
+    opt = config.optimiser
+    if resolve_backend(opt.solver, backend) != "highs" or problem.n_cols == 0:
+        return [solve(problem.with_risk_aversion(lam), opt.solver, backend, opt.time_limit_s)
+                for lam in lambdas]
+    from riskengine.optimise._highs import HighsModel, highs_version
+
+    model, version, out = HighsModel(problem, opt.time_limit_s), highs_version(), []
+    for lam in lambdas:
+        model.set_costs(problem.with_risk_aversion(lam).cost)
+        answer, seconds = model.run()
+        out.append(to_solution(answer, "highs", version, "highs", (model.build_s, seconds)))
+    return out
+
+
+def _point(result: OptimisationResult) -> dict[str, Any]:
+    alloc = result.allocations
+    served = float(alloc["tonnes"].sum())
+    china = float(alloc.loc[alloc["country"] == "CN", "tonnes"].sum())
+    risk = float((alloc["risk_score"] * alloc["tonnes"]).sum()) / served if served else np.nan
+    return {"risk_aversion": result.risk_aversion, "status": result.status.value,
+            "objective_usd": result.objective_usd, "purchase_cost_usd": result.purchase_cost_usd,
+            "average_risk": risk, "shortfall_t": result.shortfall_t, "served_t": served,
+            "china_share": china / served if served else np.nan}
+
+
+def efficient(points: pd.DataFrame) -> np.ndarray:
+    """True for optimal points that no other optimal point dominates.
+
+    Criteria (all minimised): purchase cost, average risk, shortfall. Ties
+    within a relative 1e-7 count as equal.
+    """
+    crit = points[["purchase_cost_usd", "average_risk", "shortfall_t"]].fillna(0.0).to_numpy()
+    ok = (points["status"] == "optimal").to_numpy()
+    tol = 1e-7 * np.maximum(1.0, np.abs(crit).max(axis=0))
+    flags = []
+    for i in range(len(crit)):
+        no_worse = np.all(crit <= crit[i] + tol, axis=1)
+        better = np.any(crit < crit[i] - tol, axis=1)
+        flags.append(bool(ok[i]) and not np.any(no_worse & better & ok))
+    return np.array(flags, dtype=bool)
+
+
+def frontier(
+    dataset: Dataset,
+    config: Config,
+    points: int | Sequence[float] = 7,
+    scores: pd.DataFrame | None = None,
+    mode: Mode | str | None = None,
+    backend: str | None = None,
+) -> Frontier:
+    """Sweep ``risk_aversion`` and mark the efficient cost-risk plans.
+
+    Parameters
+    ----------
+    dataset, config
+        As for :func:`~riskengine.optimise.optimise`.
+    points : int or sequence of float
+        Number of grid points (:func:`lambda_grid`) or the lambdas themselves.
+    scores : DataFrame, optional
+        Risk scores; default :func:`riskengine.scoring.score_suppliers`.
+    mode, backend
+        As for :func:`~riskengine.optimise.optimise`.
+
+    Returns
+    -------
+    Frontier
+        ``points`` (cost in USD without the risk charge, tonne-weighted average
+        risk, shortfall in tonnes, efficient flag) and ``mixes`` by country.
+    """
+    lambdas = lambda_grid(points) if isinstance(points, int) else sorted(set(map(float, points)))
+    scores = default_scores(dataset, config) if scores is None else scores
+    problem = build_problem(dataset, config, scores, mode)
+    solutions = _solutions(problem, lambdas, config, backend)
+    results = tuple(make_result(problem.with_risk_aversion(lam), sol)
+                    for lam, sol in zip(lambdas, solutions, strict=True))
+    table = pd.DataFrame([_point(r) for r in results])
+    table["efficient"] = efficient(table)
+    mixes = pd.concat([r.mix_by_country.assign(risk_aversion=r.risk_aversion) for r in results],
+                      ignore_index=True)
+    keep = ["risk_aversion", "buyer", "commodity", "country", "tonnes", "share_of_demand"]
+    return Frontier(table[POINT_COLUMNS], mixes.reindex(columns=keep), results)

@@ -1,0 +1,187 @@
+"""The optimiser's answer: :class:`OptimisationResult`, built by :func:`make_result`."""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import pandas as pd
+
+from riskengine.enums import Mode
+from riskengine.optimise import _tables
+from riskengine.optimise._binding import binding
+from riskengine.optimise._contracts import INFEASIBLE_HINT
+from riskengine.optimise.problem import Problem
+from riskengine.optimise.solution import Solution, SolveStatus
+
+__all__ = ["OptimisationResult", "make_result", "records"]
+
+#: Relative tolerance of the self-check (objective recomputed from the tables).
+CHECK_RTOL = 1e-6
+
+
+def _number(value: float) -> float | None:
+    """A float for JSON: NaN becomes None."""
+    return None if math.isnan(value) else float(value)
+
+
+def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows of a DataFrame as JSON-ready dicts (NaN -> None)."""
+    return json.loads(frame.to_json(orient="records", double_precision=10))
+
+
+@dataclass(frozen=True, repr=False)
+class OptimisationResult:
+    """A sourcing plan with its diagnostics. Tonnes a year, USD, shares as fractions 0-1.
+
+    Attributes
+    ----------
+    status : SolveStatus
+        ``optimal``, or why not (then the tables are empty or provisional).
+    objective_usd : float
+        The solver's objective: purchase cost + risk charge + shortfall penalty, USD.
+    allocations : DataFrame
+        ``buyer, supplier_id, commodity, country, tonnes, price_usd_per_kg,
+        risk_score, cost_usd, relation`` (home, partner, other), non-zero rows.
+    shortfalls : DataFrame
+        ``buyer, commodity, demand_t, served_t, shortfall_t`` for every pair with demand.
+    mix_by_country, mix_by_supplier : DataFrame
+        Tonnes and shares of served volume (and of demand, or of capacity).
+    metrics : DataFrame
+        Per buyer and commodity: cost, average price and risk, HHI, China and
+        home-and-partner shares, largest non-home country, CRMA compliance
+        (every non-home country <= 65% of demand), marginal cost of demand.
+    binding : DataFrame
+        Binding constraints with ``shadow_price_usd_per_kg`` (objective change
+        per extra kg of right-hand side; negative = relaxing saves money),
+        ``saving_usd_per_t`` and a ``sentence``; empty without duals.
+    mode, risk_aversion
+        Model settings used.
+    solver, solver_version, backend : str
+        Who solved it.
+    build_s, solve_s : float
+        Backend model build and solver seconds.
+    objective_check_usd : float
+        Objective recomputed from ``allocations`` and ``shortfalls``.
+    duals_available : bool
+        False when not optimal (no shadow prices are reported then).
+    message : str
+        The solver's or the self-check's explanation of a non-optimal status.
+    size : dict
+        Rows, columns and non-zeros of the LP.
+    """
+
+    status: SolveStatus
+    objective_usd: float
+    allocations: pd.DataFrame
+    shortfalls: pd.DataFrame
+    mix_by_country: pd.DataFrame
+    mix_by_supplier: pd.DataFrame
+    metrics: pd.DataFrame
+    binding: pd.DataFrame
+    mode: Mode
+    risk_aversion: float
+    solver: str
+    solver_version: str
+    backend: str
+    build_s: float
+    solve_s: float
+    objective_check_usd: float
+    duals_available: bool
+    message: str = ""
+    size: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def is_optimal(self) -> bool:
+        """True when the plan is optimal (and passed the self-check)."""
+        return self.status.is_ok
+
+    @property
+    def purchase_cost_usd(self) -> float:
+        """Money paid to suppliers, USD (no risk charge, no penalty)."""
+        return float(self.allocations["cost_usd"].sum())
+
+    @property
+    def shortfall_t(self) -> float:
+        """Unmet demand over all buyers and commodities, tonnes."""
+        return float(self.shortfalls["shortfall_t"].sum())
+
+    def __repr__(self) -> str:
+        return (f"OptimisationResult(status={self.status.value}, "
+                f"objective_usd={self.objective_usd:,.0f}, mode={self.mode.value}, "
+                f"risk_aversion={self.risk_aversion:g}, allocations={len(self.allocations)} rows, "
+                f"shortfall_t={self.shortfall_t:,.1f}, binding={len(self.binding)}, "
+                f"solver={self.solver} {self.solver_version} via {self.backend})")
+
+    def summary(self, top: int = 5) -> str:
+        """A readable text summary: status, money, volumes, metrics, top shadow prices."""
+        from riskengine.optimise._text import summary_text
+
+        return summary_text(self, top)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict of the result (tables as lists of row dicts)."""
+        head = {
+            "status": self.status.value, "objective_usd": _number(self.objective_usd),
+            "objective_check_usd": _number(self.objective_check_usd), "message": self.message,
+            "mode": self.mode.value, "risk_aversion": self.risk_aversion,
+            "purchase_cost_usd": self.purchase_cost_usd, "shortfall_t": self.shortfall_t,
+            "solver": {"name": self.solver, "version": self.solver_version,
+                       "backend": self.backend, "build_s": self.build_s,
+                       "solve_s": self.solve_s},
+            "duals_available": self.duals_available, "size": dict(self.size),
+        }
+        tables = {name: records(getattr(self, name)) for name in (
+            "allocations", "shortfalls", "metrics", "mix_by_country", "mix_by_supplier",
+            "binding")}
+        return head | tables
+
+
+def make_result(problem: Problem, solution: Solution) -> OptimisationResult:
+    """Tables, metrics and shadow prices from a solved problem, with the self-check.
+
+    An optimal solution whose objective, recomputed from the tables, differs
+    from the solver's by more than :data:`CHECK_RTOL` is reported as
+    ``numerical``, never as optimal.
+    """
+    alloc = _tables.allocations(problem, solution)
+    short = _tables.shortfalls(problem, solution)
+    mix = _tables.mix_by_country(problem, alloc, short)
+    check = (_tables.recomputed_objective(problem, alloc, short)
+             if solution.values_t is not None else float("nan"))
+    solution = _self_check(_explain(problem, solution), check)
+    result = OptimisationResult(
+        status=solution.status, objective_usd=solution.objective_usd, allocations=alloc,
+        shortfalls=short, mix_by_country=mix,
+        mix_by_supplier=_tables.mix_by_supplier(alloc, short, problem),
+        metrics=_tables.metrics(problem, solution, alloc, short, mix),
+        binding=binding(problem, solution), mode=problem.mode,
+        risk_aversion=problem.risk_aversion, solver=solution.solver,
+        solver_version=solution.solver_version, backend=solution.backend,
+        build_s=solution.build_s, solve_s=solution.solve_s, objective_check_usd=check,
+        duals_available=solution.duals_available, message=solution.message,
+        size={"rows": problem.n_rows, "columns": problem.n_cols, "nonzeros": problem.matrix.nnz},
+    )
+    return result
+
+
+def _explain(problem: Problem, solution: Solution) -> Solution:
+    """Name the likely cause of infeasibility: only contracts can make the model infeasible."""
+    contracts = any(b.family == "contract" for b in problem.blocks)
+    if solution.status is SolveStatus.INFEASIBLE and contracts:
+        return replace(solution, message=f"infeasible: {INFEASIBLE_HINT}")
+    return solution
+
+
+def _self_check(solution: Solution, check: float) -> Solution:
+    if not solution.is_ok:
+        return solution
+    gap = abs(solution.objective_usd - check)
+    if gap <= CHECK_RTOL * max(1.0, abs(solution.objective_usd)):
+        return solution
+    message = (f"self-check failed: objective {solution.objective_usd:,.2f} USD from the solver "
+               f"but {check:,.2f} USD recomputed from the plan; try the other solver")
+    return replace(solution, status=SolveStatus.NUMERICAL, message=message,
+                   row_dual_usd_per_kg=None, col_dual_usd_per_kg=None)

@@ -1,0 +1,132 @@
+"""Invariants of the LP (hypothesis): relaxing never costs, order and scale do not matter."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from riskengine.data.dataset import Dataset
+from riskengine.data.synthetic import generate_dataset
+from riskengine.optimise import OptimisationResult, build_problem, optimise, solve
+from tests.optimise.helpers import make_config, random_scores
+
+FAST = settings(max_examples=20, deadline=None)
+seeds = st.integers(0, 10_000)
+offers = st.integers(7, 50)
+modes = st.sampled_from(["joint", "separate"])
+shares = st.floats(0.2, 1.0)
+alphas = st.floats(0.0, 0.6)
+
+
+def _data(n: int, seed: int) -> Dataset:
+    return generate_dataset(n, seed=seed, n_countries=8)
+
+
+def _solve(data: Dataset, mode: str, scores: pd.DataFrame | None = None,
+           **opt: object) -> OptimisationResult:
+    config = make_config(risk_aversion=1.0, **opt)
+    scores = random_scores(data, config, seed=1) if scores is None else scores
+    result = optimise(data, config, scores, mode=mode)
+    assert result.is_optimal
+    return result
+
+
+def _objective(data: Dataset, mode: str, **opt: object) -> float:
+    """Objective only (build and solve, no result tables: faster)."""
+    config = make_config(risk_aversion=1.0, **opt)
+    solution = solve(build_problem(data, config, random_scores(data, config, seed=1), mode))
+    assert solution.is_ok
+    return solution.objective_usd
+
+
+def _no_higher(relaxed: float, base: float) -> None:
+    assert relaxed <= base + 1e-9 * abs(base) + 1e-6
+
+
+@FAST
+@given(seeds, offers, modes, shares, shares, alphas, st.floats(0, 0.5), st.floats(0, 0.5),
+       st.floats(0, 0.5))
+def test_relaxing_a_cap_never_raises_the_objective(
+    seed: int, n: int, mode: str, theta: float, sigma: float, alpha: float,
+    d_theta: float, d_sigma: float, d_alpha: float,
+) -> None:
+    data = _data(n, seed)
+    base = _objective(data, mode, max_country_share=theta, max_supplier_share=sigma,
+                      min_partner_share=alpha)
+    for change in ({"max_country_share": min(1.0, theta + d_theta)},
+                   {"max_supplier_share": min(1.0, sigma + d_sigma)},
+                   {"min_partner_share": max(0.0, alpha - d_alpha)}):
+        opt = {"max_country_share": theta, "max_supplier_share": sigma,
+               "min_partner_share": alpha} | change
+        _no_higher(_objective(data, mode, **opt), base)
+
+
+@FAST
+@given(seeds, offers, modes, st.floats(0.0, 0.6), st.floats(0.0, 0.4))
+def test_raising_a_country_override_never_raises_the_objective(
+    seed: int, n: int, mode: str, cap: float, more: float
+) -> None:
+    data = _data(n, seed)
+    base = _objective(data, mode, country_share_overrides={"CN": cap})
+    _no_higher(_objective(data, mode, country_share_overrides={"CN": cap + more}), base)
+
+
+@FAST
+@given(seeds, offers, modes, alphas, st.lists(st.floats(1.0, 3.0), min_size=50, max_size=50))
+def test_adding_capacity_never_raises_the_objective(
+    seed: int, n: int, mode: str, alpha: float, factors: list[float]
+) -> None:
+    data = _data(n, seed)
+    base = _objective(data, mode, min_partner_share=alpha)
+    bigger = data.suppliers.assign(capacity_t=data.suppliers["capacity_t"] * factors[:n])
+    _no_higher(_objective(data.with_tables(suppliers=bigger), mode, min_partner_share=alpha),
+               base)
+
+
+@FAST
+@given(seeds, offers, modes, alphas, st.randoms(use_true_random=False))
+def test_permuting_rows_changes_nothing(seed: int, n: int, mode: str, alpha: float,
+                                        rnd: object) -> None:
+    data = _data(n, seed)
+    config = make_config(risk_aversion=1.0, min_partner_share=alpha)
+    scores = random_scores(data, config, seed=seed)
+    base = _solve(data, mode, scores, min_partner_share=alpha)
+    state = rnd.randint(0, 2**31)  # type: ignore[attr-defined]
+    shuffled = data.with_tables(
+        suppliers=data.suppliers.sample(frac=1, random_state=state),
+        demand=data.demand.sample(frac=1, random_state=state + 1))
+    other = _solve(shuffled, mode, scores.sample(frac=1, random_state=state + 2),
+                   min_partner_share=alpha)
+    assert other.objective_usd == base.objective_usd
+    pd.testing.assert_frame_equal(other.allocations, base.allocations)
+    pd.testing.assert_frame_equal(other.shortfalls, base.shortfalls)
+
+
+@FAST
+@given(seeds, offers, modes, alphas, st.floats(0.1, 10.0))
+def test_scaling_demand_and_capacity_scales_tonnes(
+    seed: int, n: int, mode: str, alpha: float, k: float
+) -> None:
+    data = _data(n, seed)
+    base = _solve(data, mode, min_partner_share=alpha)
+    scaled = data.with_tables(
+        suppliers=data.suppliers.assign(capacity_t=data.suppliers["capacity_t"] * k),
+        demand=data.demand.assign(demand_t=data.demand["demand_t"] * k))
+    other = _solve(scaled, mode, min_partner_share=alpha)
+    assert other.objective_usd == pytest.approx(k * base.objective_usd, rel=1e-7)
+    keys = ["buyer", "commodity", "supplier_id"]
+    merged = base.allocations.merge(other.allocations, on=keys, how="outer").fillna(0.0)
+    assert merged["tonnes_y"].to_numpy() == pytest.approx(k * merged["tonnes_x"].to_numpy(),
+                                                          rel=1e-6, abs=1e-5 * max(k, 1))
+    assert other.shortfalls["shortfall_t"].to_numpy() == pytest.approx(
+        k * base.shortfalls["shortfall_t"].to_numpy(), rel=1e-6, abs=1e-5 * max(k, 1))
+
+
+def test_property_helpers_are_deterministic() -> None:
+    data = _data(21, 3)
+    a, b = _solve(data, "joint"), _solve(data, "joint")
+    assert a.objective_usd == b.objective_usd
+    assert np.array_equal(a.allocations["tonnes"], b.allocations["tonnes"])

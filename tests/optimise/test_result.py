@@ -1,0 +1,202 @@
+"""Hand-solvable instances with known optima, on every solver path, and the result object."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from riskengine.data.synthetic import generate_dataset
+from riskengine.optimise import (
+    SolveStatus,
+    alliance_value,
+    build_problem,
+    make_result,
+    optimise,
+    solve,
+)
+from tests.optimise.helpers import PATHS, make_config, random_scores, scores_for, tiny_dataset
+
+DY = "dysprosium"
+
+
+def _run(offers, demand, path, rule=None, **opt):
+    solver, backend = path
+    data = tiny_dataset(offers, demand)
+    config = make_config(solver=solver, **opt)
+    return optimise(data, config, scores_for(data, config, rule), backend=backend)
+
+
+@pytest.fixture(params=PATHS, ids=["highs", "pulp-highs", "pulp-cbc"])
+def path(request: pytest.FixtureRequest) -> tuple[str, str]:
+    return request.param
+
+
+def test_country_cap_splits_the_mix(path: tuple[str, str]) -> None:
+    r = _run([("cn1", "CN", DY, 1000, 100), ("de1", "DE", DY, 1000, 200)],
+             [("EU", DY, 100)], path)
+    assert r.is_optimal
+    assert r.objective_usd == pytest.approx(1000 * (100 * 65 + 200 * 35))
+    assert dict(zip(r.allocations["supplier_id"], r.allocations["tonnes"], strict=True)) == (
+        pytest.approx({"cn1": 65.0, "de1": 35.0}))
+    m = r.metrics.iloc[0]
+    assert m["china_share"] == pytest.approx(0.65)
+    assert m["hhi"] == pytest.approx(0.65**2 + 0.35**2)
+    assert m["home_partner_share"] == pytest.approx(0.35)
+    assert bool(m["crma_compliant"])
+    assert m["marginal_cost_usd_per_kg"] == pytest.approx(200.0)
+    top = r.binding.iloc[0]
+    assert (top["family"], top["country"]) == ("country_cap", "CN")
+    assert top["shadow_price_usd_per_kg"] == pytest.approx(-100.0)
+    assert top["sentence"] == ("Raising the 65% cap on CN for EU dysprosium by one tonne "
+                               "would save USD 100,000.")
+
+
+def test_country_cap_forces_a_shortfall(path: tuple[str, str]) -> None:
+    r = _run([("cn1", "CN", DY, 1000, 100), ("us1", "US", DY, 20, 150)],
+             [("EU", DY, 100)], path)
+    assert r.is_optimal
+    short = r.shortfalls.iloc[0]
+    assert (short["demand_t"], short["served_t"], short["shortfall_t"]) == pytest.approx(
+        (100.0, 85.0, 15.0))
+    assert r.objective_usd == pytest.approx(1000 * (100 * 65 + 150 * 20 + 10_000 * 15))
+    prices = r.binding.set_index("family")["shadow_price_usd_per_kg"]
+    assert prices["country_cap"] == pytest.approx(-(10_000 - 100))
+    assert prices["capacity"] == pytest.approx(-(10_000 - 150))
+    assert r.metrics.iloc[0]["marginal_cost_usd_per_kg"] == pytest.approx(10_000)
+    assert r.binding.iloc[0]["sentence"].startswith("Raising the 65% cap on CN for EU")
+
+
+def test_partner_floor_binds(path: tuple[str, str]) -> None:
+    r = _run([("cn1", "CN", DY, 1000, 100), ("au1", "AU", DY, 1000, 300)],
+             [("EU", DY, 100)], path, min_partner_share=0.5)
+    assert r.is_optimal
+    assert r.objective_usd == pytest.approx(1000 * (100 * 50 + 300 * 50))
+    assert r.metrics.iloc[0]["home_partner_share"] == pytest.approx(0.5)
+    assert list(r.binding["family"]) == ["partner_floor"]
+    floor = r.binding.iloc[0]
+    assert floor["shadow_price_usd_per_kg"] == pytest.approx(200.0)  # >= row: positive
+    assert floor["sentence"] == ("Lowering the 50% home-and-partner floor for EU dysprosium "
+                                 "by one tonne would save USD 200,000.")
+
+
+def test_supplier_cap_binds_as_a_bound(path: tuple[str, str]) -> None:
+    r = _run([("cn1", "CN", DY, 1000, 100), ("cn2", "CN", DY, 1000, 120),
+              ("de1", "DE", DY, 1000, 200)], [("EU", DY, 100)], path,
+             max_supplier_share=0.4, max_country_share=1.0)
+    assert r.objective_usd == pytest.approx(1000 * (100 * 40 + 120 * 40 + 200 * 20))
+    prices = r.binding.set_index("supplier_id")["shadow_price_usd_per_kg"]
+    assert prices["cn1"] == pytest.approx(-100.0) and prices["cn2"] == pytest.approx(-80.0)
+    assert set(r.binding["family"]) == {"supplier_cap"}
+
+
+def test_alliance_value_of_sharing_capacity() -> None:
+    data = tiny_dataset([("a1", "AU", DY, 100, 100), ("b1", "US", DY, 1000, 150)],
+                        [("EU", DY, 100), ("JP", DY, 100)])
+    config = make_config(risk_aversion=1.0, max_country_share=1.0)
+    scores = scores_for(data, config, lambda b, o: 100.0 if (b, o["supplier_id"]) == (
+        "EU", "a1") else 0.0)
+    joint = optimise(data, config, scores, mode="joint")
+    separate = optimise(data, config, scores, mode="separate")
+    assert joint.objective_usd == pytest.approx(1000 * (100 * 100 + 150 * 100))
+    assert separate.objective_usd == pytest.approx(1000 * (100 * 50 + 150 * 150))
+    value = alliance_value(data, config, scores).set_index("buyer")
+    assert value.loc["JP", "objective_saving_usd"] == pytest.approx(2.5e6)
+    assert value.loc["JP", "cost_saving_usd"] == pytest.approx(2.5e6)
+    assert value.loc["EU", "objective_saving_usd"] == pytest.approx(0.0, abs=1e-6)
+    assert (value["shortfall_reduction_t"] == 0).all()
+
+
+def test_separate_mode_equals_each_buyer_alone() -> None:
+    data = generate_dataset(70, seed=3)
+    config = make_config(risk_aversion=1.0, max_supplier_share=0.5)
+    scores = random_scores(data, config, seed=3)
+    together = optimise(data, config, scores, mode="separate").objective_usd
+    total_demand = data.demand.groupby("commodity")["demand_t"].sum()
+    alone = 0.0
+    for buyer in ("EU", "JP"):
+        demand = data.demand[data.demand["buyer"] == buyer]
+        share = data.suppliers["commodity"].map(demand.set_index("commodity")["demand_t"]
+                                                / total_demand)
+        suppliers = data.suppliers.assign(capacity_t=data.suppliers["capacity_t"] * share)
+        one = data.with_tables(suppliers=suppliers, demand=demand)
+        alone += optimise(one, config, scores, mode="joint").objective_usd
+    assert together == pytest.approx(alone, rel=1e-9)
+
+
+def test_joint_never_worse_than_separate() -> None:
+    data = generate_dataset(140, seed=5)
+    config = make_config(risk_aversion=1.0, min_partner_share=0.2)
+    value = alliance_value(data, config, random_scores(data, config, 5))
+    assert value["objective_saving_usd"].sum() >= -1e-6 * value["objective_joint_usd"].sum()
+
+
+def test_objective_self_check_and_tables() -> None:
+    data = generate_dataset(70, seed=1)
+    config = make_config(risk_aversion=1.0)
+    r = optimise(data, config, random_scores(data, config))
+    assert r.objective_check_usd == pytest.approx(r.objective_usd, rel=1e-9)
+    assert list(r.shortfalls.columns) == ["buyer", "commodity", "demand_t", "served_t",
+                                          "shortfall_t"]
+    assert (r.shortfalls["served_t"] + r.shortfalls["shortfall_t"]).to_numpy() == (
+        pytest.approx(r.shortfalls["demand_t"].to_numpy()))
+    mix = r.mix_by_country.groupby(["buyer", "commodity"])["share_of_demand"].sum()
+    served = r.shortfalls.set_index(["buyer", "commodity"])
+    assert mix.to_numpy() == pytest.approx((served["served_t"] / served["demand_t"]).to_numpy())
+    assert (r.binding["saving_usd_per_t"].diff().dropna() <= 1e-9).all()  # most valuable first
+
+
+def test_failed_self_check_is_reported_as_numerical() -> None:
+    data = tiny_dataset([("cn1", "CN", DY, 1000, 100)], [("EU", DY, 10)])
+    config = make_config()
+    problem = build_problem(data, config, scores_for(data, config))
+    good = solve(problem)
+    bad = make_result(problem, replace(good, objective_usd=good.objective_usd * 1.01))
+    assert bad.status is SolveStatus.NUMERICAL
+    assert "self-check failed" in bad.message
+    assert not bad.duals_available and bad.binding.empty
+
+
+@pytest.mark.parametrize("path", PATHS, ids=["highs", "pulp-highs", "pulp-cbc"])
+def test_time_limit_is_reported_not_used(path: tuple[str, str]) -> None:
+    data = generate_dataset(700, seed=2)
+    config = make_config(solver=path[0], time_limit_s=1e-6)
+    r = optimise(data, config, random_scores(data, config), backend=path[1])
+    assert r.status is SolveStatus.TIME_LIMIT
+    assert not r.is_optimal and not r.duals_available and r.binding.empty
+    assert "not available (the plan is not optimal)" in r.summary()
+
+
+def test_repr_summary_and_json() -> None:
+    r = _run([("cn1", "CN", DY, 1000, 100), ("de1", "DE", DY, 1000, 200)],
+             [("EU", DY, 100)], PATHS[0])
+    assert repr(r).startswith("OptimisationResult(status=optimal, objective_usd=13,500,000, "
+                              "mode=joint")
+    text = r.summary()
+    assert "Sourcing plan (joint, risk_aversion=0): optimal" in text
+    assert "Raising the 65% cap on CN for EU dysprosium" in text
+    doc = json.loads(json.dumps(r.to_dict(), allow_nan=False))
+    assert doc["status"] == "optimal" and doc["objective_usd"] == pytest.approx(13.5e6)
+    assert set(doc["allocations"][0]) >= {"buyer", "supplier_id", "commodity", "country",
+                                          "tonnes", "price_usd_per_kg", "risk_score"}
+    assert set(doc["shortfalls"][0]) == {"buyer", "commodity", "demand_t", "served_t",
+                                         "shortfall_t"}
+
+
+def test_no_demand_is_optimal_and_empty() -> None:
+    data = tiny_dataset([("cn1", "CN", DY, 1000, 100)], [("EU", DY, 0)])
+    r = optimise(data, make_config(), scores_for(data, make_config()))
+    assert r.is_optimal and r.objective_usd == 0 and r.allocations.empty
+
+
+def test_optimise_scores_with_the_scoring_package_by_default() -> None:
+    pytest.importorskip("riskengine.scoring")
+    scoring = pytest.importorskip("riskengine.scoring")
+    if not hasattr(scoring, "score_suppliers"):
+        pytest.skip("riskengine.scoring.score_suppliers not available yet")
+    data = generate_dataset(70, seed=1)
+    r = optimise(data, make_config(risk_aversion=1.0))
+    assert r.is_optimal
+    assert np.isfinite(r.allocations["risk_score"]).all()
