@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
-from riskengine.enums import Mode, SolverName
+from riskengine.enums import Mode, SolverName, Status
 
 __all__ = [
     "BuyerConfig",
@@ -134,20 +134,34 @@ class OptimiserConfig(_Model):
     shortfall_penalty_usd_per_kg: Penalty = Field(
         10_000.0, description="P_c in USD/kg: a number, or a map by commodity with 'default'"
     )
+    status_availability: dict[Status, Share] = Field(
+        default_factory=lambda: {Status.PRODUCING: 1.0, Status.RAMPING: 1.0,
+                                 Status.PLANNED: 0.0},
+        description="share of an offer's capacity usable now, by status (planned plants "
+        "cannot deliver yet)")
     solver: SolverName = Field(SolverName.HIGHS, description="highs or cbc")
     time_limit_s: float = Field(60.0, gt=0, description="solver time limit, seconds")
 
 
 class Multiplier(_Model):
-    """Multiply a quantity for the rows a selector matches (empty selector = all rows)."""
+    """Multiply a quantity for the rows a selector matches (empty selector = all rows).
+
+    Selectors are AND-ed; the values of one selector are OR-ed. ``country``
+    and ``not_country`` accept country codes and blocs (EU).
+    """
 
     factor: float = Field(ge=0, description="multiplier, e.g. 0 for an outage, 3 for a spike")
     country: Codes = ()
+    not_country: Codes = Field((), description="rows whose country is none of these, e.g. [CN]")
     supplier: Codes = ()
     commodity: Codes = ()
     stage: Codes = ()
     status: Codes = ()
     buyer: Codes = ()
+    parent_country: Codes = Field((), description="offers whose owner is based in these")
+    chinese_technology: bool | None = Field(
+        None, description="offers whose plant does (true) or does not (false) depend on "
+        "Chinese technology or inputs")
 
 
 class ScenarioConfig(_Model):

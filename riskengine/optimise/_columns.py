@@ -36,11 +36,15 @@ def pairs(dataset: Dataset, config: Config) -> pd.DataFrame:
     return pairs
 
 
-def offers(dataset: Dataset) -> pd.DataFrame:
+def offers(dataset: Dataset, config: Config) -> pd.DataFrame:
+    """Offers with the capacity usable now (``capacity_t`` x ``status_availability``)."""
     keep = ["supplier_id", "commodity", "country", "capacity_t", "price_usd_per_kg"]
     offers = dataset.suppliers[keep].astype({"supplier_id": str, "commodity": str,
                                              "country": str})
     offers = offers.astype({"capacity_t": float, "price_usd_per_kg": float})
+    available = {str(k): v for k, v in config.optimiser.status_availability.items()}
+    share = dataset.suppliers["status"].astype(str).map(available).fillna(1.0)
+    offers["capacity_t"] = offers["capacity_t"] * share.to_numpy()
     offers["contracted_t"] = contracted_tonnes(dataset)
     return offers.sort_values(["commodity", "supplier_id"], kind="stable").reset_index(drop=True)
 
@@ -49,7 +53,7 @@ def x_columns(
     dataset: Dataset, config: Config, scores: pd.DataFrame, pairs: pd.DataFrame, mode: Mode
 ) -> pd.DataFrame:
     """One row per (buyer, offer) of a commodity the buyer needs, with bounds."""
-    x = pairs.merge(offers(dataset), on="commodity", how="inner")
+    x = pairs.merge(offers(dataset, config), on="commodity", how="inner")
     x = x.sort_values(["buyer", "commodity", "supplier_id"], kind="stable").reset_index(drop=True)
     relation = home_and_partners(dataset, config).astype({"country": str})
     x = x.merge(relation, on=["buyer", "country"], how="left")

@@ -316,7 +316,7 @@ def _define_contract(
     dataset: Dataset, x: pd.DataFrame, pairs: pd.DataFrame, config: Config, mode: Mode
 ) -> Block | None:
     """Existing contracts as minimum tonnes per offer (only with a ``contracted_t`` column)."""
-    offers = _columns.offers(dataset)
+    offers = _columns.offers(dataset, config)
     if not (offers["contracted_t"] > 0).any():
         return None
     opt = config.optimiser

@@ -35,7 +35,9 @@ def linprog_objective(dataset: Dataset, config: Config, scores: pd.DataFrame, mo
     """The LP of contract section 5 written out directly, in tonnes and USD, solved by scipy."""
     opt = config.optimiser
     risk = {(r.buyer, r.supplier_id, r.commodity): r.risk_score for r in scores.itertuples()}
-    offers = list(dataset.suppliers.itertuples())
+    available = {str(k): v for k, v in opt.status_availability.items()}
+    offers = [o._replace(capacity_t=o.capacity_t * available[o.status])
+              for o in dataset.suppliers.itertuples()]
     needs = [(d.buyer, d.commodity, d.demand_t) for d in dataset.demand.itertuples()
              if d.demand_t > 0]
     total = {c: sum(d for _, cc, d in needs if cc == c) for _, c, _ in needs}
