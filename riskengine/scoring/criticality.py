@@ -23,6 +23,7 @@ from riskengine.scoring.indicators import relation_of, wgi_to_jrc
 
 __all__ = [
     "TRADE_FACTOR",
+    "concentration_indicator",
     "concentration_table",
     "hhi_wgi",
     "import_reliance",
@@ -110,6 +111,28 @@ def concentration_table(production: pd.DataFrame, countries: pd.DataFrame,
     table = table.join(top).reset_index()
     table["concentration"] = (table["hhi_wgi"] / 10.0).clip(0.0, 1.0)
     return table
+
+
+def concentration_indicator(production: pd.DataFrame, countries: pd.DataFrame) -> pd.DataFrame:
+    """``concentration = HHI_WGI / 10`` per (commodity, stage), in [0, 1] (numpy, no joins).
+
+    The same figure as the ``concentration`` column of :func:`concentration_table`,
+    computed lean because every scoring call needs it.
+    """
+    keys = production["commodity"].astype(str) + "|" + production["stage"].astype(str)
+    codes, uniques = pd.factorize(keys, sort=True)
+    tonnes = production["tonnes"].to_numpy(float)
+    total = np.bincount(codes, tonnes, minlength=len(uniques))
+    share = np.divide(tonnes, total[codes], out=np.zeros_like(tonnes), where=total[codes] > 0)
+    wgi = countries.set_index("country")["governance"]
+    w = wgi_to_jrc(production["country"].map(wgi).to_numpy(float))
+    hhi_wgi = np.bincount(codes, share**2 * w, minlength=len(uniques))
+    parts = pd.Series(uniques).str.split("|", expand=True) if len(uniques) else None
+    return pd.DataFrame({
+        "commodity": parts[0] if parts is not None else pd.Series([], dtype=str),
+        "stage": parts[1] if parts is not None else pd.Series([], dtype=str),
+        "concentration": np.clip(hhi_wgi / 10.0, 0.0, 1.0),
+    })
 
 
 def import_reliance(production: pd.DataFrame, demand: pd.DataFrame, countries: pd.DataFrame,

@@ -17,12 +17,13 @@ from sklearn.utils.validation import check_is_fitted
 from riskengine.config.schema import Config, RiskWeights
 from riskengine.data.dataset import Dataset, load_dataset
 from riskengine.exceptions import ConfigError, DataError
-from riskengine.scoring.criticality import concentration_table
-from riskengine.scoring.indicators import indicator_frame
+from riskengine.scoring.criticality import concentration_indicator
+from riskengine.scoring.indicators import OfferCodes, Reference, indicator_frame
 
-__all__ = ["RiskScorer", "normalised_weights", "score_suppliers"]
+__all__ = ["RiskScorer", "normalised_weights", "reference_of", "score_suppliers"]
 
 _OFFER_COLUMNS = ("supplier_id", "commodity", "country", "stage", "status", "lead_time_days")
+_ID = ["supplier_id", "name", "commodity", "country", "stage", "status"]
 
 
 def normalised_weights(weights: RiskWeights | dict[str, float], used: list[str]) -> pd.Series:
@@ -42,10 +43,25 @@ def normalised_weights(weights: RiskWeights | dict[str, float], used: list[str])
     return series / total
 
 
-def _score_frame(indicators: pd.DataFrame, weights: pd.Series) -> pd.DataFrame:
-    contrib = indicators[weights.index].mul(100.0 * weights, axis=1)
-    contrib["risk_score"] = contrib.sum(axis=1).clip(0.0, 100.0)
-    return contrib
+def reference_of(dataset: Dataset) -> Reference:
+    """The scoring lookups of a dataset (governance, concentration, controls)."""
+    return Reference.from_tables(
+        dataset.countries, concentration_indicator(dataset.production, dataset.countries),
+        dataset.export_controls, dataset.commodities["commodity"].astype(str))
+
+
+def _check_offers(X: pd.DataFrame) -> None:  # noqa: N803
+    missing = [c for c in _OFFER_COLUMNS if c not in X.columns]
+    if missing:
+        raise DataError(f"supplier offers lack column(s) {', '.join(missing)}; "
+                        f"required: {', '.join(_OFFER_COLUMNS)}")
+
+
+def _contributions(indicators: pd.DataFrame, weights: pd.Series) -> pd.DataFrame:
+    values = indicators[weights.index].to_numpy() * (100.0 * weights.to_numpy())
+    out = pd.DataFrame(values, columns=weights.index, index=indicators.index)
+    out["risk_score"] = np.clip(values.sum(axis=1), 0.0, 100.0)
+    return out
 
 
 class RiskScorer(TransformerMixin, BaseEstimator):
@@ -57,7 +73,7 @@ class RiskScorer(TransformerMixin, BaseEstimator):
         The buyer whose view is scored (home, partners and destination-specific
         export controls depend on it).
     config : Config, optional
-        Weights, buyers and lead-time scale; default :func:`riskengine.load_config`'s defaults.
+        Weights, buyers and lead-time scale; default the built-in defaults.
     reference : Dataset, optional
         Tables the indicators are measured against (countries, production,
         export controls); default the shipped seeds.
@@ -66,8 +82,8 @@ class RiskScorer(TransformerMixin, BaseEstimator):
     ----------
     weights_ : Series
         Normalised weights of the indicators used.
-    concentration_ : DataFrame
-        World concentration per commodity and stage (see ``concentration_table``).
+    reference_ : Reference
+        Lookups measured from the reference tables.
     feature_names_out_ : ndarray of str
         Output columns: one contribution per indicator, then ``risk_score``.
 
@@ -87,45 +103,36 @@ class RiskScorer(TransformerMixin, BaseEstimator):
         self.config = config
         self.reference = reference
 
-    def fit(self, X: pd.DataFrame, y: Any = None) -> RiskScorer:
+    def fit(self, X: pd.DataFrame, y: Any = None) -> RiskScorer:  # noqa: N803
         """Measure the reference tables and fix the weights; returns self."""
+        _check_offers(X)
         config = self.config if self.config is not None else Config()
         if self.buyer not in config.buyers:
             raise ConfigError(f"buyer {self.buyer!r} is not in the configuration; "
                               f"configured buyers: {', '.join(sorted(config.buyers))}")
-        reference = self.reference if self.reference is not None else load_dataset()
         self.config_ = config
-        self.reference_ = reference
-        self.concentration_ = concentration_table(
-            reference.production, reference.countries, reference.export_controls)
+        self.reference_ = reference_of(
+            self.reference if self.reference is not None else load_dataset())
         used = list(self._indicators(X.head(0)).columns)
         self.weights_ = normalised_weights(config.risk.weights, used)
         self.feature_names_out_ = np.array([*used, "risk_score"], dtype=object)
         self.n_features_in_ = X.shape[1]
         return self
 
-    def _indicators(self, X: pd.DataFrame) -> pd.DataFrame:
-        missing = [c for c in _OFFER_COLUMNS if c not in X.columns]
-        if missing:
-            raise DataError(f"supplier offers lack column(s) {', '.join(missing)}; "
-                            f"required: {', '.join(_OFFER_COLUMNS)}")
-        config = self.config_ if hasattr(self, "config_") else (self.config or Config())
-        ref = self.reference_ if hasattr(self, "reference_") else self.reference
-        buyer = config.buyers[self.buyer]
-        conc = self.concentration_ if hasattr(self, "concentration_") else concentration_table(
-            ref.production, ref.countries, ref.export_controls)
-        return indicator_frame(X, ref.countries, conc, ref.export_controls, buyer.home,
-                               buyer.partners, config.risk.lead_time_scale_days)
+    def _indicators(self, X: pd.DataFrame, codes: OfferCodes | None = None) -> pd.DataFrame:  # noqa: N803
+        buyer = self.config_.buyers[self.buyer]
+        return indicator_frame(X, self.reference_, buyer.home, buyer.partners,
+                               self.config_.risk.lead_time_scale_days, codes)
 
-    def indicators(self, X: pd.DataFrame) -> pd.DataFrame:
+    def indicators(self, X: pd.DataFrame) -> pd.DataFrame:  # noqa: N803
         """The raw indicators in [0, 1] (before weighting), one column each."""
         check_is_fitted(self, "weights_")
+        _check_offers(X)
         return self._indicators(X)
 
-    def transform(self, X: pd.DataFrame) -> pd.DataFrame:
+    def transform(self, X: pd.DataFrame) -> pd.DataFrame:  # noqa: N803
         """Contribution columns (points out of 100) and ``risk_score``, indexed like X."""
-        check_is_fitted(self, "weights_")
-        return _score_frame(self._indicators(X), self.weights_)
+        return _contributions(self.indicators(X), self.weights_)
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
         """Names of the output columns."""
@@ -160,13 +167,20 @@ def score_suppliers(dataset: Dataset, config: Config | None = None) -> pd.DataFr
     """
     config = config if config is not None else Config()
     offers = dataset.suppliers.reset_index(drop=True)
-    keep = ["supplier_id", "name", "commodity", "country", "stage", "status"]
+    _check_offers(offers)
+    scorer = RiskScorer(config=config, reference=dataset)
+    scorer.config_, scorer.reference_ = config, reference_of(dataset)
+    codes = OfferCodes.of(offers, scorer.reference_)
     frames = []
     for buyer in sorted(config.buyers):
-        scorer = RiskScorer(buyer=buyer, config=config, reference=dataset).fit(offers)
-        scored = scorer.transform(offers)
-        frames.append(pd.concat([offers[keep].assign(buyer=buyer), scored], axis=1))
-    out = pd.concat(frames, ignore_index=True)
-    out = out[["buyer", *keep, *[c for c in out.columns if c not in keep and c != "buyer"]]]
+        scorer.buyer = buyer
+        indicators = scorer._indicators(offers, codes)
+        weights = normalised_weights(config.risk.weights, list(indicators.columns))
+        frame = _contributions(indicators, weights)
+        frame.insert(0, "buyer", buyer)
+        frames.append(frame)
+    scored = pd.concat(frames, ignore_index=True)
+    ids = pd.concat([offers[_ID]] * len(frames), ignore_index=True)
+    out = pd.concat([scored[["buyer"]], ids, scored.drop(columns="buyer")], axis=1)
     out = out.sort_values(["buyer", "commodity", "risk_score", "supplier_id"], kind="stable")
     return out.reset_index(drop=True)

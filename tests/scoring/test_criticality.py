@@ -54,3 +54,15 @@ def test_supply_risk_uses_buyer_sourcing_and_import_reliance():
         default["stage"] == "refining")
     assert (concentrated.loc[pick, "supply_risk"].iloc[0]
             > default.loc[pick, "supply_risk"].iloc[0])
+
+
+def test_lean_concentration_indicator_matches_the_table():
+    from riskengine import load_dataset
+    from riskengine.scoring.criticality import concentration_indicator
+
+    data = load_dataset()
+    lean = concentration_indicator(data.production, data.countries)
+    table = concentration_table(data.production, data.countries, data.export_controls)
+    merged = lean.merge(table, on=["commodity", "stage"], suffixes=("", "_table"))
+    assert len(merged) == len(table) == 14
+    np.testing.assert_allclose(merged["concentration"], merged["concentration_table"])
