@@ -50,7 +50,7 @@ def reference_of(dataset: Dataset) -> Reference:
         dataset.export_controls, dataset.commodities["commodity"].astype(str))
 
 
-def _check_offers(X: pd.DataFrame) -> None:  # noqa: N803
+def _check_offers(X: pd.DataFrame) -> None:
     missing = [c for c in _OFFER_COLUMNS if c not in X.columns]
     if missing:
         raise DataError(f"supplier offers lack column(s) {', '.join(missing)}; "
@@ -103,7 +103,7 @@ class RiskScorer(TransformerMixin, BaseEstimator):
         self.config = config
         self.reference = reference
 
-    def fit(self, X: pd.DataFrame, y: Any = None) -> RiskScorer:  # noqa: N803
+    def fit(self, X: pd.DataFrame, y: Any = None) -> RiskScorer:
         """Measure the reference tables and fix the weights; returns self."""
         _check_offers(X)
         config = self.config if self.config is not None else Config()
@@ -119,18 +119,18 @@ class RiskScorer(TransformerMixin, BaseEstimator):
         self.n_features_in_ = X.shape[1]
         return self
 
-    def _indicators(self, X: pd.DataFrame, codes: OfferCodes | None = None) -> pd.DataFrame:  # noqa: N803
+    def _indicators(self, X: pd.DataFrame, codes: OfferCodes | None = None) -> pd.DataFrame:
         buyer = self.config_.buyers[self.buyer]
         return indicator_frame(X, self.reference_, buyer.home, buyer.partners,
                                self.config_.risk.lead_time_scale_days, codes)
 
-    def indicators(self, X: pd.DataFrame) -> pd.DataFrame:  # noqa: N803
+    def indicators(self, X: pd.DataFrame) -> pd.DataFrame:
         """The raw indicators in [0, 1] (before weighting), one column each."""
         check_is_fitted(self, "weights_")
         _check_offers(X)
         return self._indicators(X)
 
-    def transform(self, X: pd.DataFrame) -> pd.DataFrame:  # noqa: N803
+    def transform(self, X: pd.DataFrame) -> pd.DataFrame:
         """Contribution columns (points out of 100) and ``risk_score``, indexed like X."""
         return _contributions(self.indicators(X), self.weights_)
 
