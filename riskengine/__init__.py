@@ -13,6 +13,15 @@ from riskengine.config import Config, load_config
 from riskengine.data import Dataset, load_dataset, write_dataset
 from riskengine.data.synthetic import generate_dataset
 from riskengine.exceptions import ConfigError, DataError, Problem, RiskEngineError, SolverError
+from riskengine.optimise import (
+    OptimisationResult,
+    alliance_value,
+    build_problem,
+    frontier,
+    optimise,
+    solve,
+)
+from riskengine.report import run_report
 from riskengine.scoring import RiskScorer, score_suppliers, supply_risk
 from riskengine.scoring.uncertainty import score_intervals
 
@@ -21,16 +30,23 @@ __all__ = [
     "ConfigError",
     "DataError",
     "Dataset",
+    "OptimisationResult",
     "Problem",
     "RiskEngineError",
     "RiskScorer",
     "SolverError",
     "__version__",
+    "alliance_value",
+    "build_problem",
+    "frontier",
     "generate_dataset",
     "load_config",
     "load_dataset",
+    "optimise",
+    "run_report",
     "score_intervals",
     "score_suppliers",
+    "solve",
     "supply_risk",
     "write_dataset",
 ]

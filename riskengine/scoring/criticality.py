@@ -186,7 +186,8 @@ def supply_risk(dataset: object, buyers: dict[str, object],
     sourcing : DataFrame, optional
         A buyer's actual or planned mix with columns ``buyer, commodity, stage,
         country, tonnes`` (e.g. an optimised plan). Default: each buyer sources
-        like the world does at that stage.
+        like the world does at that stage. Where the given mix buys nothing at a
+        commodity and stage, its sourcing term and SR are NaN (undefined).
 
     Returns
     -------
@@ -210,7 +211,7 @@ def supply_risk(dataset: object, buyers: dict[str, object],
         keys = pd.MultiIndex.from_frame(ir[["commodity", "stage"]])
         ir["buyer"] = buyer
         ir["hhi_wgi_t_global"] = global_hhi.reindex(keys).to_numpy()
-        ir["hhi_wgi_t_sourcing"] = own.reindex(keys).fillna(ir["hhi_wgi_t_global"]).to_numpy()
+        ir["hhi_wgi_t_sourcing"] = own.reindex(keys).to_numpy()
         ir["eol_recycling_rate"] = ir["commodity"].map(commodity["eol_recycling_rate"])
         ir["substitution_index"] = ir["commodity"].map(commodity["substitution_index"])
         frames.append(ir)

@@ -25,5 +25,5 @@ def test_planned_capacity_is_not_used_by_default_and_can_be_enabled():
 
 
 def test_unknown_status_in_availability_is_a_config_error():
-    with pytest.raises(ConfigError, match="optimiser.status_availability.built"):
+    with pytest.raises(ConfigError, match=r"optimiser\.status_availability\.built"):
         load_config(overrides=["optimiser.status_availability={built: 1}"])

@@ -1,0 +1,109 @@
+"""Fixed rounding, spreadsheet-formula neutralisation and JSON conversion for report outputs.
+
+Every number a report writes goes through :func:`round_value`, so the same
+inputs give byte-identical CSV and JSON files: floats are rounded to
+``DECIMALS`` decimal places (solver noise such as ``-7e-09`` becomes ``0``)
+and then to ``SIGNIFICANT`` significant digits.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "DECIMALS",
+    "FORMULA_PREFIXES",
+    "SIGNIFICANT",
+    "is_formula_like",
+    "json_ready",
+    "neutralise_csv",
+    "round_frame",
+    "round_value",
+    "xlsx_text",
+]
+
+#: Decimal places kept in written numbers (below this is solver noise).
+DECIMALS = 6
+#: Significant digits kept in written numbers.
+SIGNIFICANT = 10
+#: First characters that make a spreadsheet treat a text cell as a formula (OWASP CSV injection).
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+#: Characters an xlsx file cannot hold (XML 1.0 control characters).
+_ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def round_value(value: float) -> float:
+    """``value`` rounded to :data:`DECIMALS` places, then :data:`SIGNIFICANT` digits; -0 -> 0.
+
+    NaN and infinities are returned unchanged.
+    """
+    value = float(value)
+    if not math.isfinite(value):
+        return value
+    value = round(value, DECIMALS)
+    if value == 0.0:
+        return 0.0
+    digits = SIGNIFICANT - 1 - math.floor(math.log10(abs(value)))
+    return float(round(value, digits)) + 0.0
+
+
+def round_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``frame`` with every float column rounded by :func:`round_value`."""
+    out = frame.copy()
+    for column in out.columns:
+        if pd.api.types.is_float_dtype(out[column]):
+            out[column] = out[column].map(round_value).astype(float)
+    return out.reset_index(drop=True)
+
+
+def is_formula_like(text: str) -> bool:
+    """True when a spreadsheet would read ``text`` as a formula (it starts with = + - @ tab CR)."""
+    return text.startswith(FORMULA_PREFIXES)
+
+
+def neutralise_csv(frame: pd.DataFrame) -> pd.DataFrame:
+    """Prefix formula-like text cells with a single quote, as OWASP recommends for CSV.
+
+    Only text values change; numbers (including negative ones) stay numbers.
+    ``'=HYPERLINK(...)`` opens in a spreadsheet as the text ``=HYPERLINK(...)``.
+    """
+    out = frame.copy()
+    for column in out.columns:
+        series = out[column]
+        if not (pd.api.types.is_object_dtype(series) or pd.api.types.is_string_dtype(series)):
+            continue
+        out[column] = series.map(_quote_if_formula).astype(object)
+    return out
+
+
+def _quote_if_formula(value: Any) -> Any:
+    return f"'{value}" if isinstance(value, str) and is_formula_like(value) else value
+
+
+def xlsx_text(text: str) -> str:
+    """Text an xlsx cell can hold: XML control characters replaced by U+FFFD."""
+    return _ILLEGAL_XML.sub("\ufffd", text)
+
+
+def json_ready(value: Any) -> Any:
+    """``value`` with numpy scalars as Python, floats rounded, NaN as None, keys as str."""
+    if isinstance(value, Mapping):
+        return {str(k): json_ready(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_ready(v) for v in value]
+    if isinstance(value, bool | np.bool_):
+        return bool(value)
+    if isinstance(value, int | np.integer):
+        return int(value)
+    if isinstance(value, float | np.floating):
+        number = round_value(float(value))
+        return number if math.isfinite(number) else None
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    return value if isinstance(value, str) else str(value)

@@ -1,0 +1,246 @@
+"""Batches: one report per configuration, then an ``index.html`` comparing the runs.
+
+A configuration that fails (bad key, bad data, solver error) does not stop
+the others; the index lists it with its error. The index folder,
+``YYYYMMDD-HHMMSS-batch``, is written atomically like a report folder and
+also holds the comparison as ``index.csv``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any, TextIO
+
+import pandas as pd
+
+from riskengine.config import Config, load_config
+from riskengine.data import Dataset
+from riskengine.exceptions import RiskEngineError
+from riskengine.report.html import Column, esc, fmt_num, fmt_pct, fmt_t, fmt_usd, page, table_html
+from riskengine.report.run import folder_stem, run_report, write_atomically
+from riskengine.report.writers import write_csv, write_text
+
+__all__ = ["BatchResult", "BatchRun", "comparison_table", "config_paths", "run_batch"]
+
+_CONFIG_SUFFIXES = (".yaml", ".yml")
+#: Per-buyer figures compared side by side: key in summary.json -> (label, formatter).
+_COMPARED = {
+    "purchase_cost_usd": ("purchase cost USD", fmt_usd),
+    "average_risk": ("average risk (0-100)", fmt_num(1)),
+    "shortfall_t": ("shortfall t", fmt_t),
+    "china_share": ("China share", fmt_pct),
+}
+
+
+@dataclass(frozen=True)
+class BatchRun:
+    """One configuration of a batch.
+
+    Attributes
+    ----------
+    config : Path
+        The configuration file.
+    folder : Path or None
+        The report folder, None when the run failed.
+    error : str
+        Why it failed ('' when it did not).
+    internal : bool
+        True when the failure was an unexpected internal error, not bad input.
+    seconds : float
+        Wall time of the run.
+    summary : dict or None
+        The run's ``summary.json``.
+    """
+
+    config: Path
+    folder: Path | None
+    error: str = ""
+    internal: bool = False
+    seconds: float = 0.0
+    summary: dict[str, Any] | None = None
+
+    @property
+    def ok(self) -> bool:
+        """True when the report was written."""
+        return self.folder is not None
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    """All runs of a batch and the index folder."""
+
+    runs: tuple[BatchRun, ...]
+    index: Path
+
+    @property
+    def exit_code(self) -> int:
+        """0 when every run succeeded, 1 if any hit an internal error, else 2 if any failed."""
+        if any(r.internal for r in self.runs):
+            return 1
+        return 2 if any(not r.ok for r in self.runs) else 0
+
+
+def config_paths(items: Iterable[str | os.PathLike[str]]) -> list[Path]:
+    """Files as given, and the ``*.yaml``/``*.yml`` files of folders (sorted by name)."""
+    paths: list[Path] = []
+    for item in items:
+        path = Path(item)
+        if path.is_dir():
+            paths += sorted(p for p in path.iterdir()
+                            if p.suffix.lower() in _CONFIG_SUFFIXES and p.is_file())
+        else:
+            paths.append(path)
+    return paths
+
+
+def _progress(stream: TextIO | None, done: int, total: int, text: str) -> None:
+    if stream is None:
+        return
+    width = 20
+    filled = width * done // max(total, 1)
+    stream.write(f"[{'#' * filled}{'.' * (width - filled)}] {done}/{total} {text}\n")
+    stream.flush()
+
+
+def _one(path: Path, overrides: Sequence[str], data: Dataset | str | os.PathLike[str] | None,
+         out_dir: str | os.PathLike[str] | None, debug: bool) -> BatchRun:
+    start = time.perf_counter()
+    try:
+        config = load_config(path, overrides)
+        folder = run_report(config, out_dir, path, dataset=data)
+    except RiskEngineError as exc:
+        return BatchRun(path, None, str(exc), False, time.perf_counter() - start)
+    except Exception as exc:
+        if debug:
+            raise
+        return BatchRun(path, None, f"internal error: {type(exc).__name__}: {exc}", True,
+                        time.perf_counter() - start)
+    summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+    return BatchRun(path, folder, "", False, time.perf_counter() - start, summary)
+
+
+def comparison_table(runs: Sequence[BatchRun]) -> pd.DataFrame:
+    """Per buyer and figure (rows), one column per successful run (``1: <name>``, ...)."""
+    rows: dict[tuple[str, str], dict[str, Any]] = {}
+    for i, run in enumerate(runs, start=1):
+        if run.summary is None:
+            continue
+        label = f"{i}: {run.summary.get('config_name', run.config.stem)}"
+        for buyer, figures in sorted(run.summary.get("buyers", {}).items()):
+            for key in _COMPARED:
+                rows.setdefault((buyer, key), {})[label] = figures.get(key)
+    frame = pd.DataFrame([{"buyer": b, "figure": k, **v} for (b, k), v in sorted(
+        rows.items(), key=lambda item: (item[0][0], list(_COMPARED).index(item[0][1])))])
+    return frame
+
+
+def _runs_html(runs: Sequence[BatchRun], index_dir: Path) -> str:
+    rows = []
+    for i, run in enumerate(runs, start=1):
+        if run.ok:
+            href = Path(os.path.relpath(run.folder / "report.html", index_dir)).as_posix()
+            plan = (run.summary or {}).get("plan", {})
+            result = (f'<a href="{esc(href)}">{esc(run.folder.name)}</a> · plan '
+                      f"{esc(plan.get('status', ''))}, objective "
+                      f"{esc(fmt_usd(plan.get('objective_usd')))} USD")
+        else:
+            result = f'<span class="fail">failed</span><pre>{esc(run.error)}</pre>'
+        rows.append(f"<tr><td>{i}</td><td>{esc(run.config)}</td><td>{result}</td>"
+                    f'<td class="num">{run.seconds:.1f}</td></tr>')
+    return ("<table><thead><tr><th>#</th><th>configuration</th><th>result</th><th>seconds</th>"
+            "</tr></thead><tbody>" + "\n".join(rows) + "</tbody></table>")
+
+
+def _comparison_html(table: pd.DataFrame) -> str:
+    if table.empty:
+        return '<p class="note">No run succeeded, so there is nothing to compare.</p>'
+    shown = table.assign(figure=table["figure"].map(lambda k: _COMPARED[k][0]))
+    runs = [c for c in table.columns if c not in ("buyer", "figure")]
+    columns: list[Column] = [("buyer", "buyer", None), ("figure", "figure", None)]
+    html_rows = []
+    for key, part in zip(table["figure"], shown.to_dict("records"), strict=True):
+        fmt = _COMPARED[key][1]
+        html_rows.append({**part, **{r: fmt(part[r]) if part[r] is not None else ""
+                                     for r in runs}})
+    columns += [(r, r, None) for r in runs]
+    return table_html(pd.DataFrame(html_rows), columns)
+
+
+def index_html(runs: Sequence[BatchRun], table: pd.DataFrame, index_dir: Path) -> str:
+    """The ``index.html`` text: runs with links or errors, then the side-by-side comparison.
+
+    Links are relative to ``index_dir`` (a folder next to where the index will live).
+    """
+    failed = sum(not r.ok for r in runs)
+    body = (f'<section id="runs"><h2>Runs</h2>{_runs_html(runs, index_dir)}</section>\n'
+            '<section id="compare"><h2>Side by side, per buyer</h2><p class="note">Purchase '
+            "cost (USD a year), tonne-weighted average risk score, unmet demand (t a year) and "
+            "China's share of the volume bought, from each run's summary.json.</p>"
+            f"{_comparison_html(table)}</section>")
+    subtitle = f"{len(runs)} configurations, {len(runs) - failed} written, {failed} failed"
+    return page("riskengine batch report", subtitle,
+                [("runs", "Runs"), ("compare", "Side by side")], body,
+                "index.csv in this folder holds the comparison table.")
+
+
+def _index_root(runs: Sequence[BatchRun], out_dir: str | os.PathLike[str] | None) -> Path:
+    if out_dir is not None:
+        return Path(out_dir)
+    written = [r.folder for r in runs if r.folder is not None]
+    return written[0].parent if written else Path(Config().report.out_dir)
+
+
+def run_batch(
+    paths: Iterable[str | os.PathLike[str]],
+    overrides: Sequence[str] = (),
+    data: Dataset | str | os.PathLike[str] | None = None,
+    out_dir: str | os.PathLike[str] | None = None,
+    progress: TextIO | None = sys.stderr,
+    debug: bool = False,
+) -> BatchResult:
+    """Write a report for each configuration, then the comparing ``index.html``.
+
+    Parameters
+    ----------
+    paths : iterable of path-like
+        Configuration files, or folders of them (``*.yaml``, ``*.yml``).
+    overrides : sequence of str
+        ``KEY=VALUE`` overrides applied to every configuration.
+    data : Dataset or path-like, optional
+        Tables used by every run instead of each configuration's ``data.dir``.
+    out_dir : path-like, optional
+        Folder for the report folders and the index folder; default each
+        configuration's ``report.out_dir`` (the index goes next to the first report).
+    progress : text stream, optional
+        Where the progress bar goes (None for silence).
+    debug : bool
+        Re-raise internal errors instead of recording them.
+
+    Returns
+    -------
+    BatchResult
+        Runs (folder or error each), the index folder and ``exit_code``.
+    """
+    files = config_paths(paths)
+    runs: list[BatchRun] = []
+    for done, path in enumerate(files, start=1):
+        run = _one(path, overrides, data, out_dir, debug)
+        runs.append(run)
+        state = "ok" if run.ok else "FAILED"
+        _progress(progress, done, len(files), f"{path.name}: {state} ({run.seconds:.1f} s)")
+    table = comparison_table(runs)
+    created = datetime.now().astimezone()
+
+    def write(tmp: Path) -> None:
+        write_text(index_html(runs, table, tmp), tmp / "index.html")
+        write_csv(table, tmp / "index.csv")
+
+    index = write_atomically(_index_root(runs, out_dir), folder_stem(created, "batch"), write)
+    return BatchResult(tuple(runs), index)

@@ -1,0 +1,120 @@
+"""Everything a report shows, computed once: :class:`ReportData` and :func:`compute`.
+
+The report layer only reads these results; it never changes a number.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from riskengine.config.schema import Config
+from riskengine.data.dataset import Dataset
+from riskengine.exceptions import SolverError
+from riskengine.optimise import Frontier, OptimisationResult, alliance_value, frontier, optimise
+from riskengine.report.sources import SourceNotes, read_source_notes
+from riskengine.scoring import score_suppliers
+
+__all__ = ["ReportData", "StressResults", "compute"]
+
+#: Hook for the scenario engine: named tables (e.g. ``exposure``, ``regret``) to show.
+StressResults = Mapping[str, pd.DataFrame]
+
+
+@dataclass(frozen=True, repr=False)
+class ReportData:
+    """The inputs and results of one report run.
+
+    Attributes
+    ----------
+    config : Config
+        The configuration as resolved.
+    dataset : Dataset
+        The validated tables.
+    scores : DataFrame
+        :func:`riskengine.score_suppliers` output (one row per buyer and offer).
+    result : OptimisationResult
+        The recommended plan at the configured ``risk_aversion``.
+    frontier : Frontier or None
+        The cost-risk frontier (None when ``report.frontier_points`` is 0).
+    alliance : DataFrame or None
+        :func:`riskengine.optimise.alliance_value`, or None with ``alliance_note`` saying why.
+    stress : mapping of str to DataFrame, or None
+        Stress-test tables from the scenario engine; None renders no stress section.
+    notes : SourceNotes
+        Data vintage and source key read from ``SOURCES.md``.
+    config_path : Path or None
+        The configuration file, when there was one.
+    seconds : dict
+        Wall time of each step, seconds.
+    """
+
+    config: Config
+    dataset: Dataset
+    scores: pd.DataFrame
+    result: OptimisationResult
+    frontier: Frontier | None
+    alliance: pd.DataFrame | None
+    stress: StressResults | None
+    notes: SourceNotes
+    config_path: Path | None = None
+    alliance_note: str = ""
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    def __repr__(self) -> str:
+        return (f"ReportData(config={self.config.name!r}, status={self.result.status.value}, "
+                f"frontier_points={0 if self.frontier is None else len(self.frontier.points)})")
+
+
+def _alliance(dataset: Dataset, config: Config,
+              scores: pd.DataFrame) -> tuple[pd.DataFrame | None, str]:
+    if len(config.buyers) < 2:
+        return None, "only one buyer is configured, so there is no alliance to value"
+    try:
+        return alliance_value(dataset, config, scores), ""
+    except SolverError as exc:
+        return None, str(exc)
+
+
+def compute(
+    config: Config,
+    dataset: Dataset,
+    config_path: Path | None = None,
+    stress: StressResults | None = None,
+) -> ReportData:
+    """Score, optimise, trace the frontier and value the alliance.
+
+    Parameters
+    ----------
+    config : Config
+        Resolved configuration (``report.frontier_points`` sets the frontier size).
+    dataset : Dataset
+        Validated tables, already checked against ``config``.
+    config_path : Path, optional
+        The configuration file (hashed into the manifest).
+    stress : mapping of str to DataFrame, optional
+        Stress-test tables; omitted until the scenario engine provides them.
+
+    Returns
+    -------
+    ReportData
+    """
+    seconds: dict[str, float] = {}
+    start = time.perf_counter()
+    scores = score_suppliers(dataset, config)
+    seconds["score"] = time.perf_counter() - start
+    result = optimise(dataset, config, scores)
+    seconds["optimise"] = time.perf_counter() - start - sum(seconds.values())
+    points = config.report.frontier_points
+    front = frontier(dataset, config, points, scores) if points > 0 else None
+    seconds["frontier"] = time.perf_counter() - start - sum(seconds.values())
+    alliance, note = _alliance(dataset, config, scores)
+    seconds["alliance"] = time.perf_counter() - start - sum(seconds.values())
+    return ReportData(config=config, dataset=dataset, scores=scores, result=result,
+                      frontier=front, alliance=alliance, stress=stress,
+                      notes=read_source_notes(dataset), config_path=config_path,
+                      alliance_note=note, seconds=seconds)

@@ -1,0 +1,223 @@
+"""One report run: compute, render every file in memory-light steps, publish the folder atomically.
+
+The folder is written under a hidden temporary name next to its destination
+and renamed into place only when every file is complete; on any failure the
+temporary folder is removed (and an output folder this run created, if it is
+still empty), so a failed run leaves nothing behind. Folder names are
+``YYYYMMDD-HHMMSS-<config name>`` with ``-2``, ``-3`` ... when taken; an
+earlier report is never overwritten.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+
+import numpy as np
+
+from riskengine._version import __version__
+from riskengine.config import Config, load_config
+from riskengine.config.schema import DataConfig
+from riskengine.data import Dataset, load_dataset
+from riskengine.data.checks import check_against_config
+from riskengine.report.figures import contributions_figure, frontier_figure, mix_figure, svg_text
+from riskengine.report.html import esc, inline_svg, page
+from riskengine.report.manifest import manifest
+from riskengine.report.model import ReportData, StressResults, compute
+from riskengine.report.sections import SECTIONS, render_sections
+from riskengine.report.sources import SOURCES_FILE
+from riskengine.report.summary import summary_document
+from riskengine.report.tables import build_tables, indicator_columns
+from riskengine.report.writers import sha256_file, write_csv, write_json, write_text
+from riskengine.report.xlsx import write_workbook
+
+__all__ = ["folder_stem", "publish", "render_figures", "render_html", "run_report",
+           "write_report"]
+
+PathLike = str | os.PathLike[str]
+
+
+def folder_stem(created: datetime, name: str) -> str:
+    """``YYYYMMDD-HHMMSS-<name>``, the name reduced to letters, digits, ``.``, ``_`` and ``-``."""
+    safe = re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("._") or "report"
+    return f"{created:%Y%m%d-%H%M%S}-{safe[:60]}"
+
+
+def _chosen(data: ReportData) -> tuple[float, float, float]:
+    """The report's plan as (lambda, tonne-weighted average risk, purchase cost USD)."""
+    alloc = data.result.allocations
+    served = float(alloc["tonnes"].sum())
+    risk = float((alloc["risk_score"] * alloc["tonnes"]).sum()) / served if served else np.nan
+    return data.result.risk_aversion, risk, data.result.purchase_cost_usd
+
+
+def render_figures(data: ReportData, tables: dict) -> dict[str, str]:
+    """Figure stem -> SVG text."""
+    figures = {
+        "risk_contributions": svg_text(contributions_figure(
+            tables["scores"], indicator_columns(data.scores))),
+        "mix": svg_text(mix_figure(tables["mix_by_country"], data.result.shortfalls)),
+    }
+    if "frontier" in tables:
+        figures["frontier"] = svg_text(frontier_figure(tables["frontier"], _chosen(data)))
+    return figures
+
+
+def render_html(data: ReportData, tables: dict, figures: dict[str, str]) -> str:
+    """The whole ``report.html`` text."""
+    inline = {stem: inline_svg(svg, f"fig{i}") for i, (stem, svg) in enumerate(figures.items())}
+    nav = [(k, v) for k, v in SECTIONS.items() if k != "stress" or data.stress is not None]
+    res = data.result
+    subtitle = (f"Configuration {data.config.name} · data {data.dataset.vintage} · "
+                f"plan {res.status.value} ({res.mode.value} buying) · riskengine {__version__}")
+    footer = (f"This folder also holds the tables as CSV (tables/) and as tables.xlsx, the "
+              f"figures as SVG (figures/), summary.json and manifest.json (inputs' hashes, "
+              f"solver {esc(res.solver)} {esc(res.solver_version)}).")
+    return page(f"Rare-earth sourcing risk report: {data.config.name}", subtitle, nav,
+                render_sections(data, tables, inline), footer)
+
+
+def write_report(data: ReportData, folder: Path, created: datetime) -> None:
+    """Write every report file into the existing, empty ``folder``; manifest last."""
+    tables = build_tables(data)
+    (folder / "tables").mkdir()
+    for name, frame in tables.items():
+        write_csv(frame, folder / "tables" / f"{name}.csv")
+    write_workbook(tables, folder / "tables.xlsx")
+    figures = render_figures(data, tables)
+    (folder / "figures").mkdir()
+    for stem, svg in figures.items():
+        write_text(svg, folder / "figures" / f"{stem}.svg")
+    write_text(render_html(data, tables, figures), folder / "report.html")
+    write_json(summary_document(data, tables), folder / "summary.json")
+    if data.notes.path is not None:
+        shutil.copyfile(data.notes.path, folder / SOURCES_FILE)
+    outputs = {p.relative_to(folder).as_posix(): sha256_file(p)
+               for p in sorted(folder.rglob("*")) if p.is_file()}
+    write_json(manifest(data, created, outputs), folder / "manifest.json")
+
+
+def _new_dirs(path: Path) -> list[Path]:
+    """Create ``path`` (with parents); return the folders this call created, outermost first."""
+    missing = [p for p in (path, *path.parents) if not p.exists()][::-1]
+    path.mkdir(parents=True, exist_ok=True)
+    return missing
+
+
+def publish(tmp: Path, out_dir: Path, stem: str) -> Path:
+    """Rename the finished ``tmp`` to ``out_dir/stem`` (or ``stem-2``, ...); never replace."""
+    number = 1
+    while True:
+        target = out_dir / (stem if number == 1 else f"{stem}-{number}")
+        number += 1
+        if target.exists():
+            continue
+        try:
+            os.rename(tmp, target)
+        except OSError:
+            if target.exists():
+                continue
+            raise
+        return target
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+@contextmanager
+def staging(out_dir: Path, stem: str) -> Iterator[Path]:
+    """A hidden temporary folder in ``out_dir``, removed (with new empty parents) on failure."""
+    created = _new_dirs(out_dir)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{stem}.", suffix=".tmp", dir=out_dir))
+    tmp.chmod(0o777 & ~_umask())  # mkdtemp makes it private; a report folder is not
+    try:
+        yield tmp
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        for folder in reversed(created):
+            if folder.is_dir() and not any(folder.iterdir()):
+                folder.rmdir()
+        raise
+
+
+def write_atomically(out_dir: Path, stem: str, write: Callable[[Path], None]) -> Path:
+    """Call ``write(tmp)`` on a staging folder, then publish it as ``out_dir/stem``."""
+    with staging(out_dir, stem) as tmp:
+        write(tmp)
+        return publish(tmp, out_dir, stem)
+
+
+def _resolve(config: Config | PathLike, config_path: PathLike | None,
+             dataset: Dataset | PathLike | None,
+             out_dir: PathLike | None) -> tuple[Config, Path | None, Dataset]:
+    if not isinstance(config, Config):
+        config_path = config if config_path is None else config_path
+        config = load_config(config)
+    path = None if config_path is None else Path(config_path)
+    if dataset is not None and not isinstance(dataset, Dataset):
+        config = config.model_copy(update={"data": DataConfig(dir=Path(dataset).resolve())})
+        dataset = None
+    if out_dir is not None:
+        config = config.model_copy(update={"report": config.report.model_copy(
+            update={"out_dir": Path(out_dir)})})
+    if dataset is None:
+        dataset = load_dataset(config.data.dir)
+    check_against_config(dataset, config, str(path) if path else "configuration")
+    return config, path, dataset
+
+
+def run_report(
+    config: Config | PathLike,
+    out_dir: PathLike | None = None,
+    config_path: PathLike | None = None,
+    *,
+    dataset: Dataset | PathLike | None = None,
+    stress: StressResults | None = None,
+) -> Path:
+    """Compute and write one report folder; return its path.
+
+    Parameters
+    ----------
+    config : Config or path-like
+        The resolved configuration, or a YAML file to load.
+    out_dir : path-like, optional
+        Folder that receives the report folder; default ``config.report.out_dir``.
+    config_path : path-like, optional
+        The file ``config`` was loaded from (hashed into the manifest).
+    dataset : Dataset or path-like, optional
+        The tables, or a folder or workbook to load; default ``config.data.dir``.
+    stress : mapping of str to DataFrame, optional
+        Stress-test tables (exposure, regret) to show; no stress section without them.
+
+    Returns
+    -------
+    Path
+        The new folder ``<out_dir>/YYYYMMDD-HHMMSS-<config name>[-N]`` holding
+        ``report.html``, ``summary.json``, ``manifest.json``, ``tables.xlsx``,
+        ``tables/*.csv``, ``figures/*.svg`` and a copy of ``SOURCES.md``.
+
+    Raises
+    ------
+    RiskEngineError
+        Bad configuration or data (nothing is written).
+
+    Examples
+    --------
+    >>> from riskengine.report import run_report
+    >>> folder = run_report("config/default.yaml", out_dir="reports")  # doctest: +SKIP
+    """
+    config, path, data_set = _resolve(config, config_path, dataset, out_dir)
+    created = datetime.now().astimezone()
+    data = compute(config, data_set, path, stress)
+    stem = folder_stem(created, config.name)
+    return write_atomically(Path(config.report.out_dir), stem,
+                            lambda tmp: write_report(data, tmp, created))

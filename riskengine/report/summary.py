@@ -1,0 +1,183 @@
+"""The headline numbers: ``summary.json`` (stable keys) and the executive summary in words.
+
+``summary.json`` holds no path, time or version, so it depends only on the
+data and the configuration; the golden test in ``tests/report`` guards it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from riskengine.report._format import json_ready
+from riskengine.report.model import ReportData
+
+__all__ = ["SUMMARY_FORMAT", "executive_summary", "money", "summary_document"]
+
+#: Version of the ``summary.json`` layout; bump when keys change meaning.
+SUMMARY_FORMAT = "riskengine-summary/1"
+_TOP_CONSTRAINTS = 5
+_COMMODITY_KEYS = ["demand_t", "served_t", "shortfall_t", "purchase_cost_usd", "average_risk",
+                   "china_share", "top_foreign_country", "top_foreign_share_of_demand",
+                   "crma_compliant"]
+_BUYER_KEYS = ["demand_t", "served_t", "shortfall_t", "served_share", "purchase_cost_usd",
+               "risk_charge_usd", "shortfall_penalty_usd", "objective_usd", "average_risk",
+               "china_share"]
+
+
+def money(usd: float) -> str:
+    """``USD 808.7 million``-style wording of an amount in USD."""
+    if pd.isna(usd):
+        return "n/a"
+    size = abs(usd)
+    if size >= 1e9:
+        return f"USD {usd / 1e9:,.2f} billion"
+    if size >= 1e6:
+        return f"USD {usd / 1e6:,.1f} million"
+    return f"USD {usd:,.0f}"
+
+
+def _list(text: str) -> list[str]:
+    return [t for t in str(text).split("; ") if t]
+
+
+def _buyers(tables: dict[str, pd.DataFrame]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for row in tables["buyers"].to_dict("records"):
+        entry = {k: row[k] for k in _BUYER_KEYS}
+        entry["commodities_short"] = _list(row["commodities_short"])
+        entry["commodities_failing_crma"] = _list(row["commodities_failing_crma"])
+        out[str(row["buyer"])] = entry
+    return out
+
+
+def _commodities(tables: dict[str, pd.DataFrame]) -> dict[str, Any]:
+    out: dict[str, dict[str, Any]] = {}
+    for row in tables["plan_metrics"].to_dict("records"):
+        out.setdefault(str(row["buyer"]), {})[str(row["commodity"])] = {
+            k: row[k] for k in _COMMODITY_KEYS}
+    return out
+
+
+def _criticality(tables: dict[str, pd.DataFrame]) -> list[dict[str, Any]]:
+    table = tables["criticality"]
+    keep = ["commodity", "stage", "hhi", "hhi_wgi_t", "top_country", "china_share"]
+    keep += [c for c in table.columns if c.startswith("sr_")]
+    return table[keep].to_dict("records")
+
+
+def _constraints(tables: dict[str, pd.DataFrame]) -> list[dict[str, Any]]:
+    keep = ["family", "buyer", "commodity", "country", "supplier_id", "share", "rhs_t",
+            "saving_usd_per_t"]
+    return tables["shadow_prices"].head(_TOP_CONSTRAINTS)[keep].to_dict("records")
+
+
+def _alliance(data: ReportData) -> dict[str, Any] | None:
+    if data.alliance is None:
+        return None
+    sums = data.alliance[["cost_saving_usd", "shortfall_reduction_t", "objective_saving_usd"]]
+    return {k: float(v) for k, v in sums.sum().items()}
+
+
+def summary_document(data: ReportData, tables: dict[str, pd.DataFrame]) -> dict[str, Any]:
+    """The ``summary.json`` document: plan status and money, per buyer and commodity, frontier.
+
+    Keys are fixed (see :data:`SUMMARY_FORMAT`); numbers are rounded by
+    :func:`riskengine.report._format.round_value`; NaN is null.
+    """
+    res, metrics = data.result, tables["plan_metrics"]
+    plan = {
+        "status": res.status.value, "mode": res.mode.value, "risk_aversion": res.risk_aversion,
+        "objective_usd": res.objective_usd,
+        "purchase_cost_usd": float(metrics["purchase_cost_usd"].sum()),
+        "risk_charge_usd": float(metrics["risk_charge_usd"].sum()),
+        "shortfall_penalty_usd": float(metrics["shortfall_penalty_usd"].sum()),
+        "demand_t": float(metrics["demand_t"].sum()),
+        "served_t": float(metrics["served_t"].sum()), "shortfall_t": res.shortfall_t,
+    }
+    front = tables.get("frontier")
+    doc = {
+        "format": SUMMARY_FORMAT, "config_name": data.config.name,
+        "data_vintage": data.dataset.vintage, "plan": plan, "buyers": _buyers(tables),
+        "commodities": _commodities(tables), "criticality": _criticality(tables),
+        "top_constraints": _constraints(tables),
+        "frontier": None if front is None else front.to_dict("records"),
+        "alliance": _alliance(data),
+    }
+    return json_ready(doc)
+
+
+def _buyer_sentence(row: dict[str, Any], failing: dict[str, str],
+                    gaps: dict[str, float]) -> str:
+    served = row["served_share"]
+    if not row["served_t"] > 0:
+        return (f"{row['buyer']}: the plan buys nothing of the {row['demand_t']:,.1f} t "
+                "demanded; every commodity is short.")
+    text = (f"{row['buyer']}: the recommended plan buys {row['served_t']:,.1f} t of the "
+            f"{row['demand_t']:,.1f} t demanded ({served:.1%}) across {row['commodities']} "
+            f"commodities, for {money(row['purchase_cost_usd'])} a year "
+            f"(average risk {row['average_risk']:.0f} of 100). "
+            f"China supplies {row['china_share']:.0%} of the volume bought.")
+    short = _list(row["commodities_short"])
+    text += (" Short: " + ", ".join(f"{c} ({gaps.get(c, 0.0):,.1f} t)" for c in short) + "."
+             if short else " No commodity is short.")
+    bad = _list(row["commodities_failing_crma"])
+    if bad:
+        text += (" Failing the CRMA 65% benchmark: "
+                 + ", ".join(f"{c} ({failing.get(c, '')})" for c in bad) + ".")
+    else:
+        text += (" Every commodity meets the CRMA 65% benchmark (no country outside "
+                 f"{row['buyer']}'s home supplies more than 65% of its demand).")
+    return text
+
+
+def _failing(metrics: pd.DataFrame, buyer: str) -> dict[str, str]:
+    part = metrics[(metrics["buyer"] == buyer) & ~metrics["crma_compliant"].astype(bool)]
+    return {r["commodity"]: f"{r['top_foreign_country']} {r['top_foreign_share_of_demand']:.0%}"
+            f" of demand" for r in part.to_dict("records")}
+
+
+def executive_summary(data: ReportData, tables: dict[str, pd.DataFrame]) -> list[str]:
+    """Plain-text paragraphs: status, one per buyer, the top constraint, the alliance value."""
+    res = data.result
+    lines = [f"The sourcing plan is {res.status.value} ({res.mode.value} buying, risk aversion "
+             f"λ = {res.risk_aversion:g}, country cap θ = "
+             f"{data.config.optimiser.max_country_share:.0%})."
+             + (f" {res.message}" if res.message else "")]
+    metrics = tables["plan_metrics"]
+    for row in tables["buyers"].to_dict("records"):
+        part = metrics[metrics["buyer"] == row["buyer"]]
+        gaps = dict(zip(part["commodity"], part["shortfall_t"], strict=True))
+        lines.append(_buyer_sentence(row, _failing(metrics, row["buyer"]), gaps))
+    crit = tables["criticality"]
+    sr = [c for c in crit.columns if c.startswith("sr_") and not c.endswith("_plan")]
+    if sr and len(crit):
+        top = crit.assign(worst=crit[sr].max(axis=1)).sort_values(
+            ["worst", "commodity"], ascending=[False, True], kind="stable").iloc[0]
+        lines.append(f"Highest supply risk (EU JRC method): {top['commodity']} "
+                     f"{top['stage']}, SR {top['worst']:.2f}, China {top['china_share']:.0%} "
+                     "of world output.")
+    if len(tables["shadow_prices"]):
+        lines.append("Most valuable constraint to relax: "
+                     + str(tables["shadow_prices"]["sentence"].iloc[0]))
+    alliance = _alliance(data)
+    if alliance is not None:
+        lines.append(_alliance_sentence(alliance))
+    return lines
+
+
+def _alliance_sentence(alliance: dict[str, float]) -> str:
+    saving, fewer = alliance["objective_saving_usd"], alliance["shortfall_reduction_t"]
+    if abs(saving) < 0.5:
+        money_part = "makes no difference to the total objective"
+    else:
+        verb = "saves" if saving > 0 else "costs"
+        money_part = f"{verb} {money(abs(saving))} a year in objective terms"
+    if abs(fewer) < 1e-6:
+        short_part = "leaves the total shortfall unchanged"
+    else:
+        verb = "cuts" if fewer > 0 else "raises"
+        short_part = f"{verb} the total shortfall by {abs(fewer):,.1f} t"
+    return (f"Buying jointly instead of splitting supplier capacity pro rata {money_part} "
+            f"(purchase cost, risk charge and shortfall penalty) and {short_part}.")

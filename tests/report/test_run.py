@@ -1,0 +1,151 @@
+"""Report folders: contents, determinism, manifest, atomic writes, never overwriting."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from riskengine import load_config, load_dataset
+from riskengine.report import build_tables, compute, run_report
+from riskengine.report import run as run_module
+from riskengine.report.run import render_figures, render_html
+from riskengine.report.summary import executive_summary
+from tests.conftest import DEFAULT_CONFIG, SEEDS
+
+_EXPECTED = {"report.html", "summary.json", "manifest.json", "tables.xlsx", "SOURCES.md",
+             "tables/buyers.csv", "tables/criticality.csv", "tables/scores.csv",
+             "tables/allocations.csv", "tables/mix_by_country.csv", "tables/plan_metrics.csv",
+             "tables/shadow_prices.csv", "tables/frontier.csv", "tables/alliance_value.csv",
+             "figures/mix.svg", "figures/frontier.svg", "figures/risk_contributions.svg"}
+
+
+@pytest.fixture(scope="module")
+def two_runs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """Two reports from the shipped seeds and config/default.yaml into the same folder."""
+    out = tmp_path_factory.mktemp("runs")
+    config = load_config(DEFAULT_CONFIG)
+    first = run_report(config, out, DEFAULT_CONFIG)
+    second = run_report(config, out, DEFAULT_CONFIG)
+    return first, second
+
+
+def _files(folder: Path) -> set[str]:
+    return {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
+
+
+def test_folder_holds_every_output(two_runs):
+    first, _ = two_runs
+    assert _files(first) >= _EXPECTED
+    assert first.name.endswith("-default")
+
+
+def test_two_runs_make_two_folders(two_runs):
+    first, second = two_runs
+    assert first != second and first.parent == second.parent
+    assert sorted(p.name for p in first.parent.iterdir()) == sorted([first.name, second.name])
+
+
+def test_outputs_are_byte_identical_apart_from_the_manifest(two_runs):
+    first, second = two_runs
+    files = _files(first)
+    assert files == _files(second)
+    for name in sorted(files - {"manifest.json"}):
+        assert (first / name).read_bytes() == (second / name).read_bytes(), name
+
+
+def test_manifest_records_inputs_solver_and_versions(two_runs):
+    first, _ = two_runs
+    doc = json.loads((first / "manifest.json").read_text(encoding="utf-8"))
+    assert doc["config"]["name"] == "default" and doc["config"]["optimiser"]["solver"] == "highs"
+    hashes = {Path(i["path"]).name: i["sha256"] for i in doc["inputs"]}
+    for name in ("suppliers.csv", "demand.csv", "countries.csv", "default.yaml"):
+        source = SEEDS / name if name.endswith(".csv") else DEFAULT_CONFIG
+        assert hashes[name] == hashlib.sha256(source.read_bytes()).hexdigest()
+    assert doc["solver"]["name"] == "highs" and doc["solver"]["status"] == "optimal"
+    assert doc["solver"]["version"] and doc["solver"]["solve_s"] >= 0
+    assert doc["python"]["version"] and doc["libraries"]["pandas"]
+    assert doc["created"][:4].isdigit()
+    report = (first / "report.html").read_bytes()
+    assert doc["outputs"]["report.html"] == hashlib.sha256(report).hexdigest()
+
+
+def test_failed_run_leaves_nothing(tmp_path, monkeypatch):
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(run_module, "write_workbook", broken)
+    config = load_config(DEFAULT_CONFIG, ["report.frontier_points=0"])
+    fresh = tmp_path / "new" / "reports"
+    with pytest.raises(RuntimeError, match="disk full"):
+        run_report(config, fresh)
+    assert not (tmp_path / "new").exists()
+    existing = tmp_path / "reports"
+    (existing / "earlier").mkdir(parents=True)
+    with pytest.raises(RuntimeError, match="disk full"):
+        run_report(config, existing)
+    assert [p.name for p in existing.iterdir()] == ["earlier"]
+
+
+def test_failed_run_through_cli_exits_1_and_leaves_nothing(tmp_path, monkeypatch, run_cli):
+    monkeypatch.setattr(run_module, "write_text", lambda *a, **k: 1 / 0)
+    code, out, err = run_cli("report", "--config", str(DEFAULT_CONFIG), "--out",
+                             str(tmp_path / "out"), "--set", "report.frontier_points=0")
+    assert code == 1 and out == ""
+    assert "internal error: ZeroDivisionError" in err
+    assert not (tmp_path / "out").exists()
+
+
+def test_bad_config_exits_2_and_writes_nothing(tmp_path, run_cli):
+    code, _, err = run_cli("report", "--config", str(DEFAULT_CONFIG), "--out",
+                           str(tmp_path / "out"), "--set", "optimiser.risk_aversionn=2")
+    assert code == 2 and "unknown key 'optimiser.risk_aversionn'" in err
+    assert "Traceback" not in err and not (tmp_path / "out").exists()
+
+
+@pytest.fixture(scope="module")
+def small_data():
+    config = load_config(DEFAULT_CONFIG, ["report.frontier_points=2"])
+    return compute(config, load_dataset(SEEDS))
+
+
+def test_stress_section_only_with_stress_results(small_data):
+    tables = build_tables(small_data)
+    figures = render_figures(small_data, tables)
+    assert 'id="stress"' not in render_html(small_data, tables, figures)
+    exposure = pd.DataFrame({"scenario": ["<b>ban</b>"], "shortfall_t": [12.5]})
+    stressed = replace(small_data, stress={"exposure": exposure})
+    tables = build_tables(stressed)
+    assert "stress_exposure" in tables
+    page = render_html(stressed, tables, figures)
+    assert 'id="stress"' in page and "&lt;b&gt;ban&lt;/b&gt;" in page
+
+
+def test_summary_sentences_name_each_buyer(small_data):
+    page = render_html(small_data, build_tables(small_data),
+                       render_figures(small_data, build_tables(small_data)))
+    assert "EU: the recommended plan buys" in page and "JP: the recommended plan buys" in page
+    assert "CRMA 65% benchmark" in page
+
+
+def test_summary_words_name_shortfalls_and_crma_failures():
+    config = load_config(DEFAULT_CONFIG, [
+        "optimiser.max_country_share=0.9", "report.frontier_points=0",
+        "optimiser.shortfall_penalty_usd_per_kg={default: 10000, lutetium: 100}"])
+    data = compute(config, load_dataset(SEEDS))
+    tables = build_tables(data)
+    eu = next(line for line in executive_summary(data, tables) if line.startswith("EU:"))
+    row = tables["buyers"].set_index("buyer").loc["EU"]
+    assert (f"{row['served_t']:,.1f} t of the {row['demand_t']:,.1f} t demanded "
+            f"({row['served_share']:.1%})") in eu
+    metrics = tables["plan_metrics"].query("buyer == 'EU'").set_index("commodity")
+    assert f"lutetium ({metrics.loc['lutetium', 'shortfall_t']:,.1f} t)" in eu
+    failing = metrics[~metrics["crma_compliant"]]
+    assert len(failing) and "Failing the CRMA 65% benchmark: " in eu
+    first = failing.iloc[0]
+    assert (f"{failing.index[0]} ({first['top_foreign_country']} "
+            f"{first['top_foreign_share_of_demand']:.0%} of demand)") in eu
