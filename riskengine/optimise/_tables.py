@@ -139,10 +139,13 @@ def metrics(
     """Per buyer and commodity: volumes, cost, average risk, HHI, China and partner shares, CRMA.
 
     ``crma_compliant`` is True when every country outside the buyer's home
-    supplies at most 65% (:data:`CRMA_BENCHMARK`) of the buyer's demand for the
-    commodity, whatever theta the model used. ``hhi`` is the Herfindahl index of
-    the served volume by country (0-1, 1 = one country). ``marginal_cost_usd_per_kg``
-    is the objective's change per extra kg of demand (the demand row's dual).
+    supplies at most 65% (:data:`CRMA_BENCHMARK`) of what the buyer consumes
+    (the volume served), whatever theta the model used: Article 1(2) of the
+    CRMA counts shares of consumption. The model's cap is on demand, so a plan
+    with a shortfall can respect the cap and still fail the benchmark. ``hhi``
+    is the Herfindahl index of the served volume by country (0-1, 1 = one
+    country). ``marginal_cost_usd_per_kg`` is the objective's change per extra
+    kg of demand (the demand row's dual).
     """
     keys = ["buyer", "commodity"]
     out = short.merge(_costs(problem, alloc), on=keys, how="left")
@@ -158,7 +161,7 @@ def metrics(
         home_partner_share=out["trusted_t"] / served)
     out["objective_usd"] = (out["purchase_cost_usd"] + out["risk_charge_usd"]
                             + out["shortfall_penalty_usd"])
-    top = out["top_foreign_share_of_demand"].fillna(0.0)
+    top = out["top_foreign_share_of_served"].fillna(0.0)
     out["crma_compliant"] = (top <= CRMA_BENCHMARK + 1e-9).where(out["served_t"].notna())
     out["marginal_cost_usd_per_kg"] = _demand_duals(problem, solution)
     return out[_METRIC_COLUMNS]

@@ -55,10 +55,10 @@ def _header(result: OptimisationResult) -> list[str]:
 
 def _metric_lines(result: OptimisationResult) -> list[str]:
     lines = ["", "  buyer commodity       served t  shortfall t  USD/kg  risk  CN  "
-             "trusted  top non-home   CRMA"]
+             "trusted  top non-home   CRMA"]  # top non-home: share of volume served
     for r in result.metrics.to_dict("records"):
         top = "-" if pd.isna(r["top_foreign_country"]) else (
-            f"{r['top_foreign_country']} {_pct(r['top_foreign_share_of_demand'])}")
+            f"{r['top_foreign_country']} {_pct(r['top_foreign_share_of_served'])}")
         price = "-" if pd.isna(r["average_price_usd_per_kg"]) else (
             f"{r['average_price_usd_per_kg']:,.0f}")
         risk = "-" if pd.isna(r["average_risk"]) else f"{r['average_risk']:.0f}"
@@ -85,7 +85,8 @@ def summary_text(result: OptimisationResult, top: int = 5) -> str:
     lines = _header(result)
     if not result.metrics.empty and _has_plan(result):
         lines += _metric_lines(result)
-        lines.append(f"  (CRMA: every non-home country <= {CRMA_BENCHMARK:.0%} of demand)")
+        lines.append(f"  (CRMA: every non-home country <= {CRMA_BENCHMARK:.0%} of the volume "
+                     "served, i.e. of consumption)")
     lines += _binding_lines(result, top)
     return "\n".join(lines)
 

@@ -122,7 +122,7 @@ def mix_section(tables: dict[str, pd.DataFrame], figure: str) -> str:
 
 
 def crma_section(tables: dict[str, pd.DataFrame]) -> str:
-    """Per buyer and commodity: largest non-home country's share of demand, pass or fail."""
+    """Per buyer and commodity: largest non-home country's share of consumption, pass or fail."""
     m = tables["plan_metrics"].copy()
     flags = m["crma_compliant"].astype(bool)
     verdict = ['<span class="ok">meets</span>' if f else '<span class="fail">fails</span>'
@@ -131,10 +131,13 @@ def crma_section(tables: dict[str, pd.DataFrame]) -> str:
             ("demand_t", "demand t", fmt_t), ("served_t", "served t", fmt_t),
             ("shortfall_t", "shortfall t", fmt_t), ("china_share", "China share", fmt_pct),
             ("top_foreign_country", "largest non-home country", None),
+            ("top_foreign_share_of_served", "its share of volume served", fmt_pct),
             ("top_foreign_share_of_demand", "its share of demand", fmt_pct),
             ("home_partner_share", "home and partners", fmt_pct)]
     note = _note("A buyer meets the CRMA benchmark for a commodity when every country outside "
-                 "its home supplies at most 65% of its demand.")
+                 "its home supplies at most 65% of its consumption (the volume served; CRMA "
+                 "Article 1(2)). The optimiser caps each country at 65% of demand, so a plan "
+                 "that leaves demand unmet can respect the cap and still fail the benchmark.")
     return _section("crma", note + table_html(m, cols, bad=~flags,
                                               extra={"CRMA 65%": verdict}))
 

@@ -20,7 +20,7 @@ SUMMARY_FORMAT = "riskengine-summary/1"
 _TOP_CONSTRAINTS = 5
 _COMMODITY_KEYS = ["demand_t", "served_t", "shortfall_t", "purchase_cost_usd", "average_risk",
                    "china_share", "top_foreign_country", "top_foreign_share_of_demand",
-                   "crma_compliant"]
+                   "top_foreign_share_of_served", "crma_compliant"]
 _BUYER_KEYS = ["demand_t", "served_t", "shortfall_t", "served_share", "purchase_cost_usd",
                "risk_charge_usd", "shortfall_penalty_usd", "objective_usd", "average_risk",
                "china_share"]
@@ -128,14 +128,14 @@ def _buyer_sentence(row: dict[str, Any], failing: dict[str, str],
                  + ", ".join(f"{c} ({failing.get(c, '')})" for c in bad) + ".")
     else:
         text += (" Every commodity meets the CRMA 65% benchmark (no country outside "
-                 f"{row['buyer']}'s home supplies more than 65% of its demand).")
+                 f"{row['buyer']}'s home supplies more than 65% of what it consumes).")
     return text
 
 
 def _failing(metrics: pd.DataFrame, buyer: str) -> dict[str, str]:
     part = metrics[(metrics["buyer"] == buyer) & ~metrics["crma_compliant"].astype(bool)]
-    return {r["commodity"]: f"{r['top_foreign_country']} {r['top_foreign_share_of_demand']:.0%}"
-            f" of demand" for r in part.to_dict("records")}
+    return {r["commodity"]: f"{r['top_foreign_country']} {r['top_foreign_share_of_served']:.0%}"
+            f" of the volume served" for r in part.to_dict("records")}
 
 
 def executive_summary(data: ReportData, tables: dict[str, pd.DataFrame]) -> list[str]:

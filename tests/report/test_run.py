@@ -148,4 +148,4 @@ def test_summary_words_name_shortfalls_and_crma_failures():
     assert len(failing) and "Failing the CRMA 65% benchmark: " in eu
     first = failing.iloc[0]
     assert (f"{failing.index[0]} ({first['top_foreign_country']} "
-            f"{first['top_foreign_share_of_demand']:.0%} of demand)") in eu
+            f"{first['top_foreign_share_of_served']:.0%} of the volume served)") in eu
