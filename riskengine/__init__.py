@@ -22,6 +22,7 @@ from riskengine.optimise import (
     solve,
 )
 from riskengine.report import run_report
+from riskengine.scenarios import StressResult, stress
 from riskengine.scoring import RiskScorer, score_suppliers, supply_risk
 from riskengine.scoring.uncertainty import score_intervals
 
@@ -35,6 +36,7 @@ __all__ = [
     "RiskEngineError",
     "RiskScorer",
     "SolverError",
+    "StressResult",
     "__version__",
     "alliance_value",
     "build_problem",
@@ -47,6 +49,7 @@ __all__ = [
     "score_intervals",
     "score_suppliers",
     "solve",
+    "stress",
     "supply_risk",
     "write_dataset",
 ]

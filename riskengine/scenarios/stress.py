@@ -1,0 +1,323 @@
+"""Stress evaluation: exposure of the baseline plan, re-optimised response, regret.
+
+For every scenario and every buyer and commodity:
+
+- **exposure**: the baseline plan (the optimal mix without disruption) is kept
+  fixed; each (buyer, offer) receives ``min(planned, available)``, cut pro
+  rata when several buyers share an offer whose capacity shrank; what is not
+  delivered is short. It costs the delivered tonnes at the scenario's prices
+  plus the shortfall penalty.
+- **response**: the LP re-optimised under the scenario (same caps, floors and
+  risk scores; the scenario's capacities, prices and demand), by a warm-started
+  sweep (:mod:`riskengine.scenarios.sweep`).
+- **regret** = exposure cost - response cost.
+
+``cost_usd`` is purchase + shortfall penalty (money and the price of unmet
+demand); ``objective_usd`` adds the risk charge, the quantity the LP minimises.
+Risk scores are the baseline's: a scenario changes quantities and prices, not
+the indicators.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from riskengine.config.schema import Config, ScenarioConfig
+from riskengine.data.dataset import Dataset
+from riskengine.exceptions import RiskEngineError
+from riskengine.optimise import OptimisationResult, build_problem, make_result, solve
+from riskengine.optimise.result import records
+from riskengine.scenarios._index import ModelIndex, index_problem
+from riskengine.scenarios.library import resolve_scenarios
+from riskengine.scenarios.model import ScenarioEffect, compile_scenario
+from riskengine.scenarios.montecarlo import DisruptionModel
+from riskengine.scenarios.montecarlo import monte_carlo as draw_scenarios
+from riskengine.scenarios.robust import RobustResult, RobustSettings, compare_plans
+from riskengine.scenarios.sweep import SweepResult, baseline_solve, sweep
+
+__all__ = ["StressResult", "evaluate", "stress"]
+
+_TOL_T = 1e-6
+_MONEY = ["purchase_usd", "risk_charge_usd", "penalty_usd", "cost_usd", "objective_usd"]
+
+
+@dataclass(frozen=True, repr=False)
+class StressResult:
+    """Exposure, response and regret per scenario x buyer x commodity (t/yr, USD).
+
+    Attributes
+    ----------
+    scenarios : DataFrame
+        One row per scenario: ``scenario, source, probability, description,
+        status`` (of the re-optimisation), ``iterations`` and the totals
+        ``exposure_shortfall_t, exposure_cost_usd, response_shortfall_t,
+        response_cost_usd, regret_usd``.
+    exposure : DataFrame
+        ``scenario, buyer, commodity, demand_t, planned_t, delivered_t,
+        shortfall_t, purchase_usd, risk_charge_usd, penalty_usd, cost_usd,
+        objective_usd``: the baseline plan, fixed, under the scenario.
+    response : DataFrame
+        ``scenario, buyer, commodity, demand_t, served_t, shortfall_t`` and the
+        same money columns: the re-optimised plan.
+    regret : DataFrame
+        ``scenario, buyer, commodity, exposure_shortfall_t,
+        response_shortfall_t, exposure_cost_usd, response_cost_usd,
+        regret_usd`` (cost) and ``regret_objective_usd`` (with risk charge).
+    baseline : OptimisationResult
+        The plan under test.
+    robust : RobustResult or None
+        The robust plan against the deterministic one, when asked.
+    run : dict
+        Executor, workers, seconds and throughput of the sweep.
+    """
+
+    scenarios: pd.DataFrame
+    exposure: pd.DataFrame
+    response: pd.DataFrame
+    regret: pd.DataFrame
+    baseline: OptimisationResult
+    robust: RobustResult | None = None
+    run: dict[str, Any] = field(default_factory=dict)
+
+    def totals(self, by: Sequence[str] = ("scenario", "buyer")) -> pd.DataFrame:
+        """Regret table summed over commodities (or any other grouping), in scenario order."""
+        order = {name: i for i, name in enumerate(self.scenarios["scenario"])}
+        frame = self.regret.groupby(list(by), sort=False).sum(numeric_only=True).reset_index()
+        if "scenario" in by:
+            frame = frame.sort_values("scenario", key=lambda s: s.map(order), kind="stable")
+        return frame.reset_index(drop=True)
+
+    def __repr__(self) -> str:
+        worst = self.scenarios.sort_values("regret_usd").tail(1)
+        top = "" if worst.empty else (f", largest regret {worst['scenario'].iat[0]} "
+                                      f"USD {worst['regret_usd'].iat[0]:,.0f}")
+        return (f"StressResult({len(self.scenarios)} scenarios, "
+                f"executor={self.run.get('executor')}{top}, robust={self.robust is not None})")
+
+    def summary(self) -> str:
+        """Readable summary: baseline, per scenario and buyer totals, robust comparison."""
+        from riskengine.scenarios._text import stress_text
+
+        return stress_text(self)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict (tables as lists of row dicts)."""
+        return {
+            "baseline": {"status": self.baseline.status.value,
+                         "objective_usd": self.baseline.objective_usd,
+                         "purchase_cost_usd": self.baseline.purchase_cost_usd,
+                         "shortfall_t": self.baseline.shortfall_t},
+            "run": dict(self.run),
+            "scenarios": records(self.scenarios), "exposure": records(self.exposure),
+            "response": records(self.response), "regret": records(self.regret),
+            "robust": None if self.robust is None else self.robust.to_dict(),
+        }
+
+
+def stress(
+    dataset: Dataset,
+    config: Config,
+    scenarios: Sequence[str | ScenarioConfig] | None = None,
+    monte_carlo: int = 0,
+    seed: int = 0,
+    robust: bool = False,
+    executor: str = "serial",
+    *,
+    library: str | os.PathLike[str] | bool | None = True,
+    scheduler: str | None = None,
+    n_jobs: int | None = None,
+    scores: pd.DataFrame | None = None,
+    robust_settings: RobustSettings | None = None,
+    disruption: DisruptionModel | None = None,
+    progress: bool | None = None,
+) -> StressResult:
+    """Stress the optimal sourcing plan under named and random scenarios.
+
+    Parameters
+    ----------
+    dataset, config : Dataset, Config
+        The data and configuration of the plan (its ``scenarios`` are included).
+    scenarios : sequence of str or ScenarioConfig, optional
+        Names from the configuration or the library, or scenario objects;
+        default: every configuration scenario and every library scenario.
+    monte_carlo : int
+        Number of random scenarios to add (see :mod:`riskengine.scenarios.montecarlo`).
+    seed : int
+        Seed of the random scenarios.
+    robust : bool
+        Also solve the robust (CVaR) plan across all the scenarios and compare.
+    executor : {"serial", "local", "dask"}
+        Where the re-optimisations run; results are identical on each.
+    library : path, bool or None
+        Scenario library folder; True = the shipped one; False = none.
+    scheduler : str, optional
+        Dask scheduler address (``executor="dask"``); default a local cluster.
+    n_jobs : int, optional
+        Processes for ``local`` / workers of a local dask cluster.
+    scores : DataFrame, optional
+        Risk scores; default :func:`riskengine.score_suppliers`.
+    robust_settings : RobustSettings, optional
+    disruption : DisruptionModel, optional
+        Monte Carlo event probabilities.
+    progress : bool, optional
+        Progress line on stderr (default: on a terminal, for 50+ scenarios).
+
+    Returns
+    -------
+    StressResult
+
+    Raises
+    ------
+    RiskEngineError
+        For unknown scenario names, selectors that match nothing, or a baseline
+        that cannot be solved.
+
+    Examples
+    --------
+    >>> import riskengine
+    >>> from riskengine.scenarios import stress
+    >>> config = riskengine.load_config("config/default.yaml")
+    >>> result = stress(riskengine.load_dataset(), config, ["japan-embargo"])
+    >>> eu = result.exposure.query("buyer == 'EU'")
+    >>> bool((eu["delivered_t"] == eu["planned_t"]).all())  # the cut is Japan's only
+    True
+    """
+    chosen = resolve_scenarios(config, scenarios, library)
+    effects = [compile_scenario(dataset, item.scenario, item.source) for item in chosen]
+    drawn = draw_scenarios(dataset, config, monte_carlo, seed, disruption)
+    clash = sorted({e.name for e in effects} & {e.name for e in drawn})
+    if clash:
+        raise RiskEngineError(f"scenario name {clash[0]!r} is also a Monte Carlo draw's name; "
+                              "rename the scenario (mc-<seed>-<i> is reserved)")
+    effects += drawn
+    if not effects:
+        raise RiskEngineError("no scenarios to run: the configuration has none, the library "
+                              "is off and --monte-carlo is 0")
+    if scores is None:
+        from riskengine.scoring import score_suppliers
+
+        scores = score_suppliers(dataset, config)
+    return evaluate(dataset, config, scores, effects, executor=executor, scheduler=scheduler,
+                    n_jobs=n_jobs, robust=robust, robust_settings=robust_settings,
+                    progress=progress)
+
+
+def evaluate(
+    dataset: Dataset, config: Config, scores: pd.DataFrame, effects: Sequence[ScenarioEffect],
+    *, executor: str = "serial", scheduler: str | None = None, n_jobs: int | None = None,
+    robust: bool = False, robust_settings: RobustSettings | None = None,
+    progress: bool | None = None,
+) -> StressResult:
+    """:func:`stress` for compiled scenarios (:func:`~riskengine.scenarios.compile_scenario`)."""
+    opt = config.optimiser
+    problem = build_problem(dataset, config, scores)
+    solution = solve(problem, opt.solver, None, opt.time_limit_s)
+    baseline = make_result(problem, solution)
+    if not baseline.is_optimal:
+        raise RiskEngineError(f"the baseline plan is not optimal ({baseline.status.value}: "
+                              f"{baseline.message}); stress tests need an optimal plan")
+    plan = _clean(np.asarray(solution.values_t, float)[:problem.n_x])
+    index, *_ = baseline_solve(index_problem(problem, dataset), opt.time_limit_s)
+    swept = sweep(index, effects, executor, n_jobs=n_jobs, scheduler=scheduler,
+                  progress=progress, time_limit_s=opt.time_limit_s)
+    pairs = problem.columns.iloc[problem.n_x:][["buyer", "commodity"]].reset_index(drop=True)
+    exposure = _exposure(index, effects, plan, pairs)
+    response = _response(index, effects, swept, pairs)
+    regret = _regret(exposure, response)
+    robust_result = None
+    if robust:
+        robust_result = compare_plans(index, problem.columns.iloc[:problem.n_x], effects, plan,
+                                      robust_settings, opt.time_limit_s)
+    run = {"executor": swept.executor, "workers": swept.workers, "seconds": swept.seconds,
+           "scenarios_per_s": swept.scenarios_per_s, "scenarios": len(effects),
+           "mean_iterations": float(swept.iterations.mean()) if len(effects) else 0.0}
+    return StressResult(_scenario_table(effects, swept, regret), exposure, response, regret,
+                        baseline, robust_result, run)
+
+
+def _clean(values: np.ndarray) -> np.ndarray:
+    return np.where(np.abs(values) < _TOL_T, 0.0, values)
+
+
+def _frame(effects: Sequence[ScenarioEffect], pairs: pd.DataFrame,
+           columns: dict[str, np.ndarray]) -> pd.DataFrame:
+    """Long table: one row per scenario x pair from (scenarios, pairs) arrays."""
+    n_s, n_p = len(effects), len(pairs)
+    frame = pd.DataFrame({
+        "scenario": np.repeat([e.name for e in effects], n_p),
+        "buyer": np.tile(pairs["buyer"].to_numpy(dtype=str), n_s),
+        "commodity": np.tile(pairs["commodity"].to_numpy(dtype=str), n_s),
+    })
+    for name, array in columns.items():
+        frame[name] = np.asarray(array, float).reshape(n_s * n_p)
+    return frame
+
+
+def _money(index: ModelIndex, arrays: Any, tonnes: np.ndarray, short_t: np.ndarray
+           ) -> dict[str, np.ndarray]:
+    purchase, risk = index.x_costs(arrays, tonnes)
+    purchase, risk = index.pair_sums(purchase)[0], index.pair_sums(risk)[0]
+    penalty = index.penalty_usd_per_t * short_t
+    return {"purchase_usd": purchase, "risk_charge_usd": risk, "penalty_usd": penalty,
+            "cost_usd": purchase + penalty, "objective_usd": purchase + risk + penalty}
+
+
+def _stack(rows: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
+    return {key: np.vstack([r[key] for r in rows]) for key in rows[0]} if rows else {}
+
+
+def _exposure(index: ModelIndex, effects: Sequence[ScenarioEffect], plan: np.ndarray,
+              pairs: pd.DataFrame) -> pd.DataFrame:
+    planned = index.pair_sums(plan)[0]
+    rows = []
+    for effect in effects:
+        arrays = index.scenario(effect)
+        got = index.deliveries(arrays, plan)
+        served = index.pair_sums(got)[0]
+        short = _clean(np.maximum(arrays.demand_t - served, 0.0))
+        rows.append({"demand_t": arrays.demand_t, "planned_t": planned, "delivered_t": served,
+                     "shortfall_t": short, **_money(index, arrays, got, short)})
+    return _frame(effects, pairs, _stack(rows))
+
+
+def _response(index: ModelIndex, effects: Sequence[ScenarioEffect], swept: SweepResult,
+              pairs: pd.DataFrame) -> pd.DataFrame:
+    rows = []
+    for s, effect in enumerate(effects):
+        arrays = index.scenario(effect)
+        bought = _clean(swept.x_t[s])
+        short = _clean(swept.shortfall_t[s])
+        rows.append({"demand_t": arrays.demand_t, "served_t": index.pair_sums(bought)[0],
+                     "shortfall_t": short, **_money(index, arrays, bought, short)})
+    return _frame(effects, pairs, _stack(rows))
+
+
+def _regret(exposure: pd.DataFrame, response: pd.DataFrame) -> pd.DataFrame:
+    frame = exposure[["scenario", "buyer", "commodity"]].copy()
+    frame["exposure_shortfall_t"] = exposure["shortfall_t"]
+    frame["response_shortfall_t"] = response["shortfall_t"]
+    frame["exposure_cost_usd"] = exposure["cost_usd"]
+    frame["response_cost_usd"] = response["cost_usd"]
+    frame["regret_usd"] = exposure["cost_usd"] - response["cost_usd"]
+    frame["regret_objective_usd"] = exposure["objective_usd"] - response["objective_usd"]
+    return frame
+
+
+def _scenario_table(effects: Sequence[ScenarioEffect], swept: SweepResult,
+                    regret: pd.DataFrame) -> pd.DataFrame:
+    sums = regret.groupby("scenario", sort=False)[[
+        "exposure_shortfall_t", "exposure_cost_usd", "response_shortfall_t",
+        "response_cost_usd", "regret_usd"]].sum()
+    frame = pd.DataFrame({
+        "scenario": [e.name for e in effects], "source": [e.source for e in effects],
+        "probability": [e.probability for e in effects],
+        "description": [e.description for e in effects],
+        "status": list(swept.status), "iterations": swept.iterations,
+    })
+    return frame.join(sums, on="scenario")
