@@ -36,7 +36,9 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-RESULTS = Path(__file__).resolve().parent / "results"
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))  # measure this checkout, not another installed copy
+RESULTS = REPO / "benchmarks" / "results"
 
 
 BASELINE_LIMIT_S = 120.0
