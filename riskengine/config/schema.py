@@ -180,6 +180,9 @@ class ReportConfig(_Model):
 
     out_dir: Path = Field(Path("reports"), description="folder that receives one folder per run")
     frontier_points: int = Field(7, ge=0, le=100, description="points on the cost-risk frontier")
+    stress_library: bool = Field(
+        True, description="stress-test the plan against the shipped scenario library too "
+        "(configuration scenarios always run)")
 
 
 def _default_buyers() -> dict[str, BuyerConfig]:

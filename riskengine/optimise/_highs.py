@@ -127,7 +127,7 @@ def components(problem: Problem) -> list[tuple[np.ndarray, np.ndarray]]:
     block per commodity. Solving the blocks apart gives the same optimum and
     duals, and is much faster: this LP's solve time grows super-linearly.
     """
-    n_rows, n_cols = problem.n_rows, problem.n_cols
+    n_rows = problem.n_rows
     graph = sp.bmat([[None, problem.matrix], [problem.matrix.T, None]], format="csr")
     _, label = connected_components(graph, directed=False)
     row_label, col_label = label[:n_rows], label[n_rows:]

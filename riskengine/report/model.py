@@ -80,6 +80,21 @@ def _alliance(dataset: Dataset, config: Config,
         return None, str(exc)
 
 
+def _stress(dataset: Dataset, config: Config, scores: pd.DataFrame) -> StressResults | None:
+    """Stress tables for the configured scenarios and, if enabled, the shipped library."""
+    if not config.scenarios and not config.report.stress_library:
+        return None
+    from riskengine.scenarios import stress
+
+    result = stress(dataset, config, library=config.report.stress_library, scores=scores,
+                    progress=False)
+    scenarios = result.scenarios[["scenario", "source", "description", "status",
+                                  "exposure_shortfall_t", "exposure_cost_usd",
+                                  "response_shortfall_t", "response_cost_usd", "regret_usd"]]
+    return {"scenarios": scenarios, "by_buyer": result.totals(("scenario", "buyer")),
+            "detail": result.regret}
+
+
 def compute(
     config: Config,
     dataset: Dataset,
@@ -97,7 +112,8 @@ def compute(
     config_path : Path, optional
         The configuration file (hashed into the manifest).
     stress : mapping of str to DataFrame, optional
-        Stress-test tables; omitted until the scenario engine provides them.
+        Stress-test tables; by default computed with :func:`riskengine.stress` for
+        the configured scenarios and (``report.stress_library``) the shipped library.
 
     Returns
     -------
@@ -114,6 +130,9 @@ def compute(
     seconds["frontier"] = time.perf_counter() - start - sum(seconds.values())
     alliance, note = _alliance(dataset, config, scores)
     seconds["alliance"] = time.perf_counter() - start - sum(seconds.values())
+    if stress is None:
+        stress = _stress(dataset, config, scores)
+        seconds["stress"] = time.perf_counter() - start - sum(seconds.values())
     return ReportData(config=config, dataset=dataset, scores=scores, result=result,
                       frontier=front, alliance=alliance, stress=stress,
                       notes=read_source_notes(dataset), config_path=config_path,

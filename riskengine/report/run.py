@@ -212,8 +212,14 @@ def run_report(
 
     Examples
     --------
+    >>> import tempfile
     >>> from riskengine.report import run_report
-    >>> folder = run_report("config/default.yaml", out_dir="reports")  # doctest: +SKIP
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     folder = run_report("config/default.yaml", out_dir=tmp)
+    ...     names = sorted(p.name for p in folder.iterdir())
+    >>> names
+    ['SOURCES.md', 'figures', 'manifest.json', 'report.html', 'summary.json', 'tables',
+     'tables.xlsx']
     """
     config, path, data_set = _resolve(config, config_path, dataset, out_dir)
     created = datetime.now().astimezone()

@@ -198,9 +198,16 @@ def stress_section(data: ReportData) -> str:
     """Stress-test exposure and regret; empty when no stress results were given."""
     if data.stress is None:
         return ""
-    parts = [_note("Exposure and regret of the recommended plan under each configured "
-                   "scenario.")]
+    parts = [_note(
+        "Exposure: the recommended plan kept fixed while a scenario cuts capacity, raises "
+        "prices or demand (what is delivered, what is short, what it costs at scenario "
+        "prices plus the shortfall penalty). Response: the best plan re-optimised for the "
+        "scenario. Regret = exposure cost - response cost (USD). Scenarios from the "
+        "configuration and the shipped library (config/scenarios/, sources in each "
+        "description); the per-commodity detail is in the CSV and xlsx tables.")]
     for name, frame in sorted(data.stress.items()):
+        if name == "detail":
+            continue
         cols = [(c, c, fmt_num(2) if pd.api.types.is_numeric_dtype(frame[c]) else None)
                 for c in frame.columns]
         parts.append(f"<h3>{esc(name)}</h3>" + table_html(frame, cols))

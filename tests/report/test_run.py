@@ -109,8 +109,19 @@ def test_bad_config_exits_2_and_writes_nothing(tmp_path, run_cli):
 
 @pytest.fixture(scope="module")
 def small_data():
-    config = load_config(DEFAULT_CONFIG, ["report.frontier_points=2"])
+    config = load_config(DEFAULT_CONFIG, ["report.frontier_points=2",
+                                          "report.stress_library=false"])
     return compute(config, load_dataset(SEEDS))
+
+
+def test_default_report_stress_tests_the_library():
+    config = load_config(DEFAULT_CONFIG, ["report.frontier_points=0"])
+    data = compute(config, load_dataset(SEEDS))
+    scenarios = data.stress["scenarios"]
+    assert "china-full-ban" in set(scenarios["scenario"])
+    assert set(data.stress) == {"scenarios", "by_buyer", "detail"}
+    page = render_html(data, build_tables(data), {})
+    assert 'id="stress"' in page and "china-full-ban" in page
 
 
 def test_stress_section_only_with_stress_results(small_data):
