@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -106,20 +107,24 @@ class Reference:
         is_partner = np.isin(code, list(partners)) | np.isin(self.bloc, list(partners))
         return np.where(is_home, 0, np.where(is_partner, 1, 2))
 
+    @cached_property
+    def _control_codes(self) -> tuple[np.ndarray, ...]:
+        c = self.controls
+        known = (self.countries.get_indexer(c["country"].astype(str)),
+                 self.commodities.get_indexer(c["commodity"].astype(str)))
+        return (*known, c["stage"].astype(str).to_numpy(),
+                c["destination"].astype(str).to_numpy(), c["in_force"].to_numpy(bool),
+                c["severity"].to_numpy(float))
+
     def severity(self, buyer_codes: Iterable[str]) -> np.ndarray:
         """Worst severity in force, indexed [country, commodity, stage], for one buyer."""
-        buyer_codes = set(buyer_codes)
-        c = self.controls
-        active = c[c["in_force"].astype(bool)
-                   & ((c["destination"] == "") | c["destination"].isin(buyer_codes))]
+        k, m, stage, destination, in_force, severity = self._control_codes
+        applies = in_force & (k >= 0) & (m >= 0) & (
+            (destination == "") | np.isin(destination, list(buyer_codes)))
         out = np.zeros((len(self.countries), len(self.commodities), len(_STAGES)))
-        k = self.countries.get_indexer(active["country"].astype(str))
-        m = self.commodities.get_indexer(active["commodity"].astype(str))
-        for stage_index, stage in enumerate(_STAGES):
-            hit = ((active["stage"] == "") | (active["stage"] == stage)).to_numpy()
-            hit = hit & (k >= 0) & (m >= 0)
-            np.maximum.at(out[:, :, stage_index], (k[hit], m[hit]),
-                          active["severity"].to_numpy(float)[hit])
+        for stage_index, name in enumerate(_STAGES):
+            hit = applies & ((stage == "") | (stage == name))
+            np.maximum.at(out[:, :, stage_index], (k[hit], m[hit]), severity[hit])
         return out
 
 

@@ -171,16 +171,22 @@ def score_suppliers(dataset: Dataset, config: Config | None = None) -> pd.DataFr
     scorer = RiskScorer(config=config, reference=dataset)
     scorer.config_, scorer.reference_ = config, reference_of(dataset)
     codes = OfferCodes.of(offers, scorer.reference_)
+    buyers = sorted(config.buyers)
     frames = []
-    for buyer in sorted(config.buyers):
+    for buyer in buyers:
         scorer.buyer = buyer
         indicators = scorer._indicators(offers, codes)
         weights = normalised_weights(config.risk.weights, list(indicators.columns))
-        frame = _contributions(indicators, weights)
-        frame.insert(0, "buyer", buyer)
-        frames.append(frame)
+        frames.append(_contributions(indicators, weights))
     scored = pd.concat(frames, ignore_index=True)
-    ids = pd.concat([offers[_ID]] * len(frames), ignore_index=True)
-    out = pd.concat([scored[["buyer"]], ids, scored.drop(columns="buyer")], axis=1)
-    out = out.sort_values(["buyer", "commodity", "risk_score", "supplier_id"], kind="stable")
-    return out.reset_index(drop=True)
+    n = len(offers)
+    buyer_code = np.repeat(np.arange(len(buyers)), n)
+    commodity_rank = pd.factorize(offers["commodity"].astype(str), sort=True)[0]
+    supplier_rank = pd.factorize(offers["supplier_id"].astype(str), sort=True)[0]
+    order = np.lexsort((np.tile(supplier_rank, len(buyers)), scored["risk_score"].to_numpy(),
+                        np.tile(commodity_rank, len(buyers)), buyer_code))
+    ids = offers[_ID].take(np.tile(np.arange(n), len(buyers))[order])
+    out = pd.concat([ids.reset_index(drop=True), scored.take(order).reset_index(drop=True)],
+                    axis=1)
+    out.insert(0, "buyer", np.array(buyers, dtype=object)[buyer_code[order]])
+    return out
