@@ -189,6 +189,15 @@ class HighsModel:
             index = np.arange(len(part.cols), dtype=np.int32)
             part.highs.changeColsCost(len(part.cols), index, cost[part.cols])
 
+    def basis(self) -> tuple[np.ndarray, np.ndarray]:
+        """HiGHS basis status codes of every column and row (after a successful run)."""
+        col, row = np.zeros(self.n_cols, np.int8), np.zeros(self.n_rows, np.int8)
+        for part in self.parts:
+            basis = part.highs.getBasis()
+            col[part.cols] = [int(status) for status in basis.col_status]
+            row[part.rows] = [int(status) for status in basis.row_status]
+        return col, row
+
     def run(self) -> tuple[ModelAnswer, float]:
         """Solve every block; return the answer in model units and the seconds spent."""
         start = perf_counter()

@@ -23,16 +23,20 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
+from riskengine import _notebook as nb
 from riskengine.config.schema import Config, ScenarioConfig
 from riskengine.data.dataset import Dataset
+from riskengine.enums import SolverName
 from riskengine.exceptions import RiskEngineError
 from riskengine.optimise import OptimisationResult, build_problem, make_result, solve
+from riskengine.optimise.problem import Problem
 from riskengine.optimise.result import records
+from riskengine.optimise.solution import Solution, to_solution
 from riskengine.scenarios._index import ModelIndex, index_problem
 from riskengine.scenarios.library import resolve_scenarios
 from riskengine.scenarios.model import ScenarioEffect, compile_scenario
@@ -40,6 +44,9 @@ from riskengine.scenarios.montecarlo import DisruptionModel
 from riskengine.scenarios.montecarlo import monte_carlo as draw_scenarios
 from riskengine.scenarios.robust import RobustResult, RobustSettings, compare_plans
 from riskengine.scenarios.sweep import SweepResult, baseline_solve, sweep
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 __all__ = ["StressResult", "evaluate", "stress"]
 
@@ -75,6 +82,15 @@ class StressResult:
         The robust plan against the deterministic one, when asked.
     run : dict
         Executor, workers, seconds and throughput of the sweep.
+
+    Examples
+    --------
+    >>> import riskengine
+    >>> result = riskengine.stress(riskengine.load_dataset(), riskengine.Config(),
+    ...                            ["china-full-ban"])
+    >>> result.to_frame("scenarios")[["scenario", "status"]].to_dict("records")
+    [{'scenario': 'china-full-ban', 'status': 'optimal'}]
+    >>> fig = result.plot()  # matplotlib Figure: exposure against response per scenario
     """
 
     scenarios: pd.DataFrame
@@ -106,6 +122,28 @@ class StressResult:
 
         return stress_text(self)
 
+    def to_frame(self, table: str = "regret") -> pd.DataFrame:
+        """A copy of one table: ``regret`` (default), ``scenarios``, ``exposure``, ``response``."""
+        return nb.pick_table(self, table, ("regret", "scenarios", "exposure", "response"))
+
+    def plot(self, top: int = 20) -> Figure:
+        """Exposure against response per scenario; see :func:`~riskengine.plotting.plot_stress`."""
+        from riskengine.plotting import plot_stress
+
+        return plot_stress(self, top)
+
+    def _repr_html_(self) -> str:
+        """Notebook view: the baseline plan, then one row per scenario (USD m, t/yr)."""
+        ok = bool((self.scenarios["status"] == "optimal").all())
+        base = self.baseline
+        facts = [f"{len(self.scenarios)} scenarios",
+                 f"baseline plan {base.status.value}: purchase USD "
+                 f"{nb.number(base.purchase_cost_usd)}, shortfall {nb.fmt_t(base.shortfall_t)} t",
+                 f"executor {self.run.get('executor')}"]
+        status = "all responses optimal" if ok else "some responses not optimal"
+        return nb.html_view("StressResult", status, ok, facts, self.scenarios, _HTML_COLUMNS,
+                            more="result.to_frame('scenarios')")
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict (tables as lists of row dicts)."""
         return {
@@ -118,6 +156,16 @@ class StressResult:
             "response": records(self.response), "regret": records(self.regret),
             "robust": None if self.robust is None else self.robust.to_dict(),
         }
+
+
+_HTML_COLUMNS: list[nb.Column] = [
+    ("scenario", "scenario", str), ("status", "response", str),
+    ("exposure_shortfall_t", "plan short t", nb.fmt_t),
+    ("exposure_cost_usd", "plan cost USD m", nb.fmt_usd_m),
+    ("response_shortfall_t", "response short t", nb.fmt_t),
+    ("response_cost_usd", "response cost USD m", nb.fmt_usd_m),
+    ("regret_usd", "regret USD m", nb.fmt_usd_m),
+]
 
 
 def stress(
@@ -217,13 +265,15 @@ def evaluate(
     """:func:`stress` for compiled scenarios (:func:`~riskengine.scenarios.compile_scenario`)."""
     opt = config.optimiser
     problem = build_problem(dataset, config, scores)
-    solution = solve(problem, opt.solver, None, opt.time_limit_s)
+    solution, basis = _solve_with_basis(problem, config)
     baseline = make_result(problem, solution)
     if not baseline.is_optimal:
         raise RiskEngineError(f"the baseline plan is not optimal ({baseline.status.value}: "
                               f"{baseline.message}); stress tests need an optimal plan")
     plan = _clean(np.asarray(solution.values_t, float)[:problem.n_x])
-    index, *_ = baseline_solve(index_problem(problem, dataset), opt.time_limit_s)
+    index = index_problem(problem, dataset)
+    index = index.with_basis(*basis) if basis is not None else index
+    index, *_ = baseline_solve(index, opt.time_limit_s)
     swept = sweep(index, effects, executor, n_jobs=n_jobs, scheduler=scheduler,
                   progress=progress, time_limit_s=opt.time_limit_s)
     pairs = problem.columns.iloc[problem.n_x:][["buyer", "commodity"]].reset_index(drop=True)
@@ -239,6 +289,24 @@ def evaluate(
            "mean_iterations": float(swept.iterations.mean()) if len(effects) else 0.0}
     return StressResult(_scenario_table(effects, swept, regret), exposure, response, regret,
                         baseline, robust_result, run)
+
+
+def _solve_with_basis(problem: Problem, config: Config
+                      ) -> tuple[Solution, tuple[np.ndarray, np.ndarray] | None]:
+    """The optimal plan and, with HiGHS, its basis, so the sweep's baseline is the same vertex.
+
+    When buyers tie for scarce capacity the LP has several optimal plans; starting
+    the scenario model from this basis makes "no change" re-optimise to this plan.
+    """
+    opt = config.optimiser
+    if SolverName(opt.solver) is not SolverName.HIGHS:
+        return solve(problem, opt.solver, None, opt.time_limit_s), None
+    from riskengine.optimise._highs import HighsModel, highs_version
+
+    model = HighsModel(problem, opt.time_limit_s)
+    answer, seconds = model.run()
+    solution = to_solution(answer, "highs", highs_version(), "highs", (model.build_s, seconds))
+    return solution, (model.basis() if answer.status.is_ok else None)
 
 
 def _clean(values: np.ndarray) -> np.ndarray:

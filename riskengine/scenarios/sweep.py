@@ -178,6 +178,8 @@ def baseline_solve(index: ModelIndex, time_limit_s: float | None = None
         When the baseline is not solved to optimality.
     """
     model = _SweepModel(index, time_limit_s)
+    if model.basis is not None:  # start from the optimiser's optimal basis: the same vertex
+        model.highs.setBasis(model.basis)
     status, objective, values, _ = model._run()
     if status != SolveStatus.OPTIMAL:
         raise RiskEngineError(f"the baseline LP was not solved to optimality (status {status}); "
