@@ -60,6 +60,15 @@ def alliance_value(
     ------
     SolverError
         When either plan is not optimal.
+
+    Examples
+    --------
+    >>> import riskengine
+    >>> value = riskengine.alliance_value(riskengine.load_dataset(), riskengine.Config())
+    >>> value.columns[:5].tolist()
+    ['buyer', 'commodity', 'demand_t', 'cost_separate_usd', 'cost_joint_usd']
+    >>> bool(value["objective_saving_usd"].sum() >= 0)  # joint buying never loses overall
+    True
     """
     scores = default_scores(dataset, config) if scores is None else scores
     joint = optimise(dataset, config, scores, Mode.JOINT, backend)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
+from riskengine import _notebook as nb
 from riskengine.config.schema import Config
 from riskengine.data.dataset import Dataset
 from riskengine.enums import Mode
@@ -17,6 +18,9 @@ from riskengine.optimise.problem import Problem, build_problem
 from riskengine.optimise.result import OptimisationResult, make_result, records
 from riskengine.optimise.solution import Solution, to_solution
 from riskengine.optimise.solve import resolve_backend, solve
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 __all__ = ["Frontier", "frontier", "lambda_grid"]
 
@@ -40,6 +44,16 @@ class Frontier:
         ``risk_aversion, buyer, commodity, country, tonnes, share_of_demand``.
     results : tuple of OptimisationResult
         The full result at each point.
+
+    Examples
+    --------
+    >>> import riskengine
+    >>> front = riskengine.frontier(riskengine.load_dataset(), riskengine.Config(), [0, 1, 10])
+    >>> front
+    Frontier(points=3, efficient=...)
+    >>> front.to_frame()["risk_aversion"].tolist()
+    [0.0, 1.0, 10.0]
+    >>> fig = front.plot(highlight=1.0)  # matplotlib Figure, lambda = 1 starred
     """
 
     points: pd.DataFrame
@@ -62,6 +76,34 @@ class Frontier:
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict: ``points`` and ``mixes`` as row lists."""
         return {"points": records(self.points), "mixes": records(self.mixes)}
+
+    def to_frame(self, table: str = "points") -> pd.DataFrame:
+        """A copy of ``points`` (default: one row per lambda) or ``mixes`` (by country)."""
+        return nb.pick_table(self, table, ("points", "mixes"))
+
+    def plot(self, highlight: float | None = None) -> Figure:
+        """Purchase cost against average risk; see :func:`~riskengine.plotting.plot_frontier`."""
+        from riskengine.plotting import plot_frontier
+
+        return plot_frontier(self, highlight)
+
+    def _repr_html_(self) -> str:
+        """Notebook view: how many points are optimal and efficient, then the points."""
+        n_ok = int((self.points["status"] == "optimal").sum()) if len(self.points) else 0
+        n_eff = int(self.points["efficient"].sum()) if len(self.points) else 0
+        status = "optimal" if n_ok == len(self.points) else f"{len(self.points) - n_ok} not optimal"
+        facts = [f"{len(self.points)} values of risk_aversion", f"{n_eff} efficient plans"]
+        return nb.html_view("Frontier", status, n_ok == len(self.points), facts, self.points,
+                            _HTML_COLUMNS, more="frontier.to_frame()")
+
+
+_HTML_COLUMNS: list[nb.Column] = [
+    ("risk_aversion", "lambda", lambda v: f"{v:g}"), ("status", "status", str),
+    ("purchase_cost_usd", "purchase USD m", nb.fmt_usd_m),
+    ("average_risk", "avg risk", lambda v: nb.number(v, 1)),
+    ("shortfall_t", "short t", nb.fmt_t), ("china_share", "CN", nb.fmt_pct),
+    ("efficient", "efficient", lambda v: "yes" if v else "no"),
+]
 
 
 def lambda_grid(points: int) -> list[float]:
@@ -142,8 +184,18 @@ def frontier(
     Returns
     -------
     Frontier
-        ``points`` (cost in USD without the risk charge, tonne-weighted average
-        risk, shortfall in tonnes, efficient flag) and ``mixes`` by country.
+        ``points`` (cost in USD a year without the risk charge, tonne-weighted
+        average risk 0-100, shortfall in tonnes a year, efficient flag) and
+        ``mixes`` by country (tonnes a year, share of demand 0-1).
+
+    Examples
+    --------
+    >>> import riskengine
+    >>> front = riskengine.frontier(riskengine.load_dataset(), riskengine.Config(), points=5)
+    >>> front.points["risk_aversion"].tolist()
+    [0.0, 0.1, 0.464159, 2.154435, 10.0]
+    >>> bool(front.points["efficient"].any())
+    True
     """
     lambdas = lambda_grid(points) if isinstance(points, int) else sorted(set(map(float, points)))
     scores = default_scores(dataset, config) if scores is None else scores

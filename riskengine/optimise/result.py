@@ -5,16 +5,20 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from riskengine import _notebook as nb
 from riskengine.enums import Mode
 from riskengine.optimise import _tables
 from riskengine.optimise._binding import binding
 from riskengine.optimise._contracts import INFEASIBLE_HINT
 from riskengine.optimise.problem import Problem
 from riskengine.optimise.solution import Solution, SolveStatus
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 __all__ = ["OptimisationResult", "make_result", "records"]
 
@@ -71,6 +75,16 @@ class OptimisationResult:
         The solver's or the self-check's explanation of a non-optimal status.
     size : dict
         Rows, columns and non-zeros of the LP.
+
+    Examples
+    --------
+    >>> import riskengine
+    >>> result = riskengine.optimise(riskengine.load_dataset(), riskengine.Config())
+    >>> result
+    OptimisationResult(status=optimal, objective_usd=..., mode=joint, risk_aversion=1, ...)
+    >>> result.to_frame("metrics").columns[:5].tolist()
+    ['buyer', 'commodity', 'demand_t', 'served_t', 'shortfall_t']
+    >>> fig = result.plot("EU")  # matplotlib Figure: the EU mix by country
     """
 
     status: SolveStatus
@@ -121,6 +135,41 @@ class OptimisationResult:
 
         return summary_text(self, top)
 
+    def to_frame(self, table: str = "allocations") -> pd.DataFrame:
+        """A copy of one of the result's tables.
+
+        Parameters
+        ----------
+        table : {"allocations", "shortfalls", "metrics", "mix_by_country", \
+"mix_by_supplier", "binding"}
+            Default ``allocations``: the plan, one row per buyer and offer bought
+            (tonnes a year, USD/kg, USD).
+        """
+        return nb.pick_table(self, table, TABLES)
+
+    def plot(self, buyer: str | None = None) -> Figure:
+        """Each commodity's mix by country as a share of demand (a matplotlib Figure).
+
+        ``buyer`` picks one buyer; default every buyer, one panel each. See
+        :func:`riskengine.plotting.plot_mix`.
+        """
+        from riskengine.plotting import plot_mix
+
+        return plot_mix(self, buyer)
+
+    def _repr_html_(self) -> str:
+        """Notebook view: status line, then one row per buyer and commodity."""
+        demand = float(self.shortfalls["demand_t"].sum())
+        facts = [f"{self.mode.value} buying", f"risk_aversion {self.risk_aversion:g}",
+                 f"objective USD {nb.number(self.objective_usd)}",
+                 f"purchase USD {nb.number(self.purchase_cost_usd)}",
+                 f"served {nb.fmt_t(demand - self.shortfall_t)} of {nb.fmt_t(demand)} t",
+                 f"{len(self.binding)} binding constraints"]
+        if self.message:
+            facts.append(self.message)
+        return nb.html_view("OptimisationResult", self.status.value, self.is_optimal, facts,
+                            _overview(self), _HTML_COLUMNS, more="result.to_frame('metrics')")
+
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict of the result (tables as lists of row dicts)."""
         head = {
@@ -137,6 +186,29 @@ class OptimisationResult:
             "allocations", "shortfalls", "metrics", "mix_by_country", "mix_by_supplier",
             "binding")}
         return head | tables
+
+
+#: The tables :meth:`OptimisationResult.to_frame` can return.
+TABLES = ("allocations", "shortfalls", "metrics", "mix_by_country", "mix_by_supplier", "binding")
+
+_HTML_COLUMNS: list[nb.Column] = [
+    ("buyer", "buyer", str), ("commodity", "commodity", str),
+    ("demand_t", "demand t", nb.fmt_t), ("served_t", "served t", nb.fmt_t),
+    ("shortfall_t", "short t", nb.fmt_t),
+    ("average_price_usd_per_kg", "USD/kg", nb.number),
+    ("average_risk", "avg risk", nb.number), ("china_share", "CN", nb.fmt_pct),
+    ("main_supplier", "main supplier", str), ("crma_compliant", "CRMA 65%", nb.fmt_yes),
+]
+
+
+def _overview(result: OptimisationResult) -> pd.DataFrame:
+    """Metrics per buyer and commodity with the offer that supplies the most."""
+    alloc = result.allocations.sort_values(["buyer", "commodity", "tonnes", "supplier_id"],
+                                           ascending=[True, True, False, True], kind="stable")
+    main = alloc.drop_duplicates(["buyer", "commodity"])[["buyer", "commodity", "supplier_id"]]
+    frame = result.metrics.merge(main, on=["buyer", "commodity"], how="left")
+    return frame.rename(columns={"supplier_id": "main_supplier"}).fillna(
+        {"main_supplier": "-"})
 
 
 def make_result(problem: Problem, solution: Solution) -> OptimisationResult:

@@ -1,0 +1,279 @@
+"""Drawing shared by :mod:`riskengine.plotting` and the report: style, colours, labels, figures.
+
+The functions here take tables (DataFrames), not result objects, and return
+a :class:`matplotlib.figure.Figure` built without pyplot, drawn inside
+:data:`RC` (fixed fonts and sizes, ``svg.hashsalt`` set) so that the same
+tables give the same picture, byte for byte as SVG. Labels that come from
+data pass through :func:`plain_label`: characters the font lacks become
+``?`` (no missing-glyph warnings) and ``$`` cannot start mathtext.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+import matplotlib as mpl
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties, findfont
+from matplotlib.ft2font import FT2Font
+from matplotlib.patches import Patch
+from matplotlib.ticker import PercentFormatter
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+__all__ = [
+    "CRMA_LINE",
+    "INDICATOR_COLOURS",
+    "RC",
+    "contributions_figure",
+    "country_colours",
+    "frontier_figure",
+    "indicator_columns",
+    "mix_figure",
+    "plain_label",
+    "stress_figure",
+]
+
+#: The EU Critical Raw Materials Act benchmark drawn on the mix figure (share of demand).
+CRMA_LINE = 0.65
+FONT = "DejaVu Sans"
+#: matplotlib settings every figure is drawn with (fixed fonts and sizes, reproducible SVG).
+RC: dict[str, object] = {
+    "svg.hashsalt": "riskengine-report",
+    "svg.fonttype": "path",
+    "font.family": [FONT],
+    "font.size": 8.0,
+    "axes.titlesize": 9.0,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "figure.dpi": 100.0,
+    "savefig.bbox": None,
+}
+CHINA_COLOUR = "#c0392b"
+SHORTFALL_COLOUR = "#d5d8dc"
+PLAN_COLOUR = "#c0392b"
+RESPONSE_COLOUR = "#1f77b4"
+_PALETTE = ["#1f77b4", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#17becf", "#bcbd22",
+            "#e377c2", "#7f7f7f", "#aec7e8", "#98df8a", "#ffbb78", "#c5b0d5", "#c49c94",
+            "#9edae5", "#dbdb8d", "#f7b6d2", "#393b79", "#637939", "#8c6d31"]
+#: A fixed colour per risk indicator (figures and the report's legend).
+INDICATOR_COLOURS = {
+    "governance": "#4e79a7", "export_control": "#e15759", "concentration": "#f28e2b",
+    "maturity": "#76b7b2", "partner": "#59a14f", "lead_time": "#edc948",
+    "chinese_technology": "#b07aa1", "parent_country": "#9c755f",
+}
+#: Columns of a score table that are not indicator contributions.
+_NOT_INDICATORS = ("buyer", "rank", "supplier_id", "name", "commodity", "country", "stage",
+                   "status", "risk_score", "planned_t")
+
+
+@lru_cache(maxsize=1)
+def _charmap() -> frozenset[int]:
+    path = findfont(FontProperties(family=FONT), fallback_to_default=True)
+    return frozenset(FT2Font(path).get_charmap())
+
+
+def plain_label(text: object) -> str:
+    """``text`` safe to draw: glyphs missing from the font become '?', '$' is escaped."""
+    chars = _charmap()
+    cleaned = "".join(c if (ord(c) in chars or c == " ") else "?" for c in str(text))
+    return cleaned.replace("$", r"\$")
+
+
+def country_colours(countries: list[str]) -> dict[str, str]:
+    """A fixed colour per country: China red, the others from a palette in sorted order."""
+    others = sorted(set(countries) - {"CN"})
+    colours = {k: _PALETTE[i % len(_PALETTE)] for i, k in enumerate(others)}
+    return colours | {"CN": CHINA_COLOUR}
+
+
+def indicator_columns(scores: pd.DataFrame) -> list[str]:
+    """The contribution columns of a score table (numeric, not ids, not the score)."""
+    return [c for c in scores.columns
+            if c not in _NOT_INDICATORS and pd.api.types.is_numeric_dtype(scores[c])]
+
+
+# --------------------------------------------------------------------------- mix by country
+
+
+def _mix_axis(ax: Axes, part: pd.DataFrame, short: pd.DataFrame,
+              colours: dict[str, str]) -> None:
+    commodities = sorted(short["commodity"].unique(), reverse=True)
+    y = {c: i for i, c in enumerate(commodities)}
+    left = dict.fromkeys(commodities, 0.0)
+    for row in part.sort_values(["commodity", "country"], kind="stable").itertuples():
+        width = float(row.share_of_demand)
+        ax.barh(y[row.commodity], width, left=left[row.commodity], height=0.7,
+                color=colours[row.country], edgecolor="white", linewidth=0.5)
+        if width >= 0.08:
+            ax.text(left[row.commodity] + width / 2, y[row.commodity], plain_label(row.country),
+                    ha="center", va="center", color="white", fontsize=7)
+        left[row.commodity] += width
+    for row in short.itertuples():
+        gap = float(row.shortfall_t) / float(row.demand_t) if row.demand_t else 0.0
+        if gap > 1e-9:
+            ax.barh(y[row.commodity], gap, left=left[row.commodity], height=0.7,
+                    color=SHORTFALL_COLOUR, hatch="///", edgecolor="#808b96", linewidth=0.5)
+    ax.set_yticks(range(len(commodities)), labels=[plain_label(c) for c in commodities])
+    ax.axvline(CRMA_LINE, color="black", linestyle="--", linewidth=1)
+    ax.set_xlim(0, 1.0)
+    ax.xaxis.set_major_formatter(PercentFormatter(1.0))
+
+
+def mix_figure(mix: pd.DataFrame, shortfalls: pd.DataFrame) -> Figure:
+    """Stacked bars per buyer and commodity: share of demand by country, shortfall hatched.
+
+    ``mix`` and ``shortfalls`` are the tables of an
+    :class:`~riskengine.OptimisationResult` (``mix_by_country``,
+    ``shortfalls``). The dashed line marks the CRMA 65% benchmark for one
+    third country.
+    """
+    buyers = sorted(shortfalls["buyer"].unique())
+    n_rows = max(1, shortfalls.groupby("buyer")["commodity"].nunique().max()
+                 if len(shortfalls) else 1)
+    colours = country_colours(list(mix["country"].unique()))
+    with mpl.rc_context(RC):
+        fig = Figure(figsize=(8.0, 0.9 + (0.32 * n_rows + 0.6) * max(1, len(buyers))))
+        axes = fig.subplots(max(1, len(buyers)), 1, squeeze=False)[:, 0]
+        for ax, buyer in zip(axes, buyers, strict=False):
+            _mix_axis(ax, mix[mix["buyer"] == buyer], shortfalls[shortfalls["buyer"] == buyer],
+                      colours)
+            ax.set_title(plain_label(f"{buyer}: share of demand by supplying country"),
+                         loc="left")
+        axes[-1].set_xlabel("share of the buyer's demand (dashed line: CRMA 65% benchmark)")
+        handles = [Patch(color=colours[k], label=plain_label(k))
+                   for k in sorted(colours)]
+        handles.append(Patch(facecolor=SHORTFALL_COLOUR, hatch="///",
+                             edgecolor="#808b96", label="shortfall"))
+        fig.legend(handles=handles, loc="lower center", ncols=min(10, len(handles)),
+                   frameon=False, fontsize=7)
+        bottom = max(0.1 + 0.02 * (len(handles) // 10), 0.65 / fig.get_figheight())
+        fig.subplots_adjust(left=0.13, right=0.98, top=0.95, hspace=0.45, bottom=bottom)
+    return fig
+
+
+# --------------------------------------------------------------------------- frontier
+
+
+def _lambda_labels(ok: pd.DataFrame) -> list[tuple[float, float, str]]:
+    """One label per distinct point (equal plans share one), noting any shortfall."""
+    keys = ok.assign(x=ok["average_risk"].round(6), y=(ok["purchase_cost_usd"] / 1e6).round(6))
+    labels = []
+    for (x, y), part in keys.groupby(["x", "y"], sort=True):
+        lams = ", ".join(f"{v:.3g}" for v in sorted(part["risk_aversion"]))
+        short = float(part["shortfall_t"].max())
+        note = f" ({short:,.0f} t short)" if short > 0.5 else ""
+        labels.append((float(x), float(y), f"λ={lams}{note}"))
+    return labels
+
+
+def frontier_figure(points: pd.DataFrame, chosen: tuple[float, float, float] | None,
+                    chosen_label: str = "this report's plan") -> Figure:
+    """Purchase cost against average risk along the lambda sweep; efficient points filled.
+
+    ``points`` is :attr:`Frontier.points <riskengine.Frontier>`; ``chosen`` is
+    one plan as (lambda, average risk, purchase cost USD), drawn as a star.
+    """
+    with mpl.rc_context(RC):
+        fig = Figure(figsize=(7.5, 4.0))
+        ax = fig.subplots()
+        ok = points[points["status"] == "optimal"].sort_values("risk_aversion")
+        x, y = ok["average_risk"], ok["purchase_cost_usd"] / 1e6
+        ax.plot(x, y, color="#b3b6b7", linewidth=1, zorder=1)
+        eff = ok["efficient"].astype(bool)
+        ax.scatter(x[eff], y[eff], color="#1f77b4", zorder=2, label="efficient plan")
+        ax.scatter(x[~eff], y[~eff], facecolors="white", edgecolors="#1f77b4", zorder=2,
+                   label="dominated plan")
+        for px, py, text in _lambda_labels(ok):
+            ax.annotate(text, (px, py), textcoords="offset points", xytext=(5, 5), fontsize=7)
+        if chosen is not None and all(pd.notna(v) for v in chosen):
+            ax.scatter([chosen[1]], [chosen[2] / 1e6], marker="*", s=140, color="#c0392b",
+                       zorder=3, label=plain_label(f"{chosen_label} (λ={chosen[0]:g})"))
+        ax.set_xlabel("average risk score of the plan (0-100, tonne-weighted)")
+        ax.set_ylabel("purchase cost, USD million a year")
+        ax.set_title("Cost-risk frontier: purchase cost against average risk", loc="left")
+        ax.legend(frameon=False, loc="best")
+        ax.margins(x=0.12, y=0.1)
+        fig.subplots_adjust(left=0.11, right=0.97, top=0.9, bottom=0.13)
+    return fig
+
+
+# --------------------------------------------------------------------------- contributions
+
+
+def _offer_labels(part: pd.DataFrame) -> list[str]:
+    if {"supplier_id", "country", "commodity"} <= set(part.columns):
+        return [plain_label(f"{r.supplier_id} ({r.country}, {r.commodity})")
+                for r in part.itertuples()]
+    return [plain_label(i) for i in part.index]
+
+
+def _contribution_axis(ax: Axes, part: pd.DataFrame, indicators: list[str]) -> None:
+    part = part.iloc[::-1]
+    left = pd.Series(0.0, index=part.index)
+    for name in indicators:
+        values = part[name].astype(float)
+        ax.barh(range(len(part)), values, left=left, height=0.7,
+                color=INDICATOR_COLOURS.get(name, "#7f7f7f"), label=plain_label(name))
+        left = left + values
+    ax.set_yticks(range(len(part)), labels=_offer_labels(part))
+    ax.set_xlim(0, 100)
+
+
+def contributions_figure(scores: pd.DataFrame, indicators: list[str], top: int = 12) -> Figure:
+    """The first ``top`` rows per buyer (riskiest first) as bars stacked by indicator."""
+    buyers = sorted(scores["buyer"].unique())
+    with mpl.rc_context(RC):
+        fig = Figure(figsize=(8.0, 0.8 + (0.19 * top + 0.5) * max(1, len(buyers))))
+        axes = fig.subplots(max(1, len(buyers)), 1, squeeze=False)[:, 0]
+        for ax, buyer in zip(axes, buyers, strict=False):
+            part = scores[scores["buyer"] == buyer].head(top)
+            _contribution_axis(ax, part, indicators)
+            ax.set_title(plain_label(f"{buyer}: the {len(part)} riskiest offers"), loc="left")
+        axes[-1].set_xlabel("risk score (0-100), split into the contribution of each indicator")
+        handles, labels = axes[0].get_legend_handles_labels()
+        fig.legend(handles, labels, loc="lower center", ncols=4, frameon=False, fontsize=7)
+        height = fig.get_figheight()
+        fig.subplots_adjust(left=0.33, right=0.98, top=min(0.96, 1 - 0.25 / height),
+                            bottom=max(0.12, 0.76 / height), hspace=0.3)
+    return fig
+
+
+# --------------------------------------------------------------------------- stress
+
+
+def _paired_bars(ax: Axes, plan: pd.Series, response: pd.Series, labels: list[str]) -> None:
+    y = np.arange(len(labels))[::-1]
+    ax.barh(y + 0.2, plan, height=0.4, color=PLAN_COLOUR, label="plan kept (exposure)")
+    ax.barh(y - 0.2, response, height=0.4, color=RESPONSE_COLOUR, label="re-optimised (response)")
+    ax.set_yticks(y, labels=labels)
+    ax.set_xlim(left=0)
+
+
+def stress_figure(table: pd.DataFrame, note: str = "") -> Figure:
+    """Paired bars per scenario row of a stress ``scenarios`` table: exposure against response.
+
+    Left: shortfall (t/yr); right: purchase + shortfall penalty (USD million a
+    year). ``note`` is appended to the title.
+    """
+    labels = [plain_label(s) for s in table["scenario"]]
+    with mpl.rc_context(RC):
+        fig = Figure(figsize=(9.0, 1.4 + 0.45 * max(1, len(table))))
+        short_ax, cost_ax = fig.subplots(1, 2, sharey=True)
+        _paired_bars(short_ax, table["exposure_shortfall_t"], table["response_shortfall_t"],
+                     labels)
+        _paired_bars(cost_ax, table["exposure_cost_usd"] / 1e6,
+                     table["response_cost_usd"] / 1e6, labels)
+        short_ax.set_xlabel("shortfall, tonnes a year")
+        cost_ax.set_xlabel("purchase + shortfall penalty, USD million a year")
+        short_ax.set_title(plain_label(f"Stress test: plan kept against re-optimised{note}"),
+                           loc="left")
+        handles, names = short_ax.get_legend_handles_labels()
+        fig.legend(handles, names, loc="lower center", ncols=2, frameon=False, fontsize=7)
+        fig.subplots_adjust(left=0.22, right=0.98, top=1 - 0.35 / fig.get_figheight(),
+                            bottom=0.75 / fig.get_figheight(), wspace=0.08)
+    return fig

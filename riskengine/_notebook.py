@@ -1,0 +1,96 @@
+"""Helpers shared by the result objects: compact HTML views and ``to_frame(table)``.
+
+Every text that comes from data (supplier ids, scenario names, messages) is
+escaped with :func:`html.escape`, so a hostile name shows as text and never
+becomes markup.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from html import escape
+from typing import Any
+
+import pandas as pd
+
+from riskengine._text import did_you_mean
+from riskengine.exceptions import RiskEngineError
+
+__all__ = ["Column", "fmt_pct", "fmt_t", "fmt_usd_m", "fmt_yes", "html_view", "number",
+           "pick_table"]
+
+#: A column of an HTML table: (source column, header, formatter of one value).
+Column = tuple[str, str, Callable[[Any], str]]
+
+
+def _missing(value: Any) -> bool:
+    try:
+        return value is None or bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def fmt_t(value: Any) -> str:
+    """Tonnes with one decimal and thousands separators."""
+    return "-" if _missing(value) else f"{float(value):,.1f}"
+
+
+def fmt_usd_m(value: Any) -> str:
+    """USD as millions with one decimal."""
+    return "-" if _missing(value) else f"{float(value) / 1e6:,.1f}"
+
+
+def fmt_pct(value: Any) -> str:
+    """A share 0-1 as a whole percentage."""
+    return "-" if _missing(value) else f"{float(value):.0%}"
+
+
+def fmt_yes(value: Any) -> str:
+    """A flag as yes / NO."""
+    return "-" if _missing(value) else ("yes" if bool(value) else "NO")
+
+
+def number(value: Any, digits: int = 0) -> str:
+    """A number with thousands separators (``-`` for NaN)."""
+    if _missing(value) or (isinstance(value, float) and math.isinf(value)):
+        return "-"
+    return f"{float(value):,.{digits}f}"
+
+
+def _table(frame: pd.DataFrame, columns: Sequence[Column], max_rows: int) -> str:
+    head = "".join(f"<th>{escape(title)}</th>" for _, title, _ in columns)
+    rows = []
+    for record in frame.head(max_rows).to_dict("records"):
+        cells = "".join(f"<td>{escape(str(fmt(record.get(name))))}</td>"
+                        for name, _, fmt in columns)
+        rows.append(f"<tr>{cells}</tr>")
+    return (f'<table class="dataframe"><thead><tr>{head}</tr></thead>'
+            f"<tbody>{''.join(rows)}</tbody></table>")
+
+
+def html_view(kind: str, status: str, ok: bool, facts: Sequence[str], frame: pd.DataFrame,
+              columns: Sequence[Column], *, max_rows: int = 20, more: str = "") -> str:
+    """A status line (``kind: status · fact · fact``), then a small table.
+
+    ``more`` is the hint shown when ``frame`` has more than ``max_rows`` rows.
+    """
+    colour = "#1e8449" if ok else "#c0392b"
+    line = " · ".join([f'<b style="color:{colour}">{escape(status)}</b>',
+                       *(escape(f) for f in facts)])
+    extra = ""
+    if len(frame) > max_rows:
+        extra = (f'<p style="font-size:11px;color:#666">{max_rows} of {len(frame)} rows; '
+                 f"{escape(more)}</p>")
+    return (f'<div class="riskengine-result"><p><b>{escape(kind)}</b>: {line}</p>'
+            f"{_table(frame, columns, max_rows)}{extra}</div>")
+
+
+def pick_table(owner: object, table: str, choices: Sequence[str]) -> pd.DataFrame:
+    """A copy of ``owner``'s table ``table``, or an error naming the valid choices."""
+    if table not in choices:
+        raise RiskEngineError(f"table={table!r} is not a table of {type(owner).__name__}"
+                              f"{did_you_mean(table, choices)}; valid tables: "
+                              f"{', '.join(choices)}")
+    frame = getattr(owner, table)
+    return (frame() if callable(frame) else frame).copy()

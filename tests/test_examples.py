@@ -1,0 +1,43 @@
+"""Every script in examples/ runs against the shipped data and prints its result.
+
+Each runs as an analyst would run it, ``python examples/NAME.py`` from the
+repository root, with this checkout first on the import path.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import REPO
+
+EXAMPLES = REPO / "examples"
+#: Script -> a phrase its output must contain.
+EXPECTED = {
+    "score_excel_suppliers.py": "Five riskiest offers for the EU",
+    "compare_country_caps.py": "EU share of demand by supplying country",
+    "custom_scenario.py": "Less exposed: the",
+    "frontier_risk_budget.py": "Cheapest plan within a risk budget of 50",
+    "alliance_value.py": "Buying together is worth USD",
+}
+
+
+def test_every_example_is_tested():
+    assert sorted(p.name for p in EXAMPLES.glob("*.py")) == sorted(EXPECTED)
+
+
+@pytest.mark.parametrize("script", sorted(EXPECTED))
+def test_example_runs(script):
+    path = EXAMPLES / script
+    assert ast.get_docstring(ast.parse(path.read_text(encoding="utf-8"))), "no docstring"
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+        [str(REPO), *filter(None, [os.environ.get("PYTHONPATH")])]), "MPLBACKEND": "Agg"}
+    done = subprocess.run([sys.executable, f"examples/{script}"], cwd=REPO, env=env,
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    assert EXPECTED[script] in done.stdout, done.stdout
+    assert "Traceback" not in done.stderr
