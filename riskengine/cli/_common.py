@@ -10,6 +10,7 @@ from typing import Any
 
 import pandas as pd
 
+from riskengine._resources import shipped
 from riskengine.config import Config, load_config
 from riskengine.data import Dataset, load_dataset
 from riskengine.data.checks import check_against_config
@@ -43,16 +44,25 @@ def resolve_config_path(path: Path | None) -> Path | None:
         return path
     if DEFAULT_CONFIG.is_file():
         return DEFAULT_CONFIG
-    from importlib.resources import files
+    fallback = shipped("config") / "default.yaml"
+    return fallback if fallback.is_file() else None
 
-    shipped = Path(str(files("riskengine._shipped.config"))) / "default.yaml"
-    return shipped if shipped.is_file() else None
+
+def load_config_args(path: Path | None, overrides: list[str]) -> tuple[Config, Path | None]:
+    """The configuration of --config (or its default) and --set, and the file used.
+
+    When the shipped default is used from outside a project folder, reports go
+    to ./reports rather than next to the installed package.
+    """
+    resolved = resolve_config_path(path)
+    if path is None and resolved is not None and resolved != DEFAULT_CONFIG:
+        overrides = [f"report.out_dir={Path.cwd() / 'reports'}", *overrides]
+    return load_config(resolved, overrides), resolved
 
 
 def load_inputs(args: argparse.Namespace) -> tuple[Config, Dataset]:
     """Configuration and dataset from the common options, checked against each other."""
-    path = resolve_config_path(args.config)
-    config = load_config(path, args.overrides)
+    config, path = load_config_args(args.config, args.overrides)
     data_dir = args.data if args.data is not None else config.data.dir
     dataset = load_dataset(data_dir)
     check_against_config(dataset, config, str(path) if path else "configuration")

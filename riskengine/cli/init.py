@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import argparse
 import shutil
-from importlib.resources import files
 from pathlib import Path
 
-from riskengine.cli._common import fail, resolve_config_path
+from riskengine._resources import shipped
+from riskengine.cli._common import fail
 from riskengine.data.dataset import shipped_data_dir
 
 
@@ -24,10 +24,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def _default_config_text() -> str:
-    path = resolve_config_path(None)
-    if path is None:
-        path = Path(str(files("riskengine._shipped.config"))) / "default.yaml"
-    text = path.read_text(encoding="utf-8")
+    text = (shipped("config") / "default.yaml").read_text(encoding="utf-8")
     text = text.replace("name: default", "name: my-analysis", 1)
     text = text.replace("  dir: ../seeds", "  dir: data", 1)
     return text.replace("  out_dir: ../reports", "  out_dir: reports", 1)

@@ -6,8 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from riskengine.cli._common import fail, resolve_config_path
-from riskengine.config import load_config
+from riskengine.cli._common import fail, load_config_args
 from riskengine.report import config_paths, run_batch, run_report
 
 
@@ -33,7 +32,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def _single(args: argparse.Namespace, path: Path | None) -> int:
-    config = load_config(path, args.overrides)
+    config, path = load_config_args(path, args.overrides)
     folder = run_report(config, args.out, path, dataset=args.data)
     print(folder)
     return 0
@@ -43,7 +42,7 @@ def run(args: argparse.Namespace) -> int:
     """Write the report(s); print each folder written (and the index) on stdout."""
     batch = len(args.configs) > 1 or any(p.is_dir() for p in args.configs)
     if not batch:
-        return _single(args, resolve_config_path(args.configs[0] if args.configs else None))
+        return _single(args, args.configs[0] if args.configs else None)
     files = config_paths(args.configs)
     if not files:
         raise fail("--config " + ", ".join(map(str, args.configs))

@@ -110,12 +110,9 @@ class Dataset:
 
 def shipped_data_dir() -> Path:
     """Folder of the shipped seed tables (``seeds/`` in a checkout, or the installed copy)."""
-    here = Path(__file__).resolve().parents[2] / "seeds"
-    if (here / "suppliers.csv").is_file():
-        return here
-    from importlib.resources import files
+    from riskengine._resources import shipped
 
-    return Path(str(files("riskengine._shipped.seeds")))
+    return shipped("seeds")
 
 
 def _read_raw(path: Path) -> tuple[dict[str, RawTable], list[Problem], tuple[Path, ...]]:

@@ -49,12 +49,9 @@ class LibraryScenario:
 
 def shipped_library_dir() -> Path:
     """``config/scenarios`` of a checkout, or the installed copy."""
-    here = Path(__file__).resolve().parents[2] / "config" / "scenarios"
-    if here.is_dir():
-        return here
-    from importlib.resources import files
+    from riskengine._resources import shipped
 
-    return Path(str(files("riskengine._shipped.config"))) / "scenarios"
+    return shipped("config") / "scenarios"
 
 
 def load_library(folder: str | os.PathLike[str] | None = None) -> list[LibraryScenario]:
