@@ -31,7 +31,12 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     """The full argument parser, with one sub-command per available command module."""
-    parser = _Parser(prog="riskengine", description=__doc__.splitlines()[0])
+    parser = _Parser(
+        prog="riskengine",
+        description="Sourcing-risk scores and diversified EU/Japan sourcing mixes for the rare "
+        "earths under Chinese export licensing. Run 'riskengine COMMAND --help' for a command.",
+        epilog="Exit codes: 0 success, 2 bad input (configuration, data, arguments), "
+        "1 internal error or a plan that is not optimal.")
     parser.add_argument("--version", action="version", version=f"riskengine {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
