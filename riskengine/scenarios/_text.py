@@ -20,9 +20,8 @@ def _m(usd: float) -> str:
 def stress_text(result: StressResult) -> str:
     """Baseline, one line per scenario and buyer, then the robust comparison."""
     base, run = result.baseline, result.run
-    sources = result.scenarios["source"].map(
-        lambda s: "monte-carlo" if s == "monte-carlo" else ("config" if s == "config"
-                                                             else "library"))
+    named = {"monte-carlo": "monte-carlo", "config": "config", "argument": "given"}
+    sources = result.scenarios["source"].map(lambda s: named.get(s, "library"))
     counts = ", ".join(f"{n} {k}" for k, n in sources.value_counts(sort=False).items())
     lines = [
         f"Stress test: {len(result.scenarios)} scenarios ({counts}); sweep on "
