@@ -139,6 +139,12 @@ class OptimiserConfig(_Model):
                                  Status.PLANNED: 0.0},
         description="share of an offer's capacity usable now, by status (planned plants "
         "cannot deliver yet)")
+    min_order_t: float = Field(
+        0.0, ge=0, description="minimum order quantity, t/yr: a buyer buys nothing from an offer "
+        "or at least this much (capped by what the offer can give); 0 = off; > 0 makes a MILP")
+    max_suppliers_per_commodity: int | None = Field(
+        None, ge=1, description="at most this many offers per buyer and commodity; null = off; "
+        "a number makes a MILP")
     solver: SolverName = Field(SolverName.HIGHS, description="highs or cbc")
     time_limit_s: float = Field(60.0, gt=0, description="solver time limit, seconds")
 

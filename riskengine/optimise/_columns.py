@@ -108,11 +108,11 @@ def all_columns(xcols: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
 
 
 def base_cost(columns: pd.DataFrame) -> np.ndarray:
-    """Price (x) or penalty (shortfall), USD per tonne."""
-    is_x = (columns["kind"] == "x").to_numpy()
-    per_kg = np.where(is_x, columns["price_usd_per_kg"].to_numpy(dtype=float),
+    """Price (x) or penalty (shortfall), USD per tonne; 0 for the binary y of a MILP."""
+    kind = columns["kind"].to_numpy()
+    per_kg = np.where(kind == "x", columns["price_usd_per_kg"].to_numpy(dtype=float),
                       columns["penalty_usd_per_kg"].to_numpy(dtype=float))
-    return 1000.0 * per_kg
+    return 1000.0 * np.where(kind == "y", 0.0, per_kg)
 
 
 def risk_cost(columns: pd.DataFrame) -> np.ndarray:

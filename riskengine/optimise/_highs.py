@@ -10,6 +10,13 @@ grows super-linearly with size, so each independent block gets its own
 ``Highs``: large blocks start with the interior-point solver and crossover,
 small ones with dual simplex. At 100,000 generated offers this takes the solve
 from minutes to seconds (``benchmarks/bench_optimise.py``).
+
+With a minimum order quantity or a supplier limit the problem is a MILP (binary
+``y`` columns, see ``_milp``): its blocks are still independent per commodity,
+each is solved by HiGHS's branch and bound to a relative gap of
+:data:`MIP_REL_GAP`, and no duals are read. A block stopped by the time limit
+with a feasible plan is reported as ``time_limit`` (with the plan), never as
+optimal.
 """
 
 from __future__ import annotations
@@ -28,7 +35,7 @@ from scipy.sparse.csgraph import connected_components
 from riskengine.optimise.problem import Problem
 from riskengine.optimise.solution import ModelAnswer, SolveStatus
 
-__all__ = ["IPM_COLUMNS", "HighsModel", "components", "highs_version", "new_highs",
+__all__ = ["IPM_COLUMNS", "MIP_REL_GAP", "HighsModel", "components", "highs_version", "new_highs",
            "silence_banner"]
 
 _M = highspy.HighsModelStatus
@@ -45,6 +52,8 @@ _STATUS = {
     _M.kUnknown: SolveStatus.NUMERICAL,
 }
 _banner_done = False
+#: Relative optimality gap at which a MILP block counts as solved.
+MIP_REL_GAP = 1e-6
 
 
 @contextlib.contextmanager
@@ -110,6 +119,9 @@ def _highs_lp(problem: Problem, cols: np.ndarray, rows: np.ndarray) -> highspy.H
     lp.a_matrix_.start_ = csc.indptr.astype(np.int32)
     lp.a_matrix_.index_ = csc.indices.astype(np.int32)
     lp.a_matrix_.value_ = csc.data.astype(float)
+    if problem.integrality is not None and problem.integrality[cols].any():
+        kinds = (highspy.HighsVarType.kContinuous, highspy.HighsVarType.kInteger)
+        lp.integrality_ = [kinds[int(flag)] for flag in problem.integrality[cols]]
     return lp
 
 
@@ -131,6 +143,10 @@ def components(problem: Problem) -> list[tuple[np.ndarray, np.ndarray]]:
     graph = sp.bmat([[None, problem.matrix], [problem.matrix.T, None]], format="csr")
     _, label = connected_components(graph, directed=False)
     row_label, col_label = label[:n_rows], label[n_rows:]
+    # columns in no row (a MILP's y fixed at 0) share one part instead of one Highs each
+    alone = problem.matrix.getnnz(axis=0) == 0
+    if alone.any():
+        col_label = np.where(alone, -1, col_label)
     parts = []
     for value in np.unique(col_label):
         cols = np.flatnonzero(col_label == value).astype(np.int32)
@@ -146,7 +162,10 @@ class _Part:
                  time_limit_s: float | None) -> None:
         self.cols, self.rows = cols, rows
         self.highs = new_highs(time_limit_s)
-        if len(cols) > IPM_COLUMNS:
+        self.mip = problem.integrality is not None and bool(problem.integrality[cols].any())
+        if self.mip:
+            self.highs.setOptionValue("mip_rel_gap", MIP_REL_GAP)
+        elif len(cols) > IPM_COLUMNS:
             self.highs.setOptionValue("solver", "ipm")
         lp = _highs_lp(problem, cols, rows)
         if self.highs.passModel(lp) == highspy.HighsStatus.kError:
@@ -158,14 +177,16 @@ class _Part:
         model_status = self.highs.getModelStatus()
         status = _STATUS.get(model_status, SolveStatus.ERROR)
         # later runs (new costs in a frontier sweep) warm-start simplex from this basis
-        self.highs.setOptionValue("solver", "simplex")
+        if not self.mip:
+            self.highs.setOptionValue("solver", "simplex")
         return status, "" if status.is_ok else self.highs.modelStatusToString(model_status)
 
 
 class HighsModel:
     """One problem loaded into HiGHS, one ``Highs`` per independent block.
 
-    Re-run after cost changes with a warm basis (simplex from the last basis).
+    Re-run after cost changes with a warm basis (simplex from the last basis);
+    a MILP is re-solved by branch and bound and has no duals.
 
     Parameters
     ----------
@@ -178,6 +199,7 @@ class HighsModel:
     def __init__(self, problem: Problem, time_limit_s: float | None = None) -> None:
         start = perf_counter()
         self.n_cols, self.n_rows = problem.n_cols, problem.n_rows
+        self.mip = problem.is_mip
         self.parts = [_Part(problem, cols, rows, time_limit_s)
                       for cols, rows in components(problem)]
         self.build_s = perf_counter() - start
@@ -217,11 +239,11 @@ class HighsModel:
             sol = part.highs.getSolution()
             values[part.cols] = np.asarray(sol.col_value, dtype=float)
             objective += float(info.objective_function_value)
-            if status.is_ok:
+            if status.is_ok and not self.mip:
                 row_dual[part.rows] = np.asarray(sol.row_dual, dtype=float)
                 col_dual[part.cols] = np.asarray(sol.col_dual, dtype=float)
         if not (status.is_ok or feasible):
             return ModelAnswer(status, np.nan, None, None, None, message)
-        if not status.is_ok:
+        if not status.is_ok or self.mip:
             return ModelAnswer(status, objective, values, None, None, message)
         return ModelAnswer(status, objective, values, row_dual, col_dual, message)

@@ -7,7 +7,10 @@ to PuLP's solvers. The model is built with PuLP's fast public pattern: one
 ``prob.constraints()``). Variables are found by position or by index tuple
 (:attr:`PulpModel.by_key`), never by parsing names, which PuLP rewrites.
 Each solve uses a fresh ``LpProblem``, so PuLP's stale duals from earlier
-solves cannot leak in; duals are read only after an optimal LP solve.
+solves cannot leak in; duals are read only after an optimal LP solve. The
+binary ``y`` columns of a MILP (minimum order quantity, supplier limit) are
+``Binary`` variables; CBC and HiGHS then run branch and bound to a relative
+gap of :data:`~riskengine.optimise._highs.MIP_REL_GAP` and no duals are read.
 """
 
 from __future__ import annotations
@@ -48,8 +51,9 @@ class PulpModel:
     constraints : list of pulp.LpConstraint
         One per problem row, in row order.
     by_key : dict
-        ``("x", buyer, supplier_id, commodity)`` or ``("shortfall", buyer,
-        commodity)`` to the variable.
+        ``("x", buyer, supplier_id, commodity)``, ``("shortfall", buyer,
+        commodity)`` or, in a MILP, ``("y", buyer, supplier_id, commodity)``
+        to the variable.
     """
 
     prob: pulp.LpProblem
@@ -64,7 +68,8 @@ def _safe(text: str, limit: int = 60) -> str:
 
 def _column_names(problem: Problem) -> list[str]:
     c = problem.columns
-    return [f"x{i}_{_safe(f'{b}_{m}_{s}')}" if k == "x" else f"short{i}_{_safe(f'{b}_{m}')}"
+    return [f"{k}{i}_{_safe(f'{b}_{m}_{s}')}" if k != "shortfall"
+            else f"short{i}_{_safe(f'{b}_{m}')}"
             for i, (k, b, m, s) in enumerate(zip(c["kind"], c["buyer"], c["commodity"],
                                                   c["supplier_id"], strict=True))]
 
@@ -79,7 +84,7 @@ def _row_names(problem: Problem) -> list[str]:
 
 def _keys(problem: Problem) -> list[tuple[str, ...]]:
     c = problem.columns
-    return [(k, b, s, m) if k == "x" else (k, b, m)
+    return [(k, b, s, m) if k != "shortfall" else (k, b, m)
             for k, b, m, s in zip(c["kind"], c["buyer"], c["commodity"], c["supplier_id"],
                                   strict=True)]
 
@@ -88,8 +93,13 @@ def build_pulp(problem: Problem) -> PulpModel:
     """Build the PuLP model of ``problem`` (fast construction, no name parsing)."""
     prob = pulp.LpProblem("riskengine_sourcing", pulp.LpMinimize)
     upper = [None if np.isinf(u) else u for u in problem.upper.tolist()]
-    variables = [prob.add_variable(name, lowBound=low, upBound=up) for name, low, up in
-                 zip(_column_names(problem), problem.lower.tolist(), upper, strict=True)]
+    integer = (problem.integrality.tolist() if problem.integrality is not None
+               else [False] * problem.n_cols)
+    variables = [prob.add_variable(name, lowBound=low, upBound=up,
+                                   cat=pulp.LpBinary if binary else pulp.LpContinuous)
+                 for name, low, up, binary in zip(_column_names(problem),
+                                                  problem.lower.tolist(), upper, integer,
+                                                  strict=True)]
     prob.setObjective(pulp.LpAffineExpression(
         [(v, c) for v, c in zip(variables, problem.cost.tolist(), strict=True) if c != 0]))
     constraints = _rows(problem, variables)
@@ -137,23 +147,27 @@ def write_lp(problem: Problem, path: str | os.PathLike[str]) -> Path:
 # --------------------------------------------------------------------------- solvers
 
 
-def _cbc(time_limit_s: float | None) -> Any:
+def _cbc(time_limit_s: float | None, mip: bool = False) -> Any:
     """CBC: a ``cbc`` on PATH through COIN_CMD, else the binary bundled with PuLP 3.x."""
+    options: dict[str, Any] = {"msg": False, "mip": mip, "timeLimit": time_limit_s}
+    if mip:
+        options["gapRel"] = _highs.MIP_REL_GAP
     if shutil.which("cbc"):
-        return pulp.COIN_CMD(msg=False, mip=False, timeLimit=time_limit_s)
+        return pulp.COIN_CMD(**options)
     bundled = getattr(pulp, "PULP_CBC_CMD", None)
     if bundled is not None:
         with warnings.catch_warnings():  # deprecated in PuLP 3.3, the bundled binary still works
             warnings.simplefilter("ignore", DeprecationWarning)
-            cmd = bundled(msg=False, mip=False, timeLimit=time_limit_s)
+            cmd = bundled(**options)
         if cmd.available():
             return cmd
     raise SolverError("solver 'cbc' is not available: install CBC (pip install 'pulp[cbc]' or "
                       "your system's coinor-cbc package) or set optimiser.solver: highs")
 
 
-def _highs_cmd(time_limit_s: float | None) -> Any:
-    solver = pulp.HiGHS(msg=False, timeLimit=time_limit_s, presolve_rule_off=8192)
+def _highs_cmd(time_limit_s: float | None, mip: bool = False) -> Any:
+    gap = {"gapRel": _highs.MIP_REL_GAP} if mip else {}
+    solver = pulp.HiGHS(msg=False, timeLimit=time_limit_s, presolve_rule_off=8192, **gap)
     if not solver.available():
         raise SolverError("solver 'highs' is not available through PuLP: install highspy "
                           "(pip install highspy) or set optimiser.solver: cbc")
@@ -177,8 +191,9 @@ def _status(status: int, sol_status: int) -> SolveStatus:
             pulp.LpStatusNotSolved: SolveStatus.NOT_SOLVED}.get(status, SolveStatus.ERROR)
 
 
-def _answer(model: PulpModel, status: SolveStatus) -> ModelAnswer:
-    """Values and duals of an optimal solve; nothing otherwise (PuLP cannot say if they hold)."""
+def _answer(model: PulpModel, status: SolveStatus, mip: bool = False) -> ModelAnswer:
+    """Values and duals of an optimal solve (no duals for a MILP); nothing otherwise
+    (PuLP cannot say if they hold)."""
     if not status.is_ok:
         prob = model.prob
         message = (f"PuLP status {pulp.LpStatus.get(prob.status, prob.status)!r}, solution "
@@ -186,6 +201,8 @@ def _answer(model: PulpModel, status: SolveStatus) -> ModelAnswer:
         return ModelAnswer(status, np.nan, None, None, None, message)
     values = np.array([v.varValue or 0.0 for v in model.variables])
     objective = float(pulp.value(model.prob.objective) or 0.0)
+    if mip:
+        return ModelAnswer(status, objective, values, None, None)
     row_dual = np.array([c.pi if c.pi is not None else np.nan for c in model.constraints])
     col_dual = np.array([v.dj if v.dj is not None else np.nan for v in model.variables])
     return ModelAnswer(status, objective, values, row_dual, col_dual)
@@ -200,14 +217,16 @@ def solve_pulp(problem: Problem, solver: SolverName, time_limit_s: float | None)
         When the solver is not installed (the message says how to install it).
     """
     solver = SolverName(solver)
-    command = _highs_cmd(time_limit_s) if solver is SolverName.HIGHS else _cbc(time_limit_s)
+    mip = problem.is_mip
+    command = (_highs_cmd(time_limit_s, mip) if solver is SolverName.HIGHS
+               else _cbc(time_limit_s, mip))
     start = perf_counter()
     model = build_pulp(problem)
     built = perf_counter()
     try:
         model.prob.solve(command)
         status = _status(model.prob.status, model.prob.sol_status)
-        answer = _answer(model, status)
+        answer = _answer(model, status, mip)
     except pulp.PulpSolverError as exc:
         answer = ModelAnswer(SolveStatus.ERROR, np.nan, None, None, None, str(exc))
     times = (built - start, perf_counter() - built)

@@ -57,12 +57,12 @@ def allocations(problem: Problem, solution: Solution) -> pd.DataFrame:
 def shortfalls(problem: Problem, solution: Solution) -> pd.DataFrame:
     """Demand, served and shortfall per buyer and commodity (every pair with demand)."""
     values = _values(problem, solution)
-    n_x = problem.n_x
-    pairs = problem.columns.iloc[n_x:][["buyer", "commodity", "demand_t", "pair"]]
+    n_x, end = problem.n_x, problem.n_x + problem.n_pairs
+    pairs = problem.columns.iloc[n_x:end][["buyer", "commodity", "demand_t", "pair"]]
     served = np.bincount(problem.columns["pair"].iloc[:n_x].to_numpy(dtype=int),
                          weights=values[:n_x], minlength=len(pairs))
     frame = pairs.assign(served_t=served[pairs["pair"].to_numpy(dtype=int)],
-                         shortfall_t=np.maximum(values[n_x:], 0.0))
+                         shortfall_t=np.maximum(values[n_x:end], 0.0))
     if solution.values_t is None:
         frame = frame.assign(served_t=np.nan, shortfall_t=np.nan)
     return frame[SHORTFALL_COLUMNS].reset_index(drop=True)
@@ -72,8 +72,14 @@ def recomputed_objective(problem: Problem, alloc: pd.DataFrame, short: pd.DataFr
     """The objective (USD) recomputed from the tables, for the self-check."""
     lam = problem.risk_aversion
     buy = 1000.0 * alloc["price_usd_per_kg"] * (1.0 + lam * alloc["risk_score"] / 100.0)
-    pen = problem.columns.iloc[problem.n_x:]["penalty_usd_per_kg"].to_numpy()
+    pen = _penalties(problem)
     return float((buy * alloc["tonnes"]).sum() + (1000.0 * pen * short["shortfall_t"]).sum())
+
+
+def _penalties(problem: Problem) -> np.ndarray:
+    """Shortfall penalty per pair, USD per kg (the shortfall columns follow the x)."""
+    end = problem.n_x + problem.n_pairs
+    return problem.columns.iloc[problem.n_x:end]["penalty_usd_per_kg"].to_numpy()
 
 
 def mix_by_country(problem: Problem, alloc: pd.DataFrame, short: pd.DataFrame) -> pd.DataFrame:
@@ -152,7 +158,7 @@ def metrics(
     out = out.merge(_concentration(mix), on=keys, how="left")
     fill = ["cost_usd", "risk_charge_usd", "risk_tonnes", "china_t", "trusted_t"]
     out[fill] = out[fill].fillna(0.0)
-    pen = problem.columns.iloc[problem.n_x:]["penalty_usd_per_kg"].to_numpy()
+    pen = _penalties(problem)
     served = out["served_t"].where(out["served_t"] > 0)
     out = out.assign(
         purchase_cost_usd=out["cost_usd"], shortfall_penalty_usd=1000.0 * pen * out["shortfall_t"],
@@ -177,7 +183,7 @@ _METRIC_COLUMNS = [
 
 
 def _demand_duals(problem: Problem, solution: Solution) -> np.ndarray:
-    n_pairs = problem.n_cols - problem.n_x
+    n_pairs = problem.n_pairs
     if solution.row_dual_usd_per_kg is None or not problem.blocks:
         return np.full(n_pairs, np.nan)
     return solution.row_dual_usd_per_kg[:n_pairs]  # the demand block comes first, in pair order

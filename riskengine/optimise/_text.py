@@ -71,7 +71,9 @@ def _metric_lines(result: OptimisationResult) -> list[str]:
 
 def _binding_lines(result: OptimisationResult, top: int) -> list[str]:
     if not result.duals_available:
-        return ["", "  Shadow prices: not available (the plan is not optimal)."]
+        why = ("the model is a MILP: minimum order quantity / supplier limit"
+               if result.milp and result.is_optimal else "the plan is not optimal")
+        return ["", f"  Shadow prices: not available ({why})."]
     if result.binding.empty:
         return ["", "  No constraint binds with a non-zero shadow price."]
     lines = ["", f"  Most valuable constraints to relax (objective terms, {len(result.binding)} "

@@ -54,7 +54,9 @@ def alliance_value(
         ``shortfall_joint_t`` and ``shortfall_reduction_t``; and the same for
         the whole objective (purchase + risk charge + shortfall penalty,
         ``objective_saving_usd``), whose total is never negative because every
-        separate plan is also a joint plan.
+        separate plan is also a joint plan. (With a minimum order quantity,
+        ``optimiser.min_order_t``, that no longer holds: a buyer's pro-rata
+        slice can allow an order below the minimum a joint order must meet.)
 
     Raises
     ------

@@ -44,7 +44,11 @@ def optimise(
     - at least ``min_partner_share`` of the volume served comes from home or
       partner countries;
     - buyers share each offer's capacity (``joint``), or each takes a share
-      pro rata to its demand (``separate``).
+      pro rata to its demand (``separate``);
+    - optionally (off by default; either makes the model a MILP, whose result
+      has no shadow prices): an order from an offer is 0 or at least
+      ``min_order_t`` tonnes, capped by what the offer can give, and a buyer
+      orders from at most ``max_suppliers_per_commodity`` offers per commodity.
 
     Unmet demand is allowed at ``shortfall_penalty_usd_per_kg``, so a plan
     always exists; shortfall says where supply is missing.

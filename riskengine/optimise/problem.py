@@ -17,7 +17,11 @@ buy it (``joint`` mode) or in ``separate`` mode, where each buyer gets
 ``capacity_t * D[b,c] / sum_b' D[b',c]`` of every offer. ``separate`` is solved
 as one model whose buyers share no row, which is the same as solving each buyer
 alone. Columns are built in ``_columns``; the optional ``contract`` family
-(minimum volumes from a ``contracted_t`` column) is described in ``_contracts``.
+(minimum volumes from a ``contracted_t`` column) is described in ``_contracts``,
+and the optional MILP families (``order_link``, ``min_order``,
+``max_suppliers``: minimum order quantity and supplier limit, with binary
+``y`` columns after the shortfalls) in ``_milp``. Without those options the
+problem is the LP of contract section 5, unchanged.
 """
 
 from __future__ import annotations
@@ -32,7 +36,7 @@ import scipy.sparse as sp
 from riskengine.config.schema import Config
 from riskengine.data.dataset import Dataset
 from riskengine.enums import Mode
-from riskengine.optimise import _columns
+from riskengine.optimise import _columns, _milp
 from riskengine.optimise._contracts import (
     check_contracts,
     contract_rhs,
@@ -52,6 +56,11 @@ FAMILIES: dict[str, str] = {
     "country_cap": "sum of x[b,o] over offers of c from country k <= theta_k * D[b,c]",
     "partner_floor": "sum of x[b,o] over home or partner offers - alpha * served[b,c] >= 0",
     "contract": "sum over buyers of x[b,o] >= contracted_t[o] (optional column)",
+    "order_link": "x[b,o] - M[b,o] * y[b,o] <= 0: buying from an offer means ordering from it "
+                  "(MILP)",
+    "min_order": "x[b,o] - m[b,o] * y[b,o] >= 0: an order is at least min(min_order_t, M[b,o]) "
+                 "(MILP)",
+    "max_suppliers": "sum of y[b,o] over offers of c <= max_suppliers_per_commodity (MILP)",
 }
 _ROW_KEYS = ["family", "buyer", "commodity", "country", "supplier_id", "share", "rhs_t"]
 
@@ -94,7 +103,9 @@ class Problem:
     """The sourcing LP as arrays: ``min cost @ v`` s.t. blocks and ``lower <= v <= upper``.
 
     Columns are the ``x[b,o]`` (tonnes bought by buyer b from offer o) followed
-    by one ``shortfall[b,c]`` per buyer and commodity with demand.
+    by one ``shortfall[b,c]`` per buyer and commodity with demand and, only
+    with a minimum order quantity or a supplier limit (a MILP), one binary
+    ``y[b,o]`` per x column (1 = the buyer orders from the offer).
 
     Attributes
     ----------
@@ -103,20 +114,24 @@ class Problem:
     risk_aversion : float
         Lambda used in ``cost``.
     columns : DataFrame
-        One row per column: ``kind`` (x or shortfall), ``buyer, commodity,
+        One row per column: ``kind`` (x, shortfall or y), ``buyer, commodity,
         supplier_id, country, relation`` (home, partner, other),
         ``price_usd_per_kg, risk_score, demand_t, penalty_usd_per_kg,
         capacity_t, ub_t, ub_source`` (capacity or supplier_cap: which limit
         sets the column's upper bound) and ``pair`` (buyer-commodity index).
     base_cost, risk_cost : ndarray
         USD per tonne (= kUSD per kt): price or penalty, and the risk charge
-        per unit of lambda; ``cost = base_cost + risk_aversion * risk_cost``.
+        per unit of lambda; ``cost = base_cost + risk_aversion * risk_cost``
+        (0 for y columns).
     lower, upper : ndarray
-        Column bounds in kilotonnes.
+        Column bounds in kilotonnes (0 and 1 for y columns).
     blocks : tuple of Block
         Constraint families in :data:`FAMILIES` order (empty ones omitted).
     settings : dict
-        theta, sigma, alpha and the per-country caps used.
+        theta, sigma, alpha, the per-country caps, min_order_t and
+        max_suppliers_per_commodity used.
+    integrality : ndarray of bool, optional
+        True for integer (binary y) columns; None for the LP.
     """
 
     mode: Mode
@@ -128,6 +143,12 @@ class Problem:
     upper: np.ndarray = field(repr=False)
     blocks: tuple[Block, ...] = field(repr=False)
     settings: dict[str, object] = field(default_factory=dict, repr=False)
+    integrality: np.ndarray | None = field(default=None, repr=False)
+
+    @property
+    def is_mip(self) -> bool:
+        """True when some column is integer (minimum order quantity or supplier limit)."""
+        return self.integrality is not None and bool(np.any(self.integrality))
 
     @property
     def cost(self) -> np.ndarray:
@@ -143,6 +164,11 @@ class Problem:
     def n_x(self) -> int:
         """Number of ``x`` columns (they come first)."""
         return int((self.columns["kind"] == "x").sum())
+
+    @cached_property
+    def n_pairs(self) -> int:
+        """Number of ``shortfall`` columns (one per buyer and commodity; after the x)."""
+        return int((self.columns["kind"] == "shortfall").sum())
 
     @property
     def n_rows(self) -> int:
@@ -180,8 +206,10 @@ class Problem:
     def __repr__(self) -> str:
         sizes = ", ".join(f"{b.family}={len(b)}" for b in self.blocks)
         nnz = self.matrix.nnz
+        kinds = f"x={self.n_x}" + (f", y={self.n_cols - self.n_x - self.n_pairs}"
+                                   if self.is_mip else "")
         return (f"Problem(mode={self.mode.value}, risk_aversion={self.risk_aversion:g}, "
-                f"columns={self.n_cols} (x={self.n_x}), rows={self.n_rows} ({sizes}), nnz={nnz})")
+                f"columns={self.n_cols} ({kinds}), rows={self.n_rows} ({sizes}), nnz={nnz})")
 
 
 # --------------------------------------------------------------------------- build
@@ -190,7 +218,7 @@ class Problem:
 def build_problem(
     dataset: Dataset, config: Config, scores: pd.DataFrame, mode: Mode | str | None = None
 ) -> Problem:
-    """Build the LP of contract section 5 as a :class:`Problem`.
+    """Build the LP of contract section 5 (a MILP with the ``_milp`` options) as a :class:`Problem`.
 
     Parameters
     ----------
@@ -214,14 +242,24 @@ def build_problem(
     pairs = _columns.pairs(dataset, config)
     xcols = _columns.x_columns(dataset, config, scores, pairs, mode)
     columns = _columns.all_columns(xcols, pairs)
-    blocks = (
-        _define_demand(xcols, pairs),
-        _define_capacity(xcols, pairs, mode),
-        _define_country_cap(xcols, pairs, config),
-        _define_partner_floor(xcols, pairs, config),
-        _define_contract(dataset, xcols, pairs, config, mode),
-    )
     opt = config.optimiser
+    upper = columns["ub_t"].to_numpy(dtype=float) / TONNES_PER_UNIT
+    integrality, n_cols = None, len(columns)
+    if _milp.is_milp(opt):
+        most, _ = _milp.order_limits(xcols, opt)
+        columns = pd.concat([columns, _milp.y_columns(xcols, columns)], ignore_index=True)
+        upper = np.concatenate([upper, (most > 0).astype(float)])
+        integrality = np.arange(len(columns)) >= n_cols
+    blocks = (
+        _define_demand(xcols, pairs, len(columns)),
+        _define_capacity(xcols, mode, len(columns)),
+        _define_country_cap(xcols, config, len(columns)),
+        _define_partner_floor(xcols, config, len(columns)),
+        _define_contract(dataset, xcols, config, mode, len(columns)),
+        _define_order_link(xcols, config, n_cols),
+        _define_min_order(xcols, config, n_cols),
+        _define_max_suppliers(xcols, pairs, config, n_cols),
+    )
     return Problem(
         mode=mode,
         risk_aversion=float(opt.risk_aversion),
@@ -229,11 +267,14 @@ def build_problem(
         base_cost=_columns.base_cost(columns),
         risk_cost=_columns.risk_cost(columns),
         lower=np.zeros(len(columns)),
-        upper=columns["ub_t"].to_numpy(dtype=float) / TONNES_PER_UNIT,
+        upper=upper,
         blocks=tuple(b for b in blocks if b is not None),
         settings={"theta": opt.max_country_share, "sigma": opt.max_supplier_share,
                   "alpha": opt.min_partner_share,
-                  "country_caps": dict(opt.country_share_overrides)},
+                  "country_caps": dict(opt.country_share_overrides),
+                  "min_order_t": float(opt.min_order_t),
+                  "max_suppliers_per_commodity": opt.max_suppliers_per_commodity},
+        integrality=integrality,
     )
 
 
@@ -242,9 +283,13 @@ def build_problem(
 
 def _block(
     family: str, entries: tuple[np.ndarray, np.ndarray, np.ndarray], n_cols: int,
-    bounds: tuple[np.ndarray, np.ndarray], rows: pd.DataFrame,
+    bounds: tuple[np.ndarray, np.ndarray], rows: pd.DataFrame, unit: float = TONNES_PER_UNIT,
 ) -> Block | None:
-    """A block from (row, column, value) triplets; None when it has no rows."""
+    """A block from (row, column, value) triplets; None when it has no rows.
+
+    ``bounds`` are in tonnes (divided by ``unit`` into model units); a count
+    such as the supplier limit passes ``unit=1``.
+    """
     if rows.empty:
         return None
     row, col, val = entries
@@ -254,20 +299,20 @@ def _block(
     frame = rows.assign(family=family).reindex(columns=_ROW_KEYS).reset_index(drop=True)
     frame = frame.astype({k: "str" for k in _ROW_KEYS[:5]} | {"share": float, "rhs_t": float})
     lower, upper = bounds
-    return Block(family, matrix, lower / TONNES_PER_UNIT, upper / TONNES_PER_UNIT, frame)
+    return Block(family, matrix, lower / unit, upper / unit, frame)
 
 
-def _define_demand(x: pd.DataFrame, pairs: pd.DataFrame) -> Block | None:
+def _define_demand(x: pd.DataFrame, pairs: pd.DataFrame, n_cols: int) -> Block | None:
     """served[b,c] + shortfall[b,c] = D[b,c], one equality row per pair."""
     n_x, n_p = len(x), len(pairs)
     row = np.concatenate([x["pair"].to_numpy(), np.arange(n_p)])
     col = np.arange(n_x + n_p)
     rows = pairs[["buyer", "commodity"]].assign(rhs_t=pairs["demand_t"])
     demand = pairs["demand_t"].to_numpy()
-    return _block("demand", (row, col, np.ones(n_x + n_p)), n_x + n_p, (demand, demand), rows)
+    return _block("demand", (row, col, np.ones(n_x + n_p)), n_cols, (demand, demand), rows)
 
 
-def _define_capacity(x: pd.DataFrame, pairs: pd.DataFrame, mode: Mode) -> Block | None:
+def _define_capacity(x: pd.DataFrame, mode: Mode, n_cols: int) -> Block | None:
     """Capacity of an offer several buyers can buy (joint mode; lone buyers get a bound)."""
     if mode is not Mode.JOINT:
         return None
@@ -278,10 +323,10 @@ def _define_capacity(x: pd.DataFrame, pairs: pd.DataFrame, mode: Mode) -> Block 
     cap = first["capacity_t"].to_numpy()
     rows = first[["commodity", "supplier_id", "country"]].assign(rhs_t=cap)
     return _block("capacity", (row, shared.index.to_numpy(), np.ones(len(shared))),
-                  len(x) + len(pairs), (np.full(len(cap), -np.inf), cap), rows)
+                  n_cols, (np.full(len(cap), -np.inf), cap), rows)
 
 
-def _define_country_cap(x: pd.DataFrame, pairs: pd.DataFrame, config: Config) -> Block | None:
+def _define_country_cap(x: pd.DataFrame, config: Config, n_cols: int) -> Block | None:
     """Tonnes from one non-home country <= theta_k * D[b,c], per buyer and commodity."""
     opt = config.optimiser
     keys = ["pair", "country"]
@@ -293,10 +338,10 @@ def _define_country_cap(x: pd.DataFrame, pairs: pd.DataFrame, config: Config) ->
     rhs = theta * first["demand_t"].to_numpy()
     rows = first[["buyer", "commodity", "country"]].assign(share=theta, rhs_t=rhs)
     return _block("country_cap", (row, foreign.index.to_numpy(), np.ones(len(foreign))),
-                  len(x) + len(pairs), (np.full(len(rhs), -np.inf), rhs), rows)
+                  n_cols, (np.full(len(rhs), -np.inf), rhs), rows)
 
 
-def _define_partner_floor(x: pd.DataFrame, pairs: pd.DataFrame, config: Config) -> Block | None:
+def _define_partner_floor(x: pd.DataFrame, config: Config, n_cols: int) -> Block | None:
     """(1 - alpha) * trusted tonnes - alpha * other tonnes >= 0, per buyer and commodity."""
     alpha = float(config.optimiser.min_partner_share)
     if alpha == 0:
@@ -309,24 +354,78 @@ def _define_partner_floor(x: pd.DataFrame, pairs: pd.DataFrame, config: Config) 
     rows = first[["buyer", "commodity"]].assign(share=alpha, rhs_t=0.0)
     zero = np.zeros(len(first))
     return _block("partner_floor", (row, used.index.to_numpy(), coef[coef != 0]),
-                  len(x) + len(pairs), (zero, np.full(len(first), np.inf)), rows)
+                  n_cols, (zero, np.full(len(first), np.inf)), rows)
 
 
 def _define_contract(
-    dataset: Dataset, x: pd.DataFrame, pairs: pd.DataFrame, config: Config, mode: Mode
+    dataset: Dataset, x: pd.DataFrame, config: Config, mode: Mode, n_cols: int
 ) -> Block | None:
     """Existing contracts as minimum tonnes per offer (only with a ``contracted_t`` column)."""
     offers = _columns.offers(dataset, config)
     if not (offers["contracted_t"] > 0).any():
         return None
-    opt = config.optimiser
-    theta = x["country"].map(lambda k: opt.country_share_overrides.get(k, opt.max_country_share))
     total = x.drop_duplicates("pair").groupby("commodity")["demand_t"].sum()
     x = x.assign(commodity_demand_t=x["commodity"].map(total),
-                 country_cap_t=(theta * x["demand_t"]).where(x["relation"] != "home", np.inf))
+                 country_cap_t=_milp.country_cap_t(x, config.optimiser))
     under, row = contract_rows(x, mode)
     lines = contract_rhs(under, row, mode)
     check_contracts(dataset, lines, offers[offers["contracted_t"] > 0])
     rhs = lines["rhs_t"].to_numpy()
     return _block("contract", (row, under.index.to_numpy(), np.ones(len(under))),
-                  len(x) + len(pairs), (rhs, np.full(len(rhs), np.inf)), lines)
+                  n_cols, (rhs, np.full(len(rhs), np.inf)), lines)
+
+
+def _offer_rows(x: pd.DataFrame, **values: np.ndarray) -> pd.DataFrame:
+    """Row index of a family with one row per x column."""
+    return x[["buyer", "commodity", "country", "supplier_id"]].assign(**values)
+
+
+def _define_order_link(x: pd.DataFrame, config: Config, first_y: int) -> Block | None:
+    """x[b,o] - M[b,o] * y[b,o] <= 0 for every x column (MILP only); y starts at ``first_y``."""
+    if not _milp.is_milp(config.optimiser):
+        return None
+    most, _ = _milp.order_limits(x, config.optimiser)
+    n = len(x)
+    row = np.concatenate([np.arange(n), np.arange(n)])
+    col = np.concatenate([np.arange(n), first_y + np.arange(n)])
+    val = np.concatenate([np.ones(n), -most / TONNES_PER_UNIT])
+    rows = _offer_rows(x, rhs_t=0.0)
+    return _block("order_link", (row, col, val), first_y + n,
+                  (np.full(n, -np.inf), np.zeros(n)), rows)
+
+
+def _define_min_order(x: pd.DataFrame, config: Config, first_y: int) -> Block | None:
+    """x[b,o] - m[b,o] * y[b,o] >= 0 where an order has a minimum (min_order_t > 0)."""
+    opt = config.optimiser
+    if opt.min_order_t <= 0:
+        return None
+    _, least = _milp.order_limits(x, opt)
+    used = np.flatnonzero(least > 0)
+    n, k = len(x), len(used)
+    row = np.concatenate([np.arange(k), np.arange(k)])
+    col = np.concatenate([used, first_y + used])
+    val = np.concatenate([np.ones(k), -least[used] / TONNES_PER_UNIT])
+    rows = _offer_rows(x.iloc[used], rhs_t=0.0)
+    return _block("min_order", (row, col, val), first_y + n,
+                  (np.zeros(k), np.full(k, np.inf)), rows)
+
+
+def _define_max_suppliers(
+    x: pd.DataFrame, pairs: pd.DataFrame, config: Config, first_y: int
+) -> Block | None:
+    """sum of y[b,o] over the offers of c <= N, per buyer and commodity with more than N offers."""
+    limit = config.optimiser.max_suppliers_per_commodity
+    if limit is None:
+        return None
+    most, _ = _milp.order_limits(x, config.optimiser)
+    usable = x[most > 0]
+    count = usable.groupby("pair").size()
+    over = count[count > limit].index
+    chosen = usable[usable["pair"].isin(over)]
+    row = chosen.groupby("pair", sort=True).ngroup().to_numpy()
+    first = pairs.set_index("pair").loc[sorted(over)].reset_index()
+    rows = first[["buyer", "commodity"]].assign(share=np.nan, rhs_t=np.nan)
+    n = len(first)
+    return _block("max_suppliers", (row, first_y + chosen.index.to_numpy(), np.ones(len(chosen))),
+                  first_y + len(x), (np.full(n, -np.inf), np.full(n, float(limit))), rows,
+                  unit=1.0)

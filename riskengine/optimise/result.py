@@ -14,6 +14,7 @@ from riskengine.enums import Mode
 from riskengine.optimise import _tables
 from riskengine.optimise._binding import binding
 from riskengine.optimise._contracts import INFEASIBLE_HINT
+from riskengine.optimise._milp import MILP_MESSAGE, MILP_NOT_SOLVED
 from riskengine.optimise.problem import Problem
 from riskengine.optimise.solution import Solution, SolveStatus
 
@@ -70,11 +71,15 @@ class OptimisationResult:
     objective_check_usd : float
         Objective recomputed from ``allocations`` and ``shortfalls``.
     duals_available : bool
-        False when not optimal (no shadow prices are reported then).
+        False when not optimal, or for a MILP (no shadow prices are reported then).
     message : str
-        The solver's or the self-check's explanation of a non-optimal status.
+        The solver's or the self-check's explanation of a non-optimal status;
+        for a MILP solved to optimality, that shadow prices are not available.
     size : dict
         Rows, columns and non-zeros of the LP.
+    milp : bool
+        True when a minimum order quantity or a supplier limit made the model
+        a MILP (``optimiser.min_order_t``, ``max_suppliers_per_commodity``).
 
     Examples
     --------
@@ -106,6 +111,7 @@ class OptimisationResult:
     duals_available: bool
     message: str = ""
     size: dict[str, int] = field(default_factory=dict)
+    milp: bool = False
 
     @property
     def is_optimal(self) -> bool:
@@ -180,7 +186,8 @@ class OptimisationResult:
             "solver": {"name": self.solver, "version": self.solver_version,
                        "backend": self.backend, "build_s": self.build_s,
                        "solve_s": self.solve_s},
-            "duals_available": self.duals_available, "size": dict(self.size),
+            "duals_available": self.duals_available, "milp": self.milp,
+            "size": dict(self.size),
         }
         tables = {name: records(getattr(self, name)) for name in (
             "allocations", "shortfalls", "metrics", "mix_by_country", "mix_by_supplier",
@@ -235,15 +242,28 @@ def make_result(problem: Problem, solution: Solution) -> OptimisationResult:
         build_s=solution.build_s, solve_s=solution.solve_s, objective_check_usd=check,
         duals_available=solution.duals_available, message=solution.message,
         size={"rows": problem.n_rows, "columns": problem.n_cols, "nonzeros": problem.matrix.nnz},
+        milp=problem.is_mip,
     )
     return result
 
 
 def _explain(problem: Problem, solution: Solution) -> Solution:
-    """Name the likely cause of infeasibility: only contracts can make the model infeasible."""
+    """Name the likely cause of infeasibility (only contracts can make the model infeasible),
+    and say that a MILP has no shadow prices."""
     contracts = any(b.family == "contract" for b in problem.blocks)
     if solution.status is SolveStatus.INFEASIBLE and contracts:
-        return replace(solution, message=f"infeasible: {INFEASIBLE_HINT}")
+        hint = INFEASIBLE_HINT
+        if problem.is_mip:
+            hint += (", or lower optimiser.min_order_t or raise "
+                     "max_suppliers_per_commodity (contracted offers must be ordered from); "
+                     "or the time limit stopped the solver before it found an integer plan")
+        return replace(solution, message=f"infeasible: {hint}")
+    if solution.status is SolveStatus.INFEASIBLE and problem.is_mip:
+        # buying nothing is feasible, so this is a solver stopped early (CBC says
+        # "Integer infeasible" when its time limit ends the search before a first plan)
+        return replace(solution, status=SolveStatus.NOT_SOLVED, message=MILP_NOT_SOLVED)
+    if problem.is_mip and solution.is_ok:
+        return replace(solution, message=MILP_MESSAGE)
     return solution
 
 

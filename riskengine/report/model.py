@@ -16,6 +16,7 @@ from riskengine.config.schema import Config
 from riskengine.data.dataset import Dataset
 from riskengine.exceptions import SolverError
 from riskengine.optimise import Frontier, OptimisationResult, alliance_value, frontier, optimise
+from riskengine.optimise._milp import LP_ONLY, is_milp
 from riskengine.report.sources import SourceNotes, read_source_notes
 from riskengine.scoring import score_suppliers
 
@@ -44,7 +45,8 @@ class ReportData:
     alliance : DataFrame or None
         :func:`riskengine.optimise.alliance_value`, or None with ``alliance_note`` saying why.
     stress : mapping of str to DataFrame, or None
-        Stress-test tables from the scenario engine; None renders no stress section.
+        Stress-test tables from the scenario engine; None renders no stress
+        section, or only ``stress_note`` saying why they were not computed.
     notes : SourceNotes
         Data vintage and source key read from ``SOURCES.md``.
     config_path : Path or None
@@ -63,6 +65,7 @@ class ReportData:
     notes: SourceNotes
     config_path: Path | None = None
     alliance_note: str = ""
+    stress_note: str = ""
     seconds: dict[str, float] = field(default_factory=dict)
 
     def __repr__(self) -> str:
@@ -80,10 +83,14 @@ def _alliance(dataset: Dataset, config: Config,
         return None, str(exc)
 
 
-def _stress(dataset: Dataset, config: Config, scores: pd.DataFrame) -> StressResults | None:
-    """Stress tables for the configured scenarios and, if enabled, the shipped library."""
+def _stress(dataset: Dataset, config: Config,
+            scores: pd.DataFrame) -> tuple[StressResults | None, str]:
+    """Stress tables for the configured scenarios and, if enabled, the shipped library,
+    or None with the reason (a MILP cannot be stress-tested)."""
     if not config.scenarios and not config.report.stress_library:
-        return None
+        return None, ""
+    if is_milp(config.optimiser):
+        return None, LP_ONLY
     from riskengine.scenarios import stress
 
     result = stress(dataset, config, library=config.report.stress_library, scores=scores,
@@ -92,7 +99,7 @@ def _stress(dataset: Dataset, config: Config, scores: pd.DataFrame) -> StressRes
                                   "exposure_shortfall_t", "exposure_cost_usd",
                                   "response_shortfall_t", "response_cost_usd", "regret_usd"]]
     return {"scenarios": scenarios, "by_buyer": result.totals(("scenario", "buyer")),
-            "detail": result.regret}
+            "detail": result.regret}, ""
 
 
 def compute(
@@ -130,10 +137,11 @@ def compute(
     seconds["frontier"] = time.perf_counter() - start - sum(seconds.values())
     alliance, note = _alliance(dataset, config, scores)
     seconds["alliance"] = time.perf_counter() - start - sum(seconds.values())
+    stress_note = ""
     if stress is None:
-        stress = _stress(dataset, config, scores)
+        stress, stress_note = _stress(dataset, config, scores)
         seconds["stress"] = time.perf_counter() - start - sum(seconds.values())
     return ReportData(config=config, dataset=dataset, scores=scores, result=result,
                       frontier=front, alliance=alliance, stress=stress,
                       notes=read_source_notes(dataset), config_path=config_path,
-                      alliance_note=note, seconds=seconds)
+                      alliance_note=note, stress_note=stress_note, seconds=seconds)

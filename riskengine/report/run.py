@@ -72,7 +72,8 @@ def render_figures(data: ReportData, tables: dict) -> dict[str, str]:
 def render_html(data: ReportData, tables: dict, figures: dict[str, str]) -> str:
     """The whole ``report.html`` text."""
     inline = {stem: inline_svg(svg, f"fig{i}") for i, (stem, svg) in enumerate(figures.items())}
-    nav = [(k, v) for k, v in SECTIONS.items() if k != "stress" or data.stress is not None]
+    nav = [(k, v) for k, v in SECTIONS.items()
+           if k != "stress" or data.stress is not None or data.stress_note]
     res = data.result
     subtitle = (f"Configuration {data.config.name} · data {data.dataset.vintage} · "
                 f"plan {res.status.value} ({res.mode.value} buying) · riskengine {__version__}")

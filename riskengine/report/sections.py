@@ -142,9 +142,13 @@ def crma_section(tables: dict[str, pd.DataFrame]) -> str:
                                               extra={"CRMA 65%": verdict}))
 
 
-def shadow_section(tables: dict[str, pd.DataFrame]) -> str:
+def shadow_section(tables: dict[str, pd.DataFrame], milp: bool = False) -> str:
     """The constraints that cost the most, worded for a reader, then the table."""
     binding = tables["shadow_prices"]
+    if milp:
+        return _section("shadow", _note("Not available: the minimum order quantity or the "
+                                        "supplier limit makes the model a MILP, which has no "
+                                        "shadow prices."))
     if binding.empty:
         return _section("shadow", _note("No constraint binds with a non-zero shadow price "
                                         "(or the plan is not optimal, so none is reported)."))
@@ -195,9 +199,10 @@ def alliance_section(data: ReportData, tables: dict[str, pd.DataFrame]) -> str:
 
 
 def stress_section(data: ReportData) -> str:
-    """Stress-test exposure and regret; empty when no stress results were given."""
+    """Stress-test exposure and regret; empty (or why not) when there are no stress results."""
     if data.stress is None:
-        return ""
+        return _section("stress", _note(f"Not computed: {data.stress_note}.")) if (
+            data.stress_note) else ""
     parts = [_note(
         "Exposure: the recommended plan kept fixed while a scenario cuts capacity, raises "
         "prices or demand (what is delivered, what is short, what it costs at scenario "
@@ -251,6 +256,7 @@ def render_sections(data: ReportData, tables: dict[str, pd.DataFrame],
         summary_section(data, tables), criticality_section(tables),
         ranking_section(data, tables, figures.get("risk_contributions", "")),
         mix_section(tables, figures.get("mix", "")), crma_section(tables),
-        shadow_section(tables), frontier_section(data, tables, figures.get("frontier", "")),
+        shadow_section(tables, data.result.milp),
+        frontier_section(data, tables, figures.get("frontier", "")),
         alliance_section(data, tables), stress_section(data), sources_section(data, tables),
         config_section(data)) if part)

@@ -19,6 +19,8 @@ import pandas as pd
 
 from riskengine.data.dataset import Dataset
 from riskengine.enums import Mode
+from riskengine.exceptions import RiskEngineError
+from riskengine.optimise._milp import LP_ONLY
 from riskengine.optimise.problem import TONNES_PER_UNIT, Problem
 from riskengine.scenarios.model import ScenarioEffect
 
@@ -177,7 +179,16 @@ class ModelIndex:
 
 
 def index_problem(problem: Problem, dataset: Dataset) -> ModelIndex:
-    """The :class:`ModelIndex` of a problem built from ``dataset``."""
+    """The :class:`ModelIndex` of a problem built from ``dataset``.
+
+    Raises
+    ------
+    RiskEngineError
+        For a MILP (minimum order quantity or supplier limit): the index
+        describes the LP only.
+    """
+    if problem.is_mip:
+        raise RiskEngineError(LP_ONLY)
     cols = problem.columns
     n_x = problem.n_x
     xcols, short = cols.iloc[:n_x], cols.iloc[n_x:]

@@ -34,6 +34,7 @@ from riskengine.data.dataset import Dataset
 from riskengine.enums import SolverName
 from riskengine.exceptions import RiskEngineError
 from riskengine.optimise import OptimisationResult, build_problem, make_result, solve
+from riskengine.optimise._milp import LP_ONLY, is_milp
 from riskengine.optimise.problem import Problem
 from riskengine.optimise.result import records
 from riskengine.optimise.solution import Solution, to_solution
@@ -223,8 +224,9 @@ def stress(
     Raises
     ------
     RiskEngineError
-        For unknown scenario names, selectors that match nothing, or a baseline
-        that cannot be solved.
+        For unknown scenario names, selectors that match nothing, a baseline
+        that cannot be solved, or a MILP (``optimiser.min_order_t > 0`` or
+        ``max_suppliers_per_commodity`` set): stress tests need the LP.
 
     Examples
     --------
@@ -236,6 +238,7 @@ def stress(
     >>> bool((eu["delivered_t"] == eu["planned_t"]).all())  # the cut is Japan's only
     True
     """
+    _require_lp(config)
     chosen = resolve_scenarios(config, scenarios, library)
     effects = [compile_scenario(dataset, item.scenario, item.source) for item in chosen]
     drawn = draw_scenarios(dataset, config, monte_carlo, seed, disruption)
@@ -263,6 +266,7 @@ def evaluate(
     progress: bool | None = None,
 ) -> StressResult:
     """:func:`stress` for compiled scenarios (:func:`~riskengine.scenarios.compile_scenario`)."""
+    _require_lp(config)
     opt = config.optimiser
     problem = build_problem(dataset, config, scores)
     solution, basis = _solve_with_basis(problem, config)
@@ -289,6 +293,12 @@ def evaluate(
            "mean_iterations": float(swept.iterations.mean()) if len(effects) else 0.0}
     return StressResult(_scenario_table(effects, swept, regret), exposure, response, regret,
                         baseline, robust_result, run)
+
+
+def _require_lp(config: Config) -> None:
+    """Refuse a MILP: the sweep warm-starts LPs and reads the LP's structure."""
+    if is_milp(config.optimiser):
+        raise RiskEngineError(LP_ONLY)
 
 
 def _solve_with_basis(problem: Problem, config: Config
