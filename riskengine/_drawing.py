@@ -197,7 +197,7 @@ def frontier_figure(points: pd.DataFrame, chosen: tuple[float, float, float] | N
         ax.set_ylabel("purchase cost, USD million a year")
         ax.set_title("Cost-risk frontier: purchase cost against average risk", loc="left")
         ax.legend(frameon=False, loc="best")
-        ax.margins(x=0.12, y=0.1)
+        ax.margins(x=0.22, y=0.1)  # room for the labels of the right-most points
         fig.subplots_adjust(left=0.11, right=0.97, top=0.9, bottom=0.13)
     return fig
 

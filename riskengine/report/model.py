@@ -98,6 +98,9 @@ def _stress(dataset: Dataset, config: Config,
     scenarios = result.scenarios[["scenario", "source", "description", "status",
                                   "exposure_shortfall_t", "exposure_cost_usd",
                                   "response_shortfall_t", "response_cost_usd", "regret_usd"]]
+    # a file name, not this machine's path: outputs must not depend on where the repo lives
+    scenarios = scenarios.assign(source=scenarios["source"].map(
+        lambda s: Path(s).name if s.endswith((".yaml", ".yml")) else s))
     return {"scenarios": scenarios, "by_buyer": result.totals(("scenario", "buyer")),
             "detail": result.regret}, ""
 

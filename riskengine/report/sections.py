@@ -8,6 +8,8 @@ sources, configuration as resolved.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+
 import pandas as pd
 import yaml
 
@@ -210,13 +212,40 @@ def stress_section(data: ReportData) -> str:
         "scenario. Regret = exposure cost - response cost (USD). Scenarios from the "
         "configuration and the shipped library (config/scenarios/, sources in each "
         "description); the per-commodity detail is in the CSV and xlsx tables.")]
-    for name, frame in sorted(data.stress.items()):
-        if name == "detail":
-            continue
-        cols = [(c, c, fmt_num(2) if pd.api.types.is_numeric_dtype(frame[c]) else None)
+    for title, frame in _stress_tables(data.stress):
+        cols = [(c, _STRESS_LABELS.get(c, c.replace("_", " ")), _stress_format(frame, c))
                 for c in frame.columns]
-        parts.append(f"<h3>{esc(name)}</h3>" + table_html(frame, cols))
+        parts.append(f"<h3>{esc(title)}</h3>" + table_html(frame, cols))
     return _section("stress", "\n".join(parts))
+
+
+_STRESS_LABELS = {
+    "exposure_shortfall_t": "plan short t", "response_shortfall_t": "best response short t",
+    "exposure_cost_usd": "plan cost USD m", "response_cost_usd": "best response cost USD m",
+    "regret_usd": "regret USD m", "regret_objective_usd": "regret incl. risk charge USD m",
+    "source": "file",
+}
+
+
+def _usd_m(value: object) -> str:
+    """USD as millions with one decimal."""
+    return "" if value is None or pd.isna(value) else f"{float(value) / 1e6:,.1f}"  # type: ignore[arg-type]
+
+
+def _stress_format(frame: pd.DataFrame, column: str) -> Callable[[object], str] | None:
+    if column.endswith("_usd"):
+        return _usd_m
+    if column.endswith("_t"):
+        return fmt_t
+    return None
+
+
+def _stress_tables(stress: Mapping[str, pd.DataFrame]) -> list[tuple[str, pd.DataFrame]]:
+    """(title, table) shown in HTML; the per-commodity detail stays in CSV and xlsx."""
+    titles = {"by_buyer": "Per scenario and buyer", "scenarios": "Per scenario, both buyers"}
+    known = [(titles[n], stress[n]) for n in ("by_buyer", "scenarios") if n in stress]
+    other = [(n, f) for n, f in sorted(stress.items()) if n not in titles and n != "detail"]
+    return known + other
 
 
 def sources_section(data: ReportData, tables: dict[str, pd.DataFrame]) -> str:
