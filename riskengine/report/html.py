@@ -85,6 +85,11 @@ def fmt_usd(value: object) -> str:
     return "" if _missing(value) else f"{_number(value, 0):,.0f}"
 
 
+def fmt_usd_m(value: object) -> str:
+    """US dollars as millions with one decimal."""
+    return "" if _missing(value) else f"{_number(float(value) / 1e6, 1):,.1f}"  # type: ignore[arg-type]
+
+
 def fmt_pct(value: object) -> str:
     """A 0-1 share as a percentage with one decimal."""
     return "" if _missing(value) else f"{_number(value, 3):.1%}"

@@ -14,7 +14,16 @@ import pandas as pd
 import yaml
 
 from riskengine.report.figures import INDICATOR_COLOURS
-from riskengine.report.html import esc, fmt_num, fmt_pct, fmt_t, fmt_usd, fmt_yes, table_html
+from riskengine.report.html import (
+    esc,
+    fmt_num,
+    fmt_pct,
+    fmt_t,
+    fmt_usd,
+    fmt_usd_m,
+    fmt_yes,
+    table_html,
+)
 from riskengine.report.model import ReportData
 from riskengine.report.sources import SOURCES_FILE
 from riskengine.report.summary import executive_summary, money
@@ -227,14 +236,9 @@ _STRESS_LABELS = {
 }
 
 
-def _usd_m(value: object) -> str:
-    """USD as millions with one decimal."""
-    return "" if value is None or pd.isna(value) else f"{float(value) / 1e6:,.1f}"  # type: ignore[arg-type]
-
-
 def _stress_format(frame: pd.DataFrame, column: str) -> Callable[[object], str] | None:
     if column.endswith("_usd"):
-        return _usd_m
+        return fmt_usd_m
     if column.endswith("_t"):
         return fmt_t
     return None
