@@ -58,17 +58,24 @@ def baseline_lp(data, config, scores) -> tuple[float, float, float]:
     capacity = offers["capacity_t"].to_numpy(float) * offers["status"].map(avail).to_numpy(float)
     demand = data.demand[data.demand["demand_t"] > 0].reset_index(drop=True)
     pairs = demand.assign(p=np.arange(len(demand)))
-    x = pairs.merge(offers.reset_index(names="o")[["o", "commodity", "country",
-                                                   "supplier_id", "price_usd_per_kg"]],
-                    on="commodity")
+    x = pairs.merge(
+        offers.reset_index(names="o")[
+            ["o", "commodity", "country", "supplier_id", "price_usd_per_kg"]
+        ],
+        on="commodity",
+    )
     risk = scores.set_index(["buyer", "supplier_id", "commodity"])["risk_score"]
     r = risk.reindex(pd.MultiIndex.from_frame(x[["buyer", "supplier_id", "commodity"]]))
     n_x, n_p = len(x), len(pairs)
-    cost = np.concatenate([
-        1000 * x["price_usd_per_kg"].to_numpy() * (1 + opt.risk_aversion * r.to_numpy() / 100),
-        1000 * np.array([config.penalty_usd_per_kg(c) for c in pairs["commodity"]])])
-    upper = np.concatenate([opt.max_supplier_share * x["demand_t"].to_numpy(),
-                            np.full(n_p, np.inf)])
+    cost = np.concatenate(
+        [
+            1000 * x["price_usd_per_kg"].to_numpy() * (1 + opt.risk_aversion * r.to_numpy() / 100),
+            1000 * np.array([config.penalty_usd_per_kg(c) for c in pairs["commodity"]]),
+        ]
+    )
+    upper = np.concatenate(
+        [opt.max_supplier_share * x["demand_t"].to_numpy(), np.full(n_p, np.inf)]
+    )
     cols = np.arange(n_x)
     # demand rows: served + shortfall = D
     rows = [np.concatenate([x["p"].to_numpy(), np.arange(n_p)])]
@@ -82,8 +89,12 @@ def baseline_lp(data, config, scores) -> tuple[float, float, float]:
     upper_b.append(capacity)
     # country caps for countries outside each buyer's home
     bloc = data.countries.set_index("country")["bloc"].astype(str)
-    home = np.array([(k in config.buyers[b].home) or (bloc.get(k, "") in config.buyers[b].home)
-                     for b, k in zip(x["buyer"], x["country"], strict=True)])
+    home = np.array(
+        [
+            (k in config.buyers[b].home) or (bloc.get(k, "") in config.buyers[b].home)
+            for b, k in zip(x["buyer"], x["country"], strict=True)
+        ]
+    )
     foreign = x[~home]
     groups = foreign.groupby(["p", "country"], sort=True).ngroup().to_numpy()
     first = foreign.drop_duplicates(["p", "country"]).sort_values(["p", "country"])
@@ -95,9 +106,10 @@ def baseline_lp(data, config, scores) -> tuple[float, float, float]:
     lower_b.append(np.full(len(first), -np.inf))
     upper_b.append(theta.to_numpy(float) * first["demand_t"].to_numpy())
     n_rows = base + len(first)
-    matrix = sp.csc_matrix((np.ones(sum(len(r) for r in rows)),
-                            (np.concatenate(rows), np.concatenate(col_of))),
-                           shape=(n_rows, n_x + n_p))
+    matrix = sp.csc_matrix(
+        (np.ones(sum(len(r) for r in rows)), (np.concatenate(rows), np.concatenate(col_of))),
+        shape=(n_rows, n_x + n_p),
+    )
     scale = 1000.0  # kilotonnes and thousands of USD, as riskengine does
     lp = highspy.HighsLp()
     lp.num_col_, lp.num_row_ = n_x + n_p, n_rows
@@ -152,16 +164,29 @@ def measure(n_offers: int, repeat: int, queue: mp.Queue) -> None:
         base_obj, b_build, b_solve = baseline_lp(data, config, scores)
         objectives = {"riskengine": result.objective_usd, "baseline": base_obj}
         for key, value in {
-            "load_validate": t_load, "score": t_score, "build": t_problem + t_load_model,
-            "solve": t_solve, "extract": t_extract, "baseline_build": b_build,
+            "load_validate": t_load,
+            "score": t_score,
+            "build": t_problem + t_load_model,
+            "solve": t_solve,
+            "extract": t_extract,
+            "baseline_build": b_build,
             "baseline_solve": b_solve,
         }.items():
             times.setdefault(key, []).append(value)
     med = {k: statistics.median(v) for k, v in times.items()}
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    queue.put({"offers": n_offers, "repeat": repeat, "median_s": med, "objective_usd": objectives,
-               "status": result.status.value, "peak_rss_mb": peak_mb,
-               "columns": result.size["columns"], "rows": result.size["rows"]})
+    queue.put(
+        {
+            "offers": n_offers,
+            "repeat": repeat,
+            "median_s": med,
+            "objective_usd": objectives,
+            "status": result.status.value,
+            "peak_rss_mb": peak_mb,
+            "columns": result.size["columns"],
+            "rows": result.size["rows"],
+        }
+    )
 
 
 def _row(r: dict) -> dict:
@@ -170,13 +195,21 @@ def _row(r: dict) -> dict:
     base = m["baseline_build"] + m["baseline_solve"]
     obj = r["objective_usd"]
     return {
-        "offers": r["offers"], "columns": r["columns"], "load_s": m["load_validate"],
-        "score_s": m["score"], "build_s": m["build"], "solve_s": m["solve"],
-        "extract_s": m["extract"], "optimise_s": ours, "baseline_s": base,
-        "optimise_vs_baseline": ours / base, "score_vs_optimise": m["score"] / ours,
+        "offers": r["offers"],
+        "columns": r["columns"],
+        "load_s": m["load_validate"],
+        "score_s": m["score"],
+        "build_s": m["build"],
+        "solve_s": m["solve"],
+        "extract_s": m["extract"],
+        "optimise_s": ours,
+        "baseline_s": base,
+        "optimise_vs_baseline": ours / base,
+        "score_vs_optimise": m["score"] / ours,
         "objective_rel_diff": abs(obj["riskengine"] - obj["baseline"]) / abs(obj["baseline"]),
         "baseline_timed_out": bool(np.isnan(obj["baseline"])),
-        "peak_rss_mb": r["peak_rss_mb"], "status": r["status"],
+        "peak_rss_mb": r["peak_rss_mb"],
+        "status": r["status"],
     }
 
 
@@ -195,9 +228,11 @@ def _diff(r: dict) -> str:
 
 def markdown(rows: list[dict]) -> str:
     """The results as a Markdown table."""
-    head = ("| offers | columns | load+validate s | score s | build s | solve s | extract s | "
-            "optimise s | raw HiGHS s | optimise / raw | score / optimise | objective diff | "
-            "peak RSS MB |")
+    head = (
+        "| offers | columns | load+validate s | score s | build s | solve s | extract s | "
+        "optimise s | raw HiGHS s | optimise / raw | score / optimise | objective diff | "
+        "peak RSS MB |"
+    )
     lines = [head, "|" + "---|" * 13]
     for r in rows:
         lines.append(
@@ -205,7 +240,8 @@ def markdown(rows: list[dict]) -> str:
             f"{r['build_s']:.3f} | {r['solve_s']:.3f} | {r['extract_s']:.3f} | "
             f"{r['optimise_s']:.3f} | {_base(r)} | {_ratio(r)} | "
             f"{r['score_vs_optimise']:.0%} | {_diff(r)} | "
-            f"{r['peak_rss_mb']:,.0f} |")
+            f"{r['peak_rss_mb']:,.0f} |"
+        )
     return "\n".join(lines)
 
 
@@ -229,11 +265,16 @@ def main(argv: list[str] | None = None) -> int:
     table = markdown(rows)
     print(table)
     RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "optimise.json").write_text(json.dumps(rows, indent=2, default=str),
-                                           encoding="utf-8")
+    (RESULTS / "optimise.json").write_text(
+        json.dumps(rows, indent=2, default=str), encoding="utf-8"
+    )
     (RESULTS / "optimise.md").write_text(table + "\n", encoding="utf-8")
-    bad = [r for r in rows if r["status"] != "optimal"
-           or (not r["baseline_timed_out"] and r["objective_rel_diff"] > 1e-6)]
+    bad = [
+        r
+        for r in rows
+        if r["status"] != "optimal"
+        or (not r["baseline_timed_out"] and r["objective_rel_diff"] > 1e-6)
+    ]
     return 1 if bad else 0
 
 

@@ -79,13 +79,15 @@ def pulp_rebuild(problem: Problem, cap_by_column: np.ndarray) -> float:
     theta, sigma = float(problem.settings["theta"]), float(problem.settings["sigma"])
     lam = problem.risk_aversion
     prob = pulp.LpProblem("sourcing", pulp.LpMinimize)
-    x = {j: pulp.LpVariable(f"x_{j}", lowBound=0, upBound=sigma * o["demand_t"])
-         for j, o in enumerate(offers)}
+    x = {
+        j: pulp.LpVariable(f"x_{j}", lowBound=0, upBound=sigma * o["demand_t"])
+        for j, o in enumerate(offers)
+    }
     short = {p: pulp.LpVariable(f"short_{p}", lowBound=0) for p in range(len(pairs))}
-    prob += (pulp.lpSum(1000.0 * o["price_usd_per_kg"] * (1 + lam * o["risk_score"] / 100.0)
-                        * x[j] for j, o in enumerate(offers))
-             + pulp.lpSum(1000.0 * q["penalty_usd_per_kg"] * short[p]
-                          for p, q in enumerate(pairs)))
+    prob += pulp.lpSum(
+        1000.0 * o["price_usd_per_kg"] * (1 + lam * o["risk_score"] / 100.0) * x[j]
+        for j, o in enumerate(offers)
+    ) + pulp.lpSum(1000.0 * q["penalty_usd_per_kg"] * short[p] for p, q in enumerate(pairs))
     by_pair, by_country, by_offer = defaultdict(list), defaultdict(list), defaultdict(list)
     for j, o in enumerate(offers):
         by_pair[o["pair"]].append(j)
@@ -110,8 +112,13 @@ def pulp_rebuild(problem: Problem, cap_by_column: np.ndarray) -> float:
 class RawLoop:
     """The LP passed once to highspy; per scenario new bounds and a warm ``run()``."""
 
-    def __init__(self, problem: Problem, x_offer: np.ndarray, capacity: np.ndarray,
-                 offer_index: dict[tuple[str, str], int]) -> None:
+    def __init__(
+        self,
+        problem: Problem,
+        x_offer: np.ndarray,
+        capacity: np.ndarray,
+        offer_index: dict[tuple[str, str], int],
+    ) -> None:
         csc = problem.matrix.tocsc()
         lp = highspy.HighsLp()
         lp.num_col_, lp.num_row_ = problem.n_cols, problem.n_rows
@@ -129,8 +136,13 @@ class RawLoop:
         self.problem, self.x_offer, self.capacity = problem, x_offer, capacity
         rows = problem.rows
         self.cap_rows = np.flatnonzero(rows["family"].to_numpy() == "capacity").astype(np.int32)
-        keys = list(zip(rows["supplier_id"].iloc[self.cap_rows],
-                        rows["commodity"].iloc[self.cap_rows], strict=True))
+        keys = list(
+            zip(
+                rows["supplier_id"].iloc[self.cap_rows],
+                rows["commodity"].iloc[self.cap_rows],
+                strict=True,
+            )
+        )
         self.row_offer = np.array([offer_index[k] for k in keys]) if keys else np.zeros(0, int)
 
     def run(self, factors: np.ndarray) -> np.ndarray:
@@ -171,8 +183,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scenarios", type=int, default=200)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
-    parser.add_argument("--pulp-scenarios", type=int, default=None,
-                        help="time PuLP on the first N scenarios only (default: all)")
+    parser.add_argument(
+        "--pulp-scenarios",
+        type=int,
+        default=None,
+        help="time PuLP on the first N scenarios only (default: all)",
+    )
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
 
@@ -183,16 +199,19 @@ def main(argv: list[str] | None = None) -> int:
     index, *_ = baseline_solve(index_problem(problem, data))
     setup_s = time.perf_counter() - start
     offers = data.suppliers.reset_index(drop=True)
-    offer_index = {(s, c): i for i, (s, c) in enumerate(
-        zip(offers["supplier_id"], offers["commodity"], strict=True))}
+    offer_index = {
+        (s, c): i
+        for i, (s, c) in enumerate(zip(offers["supplier_id"], offers["commodity"], strict=True))
+    }
     factors = capacity_factors(offers["country"].to_numpy(), args.scenarios, args.seed)
     effects = [ScenarioEffect(f"s{i}", capacity=f) for i, f in enumerate(factors)]
     n, n_pulp = len(effects), min(args.pulp_scenarios or len(effects), len(effects))
 
     serial_s, serial_all, serial = timed(lambda: sweep(index, effects, "serial"), args.repeat)
     sweep(index, effects, "local", n_jobs=args.jobs)  # start every process of the pool
-    local_s, local_all, local = timed(lambda: sweep(index, effects, "local", n_jobs=args.jobs),
-                                      args.repeat)
+    local_s, local_all, local = timed(
+        lambda: sweep(index, effects, "local", n_jobs=args.jobs), args.repeat
+    )
     raw_all, raw_build_all = [], []
     for _ in range(args.repeat):
         start = time.perf_counter()
@@ -204,18 +223,28 @@ def main(argv: list[str] | None = None) -> int:
     cap_col = index.capacity_t[index.x_offer]
     pulp_s, pulp_all, pulp_obj = timed(
         lambda: [pulp_rebuild(problem, cap_col * factors[i][index.x_offer]) for i in range(n_pulp)],
-        args.repeat)
+        args.repeat,
+    )
 
     check = {
-        "max_rel_diff_riskengine_vs_raw": float(np.max(np.abs(serial.objective_usd - raw_obj)
-                                                       / np.abs(raw_obj))),
-        "max_rel_diff_riskengine_vs_pulp": float(np.max(np.abs(
-            serial.objective_usd[:n_pulp] - np.array(pulp_obj)) / np.abs(np.array(pulp_obj)))),
+        "max_rel_diff_riskengine_vs_raw": float(
+            np.max(np.abs(serial.objective_usd - raw_obj) / np.abs(raw_obj))
+        ),
+        "max_rel_diff_riskengine_vs_pulp": float(
+            np.max(
+                np.abs(serial.objective_usd[:n_pulp] - np.array(pulp_obj))
+                / np.abs(np.array(pulp_obj))
+            )
+        ),
         "serial_equals_local": bool(np.array_equal(serial.x_t, local.x_t)),
     }
-    rate = {"riskengine_serial": n / serial_s, "riskengine_local": n / local_s,
-            "pulp_rebuild": n_pulp / pulp_s, "raw_highs_warm": n / raw_s,
-            "raw_highs_warm_with_build": n / (raw_s + raw_build_s)}
+    rate = {
+        "riskengine_serial": n / serial_s,
+        "riskengine_local": n / local_s,
+        "pulp_rebuild": n_pulp / pulp_s,
+        "raw_highs_warm": n / raw_s,
+        "raw_highs_warm_with_build": n / (raw_s + raw_build_s),
+    }
     ratios = {
         "riskengine_serial_over_pulp": rate["riskengine_serial"] / rate["pulp_rebuild"],
         "riskengine_local_over_pulp": rate["riskengine_local"] / rate["pulp_rebuild"],
@@ -223,18 +252,36 @@ def main(argv: list[str] | None = None) -> int:
         "riskengine_local_over_raw": rate["riskengine_local"] / rate["raw_highs_warm"],
     }
     report = {
-        "offers": args.offers, "scenarios": n, "pulp_scenarios": n_pulp, "repeat": args.repeat,
-        "jobs": args.jobs, "columns": problem.n_cols, "rows": problem.n_rows,
-        "setup_s": setup_s, "mean_iterations": float(serial.iterations.mean()),
-        "seconds": {"riskengine_serial": serial_all, "riskengine_local": local_all,
-                    "pulp_rebuild": pulp_all, "raw_highs_warm": raw_all,
-                    "raw_highs_build": raw_build_all},
-        "scenarios_per_s": rate, "ratios": ratios, "checks": check,
-        "targets": {"over_pulp_at_least_20x": ratios["riskengine_serial_over_pulp"] >= 20,
-                    "within_2x_of_raw": ratios["riskengine_serial_over_raw"] >= 0.5},
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
-                    "highs": highs_version(), "pulp": pulp.__version__,
-                    "load_average": os.getloadavg()},
+        "offers": args.offers,
+        "scenarios": n,
+        "pulp_scenarios": n_pulp,
+        "repeat": args.repeat,
+        "jobs": args.jobs,
+        "columns": problem.n_cols,
+        "rows": problem.n_rows,
+        "setup_s": setup_s,
+        "mean_iterations": float(serial.iterations.mean()),
+        "seconds": {
+            "riskengine_serial": serial_all,
+            "riskengine_local": local_all,
+            "pulp_rebuild": pulp_all,
+            "raw_highs_warm": raw_all,
+            "raw_highs_build": raw_build_all,
+        },
+        "scenarios_per_s": rate,
+        "ratios": ratios,
+        "checks": check,
+        "targets": {
+            "over_pulp_at_least_20x": ratios["riskengine_serial_over_pulp"] >= 20,
+            "within_2x_of_raw": ratios["riskengine_serial_over_raw"] >= 0.5,
+        },
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "highs": highs_version(),
+            "pulp": pulp.__version__,
+            "load_average": os.getloadavg(),
+        },
     }
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "sweep.json").write_text(json.dumps(report, indent=2), encoding="utf-8")
@@ -246,26 +293,40 @@ def main(argv: list[str] | None = None) -> int:
 def markdown(r: dict) -> str:
     """The report as a Markdown table."""
     rate, ratio = r["scenarios_per_s"], r["ratios"]
-    rows = [("riskengine sweep, serial", rate["riskengine_serial"]),
-            (f"riskengine sweep, local ({r['jobs']} processes, pool up)",
-             rate["riskengine_local"]),
-            (f"PuLP rebuild + CBC per scenario ({r['pulp_scenarios']} scenarios)",
-             rate["pulp_rebuild"]),
-            ("raw highspy warm loop (loop only)", rate["raw_highs_warm"]),
-            ("raw highspy warm loop (+ model build and cold first solve)",
-             rate["raw_highs_warm_with_build"])]
-    lines = [f"# Sweep throughput: {r['offers']:,} offers ({r['columns']:,} columns, "
-             f"{r['rows']:,} rows), {r['scenarios']} scenarios, median of {r['repeat']}", "",
-             "| method | scenarios/s |", "| --- | ---: |"]
+    rows = [
+        ("riskengine sweep, serial", rate["riskengine_serial"]),
+        (f"riskengine sweep, local ({r['jobs']} processes, pool up)", rate["riskengine_local"]),
+        (
+            f"PuLP rebuild + CBC per scenario ({r['pulp_scenarios']} scenarios)",
+            rate["pulp_rebuild"],
+        ),
+        ("raw highspy warm loop (loop only)", rate["raw_highs_warm"]),
+        (
+            "raw highspy warm loop (+ model build and cold first solve)",
+            rate["raw_highs_warm_with_build"],
+        ),
+    ]
+    lines = [
+        f"# Sweep throughput: {r['offers']:,} offers ({r['columns']:,} columns, "
+        f"{r['rows']:,} rows), {r['scenarios']} scenarios, median of {r['repeat']}",
+        "",
+        "| method | scenarios/s |",
+        "| --- | ---: |",
+    ]
     lines += [f"| {name} | {value:,.1f} |" for name, value in rows]
-    table = [("riskengine serial / PuLP rebuild", "riskengine_serial_over_pulp", ">= 20x"),
-             ("riskengine local / PuLP rebuild", "riskengine_local_over_pulp", ""),
-             ("riskengine serial / raw warm HiGHS", "riskengine_serial_over_raw", ">= 0.5x"),
-             ("riskengine local / raw warm HiGHS", "riskengine_local_over_raw", "")]
+    table = [
+        ("riskengine serial / PuLP rebuild", "riskengine_serial_over_pulp", ">= 20x"),
+        ("riskengine local / PuLP rebuild", "riskengine_local_over_pulp", ""),
+        ("riskengine serial / raw warm HiGHS", "riskengine_serial_over_raw", ">= 0.5x"),
+        ("riskengine local / raw warm HiGHS", "riskengine_local_over_raw", ""),
+    ]
     lines += ["", "| ratio | value | target |", "| --- | ---: | --- |"]
     lines += [f"| {name} | {ratio[key]:,.2f}x | {target} |" for name, key, target in table]
-    lines += ["", f"Checks: {json.dumps(r['checks'])}; mean simplex iterations per scenario "
-              f"{r['mean_iterations']:.1f}; load average {r['machine']['load_average']}."]
+    lines += [
+        "",
+        f"Checks: {json.dumps(r['checks'])}; mean simplex iterations per scenario "
+        f"{r['mean_iterations']:.1f}; load average {r['machine']['load_average']}.",
+    ]
     return "\n".join(lines) + "\n"
 
 

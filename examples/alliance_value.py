@@ -27,18 +27,30 @@ def main() -> pd.DataFrame:
     print(joint.summary(top=3))
     value = riskengine.alliance_value(data, config)
     per_buyer = value.groupby("buyer")[
-        ["cost_saving_usd", "shortfall_reduction_t", "objective_saving_usd"]].sum()
+        ["cost_saving_usd", "shortfall_reduction_t", "objective_saving_usd"]
+    ].sum()
     per_buyer.loc["EU + JP"] = per_buyer.sum()
     print("\nAlliance value, joint minus separate buying (USD million a year, tonnes a year):")
-    print(per_buyer.assign(cost_saving_usd=per_buyer["cost_saving_usd"] / 1e6,
-                           objective_saving_usd=per_buyer["objective_saving_usd"] / 1e6)
-          .rename(columns={"cost_saving_usd": "purchase saving",
-                           "shortfall_reduction_t": "shortfall reduction t",
-                           "objective_saving_usd": "objective saving"})
-          .round(1).to_string())
+    print(
+        per_buyer.assign(
+            cost_saving_usd=per_buyer["cost_saving_usd"] / 1e6,
+            objective_saving_usd=per_buyer["objective_saving_usd"] / 1e6,
+        )
+        .rename(
+            columns={
+                "cost_saving_usd": "purchase saving",
+                "shortfall_reduction_t": "shortfall reduction t",
+                "objective_saving_usd": "objective saving",
+            }
+        )
+        .round(1)
+        .to_string()
+    )
     total = value["objective_saving_usd"].sum()
-    print(f"\nBuying together is worth USD {total / 1e6:,.1f} million a year to the alliance "
-          "(purchase, risk charge and shortfall penalty).")
+    print(
+        f"\nBuying together is worth USD {total / 1e6:,.1f} million a year to the alliance "
+        "(purchase, risk charge and shortfall penalty)."
+    )
     return value
 
 

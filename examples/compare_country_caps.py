@@ -32,20 +32,27 @@ def main() -> pd.DataFrame:
         mixes.append(mix.assign(cap=f"{cap:.0%}"))
         metrics = result.metrics.query("buyer == 'EU' and commodity in @COMMODITIES")
         money.append(metrics.assign(cap=f"{cap:.0%}"))
-    table = (pd.concat(mixes)
-             .pivot_table(index=["commodity", "country"], columns="cap",
-                          values="share_of_demand", fill_value=0.0)
-             .reindex(columns=[f"{c:.0%}" for c in CAPS]))
+    table = (
+        pd.concat(mixes)
+        .pivot_table(
+            index=["commodity", "country"], columns="cap", values="share_of_demand", fill_value=0.0
+        )
+        .reindex(columns=[f"{c:.0%}" for c in CAPS])
+    )
     print("EU share of demand by supplying country, under each cap on one country:")
     print(table.map(lambda v: f"{v:.0%}").to_string())
-    cost = pd.concat(money).pivot_table(
-        index="commodity", columns="cap",
-        values=["purchase_cost_usd", "shortfall_t"]).reindex(
-        columns=[f"{c:.0%}" for c in CAPS], level=1)
+    cost = (
+        pd.concat(money)
+        .pivot_table(index="commodity", columns="cap", values=["purchase_cost_usd", "shortfall_t"])
+        .reindex(columns=[f"{c:.0%}" for c in CAPS], level=1)
+    )
     print("\nEU purchase cost (USD million a year) and shortfall (tonnes a year):")
     cost["purchase_cost_usd"] = cost["purchase_cost_usd"] / 1e6
-    print(cost.rename(columns={"purchase_cost_usd": "cost USD m", "shortfall_t": "short t"})
-          .round(1).to_string())
+    print(
+        cost.rename(columns={"purchase_cost_usd": "cost USD m", "shortfall_t": "short t"})
+        .round(1)
+        .to_string()
+    )
     return table
 
 

@@ -42,25 +42,37 @@ def main() -> pd.DataFrame:
         config = riskengine.load_config(overrides=overrides)
         result = riskengine.stress(data, config, [SCENARIO], library=False)
         by_buyer = result.regret.groupby("buyer")[
-            ["exposure_shortfall_t", "exposure_cost_usd", "response_cost_usd"]].sum()
+            ["exposure_shortfall_t", "exposure_cost_usd", "response_cost_usd"]
+        ].sum()
         planned = result.baseline.shortfalls.groupby("buyer")[["served_t", "shortfall_t"]].sum()
         rows.append(planned.join(by_buyer).assign(plan=plan).reset_index())
     table = pd.concat(rows, ignore_index=True)
     print(f"Scenario {SCENARIO.name!r}: {SCENARIO.description}\n")
-    print("Each plan in normal times and kept fixed under the scenario (tonnes a year;\n"
-          "cost = purchase + shortfall penalty, USD million a year):")
-    shown = table.assign(exposure_cost_usd=table["exposure_cost_usd"] / 1e6,
-                         response_cost_usd=table["response_cost_usd"] / 1e6)
-    shown = shown.rename(columns={
-        "served_t": "served t", "shortfall_t": "short t",
-        "exposure_shortfall_t": "scenario short t", "exposure_cost_usd": "scenario cost",
-        "response_cost_usd": "best response cost"})
+    print(
+        "Each plan in normal times and kept fixed under the scenario (tonnes a year;\n"
+        "cost = purchase + shortfall penalty, USD million a year):"
+    )
+    shown = table.assign(
+        exposure_cost_usd=table["exposure_cost_usd"] / 1e6,
+        response_cost_usd=table["response_cost_usd"] / 1e6,
+    )
+    shown = shown.rename(
+        columns={
+            "served_t": "served t",
+            "shortfall_t": "short t",
+            "exposure_shortfall_t": "scenario short t",
+            "exposure_cost_usd": "scenario cost",
+            "response_cost_usd": "best response cost",
+        }
+    )
     print(shown.set_index(["plan", "buyer"]).round(1).to_string())
     totals = table.groupby("plan", sort=False)[["shortfall_t", "exposure_shortfall_t"]].sum()
     safer = totals["exposure_shortfall_t"].idxmin()
-    print(f"\nLess exposed: the {safer!r} plan, {totals.at[safer, 'exposure_shortfall_t']:,.0f} t "
-          f"short under the scenario against {totals['exposure_shortfall_t'].max():,.0f} t; "
-          f"in normal times it leaves {totals.at[safer, 'shortfall_t']:,.0f} t short.")
+    print(
+        f"\nLess exposed: the {safer!r} plan, {totals.at[safer, 'exposure_shortfall_t']:,.0f} t "
+        f"short under the scenario against {totals['exposure_shortfall_t'].max():,.0f} t; "
+        f"in normal times it leaves {totals.at[safer, 'shortfall_t']:,.0f} t short."
+    )
     return table
 
 

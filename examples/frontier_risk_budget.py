@@ -29,23 +29,40 @@ def main(budget: float = RISK_BUDGET) -> pd.Series:
     config = riskengine.load_config("config/default.yaml")
     front = riskengine.frontier(riskengine.load_dataset(config.data.dir), config, points=9)
     points = front.to_frame()
-    points["cost_usd"] = [r.purchase_cost_usd + r.metrics["shortfall_penalty_usd"].sum()
-                          for r in front.results]  # purchase + shortfall penalty
+    points["cost_usd"] = [
+        r.purchase_cost_usd + r.metrics["shortfall_penalty_usd"].sum() for r in front.results
+    ]  # purchase + shortfall penalty
     print("Cost-risk frontier (USD million a year, tonnes a year):")
-    print(points.assign(cost_usd=points["cost_usd"] / 1e6,
-                        purchase_cost_usd=points["purchase_cost_usd"] / 1e6)
-          [["risk_aversion", "purchase_cost_usd", "cost_usd", "average_risk", "shortfall_t",
-            "efficient"]].round(3).to_string(index=False))
+    print(
+        points.assign(
+            cost_usd=points["cost_usd"] / 1e6, purchase_cost_usd=points["purchase_cost_usd"] / 1e6
+        )[
+            [
+                "risk_aversion",
+                "purchase_cost_usd",
+                "cost_usd",
+                "average_risk",
+                "shortfall_t",
+                "efficient",
+            ]
+        ]
+        .round(3)
+        .to_string(index=False)
+    )
     within = points[(points["status"] == "optimal") & (points["average_risk"] <= budget)]
     if within.empty:
-        print(f"\nNo plan has an average risk within {budget:g}; the least risky is "
-              f"{points['average_risk'].min():.2f}.")
+        print(
+            f"\nNo plan has an average risk within {budget:g}; the least risky is "
+            f"{points['average_risk'].min():.2f}."
+        )
         sys.exit(1)
     best = within.sort_values(["cost_usd", "risk_aversion"]).iloc[0]
-    print(f"\nCheapest plan within a risk budget of {budget:g}: risk_aversion "
-          f"{best['risk_aversion']:.3g}, average risk {best['average_risk']:.2f}, "
-          f"USD {best['cost_usd'] / 1e6:,.1f} million a year "
-          f"({best['shortfall_t']:,.1f} t short).")
+    print(
+        f"\nCheapest plan within a risk budget of {budget:g}: risk_aversion "
+        f"{best['risk_aversion']:.3g}, average risk {best['average_risk']:.2f}, "
+        f"USD {best['cost_usd'] / 1e6:,.1f} million a year "
+        f"({best['shortfall_t']:,.1f} t short)."
+    )
     figure = Path(tempfile.gettempdir()) / "riskengine-frontier.png"
     front.plot(highlight=best["risk_aversion"]).savefig(figure)
     print(f"Frontier figure: {figure}")

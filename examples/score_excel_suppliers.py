@@ -27,12 +27,16 @@ def main(path: Path | None = None) -> pd.DataFrame:
         reference.suppliers.to_excel(path, sheet_name="suppliers", index=False)
     offers = pd.read_excel(path, sheet_name="suppliers")
     scorer = riskengine.RiskScorer(buyer="EU", reference=reference).fit(offers)
-    scored = pd.concat([offers[["supplier_id", "commodity", "country"]],
-                        scorer.transform(offers)], axis=1)
+    scored = pd.concat(
+        [offers[["supplier_id", "commodity", "country"]], scorer.transform(offers)], axis=1
+    )
     riskiest = scored.sort_values("risk_score", ascending=False).head(5)
     print("Five riskiest offers for the EU (points out of 100):")
-    print(riskiest[["supplier_id", "commodity", "country", "export_control", "partner",
-                    "risk_score"]].round(1).to_string(index=False))
+    print(
+        riskiest[["supplier_id", "commodity", "country", "export_control", "partner", "risk_score"]]
+        .round(1)
+        .to_string(index=False)
+    )
     return scored
 
 

@@ -57,18 +57,52 @@ CHINA_COLOUR = "#c0392b"
 SHORTFALL_COLOUR = "#d5d8dc"
 PLAN_COLOUR = "#c0392b"
 RESPONSE_COLOUR = "#1f77b4"
-_PALETTE = ["#1f77b4", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#17becf", "#bcbd22",
-            "#e377c2", "#7f7f7f", "#aec7e8", "#98df8a", "#ffbb78", "#c5b0d5", "#c49c94",
-            "#9edae5", "#dbdb8d", "#f7b6d2", "#393b79", "#637939", "#8c6d31"]
+_PALETTE = [
+    "#1f77b4",
+    "#2ca02c",
+    "#ff7f0e",
+    "#9467bd",
+    "#8c564b",
+    "#17becf",
+    "#bcbd22",
+    "#e377c2",
+    "#7f7f7f",
+    "#aec7e8",
+    "#98df8a",
+    "#ffbb78",
+    "#c5b0d5",
+    "#c49c94",
+    "#9edae5",
+    "#dbdb8d",
+    "#f7b6d2",
+    "#393b79",
+    "#637939",
+    "#8c6d31",
+]
 #: A fixed colour per risk indicator (figures and the report's legend).
 INDICATOR_COLOURS = {
-    "governance": "#4e79a7", "export_control": "#e15759", "concentration": "#f28e2b",
-    "maturity": "#76b7b2", "partner": "#59a14f", "lead_time": "#edc948",
-    "chinese_technology": "#b07aa1", "parent_country": "#9c755f",
+    "governance": "#4e79a7",
+    "export_control": "#e15759",
+    "concentration": "#f28e2b",
+    "maturity": "#76b7b2",
+    "partner": "#59a14f",
+    "lead_time": "#edc948",
+    "chinese_technology": "#b07aa1",
+    "parent_country": "#9c755f",
 }
 #: Columns of a score table that are not indicator contributions.
-_NOT_INDICATORS = ("buyer", "rank", "supplier_id", "name", "commodity", "country", "stage",
-                   "status", "risk_score", "planned_t")
+_NOT_INDICATORS = (
+    "buyer",
+    "rank",
+    "supplier_id",
+    "name",
+    "commodity",
+    "country",
+    "stage",
+    "status",
+    "risk_score",
+    "planned_t",
+)
 
 
 @lru_cache(maxsize=1)
@@ -93,31 +127,55 @@ def country_colours(countries: list[str]) -> dict[str, str]:
 
 def indicator_columns(scores: pd.DataFrame) -> list[str]:
     """The contribution columns of a score table (numeric, not ids, not the score)."""
-    return [c for c in scores.columns
-            if c not in _NOT_INDICATORS and pd.api.types.is_numeric_dtype(scores[c])]
+    return [
+        c
+        for c in scores.columns
+        if c not in _NOT_INDICATORS and pd.api.types.is_numeric_dtype(scores[c])
+    ]
 
 
 # --------------------------------------------------------------------------- mix by country
 
 
-def _mix_axis(ax: Axes, part: pd.DataFrame, short: pd.DataFrame,
-              colours: dict[str, str]) -> None:
+def _mix_axis(ax: Axes, part: pd.DataFrame, short: pd.DataFrame, colours: dict[str, str]) -> None:
     commodities = sorted(short["commodity"].unique(), reverse=True)
     y = {c: i for i, c in enumerate(commodities)}
     left = dict.fromkeys(commodities, 0.0)
     for row in part.sort_values(["commodity", "country"], kind="stable").itertuples():
         width = float(row.share_of_demand)
-        ax.barh(y[row.commodity], width, left=left[row.commodity], height=0.7,
-                color=colours[row.country], edgecolor="white", linewidth=0.5)
+        ax.barh(
+            y[row.commodity],
+            width,
+            left=left[row.commodity],
+            height=0.7,
+            color=colours[row.country],
+            edgecolor="white",
+            linewidth=0.5,
+        )
         if width >= 0.08:
-            ax.text(left[row.commodity] + width / 2, y[row.commodity], plain_label(row.country),
-                    ha="center", va="center", color="white", fontsize=7)
+            ax.text(
+                left[row.commodity] + width / 2,
+                y[row.commodity],
+                plain_label(row.country),
+                ha="center",
+                va="center",
+                color="white",
+                fontsize=7,
+            )
         left[row.commodity] += width
     for row in short.itertuples():
         gap = float(row.shortfall_t) / float(row.demand_t) if row.demand_t else 0.0
         if gap > 1e-9:
-            ax.barh(y[row.commodity], gap, left=left[row.commodity], height=0.7,
-                    color=SHORTFALL_COLOUR, hatch="///", edgecolor="#808b96", linewidth=0.5)
+            ax.barh(
+                y[row.commodity],
+                gap,
+                left=left[row.commodity],
+                height=0.7,
+                color=SHORTFALL_COLOUR,
+                hatch="///",
+                edgecolor="#808b96",
+                linewidth=0.5,
+            )
     ax.set_yticks(range(len(commodities)), labels=[plain_label(c) for c in commodities])
     ax.axvline(CRMA_LINE, color="black", linestyle="--", linewidth=1)
     ax.set_xlim(0, 1.0)
@@ -133,24 +191,30 @@ def mix_figure(mix: pd.DataFrame, shortfalls: pd.DataFrame) -> Figure:
     third country.
     """
     buyers = sorted(shortfalls["buyer"].unique())
-    n_rows = max(1, shortfalls.groupby("buyer")["commodity"].nunique().max()
-                 if len(shortfalls) else 1)
+    n_rows = max(
+        1, shortfalls.groupby("buyer")["commodity"].nunique().max() if len(shortfalls) else 1
+    )
     colours = country_colours(list(mix["country"].unique()))
     with mpl.rc_context(RC):
         fig = Figure(figsize=(8.0, 0.9 + (0.32 * n_rows + 0.6) * max(1, len(buyers))))
         axes = fig.subplots(max(1, len(buyers)), 1, squeeze=False)[:, 0]
         for ax, buyer in zip(axes, buyers, strict=False):
-            _mix_axis(ax, mix[mix["buyer"] == buyer], shortfalls[shortfalls["buyer"] == buyer],
-                      colours)
-            ax.set_title(plain_label(f"{buyer}: share of demand by supplying country"),
-                         loc="left")
+            _mix_axis(
+                ax, mix[mix["buyer"] == buyer], shortfalls[shortfalls["buyer"] == buyer], colours
+            )
+            ax.set_title(plain_label(f"{buyer}: share of demand by supplying country"), loc="left")
         axes[-1].set_xlabel("share of the buyer's demand (dashed line: CRMA 65% benchmark)")
-        handles = [Patch(color=colours[k], label=plain_label(k))
-                   for k in sorted(colours)]
-        handles.append(Patch(facecolor=SHORTFALL_COLOUR, hatch="///",
-                             edgecolor="#808b96", label="shortfall"))
-        fig.legend(handles=handles, loc="lower center", ncols=min(10, len(handles)),
-                   frameon=False, fontsize=7)
+        handles = [Patch(color=colours[k], label=plain_label(k)) for k in sorted(colours)]
+        handles.append(
+            Patch(facecolor=SHORTFALL_COLOUR, hatch="///", edgecolor="#808b96", label="shortfall")
+        )
+        fig.legend(
+            handles=handles,
+            loc="lower center",
+            ncols=min(10, len(handles)),
+            frameon=False,
+            fontsize=7,
+        )
         bottom = max(0.1 + 0.02 * (len(handles) // 10), 0.65 / fig.get_figheight())
         fig.subplots_adjust(left=0.13, right=0.98, top=0.95, hspace=0.45, bottom=bottom)
     return fig
@@ -171,8 +235,11 @@ def _lambda_labels(ok: pd.DataFrame) -> list[tuple[float, float, str]]:
     return labels
 
 
-def frontier_figure(points: pd.DataFrame, chosen: tuple[float, float, float] | None,
-                    chosen_label: str = "this report's plan") -> Figure:
+def frontier_figure(
+    points: pd.DataFrame,
+    chosen: tuple[float, float, float] | None,
+    chosen_label: str = "this report's plan",
+) -> Figure:
     """Purchase cost against average risk along the lambda sweep; efficient points filled.
 
     ``points`` is :attr:`Frontier.points <riskengine.Frontier>`; ``chosen`` is
@@ -186,13 +253,26 @@ def frontier_figure(points: pd.DataFrame, chosen: tuple[float, float, float] | N
         ax.plot(x, y, color="#b3b6b7", linewidth=1, zorder=1)
         eff = ok["efficient"].astype(bool)
         ax.scatter(x[eff], y[eff], color="#1f77b4", zorder=2, label="efficient plan")
-        ax.scatter(x[~eff], y[~eff], facecolors="white", edgecolors="#1f77b4", zorder=2,
-                   label="dominated plan")
+        ax.scatter(
+            x[~eff],
+            y[~eff],
+            facecolors="white",
+            edgecolors="#1f77b4",
+            zorder=2,
+            label="dominated plan",
+        )
         for px, py, text in _lambda_labels(ok):
             ax.annotate(text, (px, py), textcoords="offset points", xytext=(5, 5), fontsize=7)
         if chosen is not None and all(pd.notna(v) for v in chosen):
-            ax.scatter([chosen[1]], [chosen[2] / 1e6], marker="*", s=140, color="#c0392b",
-                       zorder=3, label=plain_label(f"{chosen_label} (λ={chosen[0]:g})"))
+            ax.scatter(
+                [chosen[1]],
+                [chosen[2] / 1e6],
+                marker="*",
+                s=140,
+                color="#c0392b",
+                zorder=3,
+                label=plain_label(f"{chosen_label} (λ={chosen[0]:g})"),
+            )
         ax.set_xlabel("average risk score of the plan (0-100, tonne-weighted)")
         ax.set_ylabel("purchase cost, USD million a year")
         ax.set_title("Cost-risk frontier: purchase cost against average risk", loc="left")
@@ -207,8 +287,9 @@ def frontier_figure(points: pd.DataFrame, chosen: tuple[float, float, float] | N
 
 def _offer_labels(part: pd.DataFrame) -> list[str]:
     if {"supplier_id", "country", "commodity"} <= set(part.columns):
-        return [plain_label(f"{r.supplier_id} ({r.country}, {r.commodity})")
-                for r in part.itertuples()]
+        return [
+            plain_label(f"{r.supplier_id} ({r.country}, {r.commodity})") for r in part.itertuples()
+        ]
     return [plain_label(i) for i in part.index]
 
 
@@ -217,8 +298,14 @@ def _contribution_axis(ax: Axes, part: pd.DataFrame, indicators: list[str]) -> N
     left = pd.Series(0.0, index=part.index)
     for name in indicators:
         values = part[name].astype(float)
-        ax.barh(range(len(part)), values, left=left, height=0.7,
-                color=INDICATOR_COLOURS.get(name, "#7f7f7f"), label=plain_label(name))
+        ax.barh(
+            range(len(part)),
+            values,
+            left=left,
+            height=0.7,
+            color=INDICATOR_COLOURS.get(name, "#7f7f7f"),
+            label=plain_label(name),
+        )
         left = left + values
     ax.set_yticks(range(len(part)), labels=_offer_labels(part))
     ax.set_xlim(0, 100)
@@ -238,8 +325,13 @@ def contributions_figure(scores: pd.DataFrame, indicators: list[str], top: int =
         handles, labels = axes[0].get_legend_handles_labels()
         fig.legend(handles, labels, loc="lower center", ncols=4, frameon=False, fontsize=7)
         height = fig.get_figheight()
-        fig.subplots_adjust(left=0.33, right=0.98, top=min(0.96, 1 - 0.25 / height),
-                            bottom=max(0.12, 0.76 / height), hspace=0.3)
+        fig.subplots_adjust(
+            left=0.33,
+            right=0.98,
+            top=min(0.96, 1 - 0.25 / height),
+            bottom=max(0.12, 0.76 / height),
+            hspace=0.3,
+        )
     return fig
 
 
@@ -264,16 +356,22 @@ def stress_figure(table: pd.DataFrame, note: str = "") -> Figure:
     with mpl.rc_context(RC):
         fig = Figure(figsize=(9.0, 1.4 + 0.45 * max(1, len(table))))
         short_ax, cost_ax = fig.subplots(1, 2, sharey=True)
-        _paired_bars(short_ax, table["exposure_shortfall_t"], table["response_shortfall_t"],
-                     labels)
-        _paired_bars(cost_ax, table["exposure_cost_usd"] / 1e6,
-                     table["response_cost_usd"] / 1e6, labels)
+        _paired_bars(short_ax, table["exposure_shortfall_t"], table["response_shortfall_t"], labels)
+        _paired_bars(
+            cost_ax, table["exposure_cost_usd"] / 1e6, table["response_cost_usd"] / 1e6, labels
+        )
         short_ax.set_xlabel("shortfall, tonnes a year")
         cost_ax.set_xlabel("purchase + shortfall penalty, USD million a year")
-        short_ax.set_title(plain_label(f"Stress test: plan kept against re-optimised{note}"),
-                           loc="left")
+        short_ax.set_title(
+            plain_label(f"Stress test: plan kept against re-optimised{note}"), loc="left"
+        )
         handles, names = short_ax.get_legend_handles_labels()
         fig.legend(handles, names, loc="lower center", ncols=2, frameon=False, fontsize=7)
-        fig.subplots_adjust(left=0.22, right=0.98, top=1 - 0.35 / fig.get_figheight(),
-                            bottom=0.75 / fig.get_figheight(), wspace=0.08)
+        fig.subplots_adjust(
+            left=0.22,
+            right=0.98,
+            top=1 - 0.35 / fig.get_figheight(),
+            bottom=0.75 / fig.get_figheight(),
+            wspace=0.08,
+        )
     return fig

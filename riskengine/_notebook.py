@@ -17,8 +17,16 @@ import pandas as pd
 from riskengine._text import did_you_mean
 from riskengine.exceptions import RiskEngineError
 
-__all__ = ["Column", "fmt_pct", "fmt_t", "fmt_usd_m", "fmt_yes", "html_view", "number",
-           "pick_table"]
+__all__ = [
+    "Column",
+    "fmt_pct",
+    "fmt_t",
+    "fmt_usd_m",
+    "fmt_yes",
+    "html_view",
+    "number",
+    "pick_table",
+]
 
 #: A column of an HTML table: (source column, header, formatter of one value).
 Column = tuple[str, str, Callable[[Any], str]]
@@ -62,35 +70,54 @@ def _table(frame: pd.DataFrame, columns: Sequence[Column], max_rows: int) -> str
     head = "".join(f"<th>{escape(title)}</th>" for _, title, _ in columns)
     rows = []
     for record in frame.head(max_rows).to_dict("records"):
-        cells = "".join(f"<td>{escape(str(fmt(record.get(name))))}</td>"
-                        for name, _, fmt in columns)
+        cells = "".join(
+            f"<td>{escape(str(fmt(record.get(name))))}</td>" for name, _, fmt in columns
+        )
         rows.append(f"<tr>{cells}</tr>")
-    return (f'<table class="dataframe"><thead><tr>{head}</tr></thead>'
-            f"<tbody>{''.join(rows)}</tbody></table>")
+    return (
+        f'<table class="dataframe"><thead><tr>{head}</tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table>"
+    )
 
 
-def html_view(kind: str, status: str, ok: bool, facts: Sequence[str], frame: pd.DataFrame,
-              columns: Sequence[Column], *, max_rows: int = 20, more: str = "") -> str:
+def html_view(
+    kind: str,
+    status: str,
+    ok: bool,
+    facts: Sequence[str],
+    frame: pd.DataFrame,
+    columns: Sequence[Column],
+    *,
+    max_rows: int = 20,
+    more: str = "",
+) -> str:
     """A status line (``kind: status · fact · fact``), then a small table.
 
     ``more`` is the hint shown when ``frame`` has more than ``max_rows`` rows.
     """
     colour = "#1e8449" if ok else "#c0392b"
-    line = " · ".join([f'<b style="color:{colour}">{escape(status)}</b>',
-                       *(escape(f) for f in facts)])
+    line = " · ".join(
+        [f'<b style="color:{colour}">{escape(status)}</b>', *(escape(f) for f in facts)]
+    )
     extra = ""
     if len(frame) > max_rows:
-        extra = (f'<p style="font-size:11px;color:#666">{max_rows} of {len(frame)} rows; '
-                 f"{escape(more)}</p>")
-    return (f'<div class="riskengine-result"><p><b>{escape(kind)}</b>: {line}</p>'
-            f"{_table(frame, columns, max_rows)}{extra}</div>")
+        extra = (
+            f'<p style="font-size:11px;color:#666">{max_rows} of {len(frame)} rows; '
+            f"{escape(more)}</p>"
+        )
+    return (
+        f'<div class="riskengine-result"><p><b>{escape(kind)}</b>: {line}</p>'
+        f"{_table(frame, columns, max_rows)}{extra}</div>"
+    )
 
 
 def pick_table(owner: object, table: str, choices: Sequence[str]) -> pd.DataFrame:
     """A copy of ``owner``'s table ``table``, or an error naming the valid choices."""
     if table not in choices:
-        raise RiskEngineError(f"table={table!r} is not a table of {type(owner).__name__}"
-                              f"{did_you_mean(table, choices)}; valid tables: "
-                              f"{', '.join(choices)}")
+        raise RiskEngineError(
+            f"table={table!r} is not a table of {type(owner).__name__}"
+            f"{did_you_mean(table, choices)}; valid tables: "
+            f"{', '.join(choices)}"
+        )
     frame = getattr(owner, table)
     return (frame() if callable(frame) else frame).copy()

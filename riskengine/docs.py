@@ -68,15 +68,24 @@ def configuration_reference() -> str:
 
 def data_dictionary() -> str:
     """Markdown description of every input table and column (from the table schemas)."""
-    lines = ["# Data dictionary", "",
-             "Generated from `riskengine/data/schema.py` by `python -m riskengine.docs`.",
-             "Quantities are tonnes of oxide equivalent a year; prices USD per kg of oxide",
-             "equivalent. Extra columns are kept and passed through.", ""]
+    lines = [
+        "# Data dictionary",
+        "",
+        "Generated from `riskengine/data/schema.py` by `python -m riskengine.docs`.",
+        "Quantities are tonnes of oxide equivalent a year; prices USD per kg of oxide",
+        "equivalent. Extra columns are kept and passed through.",
+        "",
+    ]
     for spec in TABLES:
         key = ", ".join(spec.key)
-        lines += [f"## `{spec.file}`: {spec.meaning}", "", f"Unique key: ({key}).", "",
-                  "| column | required | unit | valid values | meaning |",
-                  "| --- | --- | --- | --- | --- |"]
+        lines += [
+            f"## `{spec.file}`: {spec.meaning}",
+            "",
+            f"Unique key: ({key}).",
+            "",
+            "| column | required | unit | valid values | meaning |",
+            "| --- | --- | --- | --- | --- |",
+        ]
         for col in spec.columns:
             valid = ", ".join(col.choices) if col.choices else ""
             if col.low is not None or col.high is not None:

@@ -73,8 +73,9 @@ __all__ = [
 def _check_buyer(buyer: str, known: pd.Series, what: str) -> None:
     valid = sorted(set(known.astype(str)))
     if buyer not in valid:
-        raise RiskEngineError(f"buyer {buyer!r} is not in the {what}; "
-                              f"valid buyers: {', '.join(valid) or 'none'}")
+        raise RiskEngineError(
+            f"buyer {buyer!r} is not in the {what}; valid buyers: {', '.join(valid) or 'none'}"
+        )
 
 
 def plot_mix(result: OptimisationResult, buyer: str | None = None) -> Figure:
@@ -138,10 +139,15 @@ def plot_frontier(frontier: Frontier, highlight: float | None = None) -> Figure:
         row = frontier.points[np.isclose(frontier.points["risk_aversion"], highlight)]
         if row.empty:
             valid = ", ".join(f"{v:g}" for v in frontier.points["risk_aversion"])
-            raise RiskEngineError(f"highlight={highlight!r} is not a risk_aversion of the "
-                                  f"frontier; valid values: {valid}")
-        chosen = (float(highlight), float(row["average_risk"].iat[0]),
-                  float(row["purchase_cost_usd"].iat[0]))
+            raise RiskEngineError(
+                f"highlight={highlight!r} is not a risk_aversion of the "
+                f"frontier; valid values: {valid}"
+            )
+        chosen = (
+            float(highlight),
+            float(row["average_risk"].iat[0]),
+            float(row["purchase_cost_usd"].iat[0]),
+        )
     return frontier_figure(frontier.points, chosen, "highlighted plan")
 
 

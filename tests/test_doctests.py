@@ -17,9 +17,21 @@ from tests.conftest import REPO
 
 FLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
 #: Public functions and classes whose docstring must hold a runnable example.
-WITH_EXAMPLES = ["load_config", "load_dataset", "generate_dataset", "score_suppliers",
-                 "RiskScorer", "optimise", "frontier", "alliance_value", "stress", "run_report",
-                 "OptimisationResult", "Frontier", "StressResult"]
+WITH_EXAMPLES = [
+    "load_config",
+    "load_dataset",
+    "generate_dataset",
+    "score_suppliers",
+    "RiskScorer",
+    "optimise",
+    "frontier",
+    "alliance_value",
+    "stress",
+    "run_report",
+    "OptimisationResult",
+    "Frontier",
+    "StressResult",
+]
 
 
 def _has_examples(name: str) -> bool:
@@ -29,8 +41,11 @@ def _has_examples(name: str) -> bool:
 
 def _modules() -> list[str]:
     """Every riskengine module with at least one docstring example."""
-    names = sorted(m.name for m in pkgutil.walk_packages(riskengine.__path__, "riskengine.")
-                   if not m.name.endswith("__main__"))
+    names = sorted(
+        m.name
+        for m in pkgutil.walk_packages(riskengine.__path__, "riskengine.")
+        if not m.name.endswith("__main__")
+    )
     return [name for name in names if _has_examples(name)]
 
 

@@ -34,10 +34,20 @@ def test_every_example_is_tested():
 def test_example_runs(script):
     path = EXAMPLES / script
     assert ast.get_docstring(ast.parse(path.read_text(encoding="utf-8"))), "no docstring"
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
-        [str(REPO), *filter(None, [os.environ.get("PYTHONPATH")])]), "MPLBACKEND": "Agg"}
-    done = subprocess.run([sys.executable, f"examples/{script}"], cwd=REPO, env=env,
-                          capture_output=True, text=True, timeout=120, check=False)
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(REPO), *filter(None, [os.environ.get("PYTHONPATH")])]),
+        "MPLBACKEND": "Agg",
+    }
+    done = subprocess.run(
+        [sys.executable, f"examples/{script}"],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     assert EXPECTED[script] in done.stdout, done.stdout
     assert "Traceback" not in done.stderr

@@ -77,10 +77,13 @@ def test_html_of_a_plan_that_is_not_optimal_says_why(result, figures):
 
     from riskengine.optimise import SolveStatus
 
-    empty = {name: getattr(result, name).iloc[0:0]
-             for name in ("allocations", "metrics", "mix_by_country")}
-    failed = replace(result, status=SolveStatus.TIME_LIMIT, message=f"stopped at {HOSTILE}",
-                     **empty)
+    empty = {
+        name: getattr(result, name).iloc[0:0]
+        for name in ("allocations", "metrics", "mix_by_country")
+    }
+    failed = replace(
+        result, status=SolveStatus.TIME_LIMIT, message=f"stopped at {HOSTILE}", **empty
+    )
     page = failed._repr_html_()
     assert ">time_limit</b>" in page and f"stopped at {ESCAPED}" in page
     assert page.count("<tr>") == 1
@@ -116,12 +119,18 @@ def test_plot_returns_a_figure(name, request, figures):
     assert fig.axes
 
 
-@pytest.mark.parametrize(("name", "default", "tables"), [
-    ("result", "allocations", ["shortfalls", "metrics", "mix_by_country", "mix_by_supplier",
-                               "binding"]),
-    ("front", "points", ["mixes"]),
-    ("stressed", "regret", ["scenarios", "exposure", "response"]),
-])
+@pytest.mark.parametrize(
+    ("name", "default", "tables"),
+    [
+        (
+            "result",
+            "allocations",
+            ["shortfalls", "metrics", "mix_by_country", "mix_by_supplier", "binding"],
+        ),
+        ("front", "points", ["mixes"]),
+        ("stressed", "regret", ["scenarios", "exposure", "response"]),
+    ],
+)
 def test_to_frame_returns_a_copy_of_a_table(name, default, tables, request):
     obj = request.getfixturevalue(name)
     frame = obj.to_frame()
@@ -136,15 +145,18 @@ def test_to_frame_returns_a_copy_of_a_table(name, default, tables, request):
 def test_to_frame_names_the_valid_tables(front):
     with pytest.raises(riskengine.RiskEngineError) as info:
         front.to_frame("point")
-    assert str(info.value) == ("table='point' is not a table of Frontier (did you mean "
-                               "'points'?); valid tables: points, mixes")
+    assert str(info.value) == (
+        "table='point' is not a table of Frontier (did you mean "
+        "'points'?); valid tables: points, mixes"
+    )
 
 
 def test_plot_mix_for_one_buyer(result, figures):
     fig = plot_mix(result, "EU")
     figures.append(fig)
     assert [ax.get_title(loc="left") for ax in fig.axes] == [
-        "EU: share of demand by supplying country"]
+        "EU: share of demand by supplying country"
+    ]
     assert tuple(fig.get_size_inches()) == pytest.approx((8.0, 0.9 + 0.32 * 7 + 0.6))
     assert any(line.get_xdata()[0] == 0.65 for line in fig.axes[0].get_lines())  # CRMA line
 
@@ -187,7 +199,9 @@ def test_plot_stress_pairs_exposure_and_response(stressed, figures):
     figures.append(fig)
     short_ax, cost_ax = fig.axes
     assert [t.get_text() for t in short_ax.get_yticklabels()] == [
-        "<b>x</b>", "lynas-malaysia-outage"]
+        "<b>x</b>",
+        "lynas-malaysia-outage",
+    ]
     assert len(short_ax.patches) == len(cost_ax.patches) == 2 * 2
     assert cost_ax.get_xlabel() == "purchase + shortfall penalty, USD million a year"
 

@@ -36,7 +36,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Sourcing-risk scores and diversified EU/Japan sourcing mixes for the rare "
         "earths under Chinese export licensing. Run 'riskengine COMMAND --help' for a command.",
         epilog="Exit codes: 0 success, 2 bad input (configuration, data, arguments), "
-        "1 internal error or a plan that is not optimal.")
+        "1 internal error or a plan that is not optimal.",
+    )
     parser.add_argument("--version", action="version", version=f"riskengine {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
@@ -70,8 +71,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:
         if getattr(args, "debug", False):
             raise
-        print(f"internal error: {type(exc).__name__}: {exc}\n"
-              "(run again with --debug for the traceback, and please report it)", file=sys.stderr)
+        print(
+            f"internal error: {type(exc).__name__}: {exc}\n"
+            "(run again with --debug for the traceback, and please report it)",
+            file=sys.stderr,
+        )
         return 1
 
 

@@ -14,11 +14,14 @@ from riskengine.data.dataset import shipped_data_dir
 def add_parser(sub: argparse._SubParsersAction) -> None:
     """Register the command."""
     parser = sub.add_parser(
-        "init", help="create a working folder with a config and a copy of the shipped tables",
+        "init",
+        help="create a working folder with a config and a copy of the shipped tables",
         description="Create DIR holding config.yaml (every key commented), data/ (a copy of "
-        "the shipped tables to edit) and reports/.")
-    parser.add_argument("dir", type=Path, metavar="DIR", help="folder to create (must be new "
-                        "or empty)")
+        "the shipped tables to edit) and reports/.",
+    )
+    parser.add_argument(
+        "dir", type=Path, metavar="DIR", help="folder to create (must be new or empty)"
+    )
     parser.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
     parser.set_defaults(run=run)
 
@@ -52,6 +55,8 @@ def run(args: argparse.Namespace) -> int:
     print("Next, try:")
     print(f"  riskengine validate --config {config}      # check the tables and the config")
     print(f"  riskengine score --config {config} --top 3  # the riskiest offers per commodity")
-    print(f"  riskengine report --config {config}        # the full report under "
-          f"{target / 'reports'}/")
+    print(
+        f"  riskengine report --config {config}        # the full report under "
+        f"{target / 'reports'}/"
+    )
     return 0

@@ -19,36 +19,58 @@ from riskengine.optimise.solve import write_lp
 def add_parser(sub: argparse._SubParsersAction) -> None:
     """Register the command."""
     parser = sub.add_parser(
-        "optimise", help="recommend a diversified sourcing mix (LP)",
+        "optimise",
+        help="recommend a diversified sourcing mix (LP)",
         description="Solve the sourcing LP: cheapest mix after risk within the country cap "
         "(65%% by default), supplier cap and partner floor; report the mix, shortfalls and "
-        "shadow prices. Exit 1 if the solver does not reach optimality.")
+        "shadow prices. Exit 1 if the solver does not reach optimality.",
+    )
     add_common(parser)
     add_format(parser)
-    parser.add_argument("--mode", choices=("joint", "separate"),
-                        help="override optimiser.mode")
-    parser.add_argument("--backend", choices=("highs", "pulp"),
-                        help="highs = highspy direct (default for HiGHS); pulp = PuLP model "
-                        "(always used for CBC)")
-    parser.add_argument("--frontier", type=int, default=0, metavar="N",
-                        help="also sweep risk_aversion over N points (cost-risk frontier)")
-    parser.add_argument("--alliance", action="store_true",
-                        help="also compute the alliance value (separate minus joint)")
-    parser.add_argument("--write-lp", metavar="FILE", dest="write_lp",
-                        help="write the LP (or .mps) for review; kilotonnes and thousands of USD")
-    parser.add_argument("--top", type=int, default=10, metavar="N",
-                        help="shadow prices to list in the table format (default 10)")
+    parser.add_argument("--mode", choices=("joint", "separate"), help="override optimiser.mode")
+    parser.add_argument(
+        "--backend",
+        choices=("highs", "pulp"),
+        help="highs = highspy direct (default for HiGHS); pulp = PuLP model (always used for CBC)",
+    )
+    parser.add_argument(
+        "--frontier",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also sweep risk_aversion over N points (cost-risk frontier)",
+    )
+    parser.add_argument(
+        "--alliance",
+        action="store_true",
+        help="also compute the alliance value (separate minus joint)",
+    )
+    parser.add_argument(
+        "--write-lp",
+        metavar="FILE",
+        dest="write_lp",
+        help="write the LP (or .mps) for review; kilotonnes and thousands of USD",
+    )
+    parser.add_argument(
+        "--top",
+        type=int,
+        default=10,
+        metavar="N",
+        help="shadow prices to list in the table format (default 10)",
+    )
     parser.set_defaults(run=run)
 
 
-def _extras(args: argparse.Namespace, config: Config, dataset: Dataset,
-            scores: Any) -> dict[str, Any]:
+def _extras(
+    args: argparse.Namespace, config: Config, dataset: Dataset, scores: Any
+) -> dict[str, Any]:
     extras: dict[str, Any] = {}
     if args.alliance:
         extras["alliance"] = alliance_value(dataset, config, scores, args.backend)
     if args.frontier > 0:
-        extras["frontier"] = frontier(dataset, config, args.frontier, scores, args.mode,
-                                      args.backend)
+        extras["frontier"] = frontier(
+            dataset, config, args.frontier, scores, args.mode, args.backend
+        )
     return extras
 
 
@@ -74,13 +96,20 @@ def _print_table(result: OptimisationResult, extras: dict[str, Any], top: int) -
     emit_table(short, "table") if not short.empty else print("(none)")
     if "alliance" in extras:
         print("\nAlliance value (separate minus joint; positive = buying together is better):")
-        cols = ["buyer", "commodity", "cost_saving_usd", "shortfall_reduction_t",
-                "objective_saving_usd"]
+        cols = [
+            "buyer",
+            "commodity",
+            "cost_saving_usd",
+            "shortfall_reduction_t",
+            "objective_saving_usd",
+        ]
         emit_table(extras["alliance"][cols], "table", "{:,.0f}")
         total = extras["alliance"][cols[2:]].sum()
-        print(f"Total: cost saving USD {total['cost_saving_usd']:,.0f}, shortfall reduction "
-              f"{total['shortfall_reduction_t']:,.1f} t, objective saving USD "
-              f"{total['objective_saving_usd']:,.0f}")
+        print(
+            f"Total: cost saving USD {total['cost_saving_usd']:,.0f}, shortfall reduction "
+            f"{total['shortfall_reduction_t']:,.1f} t, objective saving USD "
+            f"{total['objective_saving_usd']:,.0f}"
+        )
     if "frontier" in extras:
         print("\nCost-risk frontier:")
         print(extras["frontier"].summary())
@@ -101,9 +130,11 @@ def run(args: argparse.Namespace) -> int:
     else:
         _print_table(result, extras, args.top)
     if not result.is_optimal:
-        print(f"error: the solver did not reach an optimal plan (status {result.status.value}"
-              f"{': ' + result.message if result.message else ''}); nothing above is a "
-              "recommendation. Raise optimiser.time_limit_s or try optimiser.solver: cbc.",
-              file=sys.stderr)
+        print(
+            f"error: the solver did not reach an optimal plan (status {result.status.value}"
+            f"{': ' + result.message if result.message else ''}); nothing above is a "
+            "recommendation. Raise optimiser.time_limit_s or try optimiser.solver: cbc.",
+            file=sys.stderr,
+        )
         return 1
     return 0

@@ -24,19 +24,28 @@ _ID = ["buyer", "supplier_id", "name", "commodity", "country", "stage", "status"
 def add_parser(sub: argparse._SubParsersAction) -> None:
     """Register the command."""
     parser = sub.add_parser(
-        "score", help="risk score of every supplier offer (or --commodities)",
+        "score",
+        help="risk score of every supplier offer (or --commodities)",
         description="Score every (buyer, supplier offer) pair from 0 (safest) to 100, with the "
-        "contribution of each indicator; or print the JRC commodity criticality table.")
+        "contribution of each indicator; or print the JRC commodity criticality table.",
+    )
     add_common(parser)
     add_format(parser)
     parser.add_argument("--buyer", action="append", help="only this buyer (repeatable)")
     parser.add_argument("--commodity", action="append", help="only this commodity (repeatable)")
-    parser.add_argument("--top", type=int, metavar="N",
-                        help="only the N riskiest offers per buyer and commodity")
-    parser.add_argument("--commodities", action="store_true",
-                        help="print commodity criticality (HHI, WGI-weighted HHI, JRC SR)")
-    parser.add_argument("--uncertainty", action="store_true",
-                        help="add 5th-95th percentile of score and rank under weight uncertainty")
+    parser.add_argument(
+        "--top", type=int, metavar="N", help="only the N riskiest offers per buyer and commodity"
+    )
+    parser.add_argument(
+        "--commodities",
+        action="store_true",
+        help="print commodity criticality (HHI, WGI-weighted HHI, JRC SR)",
+    )
+    parser.add_argument(
+        "--uncertainty",
+        action="store_true",
+        help="add 5th-95th percentile of score and rank under weight uncertainty",
+    )
     parser.set_defaults(run=run)
 
 
@@ -45,8 +54,10 @@ def _filter(frame: pd.DataFrame, column: str, wanted: list[str] | None) -> pd.Da
         return frame
     unknown = sorted(set(wanted) - set(frame[column]))
     if unknown:
-        raise fail(f"--{column} {', '.join(unknown)}: not in the data; "
-                   f"valid: {', '.join(sorted(frame[column].unique()))}")
+        raise fail(
+            f"--{column} {', '.join(unknown)}: not in the data; "
+            f"valid: {', '.join(sorted(frame[column].unique()))}"
+        )
     return frame[frame[column].isin(wanted)]
 
 
@@ -86,9 +97,13 @@ def run(args: argparse.Namespace) -> int:
         bands = score_intervals(dataset, config).drop(columns=["risk_score", "commodity"])
         scores = scores.merge(bands, on=["buyer", "supplier_id"], how="left")
     if args.top:
-        scores = (scores.sort_values(["buyer", "commodity", "risk_score"],
-                                     ascending=[True, True, False], kind="stable")
-                  .groupby(["buyer", "commodity"]).head(args.top))
+        scores = (
+            scores.sort_values(
+                ["buyer", "commodity", "risk_score"], ascending=[True, True, False], kind="stable"
+            )
+            .groupby(["buyer", "commodity"])
+            .head(args.top)
+        )
     if args.format == "json":
         emit_json({"indicators": indicators, "scores": frame_records(scores)})
     elif args.format == "csv":

@@ -21,51 +21,106 @@ _TABLES = ("regret", "exposure", "response", "scenarios")
 def add_parser(sub: argparse._SubParsersAction) -> None:
     """Register the command."""
     parser = sub.add_parser(
-        "stress", help="stress the optimal plan under disruption scenarios",
+        "stress",
+        help="stress the optimal plan under disruption scenarios",
         description="Keep the optimal plan fixed and measure what each scenario leaves short "
         "and what it costs (exposure), re-optimise under the scenario (response), and report "
-        "the regret; optionally solve a robust (CVaR) plan across all the scenarios.")
+        "the regret; optionally solve a robust (CVaR) plan across all the scenarios.",
+    )
     add_common(parser)
     add_format(parser)
-    parser.add_argument("--scenario", action="append", metavar="NAME", dest="scenarios",
-                        help="run only this scenario (repeatable; default: every scenario of "
-                        "the configuration and the library)")
-    parser.add_argument("--library", metavar="DIR", type=Path,
-                        help="folder of scenario YAML files (default: the shipped "
-                        "config/scenarios)")
-    parser.add_argument("--no-library", action="store_true",
-                        help="use only the configuration's scenarios and Monte Carlo draws")
-    parser.add_argument("--monte-carlo", type=int, default=0, metavar="N",
-                        help="add N random scenarios drawn from the risk indicators")
-    parser.add_argument("--seed", type=int, default=0, metavar="S",
-                        help="seed of the Monte Carlo scenarios (default 0)")
+    parser.add_argument(
+        "--scenario",
+        action="append",
+        metavar="NAME",
+        dest="scenarios",
+        help="run only this scenario (repeatable; default: every scenario of "
+        "the configuration and the library)",
+    )
+    parser.add_argument(
+        "--library",
+        metavar="DIR",
+        type=Path,
+        help="folder of scenario YAML files (default: the shipped config/scenarios)",
+    )
+    parser.add_argument(
+        "--no-library",
+        action="store_true",
+        help="use only the configuration's scenarios and Monte Carlo draws",
+    )
+    parser.add_argument(
+        "--monte-carlo",
+        type=int,
+        default=0,
+        metavar="N",
+        help="add N random scenarios drawn from the risk indicators",
+    )
+    parser.add_argument(
+        "--seed",
+        type=int,
+        default=0,
+        metavar="S",
+        help="seed of the Monte Carlo scenarios (default 0)",
+    )
     _add_robust(parser)
-    parser.add_argument("--executor", choices=EXECUTORS, default="serial",
-                        help="where the re-optimisations run (results are identical)")
-    parser.add_argument("--jobs", type=int, metavar="N",
-                        help="processes for --executor local (default: CPU count)")
-    parser.add_argument("--scheduler", metavar="ADDRESS",
-                        help="dask scheduler, e.g. tcp://10.0.0.5:8786 (--executor dask; "
-                        "default: a local cluster)")
-    parser.add_argument("--table", choices=_TABLES, default="regret",
-                        help="table printed by --format csv (default: regret)")
+    parser.add_argument(
+        "--executor",
+        choices=EXECUTORS,
+        default="serial",
+        help="where the re-optimisations run (results are identical)",
+    )
+    parser.add_argument(
+        "--jobs", type=int, metavar="N", help="processes for --executor local (default: CPU count)"
+    )
+    parser.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="dask scheduler, e.g. tcp://10.0.0.5:8786 (--executor dask; default: a local cluster)",
+    )
+    parser.add_argument(
+        "--table",
+        choices=_TABLES,
+        default="regret",
+        help="table printed by --format csv (default: regret)",
+    )
     parser.set_defaults(run=run)
 
 
 def _add_robust(parser: argparse.ArgumentParser) -> None:
     defaults = RobustSettings()
-    parser.add_argument("--robust", action="store_true",
-                        help="also solve the robust CVaR plan and compare it with the optimal one")
-    parser.add_argument("--cvar-alpha", type=float, default=defaults.alpha, metavar="A",
-                        help=f"CVaR level, 0 <= A < 1 (default {defaults.alpha:g})")
-    parser.add_argument("--cvar-beta", type=float, default=defaults.beta, metavar="B",
-                        help=f"weight of CVaR against expected cost (default {defaults.beta:g})")
-    parser.add_argument("--spot-premium", type=float, default=defaults.spot_premium,
-                        metavar="M", help="spot price / scenario price, >= 1 (default "
-                        f"{defaults.spot_premium:g})")
-    parser.add_argument("--contract-fee", type=float, default=defaults.contract_fee,
-                        metavar="F", help="fee per contracted tonne, share of its cost "
-                        f"(default {defaults.contract_fee:g})")
+    parser.add_argument(
+        "--robust",
+        action="store_true",
+        help="also solve the robust CVaR plan and compare it with the optimal one",
+    )
+    parser.add_argument(
+        "--cvar-alpha",
+        type=float,
+        default=defaults.alpha,
+        metavar="A",
+        help=f"CVaR level, 0 <= A < 1 (default {defaults.alpha:g})",
+    )
+    parser.add_argument(
+        "--cvar-beta",
+        type=float,
+        default=defaults.beta,
+        metavar="B",
+        help=f"weight of CVaR against expected cost (default {defaults.beta:g})",
+    )
+    parser.add_argument(
+        "--spot-premium",
+        type=float,
+        default=defaults.spot_premium,
+        metavar="M",
+        help=f"spot price / scenario price, >= 1 (default {defaults.spot_premium:g})",
+    )
+    parser.add_argument(
+        "--contract-fee",
+        type=float,
+        default=defaults.contract_fee,
+        metavar="F",
+        help=f"fee per contracted tonne, share of its cost (default {defaults.contract_fee:g})",
+    )
 
 
 def _check(args: argparse.Namespace) -> None:
@@ -82,13 +137,22 @@ def _check(args: argparse.Namespace) -> None:
 def run(args: argparse.Namespace) -> int:
     """Run the stress test and print it."""
     _check(args)
-    settings = RobustSettings(args.cvar_alpha, args.cvar_beta, args.spot_premium,
-                              args.contract_fee)
+    settings = RobustSettings(args.cvar_alpha, args.cvar_beta, args.spot_premium, args.contract_fee)
     config, dataset = load_inputs(args)
     library = False if args.no_library else (args.library if args.library else True)
-    result = stress(dataset, config, args.scenarios, args.monte_carlo, args.seed, args.robust,
-                    args.executor, library=library, scheduler=args.scheduler,
-                    n_jobs=args.jobs, robust_settings=settings)
+    result = stress(
+        dataset,
+        config,
+        args.scenarios,
+        args.monte_carlo,
+        args.seed,
+        args.robust,
+        args.executor,
+        library=library,
+        scheduler=args.scheduler,
+        n_jobs=args.jobs,
+        robust_settings=settings,
+    )
     if args.format == "json":
         emit_json(result.to_dict())
     elif args.format == "csv":

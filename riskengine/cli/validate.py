@@ -16,9 +16,12 @@ from riskengine.cli._common import (
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     """Register the command."""
-    parser = sub.add_parser("validate", help="check configuration and data; print a summary",
-                            description="Check the configuration and the data tables; print a "
-                            "summary, or every problem found (exit 2).")
+    parser = sub.add_parser(
+        "validate",
+        help="check configuration and data; print a summary",
+        description="Check the configuration and the data tables; print a "
+        "summary, or every problem found (exit 2).",
+    )
     add_common(parser)
     add_format(parser)
     parser.set_defaults(run=run)
@@ -28,14 +31,26 @@ def run(args: argparse.Namespace) -> int:
     """Validate and print the summary."""
     config, dataset = load_inputs(args)
     if args.format == "json":
-        emit_json({
-            "status": "ok", "config": config.name, "data": dataset.source,
-            "rows": {name: len(dataset.table(name)) for name in (
-                "commodities", "countries", "production", "export_controls", "suppliers",
-                "demand")},
-            "vintage": dataset.vintage,
-            "capacity": frame_records(dataset.capacity_by_commodity()),
-        })
+        emit_json(
+            {
+                "status": "ok",
+                "config": config.name,
+                "data": dataset.source,
+                "rows": {
+                    name: len(dataset.table(name))
+                    for name in (
+                        "commodities",
+                        "countries",
+                        "production",
+                        "export_controls",
+                        "suppliers",
+                        "demand",
+                    )
+                },
+                "vintage": dataset.vintage,
+                "capacity": frame_records(dataset.capacity_by_commodity()),
+            }
+        )
     elif args.format == "csv":
         emit_table(dataset.capacity_by_commodity(), "csv")
     else:

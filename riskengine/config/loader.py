@@ -47,14 +47,17 @@ def _line_map(text: str) -> dict[Path_, int]:
 
 def _duplicate_keys(text: str, source: str) -> None:
     """Refuse a mapping that names the same key twice (YAML would keep the last silently)."""
+
     def walk(node: yaml.Node) -> None:
         if isinstance(node, yaml.MappingNode):
             seen: dict[str, int] = {}
             for key, value in node.value:
                 line = key.start_mark.line + 1
                 if key.value in seen:
-                    raise ConfigError(f"{source}, line {line}: key {key.value!r} is given twice "
-                                      f"(first at line {seen[key.value]}); keep one")
+                    raise ConfigError(
+                        f"{source}, line {line}: key {key.value!r} is given twice "
+                        f"(first at line {seen[key.value]}); keep one"
+                    )
                 seen[key.value] = line
                 walk(value)
         elif isinstance(node, yaml.SequenceNode):
@@ -69,8 +72,10 @@ def _duplicate_keys(text: str, source: str) -> None:
 def _read_yaml(path: Path) -> tuple[dict[str, Any], dict[Path_, int]]:
     source = str(path)
     if not path.is_file():
-        raise ConfigError(f"{source}: configuration file not found; give an existing YAML file "
-                          "with --config, or run 'riskengine init DIR' to create one")
+        raise ConfigError(
+            f"{source}: configuration file not found; give an existing YAML file "
+            "with --config, or run 'riskengine init DIR' to create one"
+        )
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -89,13 +94,16 @@ def _read_yaml(path: Path) -> tuple[dict[str, Any], dict[Path_, int]]:
         mark = getattr(exc, "problem_mark", None)
         where = f", line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc)
-        raise ConfigError(f"{source}{where}: broken YAML: {problem}; check indentation, "
-                          "colons and quotes") from None
+        raise ConfigError(
+            f"{source}{where}: broken YAML: {problem}; check indentation, colons and quotes"
+        ) from None
     if data is None:
         return {}, {}
     if not isinstance(data, dict):
-        raise ConfigError(f"{source}, line 1: expected a mapping of keys (such as 'optimiser:'), "
-                          f"got a {type(data).__name__}")
+        raise ConfigError(
+            f"{source}, line 1: expected a mapping of keys (such as 'optimiser:'), "
+            f"got a {type(data).__name__}"
+        )
     return data, lines
 
 
@@ -104,8 +112,10 @@ def parse_override(text: str) -> tuple[tuple[str, ...], Any]:
     key, sep, raw = text.partition("=")
     key = key.strip()
     if not sep or not key or any(not part for part in key.split(".")):
-        raise ConfigError(f"--set {text}: expected KEY=VALUE with a dotted key, "
-                          "e.g. --set optimiser.max_country_share=0.5")
+        raise ConfigError(
+            f"--set {text}: expected KEY=VALUE with a dotted key, "
+            "e.g. --set optimiser.max_country_share=0.5"
+        )
     try:
         value = yaml.safe_load(raw) if raw.strip() else None
     except yaml.YAMLError:
@@ -157,8 +167,9 @@ def _model_in(annotation: Any) -> type[BaseModel] | None:
 class _Origins:
     """Where each key came from: the file (with lines) or a --set argument."""
 
-    def __init__(self, source: str | None, lines: dict[Path_, int],
-                 overrides: dict[tuple[str, ...], str]) -> None:
+    def __init__(
+        self, source: str | None, lines: dict[Path_, int], overrides: dict[tuple[str, ...], str]
+    ) -> None:
         self.source, self.lines, self.overrides = source, lines, overrides
 
     def __call__(self, loc: tuple[str | int, ...]) -> str:

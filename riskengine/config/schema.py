@@ -34,13 +34,16 @@ def _as_codes(value: Any) -> Any:
     if isinstance(value, list | tuple) and all(isinstance(v, str) for v in value):
         return tuple(value)
     if isinstance(value, list | tuple) and any(isinstance(v, bool) for v in value):
-        raise ValueError("YAML reads NO (Norway), YES, ON and OFF as true/false: "
-                         "write such codes in quotes, e.g. ['NO']")
+        raise ValueError(
+            "YAML reads NO (Norway), YES, ON and OFF as true/false: "
+            "write such codes in quotes, e.g. ['NO']"
+        )
     raise ValueError("expected a code or a list of codes, e.g. [EU] or [JP, US]")
 
 
 def _as_penalty(value: Any) -> Any:
     """A positive number, or a map from commodity (or 'default') to a positive number."""
+
     def positive(v: Any) -> bool:
         return isinstance(v, int | float) and not isinstance(v, bool) and v > 0
 
@@ -135,16 +138,22 @@ class OptimiserConfig(_Model):
         10_000.0, description="P_c in USD/kg: a number, or a map by commodity with 'default'"
     )
     status_availability: dict[Status, Share] = Field(
-        default_factory=lambda: {Status.PRODUCING: 1.0, Status.RAMPING: 1.0,
-                                 Status.PLANNED: 0.0},
+        default_factory=lambda: {Status.PRODUCING: 1.0, Status.RAMPING: 1.0, Status.PLANNED: 0.0},
         description="share of an offer's capacity usable now, by status (planned plants "
-        "cannot deliver yet)")
+        "cannot deliver yet)",
+    )
     min_order_t: float = Field(
-        0.0, ge=0, description="minimum order quantity, t/yr: a buyer buys nothing from an offer "
-        "or at least this much (capped by what the offer can give); 0 = off; > 0 makes a MILP")
+        0.0,
+        ge=0,
+        description="minimum order quantity, t/yr: a buyer buys nothing from an offer "
+        "or at least this much (capped by what the offer can give); 0 = off; > 0 makes a MILP",
+    )
     max_suppliers_per_commodity: int | None = Field(
-        None, ge=1, description="at most this many offers per buyer and commodity; null = off; "
-        "a number makes a MILP")
+        None,
+        ge=1,
+        description="at most this many offers per buyer and commodity; null = off; "
+        "a number makes a MILP",
+    )
     solver: SolverName = Field(SolverName.HIGHS, description="highs or cbc")
     time_limit_s: float = Field(60.0, gt=0, description="solver time limit, seconds")
 
@@ -166,8 +175,10 @@ class Multiplier(_Model):
     buyer: Codes = ()
     parent_country: Codes = Field((), description="offers whose owner is based in these")
     chinese_technology: bool | None = Field(
-        None, description="offers whose plant does (true) or does not (false) depend on "
-        "Chinese technology or inputs")
+        None,
+        description="offers whose plant does (true) or does not (false) depend on "
+        "Chinese technology or inputs",
+    )
 
 
 class ScenarioConfig(_Model):
@@ -187,8 +198,10 @@ class ReportConfig(_Model):
     out_dir: Path = Field(Path("reports"), description="folder that receives one folder per run")
     frontier_points: int = Field(7, ge=0, le=100, description="points on the cost-risk frontier")
     stress_library: bool = Field(
-        True, description="stress-test the plan against the shipped scenario library too "
-        "(configuration scenarios always run)")
+        True,
+        description="stress-test the plan against the shipped scenario library too "
+        "(configuration scenarios always run)",
+    )
 
 
 def _default_buyers() -> dict[str, BuyerConfig]:
@@ -205,7 +218,8 @@ class Config(_Model):
     data: DataConfig = DataConfig()
     buyers: dict[str, BuyerConfig] = Field(
         default_factory=_default_buyers,
-        description="buyer name -> home and partners (countries or blocs)")
+        description="buyer name -> home and partners (countries or blocs)",
+    )
     risk: RiskConfig = RiskConfig()
     optimiser: OptimiserConfig = OptimiserConfig()
     scenarios: tuple[ScenarioConfig, ...] = Field((), description="named what-if cases")

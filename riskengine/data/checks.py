@@ -26,11 +26,16 @@ def _buyer_problems(dataset: Dataset, config: Config) -> list[Problem]:
         if buyer in config.buyers:
             continue
         source, line = dataset.where("demand", row)
-        problems.append(Problem(
-            source, line, "buyer", buyer,
-            f"buyer not in the configuration; add buyers.{buyer} (home, partners) to the "
-            f"config or use one of {', '.join(buyers)}{did_you_mean(buyer, buyers)}",
-        ))
+        problems.append(
+            Problem(
+                source,
+                line,
+                "buyer",
+                buyer,
+                f"buyer not in the configuration; add buyers.{buyer} (home, partners) to the "
+                f"config or use one of {', '.join(buyers)}{did_you_mean(buyer, buyers)}",
+            )
+        )
     return problems
 
 
@@ -41,16 +46,29 @@ def _code_problems(dataset: Dataset, config: Config, source: str) -> list[Proble
         for key in ("home", "partners"):
             for code in getattr(buyer, key):
                 if code not in codes:
-                    problems.append(Problem(
-                        source, None, f"buyers.{name}.{key}", code,
-                        "unknown country or bloc; use a code or bloc from countries.csv"
-                        + did_you_mean(code, codes), label="key"))
+                    problems.append(
+                        Problem(
+                            source,
+                            None,
+                            f"buyers.{name}.{key}",
+                            code,
+                            "unknown country or bloc; use a code or bloc from countries.csv"
+                            + did_you_mean(code, codes),
+                            label="key",
+                        )
+                    )
     for code in sorted(config.optimiser.country_share_overrides):
         if code not in codes:
-            problems.append(Problem(
-                source, None, "optimiser.country_share_overrides", code,
-                "unknown country; use a code from countries.csv" + did_you_mean(code, codes),
-                label="key"))
+            problems.append(
+                Problem(
+                    source,
+                    None,
+                    "optimiser.country_share_overrides",
+                    code,
+                    "unknown country; use a code from countries.csv" + did_you_mean(code, codes),
+                    label="key",
+                )
+            )
     return problems
 
 

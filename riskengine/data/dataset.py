@@ -66,8 +66,11 @@ class Dataset:
         line = lines[row] if lines is not None and row < len(lines) else None
         name = f"{table}.csv"
         if self.source not in ("memory",) and not self.source.startswith("generated"):
-            name = str(Path(self.source) / name) if Path(self.source).is_dir() else (
-                f"{Path(self.source).name}[{table}]")
+            name = (
+                str(Path(self.source) / name)
+                if Path(self.source).is_dir()
+                else (f"{Path(self.source).name}[{table}]")
+            )
         return name, line
 
     @property
@@ -83,10 +86,18 @@ class Dataset:
         """Offers and capacity per commodity, with the share outside China (t/yr)."""
         s = self.suppliers
         ex_china = s["capacity_t"].where(s["country"] != "CN", 0.0)
-        frame = pd.DataFrame({
-            "commodity": s["commodity"], "offers": 1,
-            "capacity_t": s["capacity_t"], "ex_china_t": ex_china,
-        }).groupby("commodity", sort=True).sum()
+        frame = (
+            pd.DataFrame(
+                {
+                    "commodity": s["commodity"],
+                    "offers": 1,
+                    "capacity_t": s["capacity_t"],
+                    "ex_china_t": ex_china,
+                }
+            )
+            .groupby("commodity", sort=True)
+            .sum()
+        )
         frame["ex_china_share"] = frame["ex_china_t"] / frame["capacity_t"].where(
             frame["capacity_t"] > 0
         )
@@ -102,8 +113,10 @@ class Dataset:
         lines += ["", "  commodity     offers  capacity t/yr  ex-China share  demand t/yr"]
         for row in cap.itertuples(index=False):
             share = "n/a" if pd.isna(row.ex_china_share) else f"{row.ex_china_share:.0%}"
-            lines.append(f"  {row.commodity:<12} {row.offers:>7} {row.capacity_t:>14,.1f}"
-                         f" {share:>15} {row.demand_t:>12,.1f}")
+            lines.append(
+                f"  {row.commodity:<12} {row.offers:>7} {row.capacity_t:>14,.1f}"
+                f" {share:>15} {row.demand_t:>12,.1f}"
+            )
         lines += ["", f"  production data year(s): {self.vintage}"]
         return "\n".join(lines)
 
@@ -119,21 +132,38 @@ def _read_raw(path: Path) -> tuple[dict[str, RawTable], list[Problem], tuple[Pat
     if path.is_file() and path.suffix.lower() in (".xlsx", ".xlsm"):
         raws = read_xlsx_tables(path, _NAMES)
         missing = [n for n in _NAMES if n not in raws]
-        problems = [Problem(path.name, None, None, None,
-                            f"has no sheet {n!r}; expected sheets: {', '.join(_NAMES)}")
-                    for n in missing]
+        problems = [
+            Problem(
+                path.name,
+                None,
+                None,
+                None,
+                f"has no sheet {n!r}; expected sheets: {', '.join(_NAMES)}",
+            )
+            for n in missing
+        ]
         return raws, problems, (path,)
     if not path.is_dir():
         what = "does not exist" if not path.exists() else "is not a folder or an .xlsx workbook"
-        raise DataError([Problem(str(path), None, None, None,
-                                 f"{what}; give a folder of CSV tables or an .xlsx workbook")])
+        raise DataError(
+            [
+                Problem(
+                    str(path),
+                    None,
+                    None,
+                    None,
+                    f"{what}; give a folder of CSV tables or an .xlsx workbook",
+                )
+            ]
+        )
     raws, problems, files = {}, [], []
     for spec in TABLES:
         file = path / spec.file
         if not file.is_file():
             needed = ", ".join(t.file for t in TABLES)
-            problems.append(Problem(str(file), None, None, None,
-                                    f"is missing; a data folder needs {needed}"))
+            problems.append(
+                Problem(str(file), None, None, None, f"is missing; a data folder needs {needed}")
+            )
             continue
         raws[spec.name] = read_csv_table(file, str(file))
         files.append(file)
@@ -154,17 +184,33 @@ def _cross_checks(tables: dict[str, pd.DataFrame], raws: dict[str, RawTable]) ->
         for col in spec.columns:
             if col.kind == "country" and codes is not None:
                 problems += check_references(
-                    frame, raw, col.name, codes, "country",
-                    "add it to countries.csv or use one of its codes", allow_empty=not col.required)
+                    frame,
+                    raw,
+                    col.name,
+                    codes,
+                    "country",
+                    "add it to countries.csv or use one of its codes",
+                    allow_empty=not col.required,
+                )
             if col.kind == "commodity" and known is not None:
                 problems += check_references(
-                    frame, raw, col.name, known, "commodity",
-                    "add it to commodities.csv or use one of its ids")
+                    frame,
+                    raw,
+                    col.name,
+                    known,
+                    "commodity",
+                    "add it to commodities.csv or use one of its ids",
+                )
         if spec.name == "export_controls" and codes is not None:
             problems += check_references(
-                frame, raw, "destination", codes | blocs, "destination",
+                frame,
+                raw,
+                "destination",
+                codes | blocs,
+                "destination",
                 "use a country code or bloc from countries.csv, or leave empty for all",
-                allow_empty=True)
+                allow_empty=True,
+            )
     return problems
 
 

@@ -48,8 +48,10 @@ def _to_raw(source: str, header: list[str], records: list[tuple[int, list[str]]]
                 continue
         rows.append(cells)
         lines.append(line)
-    frame = pd.DataFrame(rows, columns=header, dtype=object) if rows else pd.DataFrame(
-        columns=header, dtype=object
+    frame = (
+        pd.DataFrame(rows, columns=header, dtype=object)
+        if rows
+        else pd.DataFrame(columns=header, dtype=object)
     )
     return RawTable(source, tuple(header), frame, tuple(lines), tuple(problems))
 
@@ -70,8 +72,9 @@ def read_csv_table(path: Path, source: str) -> RawTable:
             header = next(reader, None)
             records = [(reader.line_num, row) for row in reader]
     except UnicodeDecodeError as exc:
-        problem = Problem(source, None, None, None,
-                          f"is not UTF-8 text (byte {exc.start}); save it as CSV UTF-8")
+        problem = Problem(
+            source, None, None, None, f"is not UTF-8 text (byte {exc.start}); save it as CSV UTF-8"
+        )
         return RawTable(source, (), pd.DataFrame(), (), (problem,))
     except csv.Error as exc:
         problem = Problem(source, None, None, None, f"is not valid CSV: {exc}")

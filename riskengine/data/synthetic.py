@@ -18,18 +18,45 @@ __all__ = ["generate_dataset"]
 
 # (code, name, bloc, WGI mean estimate) - real codes, rough real governance.
 _COUNTRIES: tuple[tuple[str, str, str, float], ...] = (
-    ("CN", "China", "", -0.33), ("JP", "Japan", "", 1.37), ("DE", "Germany", "EU", 1.36),
-    ("FR", "France", "EU", 1.04), ("EE", "Estonia", "EU", 1.30), ("AU", "Australia", "", 1.49),
-    ("US", "United States", "", 0.99), ("CA", "Canada", "", 1.45), ("MY", "Malaysia", "", 0.43),
-    ("VN", "Vietnam", "", -0.34), ("BR", "Brazil", "", -0.29), ("IN", "India", "", -0.07),
-    ("ZA", "South Africa", "", -0.10), ("KZ", "Kazakhstan", "", -0.33),
-    ("GB", "United Kingdom", "", 1.26), ("MM", "Myanmar", "", -1.60), ("KR", "Korea", "", 0.97),
-    ("SE", "Sweden", "EU", 1.57), ("ES", "Spain", "EU", 0.85), ("NO", "Norway", "", 1.65),
+    ("CN", "China", "", -0.33),
+    ("JP", "Japan", "", 1.37),
+    ("DE", "Germany", "EU", 1.36),
+    ("FR", "France", "EU", 1.04),
+    ("EE", "Estonia", "EU", 1.30),
+    ("AU", "Australia", "", 1.49),
+    ("US", "United States", "", 0.99),
+    ("CA", "Canada", "", 1.45),
+    ("MY", "Malaysia", "", 0.43),
+    ("VN", "Vietnam", "", -0.34),
+    ("BR", "Brazil", "", -0.29),
+    ("IN", "India", "", -0.07),
+    ("ZA", "South Africa", "", -0.10),
+    ("KZ", "Kazakhstan", "", -0.33),
+    ("GB", "United Kingdom", "", 1.26),
+    ("MM", "Myanmar", "", -1.60),
+    ("KR", "Korea", "", 0.97),
+    ("SE", "Sweden", "EU", 1.57),
+    ("ES", "Spain", "EU", 0.85),
+    ("NO", "Norway", "", 1.65),
 )
-_SYMBOLS = {"samarium": "Sm", "gadolinium": "Gd", "terbium": "Tb", "dysprosium": "Dy",
-            "lutetium": "Lu", "scandium": "Sc", "yttrium": "Y"}
-_PRICES = {"samarium": 5.0, "gadolinium": 25.0, "terbium": 1500.0, "dysprosium": 450.0,
-           "lutetium": 800.0, "scandium": 1200.0, "yttrium": 60.0}
+_SYMBOLS = {
+    "samarium": "Sm",
+    "gadolinium": "Gd",
+    "terbium": "Tb",
+    "dysprosium": "Dy",
+    "lutetium": "Lu",
+    "scandium": "Sc",
+    "yttrium": "Y",
+}
+_PRICES = {
+    "samarium": 5.0,
+    "gadolinium": 25.0,
+    "terbium": 1500.0,
+    "dysprosium": 450.0,
+    "lutetium": 800.0,
+    "scandium": 1200.0,
+    "yttrium": 60.0,
+}
 
 
 def _countries(n: int) -> pd.DataFrame:
@@ -38,14 +65,16 @@ def _countries(n: int) -> pd.DataFrame:
 
 
 def _commodities(rng: np.random.Generator) -> pd.DataFrame:
-    return pd.DataFrame({
-        "commodity": list(COMMODITIES),
-        "symbol": [_SYMBOLS[c] for c in COMMODITIES],
-        "name": [c.capitalize() for c in COMMODITIES],
-        "price_usd_per_kg": [_PRICES[c] for c in COMMODITIES],
-        "substitution_index": rng.uniform(0.7, 1.0, len(COMMODITIES)).round(2),
-        "eol_recycling_rate": rng.uniform(0.0, 0.3, len(COMMODITIES)).round(2),
-    })
+    return pd.DataFrame(
+        {
+            "commodity": list(COMMODITIES),
+            "symbol": [_SYMBOLS[c] for c in COMMODITIES],
+            "name": [c.capitalize() for c in COMMODITIES],
+            "price_usd_per_kg": [_PRICES[c] for c in COMMODITIES],
+            "substitution_index": rng.uniform(0.7, 1.0, len(COMMODITIES)).round(2),
+            "eol_recycling_rate": rng.uniform(0.0, 0.3, len(COMMODITIES)).round(2),
+        }
+    )
 
 
 def _suppliers(rng: np.random.Generator, n: int, codes: np.ndarray) -> pd.DataFrame:
@@ -59,12 +88,19 @@ def _suppliers(rng: np.random.Generator, n: int, codes: np.ndarray) -> pd.DataFr
     status = rng.choice([s.value for s in Status], size=n, p=[0.6, 0.25, 0.15])
     stage = rng.choice([s.value for s in Stage], size=n, p=[0.2, 0.8])
     ids = [f"sup-{i:06d}" for i in range(n)]
-    return pd.DataFrame({
-        "supplier_id": ids, "name": [f"Supplier {i}" for i in range(n)],
-        "country": country, "commodity": commodity, "stage": stage, "status": status,
-        "capacity_t": capacity.round(2), "price_usd_per_kg": price.round(2),
-        "lead_time_days": rng.integers(20, 200, n).astype(float),
-    })
+    return pd.DataFrame(
+        {
+            "supplier_id": ids,
+            "name": [f"Supplier {i}" for i in range(n)],
+            "country": country,
+            "commodity": commodity,
+            "stage": stage,
+            "status": status,
+            "capacity_t": capacity.round(2),
+            "price_usd_per_kg": price.round(2),
+            "lead_time_days": rng.integers(20, 200, n).astype(float),
+        }
+    )
 
 
 def _production(suppliers: pd.DataFrame) -> pd.DataFrame:
@@ -76,10 +112,17 @@ def _production(suppliers: pd.DataFrame) -> pd.DataFrame:
 
 
 def _export_controls() -> pd.DataFrame:
-    return pd.DataFrame({
-        "country": "CN", "commodity": list(COMMODITIES), "severity": 0.5,
-        "since": pd.Timestamp("2025-04-04"), "stage": "", "destination": "", "in_force": True,
-    })
+    return pd.DataFrame(
+        {
+            "country": "CN",
+            "commodity": list(COMMODITIES),
+            "severity": 0.5,
+            "since": pd.Timestamp("2025-04-04"),
+            "stage": "",
+            "destination": "",
+            "in_force": True,
+        }
+    )
 
 
 def generate_dataset(
@@ -120,13 +163,23 @@ def generate_dataset(
     suppliers = _suppliers(rng, n_offers, countries["country"].to_numpy())
     total = suppliers.groupby("commodity")["capacity_t"].sum()
     split = rng.dirichlet(np.ones(len(buyers)) * 4, size=len(COMMODITIES))
-    demand = pd.DataFrame([
-        {"buyer": b, "commodity": c,
-         "demand_t": round(float(total[c] * demand_ratio * split[i, j]), 2)}
-        for i, c in enumerate(COMMODITIES) for j, b in enumerate(buyers)
-    ])
+    demand = pd.DataFrame(
+        [
+            {
+                "buyer": b,
+                "commodity": c,
+                "demand_t": round(float(total[c] * demand_ratio * split[i, j]), 2),
+            }
+            for i, c in enumerate(COMMODITIES)
+            for j, b in enumerate(buyers)
+        ]
+    )
     return Dataset(
-        commodities=_commodities(rng), countries=countries, production=_production(suppliers),
-        export_controls=_export_controls(), suppliers=suppliers, demand=demand,
+        commodities=_commodities(rng),
+        countries=countries,
+        production=_production(suppliers),
+        export_controls=_export_controls(),
+        suppliers=suppliers,
+        demand=demand,
         source=f"generated(n_offers={n_offers}, seed={seed})",
     )

@@ -59,8 +59,11 @@ class _Collector:
             )
         if len(rows) > _MAX_PER_CHECK:
             more = len(rows) - _MAX_PER_CHECK
-            self.problems.append(Problem(self.raw.source, None, column, None,
-                                         f"{more} more rows with the same problem"))
+            self.problems.append(
+                Problem(
+                    self.raw.source, None, column, None, f"{more} more rows with the same problem"
+                )
+            )
 
 
 def _parse_column(col: Column, text: pd.Series, out: _Collector) -> pd.Series:
@@ -79,8 +82,12 @@ def _parse_column(col: Column, text: pd.Series, out: _Collector) -> pd.Series:
         high_bad = np.zeros(len(values), bool)
         if col.high is not None:
             high_bad = finite & (values > col.high)
-        out.add(np.asarray(low_bad | high_bad), col.name, stripped,
-                f"is out of range; expected {_expected(col)}")
+        out.add(
+            np.asarray(low_bad | high_bad),
+            col.name,
+            stripped,
+            f"is out of range; expected {_expected(col)}",
+        )
         if col.kind == "integer":
             frac = finite & (values != values.round())
             out.add(np.asarray(frac), col.name, stripped, f"expected {_expected(col)}")
@@ -88,8 +95,12 @@ def _parse_column(col: Column, text: pd.Series, out: _Collector) -> pd.Series:
         return values
     if col.kind == "date":
         values = pd.to_datetime(stripped.where(~empty), format="%Y-%m-%d", errors="coerce")
-        out.add(values.isna().to_numpy() & ~empty, col.name, stripped,
-                f"is not a date; expected {_expected(col)}")
+        out.add(
+            values.isna().to_numpy() & ~empty,
+            col.name,
+            stripped,
+            f"is not a date; expected {_expected(col)}",
+        )
         return values
     if col.kind == "bool":
         lower = stripped.str.lower()
@@ -112,11 +123,16 @@ def _check_header(spec: TableSpec, raw: RawTable, out: _Collector) -> bool:
     for col in spec.columns:
         if col.required and col.name not in header:
             hint = did_you_mean(col.name, raw.header)
-            out.problems.append(Problem(
-                raw.source, 1, None, None,
-                f"missing required column {col.name!r}{hint}; "
-                f"required columns are: {', '.join(c.name for c in spec.columns if c.required)}",
-            ))
+            out.problems.append(
+                Problem(
+                    raw.source,
+                    1,
+                    None,
+                    None,
+                    f"missing required column {col.name!r}{hint}; "
+                    f"required columns are: {', '.join(c.name for c in spec.columns if c.required)}",
+                )
+            )
             ok = False
     duplicated = sorted({h for h in raw.header if list(raw.header).count(h) > 1})
     for name in duplicated:
@@ -139,10 +155,15 @@ def _check_key(spec: TableSpec, frame: pd.DataFrame, out: _Collector) -> None:
             first_line[value] = line
             continue
         shown = ", ".join(value)
-        out.problems.append(Problem(
-            out.raw.source, line, None, None,
-            f"duplicate ({', '.join(key)}) = ({shown}); first given at line {first_line[value]}",
-        ))
+        out.problems.append(
+            Problem(
+                out.raw.source,
+                line,
+                None,
+                None,
+                f"duplicate ({', '.join(key)}) = ({shown}); first given at line {first_line[value]}",
+            )
+        )
 
 
 def parse_table(spec: TableSpec, raw: RawTable) -> tuple[pd.DataFrame | None, list[Problem]]:

@@ -42,8 +42,9 @@ def _bound_duals(problem: Problem, solution: Solution, tol: float) -> pd.DataFra
     cols = problem.columns.iloc[:n_x]
     dual = np.asarray(solution.col_dual_usd_per_kg)[:n_x]
     at_upper = np.asarray(solution.values_t)[:n_x] >= cols["ub_t"].to_numpy() * (1 - 1e-7) - 1e-9
-    frame = cols[(dual < -tol) & at_upper].assign(shadow_price_usd_per_kg=dual[(dual < -tol)
-                                                                              & at_upper])
+    frame = cols[(dual < -tol) & at_upper].assign(
+        shadow_price_usd_per_kg=dual[(dual < -tol) & at_upper]
+    )
     sigma = float(problem.settings.get("sigma", 1.0))
     share = np.where(frame["ub_source"] == "supplier_cap", sigma, np.nan)
     return frame.assign(family=frame["ub_source"], share=share, rhs_t=frame["ub_t"])
@@ -54,17 +55,25 @@ def _sentence(row: dict[str, Any], mode: str) -> str:
     where = f"{row['buyer']} {row['commodity']}"
     family = row["family"]
     if family == "country_cap":
-        return (f"Raising the {row['share']:.0%} cap on {row['country']} for {where} "
-                f"by one tonne {save}.")
+        return (
+            f"Raising the {row['share']:.0%} cap on {row['country']} for {where} "
+            f"by one tonne {save}."
+        )
     if family == "partner_floor":
-        return (f"Lowering the {row['share']:.0%} home-and-partner floor for {where} "
-                f"by one tonne {save}.")
+        return (
+            f"Lowering the {row['share']:.0%} home-and-partner floor for {where} "
+            f"by one tonne {save}."
+        )
     if family == "contract":
-        return (f"Releasing one tonne of the contracted minimum at {row['supplier_id']} "
-                f"({row['country']}, {row['commodity']}) {save}.")
+        return (
+            f"Releasing one tonne of the contracted minimum at {row['supplier_id']} "
+            f"({row['country']}, {row['commodity']}) {save}."
+        )
     if family == "supplier_cap":
-        return (f"Raising the {row['share']:.0%} single-offer cap on {row['supplier_id']} "
-                f"({row['country']}) for {where} by one tonne {save}.")
+        return (
+            f"Raising the {row['share']:.0%} single-offer cap on {row['supplier_id']} "
+            f"({row['country']}) for {where} by one tonne {save}."
+        )
     offer = f"{row['supplier_id']} ({row['country']}, {row['commodity']})"
     if isinstance(row["buyer"], str) and mode == "separate":
         return f"One more tonne of {row['buyer']}'s pro-rata capacity at {offer} {save}."
@@ -79,8 +88,11 @@ def binding(problem: Problem, solution: Solution) -> pd.DataFrame:
     if not solution.duals_available or solution.values_t is None:
         return pd.DataFrame(columns=BINDING_COLUMNS)
     tol = _tolerance(problem)
-    parts = [f for f in (_row_duals(problem, solution, tol), _bound_duals(problem, solution, tol))
-             if not f.empty]
+    parts = [
+        f
+        for f in (_row_duals(problem, solution, tol), _bound_duals(problem, solution, tol))
+        if not f.empty
+    ]
     if not parts:
         return pd.DataFrame(columns=BINDING_COLUMNS)
     frame = pd.concat([p.reindex(columns=BINDING_COLUMNS) for p in parts], ignore_index=True)
@@ -88,5 +100,8 @@ def binding(problem: Problem, solution: Solution) -> pd.DataFrame:
     frame["sentence"] = [_sentence(r, problem.mode.value) for r in frame.to_dict("records")]
     frame = frame.sort_values(
         ["saving_usd_per_t", "family", "buyer", "commodity", "country", "supplier_id"],
-        ascending=[False, True, True, True, True, True], kind="stable", na_position="first")
+        ascending=[False, True, True, True, True, True],
+        kind="stable",
+        na_position="first",
+    )
     return frame.reset_index(drop=True)

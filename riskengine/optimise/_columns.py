@@ -27,8 +27,10 @@ def pairs(dataset: Dataset, config: Config) -> pd.DataFrame:
     demand = demand[demand["demand_t"] > 0].astype({"buyer": str, "commodity": str})
     unknown = sorted(set(demand["buyer"]) - set(config.buyers))
     if unknown:
-        raise ConfigError(f"demand.csv names buyer(s) {', '.join(map(repr, unknown))} that the "
-                          f"configuration lacks; add buyers.<B> (home, partners) for each")
+        raise ConfigError(
+            f"demand.csv names buyer(s) {', '.join(map(repr, unknown))} that the "
+            f"configuration lacks; add buyers.<B> (home, partners) for each"
+        )
     pairs = demand.sort_values(["buyer", "commodity"], kind="stable").reset_index(drop=True)
     pairs["demand_t"] = pairs["demand_t"].astype(float)
     pairs["penalty_usd_per_kg"] = [config.penalty_usd_per_kg(c) for c in pairs["commodity"]]
@@ -39,8 +41,7 @@ def pairs(dataset: Dataset, config: Config) -> pd.DataFrame:
 def offers(dataset: Dataset, config: Config) -> pd.DataFrame:
     """Offers with the capacity usable now (``capacity_t`` x ``status_availability``)."""
     keep = ["supplier_id", "commodity", "country", "capacity_t", "price_usd_per_kg"]
-    offers = dataset.suppliers[keep].astype({"supplier_id": str, "commodity": str,
-                                             "country": str})
+    offers = dataset.suppliers[keep].astype({"supplier_id": str, "commodity": str, "country": str})
     offers = offers.astype({"capacity_t": float, "price_usd_per_kg": float})
     available = {str(k): v for k, v in config.optimiser.status_availability.items()}
     share = dataset.suppliers["status"].astype(str).map(available).fillna(1.0)
@@ -66,8 +67,10 @@ def _attach_scores(x: pd.DataFrame, scores: pd.DataFrame) -> pd.DataFrame:
     keys = ["buyer", "supplier_id", "commodity"]
     missing = [c for c in [*keys, "risk_score"] if c not in scores.columns]
     if missing:
-        raise RiskEngineError(f"scores lack column(s) {', '.join(missing)}; pass the frame "
-                              "returned by riskengine.score_suppliers")
+        raise RiskEngineError(
+            f"scores lack column(s) {', '.join(missing)}; pass the frame "
+            "returned by riskengine.score_suppliers"
+        )
     table = scores[[*keys, "risk_score"]].astype({k: str for k in keys})
     table = table.drop_duplicates(keys, keep="last")
     out = x.merge(table, on=keys, how="left", validate="one_to_one")
@@ -77,7 +80,8 @@ def _attach_scores(x: pd.DataFrame, scores: pd.DataFrame) -> pd.DataFrame:
         raise RiskEngineError(
             f"scores have no risk_score for {len(bad)} (buyer, offer) pair(s), e.g. buyer "
             f"{first['buyer']!r}, supplier_id {first['supplier_id']!r}, commodity "
-            f"{first['commodity']!r}; score every offer for every buyer with demand")
+            f"{first['commodity']!r}; score every offer for every buyer with demand"
+        )
     out["risk_score"] = out["risk_score"].astype(float)
     return out
 
@@ -101,17 +105,33 @@ def all_columns(xcols: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
     """x columns, then one shortfall column per pair."""
     short = pairs.assign(kind="shortfall", ub_t=np.inf, ub_source="")
     frame = pd.concat([xcols.assign(kind="x"), short], ignore_index=True)
-    order = ["kind", "buyer", "commodity", "supplier_id", "country", "relation",
-             "price_usd_per_kg", "risk_score", "demand_t", "penalty_usd_per_kg",
-             "capacity_t", "ub_t", "ub_source", "pair"]
+    order = [
+        "kind",
+        "buyer",
+        "commodity",
+        "supplier_id",
+        "country",
+        "relation",
+        "price_usd_per_kg",
+        "risk_score",
+        "demand_t",
+        "penalty_usd_per_kg",
+        "capacity_t",
+        "ub_t",
+        "ub_source",
+        "pair",
+    ]
     return frame[order]
 
 
 def base_cost(columns: pd.DataFrame) -> np.ndarray:
     """Price (x) or penalty (shortfall), USD per tonne; 0 for the binary y of a MILP."""
     kind = columns["kind"].to_numpy()
-    per_kg = np.where(kind == "x", columns["price_usd_per_kg"].to_numpy(dtype=float),
-                      columns["penalty_usd_per_kg"].to_numpy(dtype=float))
+    per_kg = np.where(
+        kind == "x",
+        columns["price_usd_per_kg"].to_numpy(dtype=float),
+        columns["penalty_usd_per_kg"].to_numpy(dtype=float),
+    )
     return 1000.0 * np.where(kind == "y", 0.0, per_kg)
 
 

@@ -26,9 +26,11 @@ from riskengine.exceptions import DataError, Problem
 __all__ = ["CONTRACT_COLUMN", "INFEASIBLE_HINT", "check_contracts", "contracted_tonnes"]
 
 CONTRACT_COLUMN = "contracted_t"
-INFEASIBLE_HINT = (f"the contracted minimum volumes (suppliers.csv column {CONTRACT_COLUMN}) "
-                   "together exceed what capacity and the caps allow; lower them or relax "
-                   "optimiser.max_country_share, max_supplier_share or min_partner_share")
+INFEASIBLE_HINT = (
+    f"the contracted minimum volumes (suppliers.csv column {CONTRACT_COLUMN}) "
+    "together exceed what capacity and the caps allow; lower them or relax "
+    "optimiser.max_country_share, max_supplier_share or min_partner_share"
+)
 
 
 def contracted_tonnes(dataset: Dataset) -> pd.Series:
@@ -47,9 +49,17 @@ def contracted_tonnes(dataset: Dataset) -> pd.Series:
     values = pd.to_numeric(raw.where(~empty), errors="coerce")
     bad = np.flatnonzero((~empty & ~(values >= 0)).to_numpy())
     if len(bad):
-        raise DataError([Problem(*dataset.where("suppliers", int(i)), CONTRACT_COLUMN,
-                                 str(raw.iloc[i]), "is not valid; expected tonnes >= 0, or "
-                                 "empty for no contract") for i in bad])
+        raise DataError(
+            [
+                Problem(
+                    *dataset.where("suppliers", int(i)),
+                    CONTRACT_COLUMN,
+                    str(raw.iloc[i]),
+                    "is not valid; expected tonnes >= 0, or empty for no contract",
+                )
+                for i in bad
+            ]
+        )
     return values.fillna(0.0).astype(float)
 
 
@@ -64,13 +74,20 @@ def contract_rhs(under: pd.DataFrame, row: np.ndarray, mode: Mode) -> pd.DataFra
     """One line per contract row: keys, ``rhs_t`` and ``attainable_t`` (the most its
     columns can hold under capacity, supplier cap and country cap, each alone)."""
     share = under["demand_t"] / under["commodity_demand_t"] if mode is Mode.SEPARATE else 1.0
-    frame = under.assign(row=row, rhs_t=under["contracted_t"] * share,
-                         most=np.minimum(under["ub_t"], under["country_cap_t"]))
+    frame = under.assign(
+        row=row,
+        rhs_t=under["contracted_t"] * share,
+        most=np.minimum(under["ub_t"], under["country_cap_t"]),
+    )
     agg = frame.groupby("row").agg(
         buyer=("buyer", "first" if mode is Mode.SEPARATE else lambda b: np.nan),
-        commodity=("commodity", "first"), supplier_id=("supplier_id", "first"),
-        country=("country", "first"), rhs_t=("rhs_t", "first"), most=("most", "sum"),
-        capacity_t=("capacity_t", "first"))
+        commodity=("commodity", "first"),
+        supplier_id=("supplier_id", "first"),
+        country=("country", "first"),
+        rhs_t=("rhs_t", "first"),
+        most=("most", "sum"),
+        capacity_t=("capacity_t", "first"),
+    )
     agg["attainable_t"] = np.minimum(agg["most"], agg["capacity_t"])
     return agg.drop(columns=["most", "capacity_t"])
 
@@ -87,14 +104,26 @@ def check_contracts(dataset: Dataset, rows: pd.DataFrame, offers: pd.DataFrame) 
     for offer in offers.itertuples():
         where = dataset.where("suppliers", ids.index((offer.commodity, offer.supplier_id)))
         if (offer.commodity, offer.supplier_id) not in sold:
-            problems.append(Problem(*where, CONTRACT_COLUMN, str(offer.contracted_t),
-                                    "no buyer has demand for this commodity, so the contract "
-                                    "cannot be honoured; add demand or remove the contract"))
+            problems.append(
+                Problem(
+                    *where,
+                    CONTRACT_COLUMN,
+                    str(offer.contracted_t),
+                    "no buyer has demand for this commodity, so the contract "
+                    "cannot be honoured; add demand or remove the contract",
+                )
+            )
     for r in rows[rows["rhs_t"] > rows["attainable_t"] * (1 + 1e-9) + 1e-9].itertuples():
         where = dataset.where("suppliers", ids.index((r.commodity, r.supplier_id)))
-        problems.append(Problem(*where, CONTRACT_COLUMN, f"{r.rhs_t:g}",
-                                f"at most {r.attainable_t:,.2f} t can be bought from this offer "
-                                "within capacity, max_supplier_share and max_country_share; "
-                                "lower the contract or relax those caps"))
+        problems.append(
+            Problem(
+                *where,
+                CONTRACT_COLUMN,
+                f"{r.rhs_t:g}",
+                f"at most {r.attainable_t:,.2f} t can be bought from this offer "
+                "within capacity, max_supplier_share and max_country_share; "
+                "lower the contract or relax those caps",
+            )
+        )
     if problems:
         raise DataError(problems)

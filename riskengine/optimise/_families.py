@@ -38,9 +38,9 @@ FAMILIES: dict[str, str] = {
     "partner_floor": "sum of x[b,o] over home or partner offers - alpha * served[b,c] >= 0",
     "contract": "sum over buyers of x[b,o] >= contracted_t[o] (optional column)",
     "order_link": "x[b,o] - M[b,o] * y[b,o] <= 0: buying from an offer means ordering from it "
-                  "(MILP)",
+    "(MILP)",
     "min_order": "x[b,o] - m[b,o] * y[b,o] >= 0: an order is at least min(min_order_t, M[b,o]) "
-                 "(MILP)",
+    "(MILP)",
     "max_suppliers": "sum of y[b,o] over offers of c <= max_suppliers_per_commodity (MILP)",
 }
 _ROW_KEYS = ["family", "buyer", "commodity", "country", "supplier_id", "share", "rhs_t"]
@@ -83,8 +83,12 @@ class Block:
 
 
 def _block(
-    family: str, entries: tuple[np.ndarray, np.ndarray, np.ndarray], n_cols: int,
-    bounds: tuple[np.ndarray, np.ndarray], rows: pd.DataFrame, unit: float = TONNES_PER_UNIT,
+    family: str,
+    entries: tuple[np.ndarray, np.ndarray, np.ndarray],
+    n_cols: int,
+    bounds: tuple[np.ndarray, np.ndarray],
+    rows: pd.DataFrame,
+    unit: float = TONNES_PER_UNIT,
 ) -> Block | None:
     """A block from (row, column, value) triplets; None when it has no rows.
 
@@ -123,8 +127,13 @@ def _define_capacity(x: pd.DataFrame, mode: Mode, n_cols: int) -> Block | None:
     first = shared.drop_duplicates(keys).sort_values(keys)
     cap = first["capacity_t"].to_numpy()
     rows = first[["commodity", "supplier_id", "country"]].assign(rhs_t=cap)
-    return _block("capacity", (row, shared.index.to_numpy(), np.ones(len(shared))),
-                  n_cols, (np.full(len(cap), -np.inf), cap), rows)
+    return _block(
+        "capacity",
+        (row, shared.index.to_numpy(), np.ones(len(shared))),
+        n_cols,
+        (np.full(len(cap), -np.inf), cap),
+        rows,
+    )
 
 
 def _define_country_cap(x: pd.DataFrame, config: Config, n_cols: int) -> Block | None:
@@ -138,8 +147,13 @@ def _define_country_cap(x: pd.DataFrame, config: Config, n_cols: int) -> Block |
     theta = first["country"].map(lambda k: caps.get(k, default)).to_numpy(dtype=float)
     rhs = theta * first["demand_t"].to_numpy()
     rows = first[["buyer", "commodity", "country"]].assign(share=theta, rhs_t=rhs)
-    return _block("country_cap", (row, foreign.index.to_numpy(), np.ones(len(foreign))),
-                  n_cols, (np.full(len(rhs), -np.inf), rhs), rows)
+    return _block(
+        "country_cap",
+        (row, foreign.index.to_numpy(), np.ones(len(foreign))),
+        n_cols,
+        (np.full(len(rhs), -np.inf), rhs),
+        rows,
+    )
 
 
 def _define_partner_floor(x: pd.DataFrame, config: Config, n_cols: int) -> Block | None:
@@ -154,8 +168,13 @@ def _define_partner_floor(x: pd.DataFrame, config: Config, n_cols: int) -> Block
     first = used.drop_duplicates("pair").sort_values("pair")
     rows = first[["buyer", "commodity"]].assign(share=alpha, rhs_t=0.0)
     zero = np.zeros(len(first))
-    return _block("partner_floor", (row, used.index.to_numpy(), coef[coef != 0]),
-                  n_cols, (zero, np.full(len(first), np.inf)), rows)
+    return _block(
+        "partner_floor",
+        (row, used.index.to_numpy(), coef[coef != 0]),
+        n_cols,
+        (zero, np.full(len(first), np.inf)),
+        rows,
+    )
 
 
 def _define_contract(
@@ -166,14 +185,21 @@ def _define_contract(
     if not (offers["contracted_t"] > 0).any():
         return None
     total = x.drop_duplicates("pair").groupby("commodity")["demand_t"].sum()
-    x = x.assign(commodity_demand_t=x["commodity"].map(total),
-                 country_cap_t=_milp.country_cap_t(x, config.optimiser))
+    x = x.assign(
+        commodity_demand_t=x["commodity"].map(total),
+        country_cap_t=_milp.country_cap_t(x, config.optimiser),
+    )
     under, row = contract_rows(x, mode)
     lines = contract_rhs(under, row, mode)
     check_contracts(dataset, lines, offers[offers["contracted_t"] > 0])
     rhs = lines["rhs_t"].to_numpy()
-    return _block("contract", (row, under.index.to_numpy(), np.ones(len(under))),
-                  n_cols, (rhs, np.full(len(rhs), np.inf)), lines)
+    return _block(
+        "contract",
+        (row, under.index.to_numpy(), np.ones(len(under))),
+        n_cols,
+        (rhs, np.full(len(rhs), np.inf)),
+        lines,
+    )
 
 
 def _offer_rows(x: pd.DataFrame, **values: np.ndarray) -> pd.DataFrame:
@@ -191,8 +217,9 @@ def _define_order_link(x: pd.DataFrame, config: Config, first_y: int) -> Block |
     col = np.concatenate([np.arange(n), first_y + np.arange(n)])
     val = np.concatenate([np.ones(n), -most / TONNES_PER_UNIT])
     rows = _offer_rows(x, rhs_t=0.0)
-    return _block("order_link", (row, col, val), first_y + n,
-                  (np.full(n, -np.inf), np.zeros(n)), rows)
+    return _block(
+        "order_link", (row, col, val), first_y + n, (np.full(n, -np.inf), np.zeros(n)), rows
+    )
 
 
 def _define_min_order(x: pd.DataFrame, config: Config, first_y: int) -> Block | None:
@@ -207,8 +234,9 @@ def _define_min_order(x: pd.DataFrame, config: Config, first_y: int) -> Block | 
     col = np.concatenate([used, first_y + used])
     val = np.concatenate([np.ones(k), -least[used] / TONNES_PER_UNIT])
     rows = _offer_rows(x.iloc[used], rhs_t=0.0)
-    return _block("min_order", (row, col, val), first_y + n,
-                  (np.zeros(k), np.full(k, np.inf)), rows)
+    return _block(
+        "min_order", (row, col, val), first_y + n, (np.zeros(k), np.full(k, np.inf)), rows
+    )
 
 
 def _define_max_suppliers(
@@ -227,6 +255,11 @@ def _define_max_suppliers(
     first = pairs.set_index("pair").loc[sorted(over)].reset_index()
     rows = first[["buyer", "commodity"]].assign(share=np.nan, rhs_t=np.nan)
     n = len(first)
-    return _block("max_suppliers", (row, first_y + chosen.index.to_numpy(), np.ones(len(chosen))),
-                  first_y + len(x), (np.full(n, -np.inf), np.full(n, float(limit))), rows,
-                  unit=1.0)
+    return _block(
+        "max_suppliers",
+        (row, first_y + chosen.index.to_numpy(), np.ones(len(chosen))),
+        first_y + len(x),
+        (np.full(n, -np.inf), np.full(n, float(limit))),
+        rows,
+        unit=1.0,
+    )

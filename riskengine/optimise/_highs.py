@@ -35,8 +35,15 @@ from scipy.sparse.csgraph import connected_components
 from riskengine.optimise.problem import Problem
 from riskengine.optimise.solution import ModelAnswer, SolveStatus
 
-__all__ = ["IPM_COLUMNS", "MIP_REL_GAP", "HighsModel", "components", "highs_version", "new_highs",
-           "silence_banner"]
+__all__ = [
+    "IPM_COLUMNS",
+    "MIP_REL_GAP",
+    "HighsModel",
+    "components",
+    "highs_version",
+    "new_highs",
+    "silence_banner",
+]
 
 _M = highspy.HighsModelStatus
 _STATUS = {
@@ -158,8 +165,9 @@ def components(problem: Problem) -> list[tuple[np.ndarray, np.ndarray]]:
 class _Part:
     """One independent block loaded into its own ``Highs``."""
 
-    def __init__(self, problem: Problem, cols: np.ndarray, rows: np.ndarray,
-                 time_limit_s: float | None) -> None:
+    def __init__(
+        self, problem: Problem, cols: np.ndarray, rows: np.ndarray, time_limit_s: float | None
+    ) -> None:
         self.cols, self.rows = cols, rows
         self.highs = new_highs(time_limit_s)
         self.mip = problem.integrality is not None and bool(problem.integrality[cols].any())
@@ -200,8 +208,9 @@ class HighsModel:
         start = perf_counter()
         self.n_cols, self.n_rows = problem.n_cols, problem.n_rows
         self.mip = problem.is_mip
-        self.parts = [_Part(problem, cols, rows, time_limit_s)
-                      for cols, rows in components(problem)]
+        self.parts = [
+            _Part(problem, cols, rows, time_limit_s) for cols, rows in components(problem)
+        ]
         self.build_s = perf_counter() - start
 
     def set_costs(self, cost: np.ndarray) -> None:

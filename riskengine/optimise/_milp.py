@@ -33,17 +33,20 @@ from riskengine.config.schema import OptimiserConfig
 __all__ = ["LP_ONLY", "MILP_MESSAGE", "MILP_NOT_SOLVED", "is_milp", "order_limits", "y_columns"]
 
 #: What a MILP result says about its duals.
-MILP_MESSAGE = ("MILP (minimum order quantity / supplier limit): shadow prices are not "
-                "available")
+MILP_MESSAGE = "MILP (minimum order quantity / supplier limit): shadow prices are not available"
 #: What a MILP reported "infeasible" (impossible: buying nothing is feasible) means.
-MILP_NOT_SOLVED = ("the solver found no integer plan before it stopped (CBC reports 'Integer "
-                   "infeasible' when its time limit ends the search early), although buying "
-                   "nothing is always feasible: raise optimiser.time_limit_s or try the other "
-                   "solver")
+MILP_NOT_SOLVED = (
+    "the solver found no integer plan before it stopped (CBC reports 'Integer "
+    "infeasible' when its time limit ends the search early), although buying "
+    "nothing is always feasible: raise optimiser.time_limit_s or try the other "
+    "solver"
+)
 #: Why the stress tests and sweeps refuse a MILP.
-LP_ONLY = ("stress tests need the LP: set optimiser.min_order_t: 0 and "
-           "max_suppliers_per_commodity: null (the minimum order quantity and the supplier "
-           "limit make the model a MILP, which the scenario sweep cannot warm-start)")
+LP_ONLY = (
+    "stress tests need the LP: set optimiser.min_order_t: 0 and "
+    "max_suppliers_per_commodity: null (the minimum order quantity and the supplier "
+    "limit make the model a MILP, which the scenario sweep cannot warm-start)"
+)
 
 
 def is_milp(opt: OptimiserConfig) -> bool:
@@ -59,17 +62,35 @@ def country_cap_t(x: pd.DataFrame, opt: OptimiserConfig) -> pd.Series:
 
 def order_limits(x: pd.DataFrame, opt: OptimiserConfig) -> tuple[np.ndarray, np.ndarray]:
     """``M`` (most one buyer can take from one offer) and ``m`` (minimum order), tonnes."""
-    most = np.minimum.reduce([x["ub_t"].to_numpy(dtype=float),
-                              x["capacity_t"].to_numpy(dtype=float),
-                              country_cap_t(x, opt).to_numpy(dtype=float)])
+    most = np.minimum.reduce(
+        [
+            x["ub_t"].to_numpy(dtype=float),
+            x["capacity_t"].to_numpy(dtype=float),
+            country_cap_t(x, opt).to_numpy(dtype=float),
+        ]
+    )
     most = np.maximum(most, 0.0)
     return most, np.minimum(float(opt.min_order_t), most)
 
 
 def y_columns(x: pd.DataFrame, columns: pd.DataFrame) -> pd.DataFrame:
     """One ``y`` row per x column, in the columns table's layout (no prices: y costs nothing)."""
-    keys = ["buyer", "commodity", "supplier_id", "country", "relation", "demand_t",
-            "capacity_t", "pair"]
-    y = x[keys].assign(kind="y", price_usd_per_kg=np.nan, risk_score=np.nan,
-                       penalty_usd_per_kg=np.nan, ub_t=np.nan, ub_source="binary")
+    keys = [
+        "buyer",
+        "commodity",
+        "supplier_id",
+        "country",
+        "relation",
+        "demand_t",
+        "capacity_t",
+        "pair",
+    ]
+    y = x[keys].assign(
+        kind="y",
+        price_usd_per_kg=np.nan,
+        risk_score=np.nan,
+        penalty_usd_per_kg=np.nan,
+        ub_t=np.nan,
+        ub_source="binary",
+    )
     return y.reindex(columns=columns.columns).astype(columns.dtypes.to_dict())

@@ -68,40 +68,53 @@ def _safe(text: str, limit: int = 60) -> str:
 
 def _column_names(problem: Problem) -> list[str]:
     c = problem.columns
-    return [f"{k}{i}_{_safe(f'{b}_{m}_{s}')}" if k != "shortfall"
-            else f"short{i}_{_safe(f'{b}_{m}')}"
-            for i, (k, b, m, s) in enumerate(zip(c["kind"], c["buyer"], c["commodity"],
-                                                  c["supplier_id"], strict=True))]
+    return [
+        f"{k}{i}_{_safe(f'{b}_{m}_{s}')}" if k != "shortfall" else f"short{i}_{_safe(f'{b}_{m}')}"
+        for i, (k, b, m, s) in enumerate(
+            zip(c["kind"], c["buyer"], c["commodity"], c["supplier_id"], strict=True)
+        )
+    ]
 
 
 def _row_names(problem: Problem) -> list[str]:
     keys = ["family", "buyer", "commodity", "country", "supplier_id"]
     rows = problem.rows[keys].fillna("")
     parts = zip(*(rows[k] for k in keys), strict=True)
-    return [f"r{i}_{_safe('_'.join(str(p) for p in part if p != ''))}"
-            for i, part in enumerate(parts)]
+    return [
+        f"r{i}_{_safe('_'.join(str(p) for p in part if p != ''))}" for i, part in enumerate(parts)
+    ]
 
 
 def _keys(problem: Problem) -> list[tuple[str, ...]]:
     c = problem.columns
-    return [(k, b, s, m) if k != "shortfall" else (k, b, m)
-            for k, b, m, s in zip(c["kind"], c["buyer"], c["commodity"], c["supplier_id"],
-                                  strict=True)]
+    return [
+        (k, b, s, m) if k != "shortfall" else (k, b, m)
+        for k, b, m, s in zip(c["kind"], c["buyer"], c["commodity"], c["supplier_id"], strict=True)
+    ]
 
 
 def build_pulp(problem: Problem) -> PulpModel:
     """Build the PuLP model of ``problem`` (fast construction, no name parsing)."""
     prob = pulp.LpProblem("riskengine_sourcing", pulp.LpMinimize)
     upper = [None if np.isinf(u) else u for u in problem.upper.tolist()]
-    integer = (problem.integrality.tolist() if problem.integrality is not None
-               else [False] * problem.n_cols)
-    variables = [prob.add_variable(name, lowBound=low, upBound=up,
-                                   cat=pulp.LpBinary if binary else pulp.LpContinuous)
-                 for name, low, up, binary in zip(_column_names(problem),
-                                                  problem.lower.tolist(), upper, integer,
-                                                  strict=True)]
-    prob.setObjective(pulp.LpAffineExpression(
-        [(v, c) for v, c in zip(variables, problem.cost.tolist(), strict=True) if c != 0]))
+    integer = (
+        problem.integrality.tolist()
+        if problem.integrality is not None
+        else [False] * problem.n_cols
+    )
+    variables = [
+        prob.add_variable(
+            name, lowBound=low, upBound=up, cat=pulp.LpBinary if binary else pulp.LpContinuous
+        )
+        for name, low, up, binary in zip(
+            _column_names(problem), problem.lower.tolist(), upper, integer, strict=True
+        )
+    ]
+    prob.setObjective(
+        pulp.LpAffineExpression(
+            [(v, c) for v, c in zip(variables, problem.cost.tolist(), strict=True) if c != 0]
+        )
+    )
     constraints = _rows(problem, variables)
     prob.extend(dict(zip(_row_names(problem), constraints, strict=True)))
     by_key = dict(zip(_keys(problem), variables, strict=True))
@@ -112,8 +125,9 @@ def _rows(problem: Problem, variables: list[pulp.LpVariable]) -> list[pulp.LpCon
     csr = problem.matrix
     starts, index, value = csr.indptr.tolist(), csr.indices.tolist(), csr.data.tolist()
     rows = []
-    for i, (low, up) in enumerate(zip(problem.row_lower.tolist(), problem.row_upper.tolist(),
-                                      strict=True)):
+    for i, (low, up) in enumerate(
+        zip(problem.row_lower.tolist(), problem.row_upper.tolist(), strict=True)
+    ):
         span = range(starts[i], starts[i + 1])
         expr = pulp.LpAffineExpression([(variables[index[j]], value[j]) for j in span])
         rows.append(_constraint(expr, low, up))
@@ -161,16 +175,20 @@ def _cbc(time_limit_s: float | None, mip: bool = False) -> Any:
             cmd = bundled(**options)
         if cmd.available():
             return cmd
-    raise SolverError("solver 'cbc' is not available: install CBC (pip install 'pulp[cbc]' or "
-                      "your system's coinor-cbc package) or set optimiser.solver: highs")
+    raise SolverError(
+        "solver 'cbc' is not available: install CBC (pip install 'pulp[cbc]' or "
+        "your system's coinor-cbc package) or set optimiser.solver: highs"
+    )
 
 
 def _highs_cmd(time_limit_s: float | None, mip: bool = False) -> Any:
     gap = {"gapRel": _highs.MIP_REL_GAP} if mip else {}
     solver = pulp.HiGHS(msg=False, timeLimit=time_limit_s, presolve_rule_off=8192, **gap)
     if not solver.available():
-        raise SolverError("solver 'highs' is not available through PuLP: install highspy "
-                          "(pip install highspy) or set optimiser.solver: cbc")
+        raise SolverError(
+            "solver 'highs' is not available through PuLP: install highspy "
+            "(pip install highspy) or set optimiser.solver: cbc"
+        )
     _highs.silence_banner()
     return solver
 
@@ -186,9 +204,11 @@ def _status(status: int, sol_status: int) -> SolveStatus:
     if status == pulp.LpStatusOptimal:
         optimal = sol_status == pulp.LpSolutionOptimal
         return SolveStatus.OPTIMAL if optimal else SolveStatus.TIME_LIMIT
-    return {pulp.LpStatusInfeasible: SolveStatus.INFEASIBLE,
-            pulp.LpStatusUnbounded: SolveStatus.UNBOUNDED,
-            pulp.LpStatusNotSolved: SolveStatus.NOT_SOLVED}.get(status, SolveStatus.ERROR)
+    return {
+        pulp.LpStatusInfeasible: SolveStatus.INFEASIBLE,
+        pulp.LpStatusUnbounded: SolveStatus.UNBOUNDED,
+        pulp.LpStatusNotSolved: SolveStatus.NOT_SOLVED,
+    }.get(status, SolveStatus.ERROR)
 
 
 def _answer(model: PulpModel, status: SolveStatus, mip: bool = False) -> ModelAnswer:
@@ -196,8 +216,10 @@ def _answer(model: PulpModel, status: SolveStatus, mip: bool = False) -> ModelAn
     (PuLP cannot say if they hold)."""
     if not status.is_ok:
         prob = model.prob
-        message = (f"PuLP status {pulp.LpStatus.get(prob.status, prob.status)!r}, solution "
-                   f"{pulp.LpSolution.get(prob.sol_status, prob.sol_status)!r}")
+        message = (
+            f"PuLP status {pulp.LpStatus.get(prob.status, prob.status)!r}, solution "
+            f"{pulp.LpSolution.get(prob.sol_status, prob.sol_status)!r}"
+        )
         return ModelAnswer(status, np.nan, None, None, None, message)
     values = np.array([v.varValue or 0.0 for v in model.variables])
     objective = float(pulp.value(model.prob.objective) or 0.0)
@@ -218,8 +240,9 @@ def solve_pulp(problem: Problem, solver: SolverName, time_limit_s: float | None)
     """
     solver = SolverName(solver)
     mip = problem.is_mip
-    command = (_highs_cmd(time_limit_s, mip) if solver is SolverName.HIGHS
-               else _cbc(time_limit_s, mip))
+    command = (
+        _highs_cmd(time_limit_s, mip) if solver is SolverName.HIGHS else _cbc(time_limit_s, mip)
+    )
     start = perf_counter()
     model = build_pulp(problem)
     built = perf_counter()

@@ -29,11 +29,30 @@ CHINA = "CN"
 #: Tonnes below this are solver noise and reported as zero.
 TONNES_TOL = 1e-6
 
-ALLOCATION_COLUMNS = ["buyer", "supplier_id", "commodity", "country", "tonnes",
-                      "price_usd_per_kg", "risk_score", "cost_usd", "relation"]
+ALLOCATION_COLUMNS = [
+    "buyer",
+    "supplier_id",
+    "commodity",
+    "country",
+    "tonnes",
+    "price_usd_per_kg",
+    "risk_score",
+    "cost_usd",
+    "relation",
+]
 SHORTFALL_COLUMNS = ["buyer", "commodity", "demand_t", "served_t", "shortfall_t"]
-BINDING_COLUMNS = ["family", "buyer", "commodity", "country", "supplier_id", "share", "rhs_t",
-                   "shadow_price_usd_per_kg", "saving_usd_per_t", "sentence"]
+BINDING_COLUMNS = [
+    "family",
+    "buyer",
+    "commodity",
+    "country",
+    "supplier_id",
+    "share",
+    "rhs_t",
+    "shadow_price_usd_per_kg",
+    "saving_usd_per_t",
+    "sentence",
+]
 
 
 def _values(problem: Problem, solution: Solution) -> np.ndarray:
@@ -59,10 +78,15 @@ def shortfalls(problem: Problem, solution: Solution) -> pd.DataFrame:
     values = _values(problem, solution)
     n_x, end = problem.n_x, problem.n_x + problem.n_pairs
     pairs = problem.columns.iloc[n_x:end][["buyer", "commodity", "demand_t", "pair"]]
-    served = np.bincount(problem.columns["pair"].iloc[:n_x].to_numpy(dtype=int),
-                         weights=values[:n_x], minlength=len(pairs))
-    frame = pairs.assign(served_t=served[pairs["pair"].to_numpy(dtype=int)],
-                         shortfall_t=np.maximum(values[n_x:end], 0.0))
+    served = np.bincount(
+        problem.columns["pair"].iloc[:n_x].to_numpy(dtype=int),
+        weights=values[:n_x],
+        minlength=len(pairs),
+    )
+    frame = pairs.assign(
+        served_t=served[pairs["pair"].to_numpy(dtype=int)],
+        shortfall_t=np.maximum(values[n_x:end], 0.0),
+    )
     if solution.values_t is None:
         frame = frame.assign(served_t=np.nan, shortfall_t=np.nan)
     return frame[SHORTFALL_COLUMNS].reset_index(drop=True)
@@ -79,7 +103,7 @@ def recomputed_objective(problem: Problem, alloc: pd.DataFrame, short: pd.DataFr
 def _penalties(problem: Problem) -> np.ndarray:
     """Shortfall penalty per pair, USD per kg (the shortfall columns follow the x)."""
     end = problem.n_x + problem.n_pairs
-    return problem.columns.iloc[problem.n_x:end]["penalty_usd_per_kg"].to_numpy()
+    return problem.columns.iloc[problem.n_x : end]["penalty_usd_per_kg"].to_numpy()
 
 
 def mix_by_country(problem: Problem, alloc: pd.DataFrame, short: pd.DataFrame) -> pd.DataFrame:
@@ -88,10 +112,12 @@ def mix_by_country(problem: Problem, alloc: pd.DataFrame, short: pd.DataFrame) -
     ``cap_share`` is the country cap (theta_k) that applies, NaN for home countries.
     """
     keys = ["buyer", "commodity", "country"]
-    mix = alloc.groupby(keys, as_index=False).agg(tonnes=("tonnes", "sum"),
-                                                  relation=("relation", "first"))
-    mix = mix.merge(short[["buyer", "commodity", "demand_t", "served_t"]],
-                    on=["buyer", "commodity"], how="left")
+    mix = alloc.groupby(keys, as_index=False).agg(
+        tonnes=("tonnes", "sum"), relation=("relation", "first")
+    )
+    mix = mix.merge(
+        short[["buyer", "commodity", "demand_t", "served_t"]], on=["buyer", "commodity"], how="left"
+    )
     mix["share_of_served"] = mix["tonnes"] / mix["served_t"]
     mix["share_of_demand"] = mix["tonnes"] / mix["demand_t"]
     caps = problem.settings.get("country_caps", {})
@@ -103,11 +129,15 @@ def mix_by_country(problem: Problem, alloc: pd.DataFrame, short: pd.DataFrame) -
 
 def mix_by_supplier(alloc: pd.DataFrame, short: pd.DataFrame, problem: Problem) -> pd.DataFrame:
     """Tonnes per buyer and offer, as shares of the buyer's served volume and of capacity."""
-    capacity = problem.columns.iloc[:problem.n_x].drop_duplicates(["commodity", "supplier_id"])
+    capacity = problem.columns.iloc[: problem.n_x].drop_duplicates(["commodity", "supplier_id"])
     mix = alloc[["buyer", "commodity", "supplier_id", "country", "tonnes"]].merge(
-        short[["buyer", "commodity", "served_t"]], on=["buyer", "commodity"], how="left")
-    mix = mix.merge(capacity[["commodity", "supplier_id", "capacity_t"]],
-                    on=["commodity", "supplier_id"], how="left")
+        short[["buyer", "commodity", "served_t"]], on=["buyer", "commodity"], how="left"
+    )
+    mix = mix.merge(
+        capacity[["commodity", "supplier_id", "capacity_t"]],
+        on=["commodity", "supplier_id"],
+        how="left",
+    )
     mix["share_of_served"] = mix["tonnes"] / mix["served_t"]
     mix["share_of_capacity"] = mix["tonnes"] / mix["capacity_t"].where(mix["capacity_t"] > 0)
     return mix.drop(columns=["served_t"]).reset_index(drop=True)
@@ -122,7 +152,8 @@ def _costs(problem: Problem, alloc: pd.DataFrame) -> pd.DataFrame:
         trusted_t=alloc["tonnes"].where(alloc["relation"] != "other", 0.0),
     )
     return frame.groupby(["buyer", "commodity"], as_index=False)[
-        ["cost_usd", "risk_charge_usd", "risk_tonnes", "china_t", "trusted_t"]].sum()
+        ["cost_usd", "risk_charge_usd", "risk_tonnes", "china_t", "trusted_t"]
+    ].sum()
 
 
 def _concentration(mix: pd.DataFrame) -> pd.DataFrame:
@@ -130,16 +161,24 @@ def _concentration(mix: pd.DataFrame) -> pd.DataFrame:
     keys = ["buyer", "commodity"]
     hhi = mix.assign(sq=mix["share_of_served"] ** 2).groupby(keys, as_index=False)["sq"].sum()
     foreign = mix[mix["relation"] != "home"].sort_values(
-        ["share_of_demand", "country"], ascending=[False, True], kind="stable")
+        ["share_of_demand", "country"], ascending=[False, True], kind="stable"
+    )
     top = foreign.drop_duplicates(keys)[[*keys, "country", "share_of_demand", "share_of_served"]]
-    top = top.rename(columns={"country": "top_foreign_country",
-                              "share_of_demand": "top_foreign_share_of_demand",
-                              "share_of_served": "top_foreign_share_of_served"})
+    top = top.rename(
+        columns={
+            "country": "top_foreign_country",
+            "share_of_demand": "top_foreign_share_of_demand",
+            "share_of_served": "top_foreign_share_of_served",
+        }
+    )
     return hhi.rename(columns={"sq": "hhi"}).merge(top, on=keys, how="outer")
 
 
 def metrics(
-    problem: Problem, solution: Solution, alloc: pd.DataFrame, short: pd.DataFrame,
+    problem: Problem,
+    solution: Solution,
+    alloc: pd.DataFrame,
+    short: pd.DataFrame,
     mix: pd.DataFrame,
 ) -> pd.DataFrame:
     """Per buyer and commodity: volumes, cost, average risk, HHI, China and partner shares, CRMA.
@@ -161,12 +200,16 @@ def metrics(
     pen = _penalties(problem)
     served = out["served_t"].where(out["served_t"] > 0)
     out = out.assign(
-        purchase_cost_usd=out["cost_usd"], shortfall_penalty_usd=1000.0 * pen * out["shortfall_t"],
+        purchase_cost_usd=out["cost_usd"],
+        shortfall_penalty_usd=1000.0 * pen * out["shortfall_t"],
         average_price_usd_per_kg=out["cost_usd"] / (1000.0 * served),
-        average_risk=out["risk_tonnes"] / served, china_share=out["china_t"] / served,
-        home_partner_share=out["trusted_t"] / served)
-    out["objective_usd"] = (out["purchase_cost_usd"] + out["risk_charge_usd"]
-                            + out["shortfall_penalty_usd"])
+        average_risk=out["risk_tonnes"] / served,
+        china_share=out["china_t"] / served,
+        home_partner_share=out["trusted_t"] / served,
+    )
+    out["objective_usd"] = (
+        out["purchase_cost_usd"] + out["risk_charge_usd"] + out["shortfall_penalty_usd"]
+    )
     top = out["top_foreign_share_of_served"].fillna(0.0)
     out["crma_compliant"] = (top <= CRMA_BENCHMARK + 1e-9).where(out["served_t"].notna())
     out["marginal_cost_usd_per_kg"] = _demand_duals(problem, solution)
@@ -174,10 +217,24 @@ def metrics(
 
 
 _METRIC_COLUMNS = [
-    "buyer", "commodity", "demand_t", "served_t", "shortfall_t", "purchase_cost_usd",
-    "risk_charge_usd", "shortfall_penalty_usd", "objective_usd", "average_price_usd_per_kg",
-    "average_risk", "hhi", "china_share", "home_partner_share", "top_foreign_country",
-    "top_foreign_share_of_demand", "top_foreign_share_of_served", "crma_compliant",
+    "buyer",
+    "commodity",
+    "demand_t",
+    "served_t",
+    "shortfall_t",
+    "purchase_cost_usd",
+    "risk_charge_usd",
+    "shortfall_penalty_usd",
+    "objective_usd",
+    "average_price_usd_per_kg",
+    "average_risk",
+    "hhi",
+    "china_share",
+    "home_partner_share",
+    "top_foreign_country",
+    "top_foreign_share_of_demand",
+    "top_foreign_share_of_served",
+    "crma_compliant",
     "marginal_cost_usd_per_kg",
 ]
 

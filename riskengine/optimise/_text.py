@@ -32,10 +32,14 @@ def _has_plan(result: OptimisationResult) -> bool:
 
 def _header(result: OptimisationResult) -> list[str]:
     metrics = result.metrics
-    title = (f"Sourcing plan ({result.mode.value}, risk_aversion={result.risk_aversion:g}): "
-             f"{result.status.value}")
-    solver = (f"  solver {result.solver} {result.solver_version} via {result.backend}: "
-              f"build {result.build_s:.3f} s, solve {result.solve_s:.3f} s")
+    title = (
+        f"Sourcing plan ({result.mode.value}, risk_aversion={result.risk_aversion:g}): "
+        f"{result.status.value}"
+    )
+    solver = (
+        f"  solver {result.solver} {result.solver_version} via {result.backend}: "
+        f"build {result.build_s:.3f} s, solve {result.solve_s:.3f} s"
+    )
     if not _has_plan(result):
         return [title, f"  no plan: {result.message or 'the solver returned no solution'}", solver]
     lines = [
@@ -54,30 +58,45 @@ def _header(result: OptimisationResult) -> list[str]:
 
 
 def _metric_lines(result: OptimisationResult) -> list[str]:
-    lines = ["", "  buyer commodity       served t  shortfall t  USD/kg  risk  CN  "
-             "trusted  top non-home   CRMA"]  # top non-home: share of volume served
+    lines = [
+        "",
+        "  buyer commodity       served t  shortfall t  USD/kg  risk  CN  "
+        "trusted  top non-home   CRMA",
+    ]  # top non-home: share of volume served
     for r in result.metrics.to_dict("records"):
-        top = "-" if pd.isna(r["top_foreign_country"]) else (
-            f"{r['top_foreign_country']} {_pct(r['top_foreign_share_of_served'])}")
-        price = "-" if pd.isna(r["average_price_usd_per_kg"]) else (
-            f"{r['average_price_usd_per_kg']:,.0f}")
+        top = (
+            "-"
+            if pd.isna(r["top_foreign_country"])
+            else (f"{r['top_foreign_country']} {_pct(r['top_foreign_share_of_served'])}")
+        )
+        price = (
+            "-"
+            if pd.isna(r["average_price_usd_per_kg"])
+            else (f"{r['average_price_usd_per_kg']:,.0f}")
+        )
         risk = "-" if pd.isna(r["average_risk"]) else f"{r['average_risk']:.0f}"
         lines.append(
             f"  {r['buyer']:<5} {r['commodity']:<12} {r['served_t']:>11,.1f} "
             f"{r['shortfall_t']:>12,.1f} {price:>7} {risk:>5} {_pct(r['china_share']):>4} "
-            f"{_pct(r['home_partner_share']):>8}  {top:<13} {_yes(r['crma_compliant']):>4}")
+            f"{_pct(r['home_partner_share']):>8}  {top:<13} {_yes(r['crma_compliant']):>4}"
+        )
     return lines
 
 
 def _binding_lines(result: OptimisationResult, top: int) -> list[str]:
     if not result.duals_available:
-        why = ("the model is a MILP: minimum order quantity / supplier limit"
-               if result.milp and result.is_optimal else "the plan is not optimal")
+        why = (
+            "the model is a MILP: minimum order quantity / supplier limit"
+            if result.milp and result.is_optimal
+            else "the plan is not optimal"
+        )
         return ["", f"  Shadow prices: not available ({why})."]
     if result.binding.empty:
         return ["", "  No constraint binds with a non-zero shadow price."]
-    lines = ["", f"  Most valuable constraints to relax (objective terms, {len(result.binding)} "
-             "binding):"]
+    lines = [
+        "",
+        f"  Most valuable constraints to relax (objective terms, {len(result.binding)} binding):",
+    ]
     lines += [f"  - {s}" for s in result.binding["sentence"].head(top)]
     return lines
 
@@ -87,8 +106,10 @@ def summary_text(result: OptimisationResult, top: int = 5) -> str:
     lines = _header(result)
     if not result.metrics.empty and _has_plan(result):
         lines += _metric_lines(result)
-        lines.append(f"  (CRMA: every non-home country <= {CRMA_BENCHMARK:.0%} of the volume "
-                     "served, i.e. of consumption)")
+        lines.append(
+            f"  (CRMA: every non-home country <= {CRMA_BENCHMARK:.0%} of the volume "
+            "served, i.e. of consumption)"
+        )
     lines += _binding_lines(result, top)
     return "\n".join(lines)
 
@@ -102,10 +123,13 @@ def country_mix_text(result: OptimisationResult) -> str:
         cap_text = ", ".join(f"{c:.0%}" for c in caps) or "none bought"
         lines.append(f"{buyer} {commodity}: demand {demand:,.1f} t; non-home cap {cap_text}")
         for r in group.sort_values(["tonnes", "country"], ascending=[False, True]).to_dict(
-                "records"):
+            "records"
+        ):
             cap = r["cap_share"]
             at_cap = not pd.isna(cap) and r["share_of_demand"] >= cap - 1e-9
             flag = f"  <- at the {cap:.0%} cap" if at_cap else ""
-            lines.append(f"  {r['country']:<3} {r['relation']:<8} {r['tonnes']:>11,.1f} t "
-                         f"{_pct(r['share_of_demand']):>5} of demand{flag}")
+            lines.append(
+                f"  {r['country']:<3} {r['relation']:<8} {r['tonnes']:>11,.1f} t "
+                f"{_pct(r['share_of_demand']):>5} of demand{flag}"
+            )
     return "\n".join(lines)

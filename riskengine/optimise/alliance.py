@@ -20,12 +20,17 @@ def _per_pair(result: OptimisationResult, suffix: str) -> pd.DataFrame:
     if not result.is_optimal:
         raise SolverError(
             f"the {result.mode.value} plan is not optimal (status {result.status.value}: "
-            f"{result.message}); raise optimiser.time_limit_s or try the other solver")
+            f"{result.message}); raise optimiser.time_limit_s or try the other solver"
+        )
     m = result.metrics
     frame = m[[*_KEYS, "demand_t", "purchase_cost_usd", "shortfall_t", "objective_usd"]]
-    return frame.rename(columns={
-        "purchase_cost_usd": f"cost_{suffix}_usd", "shortfall_t": f"shortfall_{suffix}_t",
-        "objective_usd": f"objective_{suffix}_usd"})
+    return frame.rename(
+        columns={
+            "purchase_cost_usd": f"cost_{suffix}_usd",
+            "shortfall_t": f"shortfall_{suffix}_t",
+            "objective_usd": f"objective_{suffix}_usd",
+        }
+    )
 
 
 def alliance_value(
@@ -76,11 +81,22 @@ def alliance_value(
     joint = optimise(dataset, config, scores, Mode.JOINT, backend)
     separate = optimise(dataset, config, scores, Mode.SEPARATE, backend)
     out = _per_pair(separate, "separate").merge(
-        _per_pair(joint, "joint").drop(columns="demand_t"), on=_KEYS, how="outer")
+        _per_pair(joint, "joint").drop(columns="demand_t"), on=_KEYS, how="outer"
+    )
     out["cost_saving_usd"] = out["cost_separate_usd"] - out["cost_joint_usd"]
     out["shortfall_reduction_t"] = out["shortfall_separate_t"] - out["shortfall_joint_t"]
     out["objective_saving_usd"] = out["objective_separate_usd"] - out["objective_joint_usd"]
-    order = [*_KEYS, "demand_t", "cost_separate_usd", "cost_joint_usd", "cost_saving_usd",
-             "shortfall_separate_t", "shortfall_joint_t", "shortfall_reduction_t",
-             "objective_separate_usd", "objective_joint_usd", "objective_saving_usd"]
+    order = [
+        *_KEYS,
+        "demand_t",
+        "cost_separate_usd",
+        "cost_joint_usd",
+        "cost_saving_usd",
+        "shortfall_separate_t",
+        "shortfall_joint_t",
+        "shortfall_reduction_t",
+        "objective_separate_usd",
+        "objective_joint_usd",
+        "objective_saving_usd",
+    ]
     return out[order].sort_values(_KEYS, kind="stable").reset_index(drop=True)

@@ -24,8 +24,17 @@ if TYPE_CHECKING:
 
 __all__ = ["Frontier", "frontier", "lambda_grid"]
 
-POINT_COLUMNS = ["risk_aversion", "status", "objective_usd", "purchase_cost_usd",
-                 "average_risk", "shortfall_t", "served_t", "china_share", "efficient"]
+POINT_COLUMNS = [
+    "risk_aversion",
+    "status",
+    "objective_usd",
+    "purchase_cost_usd",
+    "average_risk",
+    "shortfall_t",
+    "served_t",
+    "china_share",
+    "efficient",
+]
 
 
 @dataclass(frozen=True, repr=False)
@@ -68,9 +77,11 @@ class Frontier:
         """One line per point."""
         lines = ["lambda   purchase USD        avg risk  shortfall t  CN share  efficient"]
         for r in self.points.to_dict("records"):
-            lines.append(f"{r['risk_aversion']:>6.3g} {r['purchase_cost_usd']:>18,.0f} "
-                         f"{r['average_risk']:>9.1f} {r['shortfall_t']:>12,.1f} "
-                         f"{r['china_share']:>8.0%}  {'yes' if r['efficient'] else 'no'}")
+            lines.append(
+                f"{r['risk_aversion']:>6.3g} {r['purchase_cost_usd']:>18,.0f} "
+                f"{r['average_risk']:>9.1f} {r['shortfall_t']:>12,.1f} "
+                f"{r['china_share']:>8.0%}  {'yes' if r['efficient'] else 'no'}"
+            )
         return "\n".join(lines)
 
     def to_dict(self) -> dict[str, Any]:
@@ -93,15 +104,24 @@ class Frontier:
         n_eff = int(self.points["efficient"].sum()) if len(self.points) else 0
         status = "optimal" if n_ok == len(self.points) else f"{len(self.points) - n_ok} not optimal"
         facts = [f"{len(self.points)} values of risk_aversion", f"{n_eff} efficient plans"]
-        return nb.html_view("Frontier", status, n_ok == len(self.points), facts, self.points,
-                            _HTML_COLUMNS, more="frontier.to_frame()")
+        return nb.html_view(
+            "Frontier",
+            status,
+            n_ok == len(self.points),
+            facts,
+            self.points,
+            _HTML_COLUMNS,
+            more="frontier.to_frame()",
+        )
 
 
 _HTML_COLUMNS: list[nb.Column] = [
-    ("risk_aversion", "lambda", lambda v: f"{v:g}"), ("status", "status", str),
+    ("risk_aversion", "lambda", lambda v: f"{v:g}"),
+    ("status", "status", str),
     ("purchase_cost_usd", "purchase USD m", nb.fmt_usd_m),
     ("average_risk", "avg risk", lambda v: nb.number(v, 1)),
-    ("shortfall_t", "short t", nb.fmt_t), ("china_share", "CN", nb.fmt_pct),
+    ("shortfall_t", "short t", nb.fmt_t),
+    ("china_share", "CN", nb.fmt_pct),
     ("efficient", "efficient", lambda v: "yes" if v else "no"),
 ]
 
@@ -115,13 +135,16 @@ def lambda_grid(points: int) -> list[float]:
     return [0.0, *np.geomspace(0.1, 10.0, points - 1).round(6).tolist()]
 
 
-def _solutions(problem: Problem, lambdas: Sequence[float], config: Config,
-               backend: str | None) -> list[Solution]:
+def _solutions(
+    problem: Problem, lambdas: Sequence[float], config: Config, backend: str | None
+) -> list[Solution]:
     """Solve at each lambda; with highspy, one model re-solved from the last basis."""
     opt = config.optimiser
     if resolve_backend(opt.solver, backend) != "highs" or problem.n_cols == 0:
-        return [solve(problem.with_risk_aversion(lam), opt.solver, backend, opt.time_limit_s)
-                for lam in lambdas]
+        return [
+            solve(problem.with_risk_aversion(lam), opt.solver, backend, opt.time_limit_s)
+            for lam in lambdas
+        ]
     from riskengine.optimise._highs import HighsModel, highs_version
 
     model, version, out = HighsModel(problem, opt.time_limit_s), highs_version(), []
@@ -137,10 +160,16 @@ def _point(result: OptimisationResult) -> dict[str, Any]:
     served = float(alloc["tonnes"].sum())
     china = float(alloc.loc[alloc["country"] == "CN", "tonnes"].sum())
     risk = float((alloc["risk_score"] * alloc["tonnes"]).sum()) / served if served else np.nan
-    return {"risk_aversion": result.risk_aversion, "status": result.status.value,
-            "objective_usd": result.objective_usd, "purchase_cost_usd": result.purchase_cost_usd,
-            "average_risk": risk, "shortfall_t": result.shortfall_t, "served_t": served,
-            "china_share": china / served if served else np.nan}
+    return {
+        "risk_aversion": result.risk_aversion,
+        "status": result.status.value,
+        "objective_usd": result.objective_usd,
+        "purchase_cost_usd": result.purchase_cost_usd,
+        "average_risk": risk,
+        "shortfall_t": result.shortfall_t,
+        "served_t": served,
+        "china_share": china / served if served else np.nan,
+    }
 
 
 def efficient(points: pd.DataFrame) -> np.ndarray:
@@ -201,11 +230,14 @@ def frontier(
     scores = default_scores(dataset, config) if scores is None else scores
     problem = build_problem(dataset, config, scores, mode)
     solutions = _solutions(problem, lambdas, config, backend)
-    results = tuple(make_result(problem.with_risk_aversion(lam), sol)
-                    for lam, sol in zip(lambdas, solutions, strict=True))
+    results = tuple(
+        make_result(problem.with_risk_aversion(lam), sol)
+        for lam, sol in zip(lambdas, solutions, strict=True)
+    )
     table = pd.DataFrame([_point(r) for r in results])
     table["efficient"] = efficient(table)
-    mixes = pd.concat([r.mix_by_country.assign(risk_aversion=r.risk_aversion) for r in results],
-                      ignore_index=True)
+    mixes = pd.concat(
+        [r.mix_by_country.assign(risk_aversion=r.risk_aversion) for r in results], ignore_index=True
+    )
     keep = ["risk_aversion", "buyer", "commodity", "country", "tonnes", "share_of_demand"]
     return Frontier(table[POINT_COLUMNS], mixes.reindex(columns=keep), results)

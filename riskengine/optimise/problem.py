@@ -165,10 +165,13 @@ class Problem:
     def __repr__(self) -> str:
         sizes = ", ".join(f"{b.family}={len(b)}" for b in self.blocks)
         nnz = self.matrix.nnz
-        kinds = f"x={self.n_x}" + (f", y={self.n_cols - self.n_x - self.n_pairs}"
-                                   if self.is_mip else "")
-        return (f"Problem(mode={self.mode.value}, risk_aversion={self.risk_aversion:g}, "
-                f"columns={self.n_cols} ({kinds}), rows={self.n_rows} ({sizes}), nnz={nnz})")
+        kinds = f"x={self.n_x}" + (
+            f", y={self.n_cols - self.n_x - self.n_pairs}" if self.is_mip else ""
+        )
+        return (
+            f"Problem(mode={self.mode.value}, risk_aversion={self.risk_aversion:g}, "
+            f"columns={self.n_cols} ({kinds}), rows={self.n_rows} ({sizes}), nnz={nnz})"
+        )
 
 
 # --------------------------------------------------------------------------- build
@@ -228,10 +231,13 @@ def build_problem(
         lower=np.zeros(len(columns)),
         upper=upper,
         blocks=tuple(b for b in blocks if b is not None),
-        settings={"theta": opt.max_country_share, "sigma": opt.max_supplier_share,
-                  "alpha": opt.min_partner_share,
-                  "country_caps": dict(opt.country_share_overrides),
-                  "min_order_t": float(opt.min_order_t),
-                  "max_suppliers_per_commodity": opt.max_suppliers_per_commodity},
+        settings={
+            "theta": opt.max_country_share,
+            "sigma": opt.max_supplier_share,
+            "alpha": opt.min_partner_share,
+            "country_caps": dict(opt.country_share_overrides),
+            "min_order_t": float(opt.min_order_t),
+            "max_suppliers_per_commodity": opt.max_suppliers_per_commodity,
+        },
         integrality=integrality,
     )

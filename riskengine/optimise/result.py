@@ -129,11 +129,13 @@ class OptimisationResult:
         return float(self.shortfalls["shortfall_t"].sum())
 
     def __repr__(self) -> str:
-        return (f"OptimisationResult(status={self.status.value}, "
-                f"objective_usd={self.objective_usd:,.0f}, mode={self.mode.value}, "
-                f"risk_aversion={self.risk_aversion:g}, allocations={len(self.allocations)} rows, "
-                f"shortfall_t={self.shortfall_t:,.1f}, binding={len(self.binding)}, "
-                f"solver={self.solver} {self.solver_version} via {self.backend})")
+        return (
+            f"OptimisationResult(status={self.status.value}, "
+            f"objective_usd={self.objective_usd:,.0f}, mode={self.mode.value}, "
+            f"risk_aversion={self.risk_aversion:g}, allocations={len(self.allocations)} rows, "
+            f"shortfall_t={self.shortfall_t:,.1f}, binding={len(self.binding)}, "
+            f"solver={self.solver} {self.solver_version} via {self.backend})"
+        )
 
     def summary(self, top: int = 5) -> str:
         """A readable text summary: status, money, volumes, metrics, top shadow prices."""
@@ -166,32 +168,59 @@ class OptimisationResult:
     def _repr_html_(self) -> str:
         """Notebook view: status line, then one row per buyer and commodity."""
         demand = float(self.shortfalls["demand_t"].sum())
-        facts = [f"{self.mode.value} buying", f"risk_aversion {self.risk_aversion:g}",
-                 f"objective USD {nb.number(self.objective_usd)}",
-                 f"purchase USD {nb.number(self.purchase_cost_usd)}",
-                 f"served {nb.fmt_t(demand - self.shortfall_t)} of {nb.fmt_t(demand)} t",
-                 f"{len(self.binding)} binding constraints"]
+        facts = [
+            f"{self.mode.value} buying",
+            f"risk_aversion {self.risk_aversion:g}",
+            f"objective USD {nb.number(self.objective_usd)}",
+            f"purchase USD {nb.number(self.purchase_cost_usd)}",
+            f"served {nb.fmt_t(demand - self.shortfall_t)} of {nb.fmt_t(demand)} t",
+            f"{len(self.binding)} binding constraints",
+        ]
         if self.message:
             facts.append(self.message)
-        return nb.html_view("OptimisationResult", self.status.value, self.is_optimal, facts,
-                            _overview(self), _HTML_COLUMNS, more="result.to_frame('metrics')")
+        return nb.html_view(
+            "OptimisationResult",
+            self.status.value,
+            self.is_optimal,
+            facts,
+            _overview(self),
+            _HTML_COLUMNS,
+            more="result.to_frame('metrics')",
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict of the result (tables as lists of row dicts)."""
         head = {
-            "status": self.status.value, "objective_usd": _number(self.objective_usd),
-            "objective_check_usd": _number(self.objective_check_usd), "message": self.message,
-            "mode": self.mode.value, "risk_aversion": self.risk_aversion,
-            "purchase_cost_usd": self.purchase_cost_usd, "shortfall_t": self.shortfall_t,
-            "solver": {"name": self.solver, "version": self.solver_version,
-                       "backend": self.backend, "build_s": self.build_s,
-                       "solve_s": self.solve_s},
-            "duals_available": self.duals_available, "milp": self.milp,
+            "status": self.status.value,
+            "objective_usd": _number(self.objective_usd),
+            "objective_check_usd": _number(self.objective_check_usd),
+            "message": self.message,
+            "mode": self.mode.value,
+            "risk_aversion": self.risk_aversion,
+            "purchase_cost_usd": self.purchase_cost_usd,
+            "shortfall_t": self.shortfall_t,
+            "solver": {
+                "name": self.solver,
+                "version": self.solver_version,
+                "backend": self.backend,
+                "build_s": self.build_s,
+                "solve_s": self.solve_s,
+            },
+            "duals_available": self.duals_available,
+            "milp": self.milp,
             "size": dict(self.size),
         }
-        tables = {name: records(getattr(self, name)) for name in (
-            "allocations", "shortfalls", "metrics", "mix_by_country", "mix_by_supplier",
-            "binding")}
+        tables = {
+            name: records(getattr(self, name))
+            for name in (
+                "allocations",
+                "shortfalls",
+                "metrics",
+                "mix_by_country",
+                "mix_by_supplier",
+                "binding",
+            )
+        }
         return head | tables
 
 
@@ -199,23 +228,29 @@ class OptimisationResult:
 TABLES = ("allocations", "shortfalls", "metrics", "mix_by_country", "mix_by_supplier", "binding")
 
 _HTML_COLUMNS: list[nb.Column] = [
-    ("buyer", "buyer", str), ("commodity", "commodity", str),
-    ("demand_t", "demand t", nb.fmt_t), ("served_t", "served t", nb.fmt_t),
+    ("buyer", "buyer", str),
+    ("commodity", "commodity", str),
+    ("demand_t", "demand t", nb.fmt_t),
+    ("served_t", "served t", nb.fmt_t),
     ("shortfall_t", "short t", nb.fmt_t),
     ("average_price_usd_per_kg", "USD/kg", nb.number),
-    ("average_risk", "avg risk", nb.number), ("china_share", "CN", nb.fmt_pct),
-    ("main_supplier", "main supplier", str), ("crma_compliant", "CRMA 65%", nb.fmt_yes),
+    ("average_risk", "avg risk", nb.number),
+    ("china_share", "CN", nb.fmt_pct),
+    ("main_supplier", "main supplier", str),
+    ("crma_compliant", "CRMA 65%", nb.fmt_yes),
 ]
 
 
 def _overview(result: OptimisationResult) -> pd.DataFrame:
     """Metrics per buyer and commodity with the offer that supplies the most."""
-    alloc = result.allocations.sort_values(["buyer", "commodity", "tonnes", "supplier_id"],
-                                           ascending=[True, True, False, True], kind="stable")
+    alloc = result.allocations.sort_values(
+        ["buyer", "commodity", "tonnes", "supplier_id"],
+        ascending=[True, True, False, True],
+        kind="stable",
+    )
     main = alloc.drop_duplicates(["buyer", "commodity"])[["buyer", "commodity", "supplier_id"]]
     frame = result.metrics.merge(main, on=["buyer", "commodity"], how="left")
-    return frame.rename(columns={"supplier_id": "main_supplier"}).fillna(
-        {"main_supplier": "-"})
+    return frame.rename(columns={"supplier_id": "main_supplier"}).fillna({"main_supplier": "-"})
 
 
 def make_result(problem: Problem, solution: Solution) -> OptimisationResult:
@@ -228,19 +263,31 @@ def make_result(problem: Problem, solution: Solution) -> OptimisationResult:
     alloc = _tables.allocations(problem, solution)
     short = _tables.shortfalls(problem, solution)
     mix = _tables.mix_by_country(problem, alloc, short)
-    check = (_tables.recomputed_objective(problem, alloc, short)
-             if solution.values_t is not None else float("nan"))
+    check = (
+        _tables.recomputed_objective(problem, alloc, short)
+        if solution.values_t is not None
+        else float("nan")
+    )
     solution = _self_check(_explain(problem, solution), check)
     result = OptimisationResult(
-        status=solution.status, objective_usd=solution.objective_usd, allocations=alloc,
-        shortfalls=short, mix_by_country=mix,
+        status=solution.status,
+        objective_usd=solution.objective_usd,
+        allocations=alloc,
+        shortfalls=short,
+        mix_by_country=mix,
         mix_by_supplier=_tables.mix_by_supplier(alloc, short, problem),
         metrics=_tables.metrics(problem, solution, alloc, short, mix),
-        binding=binding(problem, solution), mode=problem.mode,
-        risk_aversion=problem.risk_aversion, solver=solution.solver,
-        solver_version=solution.solver_version, backend=solution.backend,
-        build_s=solution.build_s, solve_s=solution.solve_s, objective_check_usd=check,
-        duals_available=solution.duals_available, message=solution.message,
+        binding=binding(problem, solution),
+        mode=problem.mode,
+        risk_aversion=problem.risk_aversion,
+        solver=solution.solver,
+        solver_version=solution.solver_version,
+        backend=solution.backend,
+        build_s=solution.build_s,
+        solve_s=solution.solve_s,
+        objective_check_usd=check,
+        duals_available=solution.duals_available,
+        message=solution.message,
         size={"rows": problem.n_rows, "columns": problem.n_cols, "nonzeros": problem.matrix.nnz},
         milp=problem.is_mip,
     )
@@ -254,9 +301,11 @@ def _explain(problem: Problem, solution: Solution) -> Solution:
     if solution.status is SolveStatus.INFEASIBLE and contracts:
         hint = INFEASIBLE_HINT
         if problem.is_mip:
-            hint += (", or lower optimiser.min_order_t or raise "
-                     "max_suppliers_per_commodity (contracted offers must be ordered from); "
-                     "or the time limit stopped the solver before it found an integer plan")
+            hint += (
+                ", or lower optimiser.min_order_t or raise "
+                "max_suppliers_per_commodity (contracted offers must be ordered from); "
+                "or the time limit stopped the solver before it found an integer plan"
+            )
         return replace(solution, message=f"infeasible: {hint}")
     if solution.status is SolveStatus.INFEASIBLE and problem.is_mip:
         # buying nothing is feasible, so this is a solver stopped early (CBC says
@@ -273,7 +322,14 @@ def _self_check(solution: Solution, check: float) -> Solution:
     gap = abs(solution.objective_usd - check)
     if gap <= CHECK_RTOL * max(1.0, abs(solution.objective_usd)):
         return solution
-    message = (f"self-check failed: objective {solution.objective_usd:,.2f} USD from the solver "
-               f"but {check:,.2f} USD recomputed from the plan; try the other solver")
-    return replace(solution, status=SolveStatus.NUMERICAL, message=message,
-                   row_dual_usd_per_kg=None, col_dual_usd_per_kg=None)
+    message = (
+        f"self-check failed: objective {solution.objective_usd:,.2f} USD from the solver "
+        f"but {check:,.2f} USD recomputed from the plan; try the other solver"
+    )
+    return replace(
+        solution,
+        status=SolveStatus.NUMERICAL,
+        message=message,
+        row_dual_usd_per_kg=None,
+        col_dual_usd_per_kg=None,
+    )

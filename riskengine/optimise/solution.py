@@ -108,8 +108,15 @@ def to_solution(
         return None if (arr is None or not ok) else np.asarray(arr, dtype=float) * per_kg
 
     return Solution(
-        status=answer.status, objective_usd=float(answer.objective) * USD_PER_UNIT,
-        values_t=values, row_dual_usd_per_kg=dual(answer.row_dual),
-        col_dual_usd_per_kg=dual(answer.col_dual), solver=solver, solver_version=version,
-        backend=backend, build_s=times[0], solve_s=times[1], message=answer.message,
+        status=answer.status,
+        objective_usd=float(answer.objective) * USD_PER_UNIT,
+        values_t=values,
+        row_dual_usd_per_kg=dual(answer.row_dual),
+        col_dual_usd_per_kg=dual(answer.col_dual),
+        solver=solver,
+        solver_version=version,
+        backend=backend,
+        build_s=times[0],
+        solve_s=times[1],
+        message=answer.message,
     )

@@ -33,8 +33,10 @@ def resolve_backend(solver: SolverName | str, backend: str | None) -> Backend:
     if backend not in _BACKENDS:
         raise ConfigError(f"backend {backend!r} is not one of {', '.join(_BACKENDS)}")
     if solver is SolverName.CBC and backend == "highs":
-        raise ConfigError("optimiser.solver 'cbc' runs through PuLP: use backend 'pulp' "
-                          "(--backend pulp) or optimiser.solver: highs")
+        raise ConfigError(
+            "optimiser.solver 'cbc' runs through PuLP: use backend 'pulp' "
+            "(--backend pulp) or optimiser.solver: highs"
+        )
     return backend  # type: ignore[return-value]
 
 

@@ -93,8 +93,9 @@ def config_paths(items: Iterable[str | os.PathLike[str]]) -> list[Path]:
     for item in items:
         path = Path(item)
         if path.is_dir():
-            paths += sorted(p for p in path.iterdir()
-                            if p.suffix.lower() in _CONFIG_SUFFIXES and p.is_file())
+            paths += sorted(
+                p for p in path.iterdir() if p.suffix.lower() in _CONFIG_SUFFIXES and p.is_file()
+            )
         else:
             paths.append(path)
     return paths
@@ -109,8 +110,13 @@ def _progress(stream: TextIO | None, done: int, total: int, text: str) -> None:
     stream.flush()
 
 
-def _one(path: Path, overrides: Sequence[str], data: Dataset | str | os.PathLike[str] | None,
-         out_dir: str | os.PathLike[str] | None, debug: bool) -> BatchRun:
+def _one(
+    path: Path,
+    overrides: Sequence[str],
+    data: Dataset | str | os.PathLike[str] | None,
+    out_dir: str | os.PathLike[str] | None,
+    debug: bool,
+) -> BatchRun:
     start = time.perf_counter()
     try:
         config = load_config(path, overrides)
@@ -120,8 +126,13 @@ def _one(path: Path, overrides: Sequence[str], data: Dataset | str | os.PathLike
     except Exception as exc:
         if debug:
             raise
-        return BatchRun(path, None, f"internal error: {type(exc).__name__}: {exc}", True,
-                        time.perf_counter() - start)
+        return BatchRun(
+            path,
+            None,
+            f"internal error: {type(exc).__name__}: {exc}",
+            True,
+            time.perf_counter() - start,
+        )
     summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
     return BatchRun(path, folder, "", False, time.perf_counter() - start, summary)
 
@@ -136,8 +147,14 @@ def comparison_table(runs: Sequence[BatchRun]) -> pd.DataFrame:
         for buyer, figures in sorted(run.summary.get("buyers", {}).items()):
             for key in _COMPARED:
                 rows.setdefault((buyer, key), {})[label] = figures.get(key)
-    frame = pd.DataFrame([{"buyer": b, "figure": k, **v} for (b, k), v in sorted(
-        rows.items(), key=lambda item: (item[0][0], list(_COMPARED).index(item[0][1])))])
+    frame = pd.DataFrame(
+        [
+            {"buyer": b, "figure": k, **v}
+            for (b, k), v in sorted(
+                rows.items(), key=lambda item: (item[0][0], list(_COMPARED).index(item[0][1]))
+            )
+        ]
+    )
     return frame
 
 
@@ -147,15 +164,21 @@ def _runs_html(runs: Sequence[BatchRun], index_dir: Path) -> str:
         if run.ok:
             href = Path(os.path.relpath(run.folder / "report.html", index_dir)).as_posix()
             plan = (run.summary or {}).get("plan", {})
-            result = (f'<a href="{esc(href)}">{esc(run.folder.name)}</a> · plan '
-                      f"{esc(plan.get('status', ''))}, objective "
-                      f"{esc(fmt_usd(plan.get('objective_usd')))} USD")
+            result = (
+                f'<a href="{esc(href)}">{esc(run.folder.name)}</a> · plan '
+                f"{esc(plan.get('status', ''))}, objective "
+                f"{esc(fmt_usd(plan.get('objective_usd')))} USD"
+            )
         else:
             result = f'<span class="fail">failed</span><pre>{esc(run.error)}</pre>'
-        rows.append(f"<tr><td>{i}</td><td>{esc(run.config)}</td><td>{result}</td>"
-                    f'<td class="num">{run.seconds:.1f}</td></tr>')
-    return ("<table><thead><tr><th>#</th><th>configuration</th><th>result</th><th>seconds</th>"
-            "</tr></thead><tbody>" + "\n".join(rows) + "</tbody></table>")
+        rows.append(
+            f"<tr><td>{i}</td><td>{esc(run.config)}</td><td>{result}</td>"
+            f'<td class="num">{run.seconds:.1f}</td></tr>'
+        )
+    return (
+        "<table><thead><tr><th>#</th><th>configuration</th><th>result</th><th>seconds</th>"
+        "</tr></thead><tbody>" + "\n".join(rows) + "</tbody></table>"
+    )
 
 
 def _comparison_html(table: pd.DataFrame) -> str:
@@ -167,8 +190,7 @@ def _comparison_html(table: pd.DataFrame) -> str:
     html_rows = []
     for key, part in zip(table["figure"], shown.to_dict("records"), strict=True):
         fmt = _COMPARED[key][1]
-        html_rows.append({**part, **{r: fmt(part[r]) if part[r] is not None else ""
-                                     for r in runs}})
+        html_rows.append({**part, **{r: fmt(part[r]) if part[r] is not None else "" for r in runs}})
     columns += [(r, r, None) for r in runs]
     return table_html(pd.DataFrame(html_rows), columns)
 
@@ -179,15 +201,21 @@ def index_html(runs: Sequence[BatchRun], table: pd.DataFrame, index_dir: Path) -
     Links are relative to ``index_dir`` (a folder next to where the index will live).
     """
     failed = sum(not r.ok for r in runs)
-    body = (f'<section id="runs"><h2>Runs</h2>{_runs_html(runs, index_dir)}</section>\n'
-            '<section id="compare"><h2>Side by side, per buyer</h2><p class="note">Purchase '
-            "cost (USD a year), tonne-weighted average risk score, unmet demand (t a year) and "
-            "China's share of the volume bought, from each run's summary.json.</p>"
-            f"{_comparison_html(table)}</section>")
+    body = (
+        f'<section id="runs"><h2>Runs</h2>{_runs_html(runs, index_dir)}</section>\n'
+        '<section id="compare"><h2>Side by side, per buyer</h2><p class="note">Purchase '
+        "cost (USD a year), tonne-weighted average risk score, unmet demand (t a year) and "
+        "China's share of the volume bought, from each run's summary.json.</p>"
+        f"{_comparison_html(table)}</section>"
+    )
     subtitle = f"{len(runs)} configurations, {len(runs) - failed} written, {failed} failed"
-    return page("riskengine batch report", subtitle,
-                [("runs", "Runs"), ("compare", "Side by side")], body,
-                "index.csv in this folder holds the comparison table.")
+    return page(
+        "riskengine batch report",
+        subtitle,
+        [("runs", "Runs"), ("compare", "Side by side")],
+        body,
+        "index.csv in this folder holds the comparison table.",
+    )
 
 
 def _index_root(runs: Sequence[BatchRun], out_dir: str | os.PathLike[str] | None) -> Path:

@@ -14,8 +14,19 @@ from collections.abc import Callable, Sequence
 
 import pandas as pd
 
-__all__ = ["CSS", "Column", "esc", "fmt_num", "fmt_pct", "fmt_t", "fmt_usd", "fmt_yes",
-           "inline_svg", "page", "table_html"]
+__all__ = [
+    "CSS",
+    "Column",
+    "esc",
+    "fmt_num",
+    "fmt_pct",
+    "fmt_t",
+    "fmt_usd",
+    "fmt_yes",
+    "inline_svg",
+    "page",
+    "table_html",
+]
 
 #: (column, header, formatter); formatter None shows the escaped value.
 Column = tuple[str, str, Callable[[object], str] | None]
@@ -97,6 +108,7 @@ def fmt_pct(value: object) -> str:
 
 def fmt_num(digits: int = 2) -> Callable[[object], str]:
     """A formatter with ``digits`` decimals."""
+
     def fmt(value: object) -> str:
         return "" if _missing(value) else f"{_number(value, digits):,.{digits}f}"
 
@@ -114,9 +126,13 @@ def _cell(value: object, fmt: Callable[[object], str] | None) -> str:
     return f"<td>{'' if _missing(value) else esc(value)}</td>"
 
 
-def table_html(frame: pd.DataFrame, columns: Sequence[Column],
-               bad: pd.Series | None = None, extra: dict[str, Sequence[str]] | None = None,
-               scroll: bool = False) -> str:
+def table_html(
+    frame: pd.DataFrame,
+    columns: Sequence[Column],
+    bad: pd.Series | None = None,
+    extra: dict[str, Sequence[str]] | None = None,
+    scroll: bool = False,
+) -> str:
     """An HTML table of ``frame`` showing ``columns``.
 
     Parameters
@@ -147,8 +163,7 @@ def table_html(frame: pd.DataFrame, columns: Sequence[Column],
     return f'<div class="scroll">{table}</div>' if scroll else table
 
 
-_PROLOGUE = re.compile(r"<\?xml.*?\?>|<!DOCTYPE.*?>|<metadata>.*?</metadata>|<!--.*?-->",
-                       re.S)
+_PROLOGUE = re.compile(r"<\?xml.*?\?>|<!DOCTYPE.*?>|<metadata>.*?</metadata>|<!--.*?-->", re.S)
 _ID = re.compile(r'\bid="([^"]+)"')
 _REF = re.compile(r'(href="#|url\(#)([^")]+)')
 
@@ -160,13 +175,12 @@ def inline_svg(svg: str, prefix: str) -> str:
     return _REF.sub(lambda m: f"{m.group(1)}{prefix}-{m.group(2)}", body)
 
 
-def page(title: str, subtitle: str, nav: Sequence[tuple[str, str]], body: str,
-         footer: str) -> str:
+def page(title: str, subtitle: str, nav: Sequence[tuple[str, str]], body: str, footer: str) -> str:
     """A whole HTML document with inline CSS; ``body`` and ``footer`` must be escaped HTML."""
     links = "".join(f'<a href="#{esc(anchor)}">{esc(label)}</a>' for anchor, label in nav)
     return (
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{esc(title)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n"
         f"<header><h1>{esc(title)}</h1><p>{esc(subtitle)}</p></header>\n"
         f"<nav>{links}</nav>\n<main>\n{body}\n</main>\n<footer>{footer}</footer>\n"

@@ -23,8 +23,18 @@ __all__ = ["LIBRARIES", "MANIFEST_FORMAT", "input_files", "library_versions", "m
 
 MANIFEST_FORMAT = "riskengine-manifest/1"
 #: Distributions whose versions are recorded.
-LIBRARIES = ("pandas", "numpy", "scipy", "scikit-learn", "highspy", "PuLP", "pydantic",
-             "PyYAML", "openpyxl", "matplotlib")
+LIBRARIES = (
+    "pandas",
+    "numpy",
+    "scipy",
+    "scikit-learn",
+    "highspy",
+    "PuLP",
+    "pydantic",
+    "PyYAML",
+    "openpyxl",
+    "matplotlib",
+)
 
 
 def library_versions() -> dict[str, str | None]:
@@ -45,15 +55,30 @@ def input_files(data: ReportData) -> list[dict[str, Any]]:
         files.append(("sources", data.notes.path))
     if data.config_path is not None:
         files.append(("config", Path(data.config_path)))
-    return [{"role": role, "path": str(path.resolve()), "bytes": path.stat().st_size,
-             "sha256": sha256_file(path)} for role, path in files if path.is_file()]
+    return [
+        {
+            "role": role,
+            "path": str(path.resolve()),
+            "bytes": path.stat().st_size,
+            "sha256": sha256_file(path),
+        }
+        for role, path in files
+        if path.is_file()
+    ]
 
 
 def _solver(data: ReportData) -> dict[str, Any]:
     res = data.result
-    return {"name": res.solver, "version": res.solver_version, "backend": res.backend,
-            "status": res.status.value, "message": res.message, "build_s": res.build_s,
-            "solve_s": res.solve_s, "size": dict(res.size)}
+    return {
+        "name": res.solver,
+        "version": res.solver_version,
+        "backend": res.backend,
+        "status": res.status.value,
+        "message": res.message,
+        "build_s": res.build_s,
+        "solve_s": res.solve_s,
+        "size": dict(res.size),
+    }
 
 
 def manifest(data: ReportData, created: datetime, outputs: dict[str, str]) -> dict[str, Any]:
@@ -73,17 +98,18 @@ def manifest(data: ReportData, created: datetime, outputs: dict[str, str]) -> di
         "created": created.isoformat(timespec="seconds"),
         "riskengine_version": __version__,
         "config_name": data.config.name,
-        "config_file": None if data.config_path is None else str(Path(data.config_path)
-                                                                  .resolve()),
+        "config_file": None if data.config_path is None else str(Path(data.config_path).resolve()),
         "config": data.config.model_dump(mode="json"),
         "data_source": data.dataset.source,
         "data_vintage": data.dataset.vintage,
         "inputs": input_files(data),
         "solver": _solver(data),
         "seconds": dict(data.seconds),
-        "python": {"version": platform.python_version(),
-                   "implementation": platform.python_implementation(),
-                   "executable": sys.executable},
+        "python": {
+            "version": platform.python_version(),
+            "implementation": platform.python_implementation(),
+            "executable": sys.executable,
+        },
         "platform": platform.platform(),
         "libraries": library_versions(),
         "outputs": dict(sorted(outputs.items())),

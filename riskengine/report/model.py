@@ -69,12 +69,15 @@ class ReportData:
     seconds: dict[str, float] = field(default_factory=dict)
 
     def __repr__(self) -> str:
-        return (f"ReportData(config={self.config.name!r}, status={self.result.status.value}, "
-                f"frontier_points={0 if self.frontier is None else len(self.frontier.points)})")
+        return (
+            f"ReportData(config={self.config.name!r}, status={self.result.status.value}, "
+            f"frontier_points={0 if self.frontier is None else len(self.frontier.points)})"
+        )
 
 
-def _alliance(dataset: Dataset, config: Config,
-              scores: pd.DataFrame) -> tuple[pd.DataFrame | None, str]:
+def _alliance(
+    dataset: Dataset, config: Config, scores: pd.DataFrame
+) -> tuple[pd.DataFrame | None, str]:
     if len(config.buyers) < 2:
         return None, "only one buyer is configured, so there is no alliance to value"
     try:
@@ -83,8 +86,9 @@ def _alliance(dataset: Dataset, config: Config,
         return None, str(exc)
 
 
-def _stress(dataset: Dataset, config: Config,
-            scores: pd.DataFrame) -> tuple[StressResults | None, str]:
+def _stress(
+    dataset: Dataset, config: Config, scores: pd.DataFrame
+) -> tuple[StressResults | None, str]:
     """Stress tables for the configured scenarios and, if enabled, the shipped library,
     or None with the reason (a MILP cannot be stress-tested)."""
     if not config.scenarios and not config.report.stress_library:
@@ -93,16 +97,33 @@ def _stress(dataset: Dataset, config: Config,
         return None, LP_ONLY
     from riskengine.scenarios import stress
 
-    result = stress(dataset, config, library=config.report.stress_library, scores=scores,
-                    progress=False)
-    scenarios = result.scenarios[["scenario", "source", "description", "status",
-                                  "exposure_shortfall_t", "exposure_cost_usd",
-                                  "response_shortfall_t", "response_cost_usd", "regret_usd"]]
+    result = stress(
+        dataset, config, library=config.report.stress_library, scores=scores, progress=False
+    )
+    scenarios = result.scenarios[
+        [
+            "scenario",
+            "source",
+            "description",
+            "status",
+            "exposure_shortfall_t",
+            "exposure_cost_usd",
+            "response_shortfall_t",
+            "response_cost_usd",
+            "regret_usd",
+        ]
+    ]
     # a file name, not this machine's path: outputs must not depend on where the repo lives
-    scenarios = scenarios.assign(source=scenarios["source"].map(
-        lambda s: Path(s).name if s.endswith((".yaml", ".yml")) else s))
-    return {"scenarios": scenarios, "by_buyer": result.totals(("scenario", "buyer")),
-            "detail": result.regret}, ""
+    scenarios = scenarios.assign(
+        source=scenarios["source"].map(
+            lambda s: Path(s).name if s.endswith((".yaml", ".yml")) else s
+        )
+    )
+    return {
+        "scenarios": scenarios,
+        "by_buyer": result.totals(("scenario", "buyer")),
+        "detail": result.regret,
+    }, ""
 
 
 def compute(
@@ -144,7 +165,17 @@ def compute(
     if stress is None:
         stress, stress_note = _stress(dataset, config, scores)
         seconds["stress"] = time.perf_counter() - start - sum(seconds.values())
-    return ReportData(config=config, dataset=dataset, scores=scores, result=result,
-                      frontier=front, alliance=alliance, stress=stress,
-                      notes=read_source_notes(dataset), config_path=config_path,
-                      alliance_note=note, stress_note=stress_note, seconds=seconds)
+    return ReportData(
+        config=config,
+        dataset=dataset,
+        scores=scores,
+        result=result,
+        frontier=front,
+        alliance=alliance,
+        stress=stress,
+        notes=read_source_notes(dataset),
+        config_path=config_path,
+        alliance_note=note,
+        stress_note=stress_note,
+        seconds=seconds,
+    )

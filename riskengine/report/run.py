@@ -37,8 +37,7 @@ from riskengine.report.tables import build_tables, indicator_columns
 from riskengine.report.writers import sha256_file, write_csv, write_json, write_text
 from riskengine.report.xlsx import write_workbook
 
-__all__ = ["folder_stem", "publish", "render_figures", "render_html", "run_report",
-           "write_report"]
+__all__ = ["folder_stem", "publish", "render_figures", "render_html", "run_report", "write_report"]
 
 PathLike = str | os.PathLike[str]
 
@@ -60,8 +59,9 @@ def _chosen(data: ReportData) -> tuple[float, float, float]:
 def render_figures(data: ReportData, tables: dict) -> dict[str, str]:
     """Figure stem -> SVG text."""
     figures = {
-        "risk_contributions": svg_text(contributions_figure(
-            tables["scores"], indicator_columns(data.scores))),
+        "risk_contributions": svg_text(
+            contributions_figure(tables["scores"], indicator_columns(data.scores))
+        ),
         "mix": svg_text(mix_figure(tables["mix_by_country"], data.result.shortfalls)),
     }
     if "frontier" in tables:
@@ -72,16 +72,28 @@ def render_figures(data: ReportData, tables: dict) -> dict[str, str]:
 def render_html(data: ReportData, tables: dict, figures: dict[str, str]) -> str:
     """The whole ``report.html`` text."""
     inline = {stem: inline_svg(svg, f"fig{i}") for i, (stem, svg) in enumerate(figures.items())}
-    nav = [(k, v) for k, v in SECTIONS.items()
-           if k != "stress" or data.stress is not None or data.stress_note]
+    nav = [
+        (k, v)
+        for k, v in SECTIONS.items()
+        if k != "stress" or data.stress is not None or data.stress_note
+    ]
     res = data.result
-    subtitle = (f"Configuration {data.config.name} · data {data.dataset.vintage} · "
-                f"plan {res.status.value} ({res.mode.value} buying) · riskengine {__version__}")
-    footer = (f"This folder also holds the tables as CSV (tables/) and as tables.xlsx, the "
-              f"figures as SVG (figures/), summary.json and manifest.json (inputs' hashes, "
-              f"solver {esc(res.solver)} {esc(res.solver_version)}).")
-    return page(f"Rare-earth sourcing risk report: {data.config.name}", subtitle, nav,
-                render_sections(data, tables, inline), footer)
+    subtitle = (
+        f"Configuration {data.config.name} · data {data.dataset.vintage} · "
+        f"plan {res.status.value} ({res.mode.value} buying) · riskengine {__version__}"
+    )
+    footer = (
+        f"This folder also holds the tables as CSV (tables/) and as tables.xlsx, the "
+        f"figures as SVG (figures/), summary.json and manifest.json (inputs' hashes, "
+        f"solver {esc(res.solver)} {esc(res.solver_version)})."
+    )
+    return page(
+        f"Rare-earth sourcing risk report: {data.config.name}",
+        subtitle,
+        nav,
+        render_sections(data, tables, inline),
+        footer,
+    )
 
 
 def write_report(data: ReportData, folder: Path, created: datetime) -> None:
@@ -99,8 +111,11 @@ def write_report(data: ReportData, folder: Path, created: datetime) -> None:
     write_json(summary_document(data, tables), folder / "summary.json")
     if data.notes.path is not None:
         shutil.copyfile(data.notes.path, folder / SOURCES_FILE)
-    outputs = {p.relative_to(folder).as_posix(): sha256_file(p)
-               for p in sorted(folder.rglob("*")) if p.is_file()}
+    outputs = {
+        p.relative_to(folder).as_posix(): sha256_file(p)
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
     write_json(manifest(data, created, outputs), folder / "manifest.json")
 
 
@@ -157,9 +172,12 @@ def write_atomically(out_dir: Path, stem: str, write: Callable[[Path], None]) ->
         return publish(tmp, out_dir, stem)
 
 
-def _resolve(config: Config | PathLike, config_path: PathLike | None,
-             dataset: Dataset | PathLike | None,
-             out_dir: PathLike | None) -> tuple[Config, Path | None, Dataset]:
+def _resolve(
+    config: Config | PathLike,
+    config_path: PathLike | None,
+    dataset: Dataset | PathLike | None,
+    out_dir: PathLike | None,
+) -> tuple[Config, Path | None, Dataset]:
     if not isinstance(config, Config):
         config_path = config if config_path is None else config_path
         config = load_config(config)
@@ -168,8 +186,9 @@ def _resolve(config: Config | PathLike, config_path: PathLike | None,
         config = config.model_copy(update={"data": DataConfig(dir=Path(dataset).resolve())})
         dataset = None
     if out_dir is not None:
-        config = config.model_copy(update={"report": config.report.model_copy(
-            update={"out_dir": Path(out_dir)})})
+        config = config.model_copy(
+            update={"report": config.report.model_copy(update={"out_dir": Path(out_dir)})}
+        )
     if dataset is None:
         dataset = load_dataset(config.data.dir)
     check_against_config(dataset, config, str(path) if path else "configuration")
@@ -226,5 +245,6 @@ def run_report(
     created = datetime.now().astimezone()
     data = compute(config, data_set, path, stress)
     stem = folder_stem(created, config.name)
-    return write_atomically(Path(config.report.out_dir), stem,
-                            lambda tmp: write_report(data, tmp, created))
+    return write_atomically(
+        Path(config.report.out_dir), stem, lambda tmp: write_report(data, tmp, created)
+    )

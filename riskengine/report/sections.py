@@ -33,10 +33,17 @@ __all__ = ["SECTIONS", "render_sections"]
 
 #: Anchor -> navigation label, in page order.
 SECTIONS: dict[str, str] = {
-    "summary": "Summary", "criticality": "Criticality", "ranking": "Supplier risk",
-    "mix": "Recommended mix", "crma": "CRMA compliance", "shadow": "Shadow prices",
-    "frontier": "Frontier", "alliance": "Alliance value", "stress": "Stress tests",
-    "sources": "Data and sources", "config": "Configuration",
+    "summary": "Summary",
+    "criticality": "Criticality",
+    "ranking": "Supplier risk",
+    "mix": "Recommended mix",
+    "crma": "CRMA compliance",
+    "shadow": "Shadow prices",
+    "frontier": "Frontier",
+    "alliance": "Alliance value",
+    "stress": "Stress tests",
+    "sources": "Data and sources",
+    "config": "Configuration",
 }
 _TOP_SHADOW = 10
 
@@ -52,14 +59,21 @@ def _note(text: str) -> str:
 def summary_section(data: ReportData, tables: dict[str, pd.DataFrame]) -> str:
     """Executive summary in words, then the headline table per buyer."""
     items = "".join(f"<li>{esc(line)}</li>" for line in executive_summary(data, tables))
-    table = table_html(tables["buyers"], [
-        ("buyer", "buyer", None), ("demand_t", "demand t", fmt_t),
-        ("served_t", "served t", fmt_t), ("served_share", "served", fmt_pct),
-        ("purchase_cost_usd", "purchase cost USD", fmt_usd),
-        ("risk_charge_usd", "risk charge USD", fmt_usd),
-        ("average_risk", "average risk", fmt_num(1)), ("china_share", "China share", fmt_pct),
-        ("commodities_short", "short", None),
-        ("commodities_failing_crma", "failing CRMA 65%", None)])
+    table = table_html(
+        tables["buyers"],
+        [
+            ("buyer", "buyer", None),
+            ("demand_t", "demand t", fmt_t),
+            ("served_t", "served t", fmt_t),
+            ("served_share", "served", fmt_pct),
+            ("purchase_cost_usd", "purchase cost USD", fmt_usd),
+            ("risk_charge_usd", "risk charge USD", fmt_usd),
+            ("average_risk", "average risk", fmt_num(1)),
+            ("china_share", "China share", fmt_pct),
+            ("commodities_short", "short", None),
+            ("commodities_failing_crma", "failing CRMA 65%", None),
+        ],
+    )
     return _section("summary", f'<ul class="summary">{items}</ul>\n{table}')
 
 
@@ -67,16 +81,31 @@ def criticality_section(tables: dict[str, pd.DataFrame]) -> str:
     """World concentration and JRC supply risk per commodity and stage."""
     table = tables["criticality"]
     sr = [c for c in table.columns if c.startswith("sr_")]
-    cols = [("commodity", "commodity", None), ("stage", "stage", None),
-            ("world_t", "world output t", fmt_t), ("hhi", "HHI", fmt_num(3)),
-            ("hhi_wgi_t", "HHI-WGI-t", fmt_num(2)), ("top_country", "top country", None),
-            ("top_share", "top share", fmt_pct), ("china_share", "China share", fmt_pct)]
-    cols += [(c, c.removeprefix("sr_").replace("_plan", " SR, plan") + (
-        "" if c.endswith("_plan") else " SR"), fmt_num(2)) for c in sr]
-    note = _note("HHI of world output (0-1); HHI-WGI-t weights shares by governance (WGI on the "
-                 "JRC 0-10 scale) and export restrictions. SR is the EU JRC supply risk per "
-                 "buyer: 'SR' sources like the world, 'SR, plan' uses the recommended mix "
-                 "(empty where the plan buys nothing at that stage). See docs/methodology.md.")
+    cols = [
+        ("commodity", "commodity", None),
+        ("stage", "stage", None),
+        ("world_t", "world output t", fmt_t),
+        ("hhi", "HHI", fmt_num(3)),
+        ("hhi_wgi_t", "HHI-WGI-t", fmt_num(2)),
+        ("top_country", "top country", None),
+        ("top_share", "top share", fmt_pct),
+        ("china_share", "China share", fmt_pct),
+    ]
+    cols += [
+        (
+            c,
+            c.removeprefix("sr_").replace("_plan", " SR, plan")
+            + ("" if c.endswith("_plan") else " SR"),
+            fmt_num(2),
+        )
+        for c in sr
+    ]
+    note = _note(
+        "HHI of world output (0-1); HHI-WGI-t weights shares by governance (WGI on the "
+        "JRC 0-10 scale) and export restrictions. SR is the EU JRC supply risk per "
+        "buyer: 'SR' sources like the world, 'SR, plan' uses the recommended mix "
+        "(empty where the plan buys nothing at that stage). See docs/methodology.md."
+    )
     return _section("criticality", note + table_html(table, cols))
 
 
@@ -86,14 +115,18 @@ def _bars(frame: pd.DataFrame, indicators: list[str]) -> list[str]:
         spans = "".join(
             f'<span title="{esc(k)} {float(v):.1f}" style="width:{max(float(v), 0.0):.2f}%;'
             f'background:{INDICATOR_COLOURS.get(k, "#7f7f7f")}"></span>'
-            for k, v in record.items() if float(v) > 0)
+            for k, v in record.items()
+            if float(v) > 0
+        )
         out.append(f'<div class="bar">{spans}</div>')
     return out
 
 
 def _legend(indicators: list[str]) -> str:
-    keys = "".join(f'<span><i style="background:{INDICATOR_COLOURS.get(k, "#7f7f7f")}"></i>'
-                   f"{esc(k)}</span>" for k in indicators)
+    keys = "".join(
+        f'<span><i style="background:{INDICATOR_COLOURS.get(k, "#7f7f7f")}"></i>{esc(k)}</span>'
+        for k in indicators
+    )
     return f'<p class="legend">{keys}</p>'
 
 
@@ -101,18 +134,30 @@ def ranking_section(data: ReportData, tables: dict[str, pd.DataFrame], figure: s
     """Riskiest offers as a figure, then every offer per buyer with its contribution bar."""
     scores = tables["scores"]
     indicators = indicator_columns(data.scores)
-    parts = [_note("Risk score 0-100 (higher is riskier) of every offer for each buyer; the bar "
-                   "splits it into the contribution of each indicator (the bar's full width is "
-                   "100 points). 'planned t' is what the recommended plan buys."),
-             f'<div class="figure">{figure}</div>', _legend(indicators)]
-    cols = [("rank", "#", fmt_num(0)), ("supplier_id", "offer", None), ("name", "supplier", None),
-            ("commodity", "commodity", None), ("country", "country", None),
-            ("status", "status", None), ("risk_score", "score", fmt_num(1)),
-            ("planned_t", "planned t", fmt_t)]
+    parts = [
+        _note(
+            "Risk score 0-100 (higher is riskier) of every offer for each buyer; the bar "
+            "splits it into the contribution of each indicator (the bar's full width is "
+            "100 points). 'planned t' is what the recommended plan buys."
+        ),
+        f'<div class="figure">{figure}</div>',
+        _legend(indicators),
+    ]
+    cols = [
+        ("rank", "#", fmt_num(0)),
+        ("supplier_id", "offer", None),
+        ("name", "supplier", None),
+        ("commodity", "commodity", None),
+        ("country", "country", None),
+        ("status", "status", None),
+        ("risk_score", "score", fmt_num(1)),
+        ("planned_t", "planned t", fmt_t),
+    ]
     for buyer, part in scores.groupby("buyer", sort=True):
         parts.append(f"<h3>{esc(buyer)}</h3>")
-        parts.append(table_html(part, cols, extra={"contributions": _bars(part, indicators)},
-                                scroll=True))
+        parts.append(
+            table_html(part, cols, extra={"contributions": _bars(part, indicators)}, scroll=True)
+        )
     return _section("ranking", "\n".join(parts))
 
 
@@ -120,15 +165,23 @@ def mix_section(tables: dict[str, pd.DataFrame], figure: str) -> str:
     """Stacked bars by country against the 65% line, and the mix table."""
     mix = tables["mix_by_country"]
     over = mix["share_of_demand"] > mix["cap_share"].fillna(1.0) + 1e-9
-    cols = [("buyer", "buyer", None), ("commodity", "commodity", None),
-            ("country", "country", None), ("relation", "relation", None),
-            ("tonnes", "tonnes", fmt_t), ("share_of_demand", "share of demand", fmt_pct),
-            ("cap_share", "cap", fmt_pct)]
-    note = _note("Each bar is a buyer's demand for one commodity, split by the country that "
-                 "supplies it; hatched grey is unmet demand. The dashed line is the EU Critical "
-                 "Raw Materials Act benchmark: no more than 65% from one third country.")
-    body = note + f'<div class="figure">{figure}</div>' + table_html(mix, cols, bad=over,
-                                                                      scroll=True)
+    cols = [
+        ("buyer", "buyer", None),
+        ("commodity", "commodity", None),
+        ("country", "country", None),
+        ("relation", "relation", None),
+        ("tonnes", "tonnes", fmt_t),
+        ("share_of_demand", "share of demand", fmt_pct),
+        ("cap_share", "cap", fmt_pct),
+    ]
+    note = _note(
+        "Each bar is a buyer's demand for one commodity, split by the country that "
+        "supplies it; hatched grey is unmet demand. The dashed line is the EU Critical "
+        "Raw Materials Act benchmark: no more than 65% from one third country."
+    )
+    body = (
+        note + f'<div class="figure">{figure}</div>' + table_html(mix, cols, bad=over, scroll=True)
+    )
     return _section("mix", body)
 
 
@@ -136,42 +189,66 @@ def crma_section(tables: dict[str, pd.DataFrame]) -> str:
     """Per buyer and commodity: largest non-home country's share of consumption, pass or fail."""
     m = tables["plan_metrics"].copy()
     flags = m["crma_compliant"].astype(bool)
-    verdict = ['<span class="ok">meets</span>' if f else '<span class="fail">fails</span>'
-               for f in flags]
-    cols = [("buyer", "buyer", None), ("commodity", "commodity", None),
-            ("demand_t", "demand t", fmt_t), ("served_t", "served t", fmt_t),
-            ("shortfall_t", "shortfall t", fmt_t), ("china_share", "China share", fmt_pct),
-            ("top_foreign_country", "largest non-home country", None),
-            ("top_foreign_share_of_served", "its share of volume served", fmt_pct),
-            ("top_foreign_share_of_demand", "its share of demand", fmt_pct),
-            ("home_partner_share", "home and partners", fmt_pct)]
-    note = _note("A buyer meets the CRMA benchmark for a commodity when every country outside "
-                 "its home supplies at most 65% of its consumption (the volume served; CRMA "
-                 "Article 1(2)). The optimiser caps each country at 65% of demand, so a plan "
-                 "that leaves demand unmet can respect the cap and still fail the benchmark.")
-    return _section("crma", note + table_html(m, cols, bad=~flags,
-                                              extra={"CRMA 65%": verdict}))
+    verdict = [
+        '<span class="ok">meets</span>' if f else '<span class="fail">fails</span>' for f in flags
+    ]
+    cols = [
+        ("buyer", "buyer", None),
+        ("commodity", "commodity", None),
+        ("demand_t", "demand t", fmt_t),
+        ("served_t", "served t", fmt_t),
+        ("shortfall_t", "shortfall t", fmt_t),
+        ("china_share", "China share", fmt_pct),
+        ("top_foreign_country", "largest non-home country", None),
+        ("top_foreign_share_of_served", "its share of volume served", fmt_pct),
+        ("top_foreign_share_of_demand", "its share of demand", fmt_pct),
+        ("home_partner_share", "home and partners", fmt_pct),
+    ]
+    note = _note(
+        "A buyer meets the CRMA benchmark for a commodity when every country outside "
+        "its home supplies at most 65% of its consumption (the volume served; CRMA "
+        "Article 1(2)). The optimiser caps each country at 65% of demand, so a plan "
+        "that leaves demand unmet can respect the cap and still fail the benchmark."
+    )
+    return _section("crma", note + table_html(m, cols, bad=~flags, extra={"CRMA 65%": verdict}))
 
 
 def shadow_section(tables: dict[str, pd.DataFrame], milp: bool = False) -> str:
     """The constraints that cost the most, worded for a reader, then the table."""
     binding = tables["shadow_prices"]
     if milp:
-        return _section("shadow", _note("Not available: the minimum order quantity or the "
-                                        "supplier limit makes the model a MILP, which has no "
-                                        "shadow prices."))
+        return _section(
+            "shadow",
+            _note(
+                "Not available: the minimum order quantity or the "
+                "supplier limit makes the model a MILP, which has no "
+                "shadow prices."
+            ),
+        )
     if binding.empty:
-        return _section("shadow", _note("No constraint binds with a non-zero shadow price "
-                                        "(or the plan is not optimal, so none is reported)."))
+        return _section(
+            "shadow",
+            _note(
+                "No constraint binds with a non-zero shadow price "
+                "(or the plan is not optimal, so none is reported)."
+            ),
+        )
     items = "".join(f"<li>{esc(s)}</li>" for s in binding["sentence"].head(_TOP_SHADOW))
-    note = _note("A shadow price is what one more tonne of a limit would save in the "
-                 "objective (purchase cost plus risk charge plus shortfall penalty), for small "
-                 f"changes only. The {min(_TOP_SHADOW, len(binding))} most valuable of "
-                 f"{len(binding)} binding constraints:")
-    cols = [("family", "constraint", None), ("buyer", "buyer", None),
-            ("commodity", "commodity", None), ("country", "country", None),
-            ("supplier_id", "offer", None), ("rhs_t", "limit t", fmt_t),
-            ("saving_usd_per_t", "saving USD per t", fmt_usd)]
+    note = _note(
+        "A shadow price is what one more tonne of a limit would save in the "
+        "objective (purchase cost plus risk charge plus shortfall penalty), for small "
+        f"changes only. The {min(_TOP_SHADOW, len(binding))} most valuable of "
+        f"{len(binding)} binding constraints:"
+    )
+    cols = [
+        ("family", "constraint", None),
+        ("buyer", "buyer", None),
+        ("commodity", "commodity", None),
+        ("country", "country", None),
+        ("supplier_id", "offer", None),
+        ("rhs_t", "limit t", fmt_t),
+        ("saving_usd_per_t", "saving USD per t", fmt_usd),
+    ]
     return _section("shadow", note + f"<ul>{items}</ul>" + table_html(binding, cols, scroll=True))
 
 
@@ -179,15 +256,24 @@ def frontier_section(data: ReportData, tables: dict[str, pd.DataFrame], figure: 
     """The cost-risk frontier figure and table, or why it is absent."""
     if "frontier" not in tables:
         return _section("frontier", _note("Not computed: report.frontier_points is 0."))
-    cols = [("risk_aversion", "λ", fmt_num(3)), ("status", "status", None),
-            ("purchase_cost_usd", "purchase cost USD", fmt_usd),
-            ("average_risk", "average risk", fmt_num(2)), ("shortfall_t", "shortfall t", fmt_t),
-            ("china_share", "China share", fmt_pct), ("efficient", "efficient", fmt_yes)]
-    note = _note("Each point is the optimal plan for one risk aversion λ: higher λ pays more "
-                 "to buy from less risky offers. Dominated plans are worse on cost, risk or "
-                 "shortfall than another plan and better on none.")
-    return _section("frontier", note + f'<div class="figure">{figure}</div>'
-                    + table_html(tables["frontier"], cols))
+    cols = [
+        ("risk_aversion", "λ", fmt_num(3)),
+        ("status", "status", None),
+        ("purchase_cost_usd", "purchase cost USD", fmt_usd),
+        ("average_risk", "average risk", fmt_num(2)),
+        ("shortfall_t", "shortfall t", fmt_t),
+        ("china_share", "China share", fmt_pct),
+        ("efficient", "efficient", fmt_yes),
+    ]
+    note = _note(
+        "Each point is the optimal plan for one risk aversion λ: higher λ pays more "
+        "to buy from less risky offers. Dominated plans are worse on cost, risk or "
+        "shortfall than another plan and better on none."
+    )
+    return _section(
+        "frontier",
+        note + f'<div class="figure">{figure}</div>' + table_html(tables["frontier"], cols),
+    )
 
 
 def alliance_section(data: ReportData, tables: dict[str, pd.DataFrame]) -> str:
@@ -196,42 +282,58 @@ def alliance_section(data: ReportData, tables: dict[str, pd.DataFrame]) -> str:
         return _section("alliance", _note(f"Not computed: {data.alliance_note}."))
     table = tables["alliance_value"]
     total = table["objective_saving_usd"].sum()
-    cols = [("buyer", "buyer", None), ("commodity", "commodity", None),
-            ("cost_separate_usd", "cost separate USD", fmt_usd),
-            ("cost_joint_usd", "cost joint USD", fmt_usd),
-            ("cost_saving_usd", "cost saving USD", fmt_usd),
-            ("shortfall_reduction_t", "shortfall reduction t", fmt_t),
-            ("objective_saving_usd", "objective saving USD", fmt_usd)]
-    note = _note("Separate: each buyer gets supplier capacity pro rata to its demand. Joint: "
-                 "the buyers share capacity in one plan. Savings are separate minus joint; "
-                 "a buyer can pay more when its partner gains more. Total objective saving: "
-                 f"{money(total)} a year.")
+    cols = [
+        ("buyer", "buyer", None),
+        ("commodity", "commodity", None),
+        ("cost_separate_usd", "cost separate USD", fmt_usd),
+        ("cost_joint_usd", "cost joint USD", fmt_usd),
+        ("cost_saving_usd", "cost saving USD", fmt_usd),
+        ("shortfall_reduction_t", "shortfall reduction t", fmt_t),
+        ("objective_saving_usd", "objective saving USD", fmt_usd),
+    ]
+    note = _note(
+        "Separate: each buyer gets supplier capacity pro rata to its demand. Joint: "
+        "the buyers share capacity in one plan. Savings are separate minus joint; "
+        "a buyer can pay more when its partner gains more. Total objective saving: "
+        f"{money(total)} a year."
+    )
     return _section("alliance", note + table_html(table, cols))
 
 
 def stress_section(data: ReportData) -> str:
     """Stress-test exposure and regret; empty (or why not) when there are no stress results."""
     if data.stress is None:
-        return _section("stress", _note(f"Not computed: {data.stress_note}.")) if (
-            data.stress_note) else ""
-    parts = [_note(
-        "Exposure: the recommended plan kept fixed while a scenario cuts capacity, raises "
-        "prices or demand (what is delivered, what is short, what it costs at scenario "
-        "prices plus the shortfall penalty). Response: the best plan re-optimised for the "
-        "scenario. Regret = exposure cost - response cost (USD). Scenarios from the "
-        "configuration and the shipped library (config/scenarios/, sources in each "
-        "description); the per-commodity detail is in the CSV and xlsx tables.")]
+        return (
+            _section("stress", _note(f"Not computed: {data.stress_note}."))
+            if (data.stress_note)
+            else ""
+        )
+    parts = [
+        _note(
+            "Exposure: the recommended plan kept fixed while a scenario cuts capacity, raises "
+            "prices or demand (what is delivered, what is short, what it costs at scenario "
+            "prices plus the shortfall penalty). Response: the best plan re-optimised for the "
+            "scenario. Regret = exposure cost - response cost (USD). Scenarios from the "
+            "configuration and the shipped library (config/scenarios/, sources in each "
+            "description); the per-commodity detail is in the CSV and xlsx tables."
+        )
+    ]
     for title, frame in _stress_tables(data.stress):
-        cols = [(c, _STRESS_LABELS.get(c, c.replace("_", " ")), _stress_format(frame, c))
-                for c in frame.columns]
+        cols = [
+            (c, _STRESS_LABELS.get(c, c.replace("_", " ")), _stress_format(frame, c))
+            for c in frame.columns
+        ]
         parts.append(f"<h3>{esc(title)}</h3>" + table_html(frame, cols))
     return _section("stress", "\n".join(parts))
 
 
 _STRESS_LABELS = {
-    "exposure_shortfall_t": "plan short t", "response_shortfall_t": "best response short t",
-    "exposure_cost_usd": "plan cost USD m", "response_cost_usd": "best response cost USD m",
-    "regret_usd": "regret USD m", "regret_objective_usd": "regret incl. risk charge USD m",
+    "exposure_shortfall_t": "plan short t",
+    "response_shortfall_t": "best response short t",
+    "exposure_cost_usd": "plan cost USD m",
+    "response_cost_usd": "best response cost USD m",
+    "regret_usd": "regret USD m",
+    "regret_objective_usd": "regret incl. risk charge USD m",
     "source": "file",
 }
 
@@ -255,41 +357,59 @@ def _stress_tables(stress: Mapping[str, pd.DataFrame]) -> list[tuple[str, pd.Dat
 def sources_section(data: ReportData, tables: dict[str, pd.DataFrame]) -> str:
     """Where the data came from: folder, vintage, tables, and the SOURCES.md summary."""
     notes = data.notes
-    parts = [f"<p>Data read from <code>{esc(data.dataset.source)}</code>; production data "
-             f"year(s) {esc(data.dataset.vintage)}. SHA-256 hashes of every input file are in "
-             "<code>manifest.json</code>.</p>",
-             table_html(tables["inputs"], [("table", "table", None), ("file", "file", None),
-                                           ("rows", "rows", fmt_num(0))])]
+    parts = [
+        f"<p>Data read from <code>{esc(data.dataset.source)}</code>; production data "
+        f"year(s) {esc(data.dataset.vintage)}. SHA-256 hashes of every input file are in "
+        "<code>manifest.json</code>.</p>",
+        table_html(
+            tables["inputs"],
+            [("table", "table", None), ("file", "file", None), ("rows", "rows", fmt_num(0))],
+        ),
+    ]
     if notes.path is not None:
-        parts.append(f'<p>Sources: <a href="{esc(SOURCES_FILE)}">{esc(SOURCES_FILE)}</a> '
-                     f"(a copy of the data folder's file) names a source for every figure, "
-                     f"with {notes.source_keys} source keys, and marks estimates as "
-                     "estimates.</p>")
+        parts.append(
+            f'<p>Sources: <a href="{esc(SOURCES_FILE)}">{esc(SOURCES_FILE)}</a> '
+            f"(a copy of the data folder's file) names a source for every figure, "
+            f"with {notes.source_keys} source keys, and marks estimates as "
+            "estimates.</p>"
+        )
     else:
         parts.append(_note(f"The data folder has no {SOURCES_FILE}; sources are not recorded."))
     if "vintage" in tables:
-        parts.append(table_html(tables["vintage"], [("item", "item", None),
-                                                    ("vintage", "vintage", None)]))
+        parts.append(
+            table_html(tables["vintage"], [("item", "item", None), ("vintage", "vintage", None)])
+        )
     return _section("sources", "\n".join(parts))
 
 
 def config_section(data: ReportData) -> str:
     """The configuration as resolved, as YAML."""
-    text = yaml.safe_dump(data.config.model_dump(mode="json"), sort_keys=False,
-                          allow_unicode=True)
+    text = yaml.safe_dump(data.config.model_dump(mode="json"), sort_keys=False, allow_unicode=True)
     where = f" from {data.config_path}" if data.config_path else ""
-    return _section("config", _note(f"Defaults, then the file{where}, then --set overrides.")
-                    + f"<pre>{esc(text)}</pre>")
+    return _section(
+        "config",
+        _note(f"Defaults, then the file{where}, then --set overrides.") + f"<pre>{esc(text)}</pre>",
+    )
 
 
-def render_sections(data: ReportData, tables: dict[str, pd.DataFrame],
-                    figures: dict[str, str]) -> str:
+def render_sections(
+    data: ReportData, tables: dict[str, pd.DataFrame], figures: dict[str, str]
+) -> str:
     """All sections in page order; ``figures`` maps figure stem to inline SVG."""
-    return "\n".join(part for part in (
-        summary_section(data, tables), criticality_section(tables),
-        ranking_section(data, tables, figures.get("risk_contributions", "")),
-        mix_section(tables, figures.get("mix", "")), crma_section(tables),
-        shadow_section(tables, data.result.milp),
-        frontier_section(data, tables, figures.get("frontier", "")),
-        alliance_section(data, tables), stress_section(data), sources_section(data, tables),
-        config_section(data)) if part)
+    return "\n".join(
+        part
+        for part in (
+            summary_section(data, tables),
+            criticality_section(tables),
+            ranking_section(data, tables, figures.get("risk_contributions", "")),
+            mix_section(tables, figures.get("mix", "")),
+            crma_section(tables),
+            shadow_section(tables, data.result.milp),
+            frontier_section(data, tables, figures.get("frontier", "")),
+            alliance_section(data, tables),
+            stress_section(data),
+            sources_section(data, tables),
+            config_section(data),
+        )
+        if part
+    )

@@ -50,8 +50,11 @@ def _section(text: str, title: str) -> str:
 
 def _table_rows(body: str) -> list[list[str]]:
     """Cells of the rows of the first markdown table in ``body``, header and rule dropped."""
-    rows = [line.strip().strip("|").split("|") for line in body.splitlines()
-            if line.strip().startswith("|")]
+    rows = [
+        line.strip().strip("|").split("|")
+        for line in body.splitlines()
+        if line.strip().startswith("|")
+    ]
     cells = [[_MARKUP.sub("", c).strip() for c in row] for row in rows]
     return [row for row in cells[2:] if len(row) >= 2]
 

@@ -18,12 +18,30 @@ __all__ = ["SUMMARY_FORMAT", "executive_summary", "money", "summary_document"]
 #: Version of the ``summary.json`` layout; bump when keys change meaning.
 SUMMARY_FORMAT = "riskengine-summary/1"
 _TOP_CONSTRAINTS = 5
-_COMMODITY_KEYS = ["demand_t", "served_t", "shortfall_t", "purchase_cost_usd", "average_risk",
-                   "china_share", "top_foreign_country", "top_foreign_share_of_demand",
-                   "top_foreign_share_of_served", "crma_compliant"]
-_BUYER_KEYS = ["demand_t", "served_t", "shortfall_t", "served_share", "purchase_cost_usd",
-               "risk_charge_usd", "shortfall_penalty_usd", "objective_usd", "average_risk",
-               "china_share"]
+_COMMODITY_KEYS = [
+    "demand_t",
+    "served_t",
+    "shortfall_t",
+    "purchase_cost_usd",
+    "average_risk",
+    "china_share",
+    "top_foreign_country",
+    "top_foreign_share_of_demand",
+    "top_foreign_share_of_served",
+    "crma_compliant",
+]
+_BUYER_KEYS = [
+    "demand_t",
+    "served_t",
+    "shortfall_t",
+    "served_share",
+    "purchase_cost_usd",
+    "risk_charge_usd",
+    "shortfall_penalty_usd",
+    "objective_usd",
+    "average_risk",
+    "china_share",
+]
 
 
 def money(usd: float) -> str:
@@ -56,7 +74,8 @@ def _commodities(tables: dict[str, pd.DataFrame]) -> dict[str, Any]:
     out: dict[str, dict[str, Any]] = {}
     for row in tables["plan_metrics"].to_dict("records"):
         out.setdefault(str(row["buyer"]), {})[str(row["commodity"])] = {
-            k: row[k] for k in _COMMODITY_KEYS}
+            k: row[k] for k in _COMMODITY_KEYS
+        }
     return out
 
 
@@ -68,8 +87,16 @@ def _criticality(tables: dict[str, pd.DataFrame]) -> list[dict[str, Any]]:
 
 
 def _constraints(tables: dict[str, pd.DataFrame]) -> list[dict[str, Any]]:
-    keep = ["family", "buyer", "commodity", "country", "supplier_id", "share", "rhs_t",
-            "saving_usd_per_t"]
+    keep = [
+        "family",
+        "buyer",
+        "commodity",
+        "country",
+        "supplier_id",
+        "share",
+        "rhs_t",
+        "saving_usd_per_t",
+    ]
     return tables["shadow_prices"].head(_TOP_CONSTRAINTS)[keep].to_dict("records")
 
 
@@ -88,19 +115,26 @@ def summary_document(data: ReportData, tables: dict[str, pd.DataFrame]) -> dict[
     """
     res, metrics = data.result, tables["plan_metrics"]
     plan = {
-        "status": res.status.value, "mode": res.mode.value, "risk_aversion": res.risk_aversion,
+        "status": res.status.value,
+        "mode": res.mode.value,
+        "risk_aversion": res.risk_aversion,
         "objective_usd": res.objective_usd,
         "purchase_cost_usd": float(metrics["purchase_cost_usd"].sum()),
         "risk_charge_usd": float(metrics["risk_charge_usd"].sum()),
         "shortfall_penalty_usd": float(metrics["shortfall_penalty_usd"].sum()),
         "demand_t": float(metrics["demand_t"].sum()),
-        "served_t": float(metrics["served_t"].sum()), "shortfall_t": res.shortfall_t,
+        "served_t": float(metrics["served_t"].sum()),
+        "shortfall_t": res.shortfall_t,
     }
     front = tables.get("frontier")
     doc = {
-        "format": SUMMARY_FORMAT, "config_name": data.config.name,
-        "data_vintage": data.dataset.vintage, "plan": plan, "buyers": _buyers(tables),
-        "commodities": _commodities(tables), "criticality": _criticality(tables),
+        "format": SUMMARY_FORMAT,
+        "config_name": data.config.name,
+        "data_vintage": data.dataset.vintage,
+        "plan": plan,
+        "buyers": _buyers(tables),
+        "commodities": _commodities(tables),
+        "criticality": _criticality(tables),
         "top_constraints": _constraints(tables),
         "frontier": None if front is None else front.to_dict("records"),
         "alliance": _alliance(data),
@@ -108,43 +142,59 @@ def summary_document(data: ReportData, tables: dict[str, pd.DataFrame]) -> dict[
     return json_ready(doc)
 
 
-def _buyer_sentence(row: dict[str, Any], failing: dict[str, str],
-                    gaps: dict[str, float]) -> str:
+def _buyer_sentence(row: dict[str, Any], failing: dict[str, str], gaps: dict[str, float]) -> str:
     served = row["served_share"]
     if not row["served_t"] > 0:
-        return (f"{row['buyer']}: the plan buys nothing of the {row['demand_t']:,.1f} t "
-                "demanded; every commodity is short.")
-    text = (f"{row['buyer']}: the recommended plan buys {row['served_t']:,.1f} t of the "
-            f"{row['demand_t']:,.1f} t demanded ({served:.1%}) across {row['commodities']} "
-            f"commodities, for {money(row['purchase_cost_usd'])} a year "
-            f"(average risk {row['average_risk']:.0f} of 100). "
-            f"China supplies {row['china_share']:.0%} of the volume bought.")
+        return (
+            f"{row['buyer']}: the plan buys nothing of the {row['demand_t']:,.1f} t "
+            "demanded; every commodity is short."
+        )
+    text = (
+        f"{row['buyer']}: the recommended plan buys {row['served_t']:,.1f} t of the "
+        f"{row['demand_t']:,.1f} t demanded ({served:.1%}) across {row['commodities']} "
+        f"commodities, for {money(row['purchase_cost_usd'])} a year "
+        f"(average risk {row['average_risk']:.0f} of 100). "
+        f"China supplies {row['china_share']:.0%} of the volume bought."
+    )
     short = _list(row["commodities_short"])
-    text += (" Short: " + ", ".join(f"{c} ({gaps.get(c, 0.0):,.1f} t)" for c in short) + "."
-             if short else " No commodity is short.")
+    text += (
+        " Short: " + ", ".join(f"{c} ({gaps.get(c, 0.0):,.1f} t)" for c in short) + "."
+        if short
+        else " No commodity is short."
+    )
     bad = _list(row["commodities_failing_crma"])
     if bad:
-        text += (" Failing the CRMA 65% benchmark: "
-                 + ", ".join(f"{c} ({failing.get(c, '')})" for c in bad) + ".")
+        text += (
+            " Failing the CRMA 65% benchmark: "
+            + ", ".join(f"{c} ({failing.get(c, '')})" for c in bad)
+            + "."
+        )
     else:
-        text += (" Every commodity meets the CRMA 65% benchmark (no country outside "
-                 f"{row['buyer']}'s home supplies more than 65% of what it consumes).")
+        text += (
+            " Every commodity meets the CRMA 65% benchmark (no country outside "
+            f"{row['buyer']}'s home supplies more than 65% of what it consumes)."
+        )
     return text
 
 
 def _failing(metrics: pd.DataFrame, buyer: str) -> dict[str, str]:
     part = metrics[(metrics["buyer"] == buyer) & ~metrics["crma_compliant"].astype(bool)]
-    return {r["commodity"]: f"{r['top_foreign_country']} {r['top_foreign_share_of_served']:.0%}"
-            f" of the volume served" for r in part.to_dict("records")}
+    return {
+        r["commodity"]: f"{r['top_foreign_country']} {r['top_foreign_share_of_served']:.0%}"
+        f" of the volume served"
+        for r in part.to_dict("records")
+    }
 
 
 def executive_summary(data: ReportData, tables: dict[str, pd.DataFrame]) -> list[str]:
     """Plain-text paragraphs: status, one per buyer, the top constraint, the alliance value."""
     res = data.result
-    lines = [f"The sourcing plan is {res.status.value} ({res.mode.value} buying, risk aversion "
-             f"λ = {res.risk_aversion:g}, country cap θ = "
-             f"{data.config.optimiser.max_country_share:.0%})."
-             + (f" {res.message}" if res.message else "")]
+    lines = [
+        f"The sourcing plan is {res.status.value} ({res.mode.value} buying, risk aversion "
+        f"λ = {res.risk_aversion:g}, country cap θ = "
+        f"{data.config.optimiser.max_country_share:.0%})."
+        + (f" {res.message}" if res.message else "")
+    ]
     metrics = tables["plan_metrics"]
     for row in tables["buyers"].to_dict("records"):
         part = metrics[metrics["buyer"] == row["buyer"]]
@@ -153,14 +203,20 @@ def executive_summary(data: ReportData, tables: dict[str, pd.DataFrame]) -> list
     crit = tables["criticality"]
     sr = [c for c in crit.columns if c.startswith("sr_") and not c.endswith("_plan")]
     if sr and len(crit):
-        top = crit.assign(worst=crit[sr].max(axis=1)).sort_values(
-            ["worst", "commodity"], ascending=[False, True], kind="stable").iloc[0]
-        lines.append(f"Highest supply risk (EU JRC method): {top['commodity']} "
-                     f"{top['stage']}, SR {top['worst']:.2f}, China {top['china_share']:.0%} "
-                     "of world output.")
+        top = (
+            crit.assign(worst=crit[sr].max(axis=1))
+            .sort_values(["worst", "commodity"], ascending=[False, True], kind="stable")
+            .iloc[0]
+        )
+        lines.append(
+            f"Highest supply risk (EU JRC method): {top['commodity']} "
+            f"{top['stage']}, SR {top['worst']:.2f}, China {top['china_share']:.0%} "
+            "of world output."
+        )
     if len(tables["shadow_prices"]):
-        lines.append("Most valuable constraint to relax: "
-                     + str(tables["shadow_prices"]["sentence"].iloc[0]))
+        lines.append(
+            "Most valuable constraint to relax: " + str(tables["shadow_prices"]["sentence"].iloc[0])
+        )
     alliance = _alliance(data)
     if alliance is not None:
         lines.append(_alliance_sentence(alliance))
@@ -179,5 +235,7 @@ def _alliance_sentence(alliance: dict[str, float]) -> str:
     else:
         verb = "cuts" if fewer > 0 else "raises"
         short_part = f"{verb} the total shortfall by {abs(fewer):,.1f} t"
-    return (f"Buying jointly instead of splitting supplier capacity pro rata {money_part} "
-            f"(purchase cost, risk charge and shortfall penalty) and {short_part}.")
+    return (
+        f"Buying jointly instead of splitting supplier capacity pro rata {money_part} "
+        f"(purchase cost, risk charge and shortfall penalty) and {short_part}."
+    )

@@ -72,22 +72,28 @@ def buyer_table(data: ReportData) -> pd.DataFrame:
     rows = []
     for buyer, part in m.groupby("buyer", sort=True):
         served = part["served_t"].fillna(0.0)
-        rows.append({
-            "buyer": buyer, "demand_t": part["demand_t"].sum(), "served_t": served.sum(),
-            "shortfall_t": part["shortfall_t"].sum(),
-            "served_share": served.sum() / part["demand_t"].sum()
-            if part["demand_t"].sum() > 0 else np.nan,
-            "purchase_cost_usd": part["purchase_cost_usd"].sum(),
-            "risk_charge_usd": part["risk_charge_usd"].sum(),
-            "shortfall_penalty_usd": part["shortfall_penalty_usd"].sum(),
-            "objective_usd": part["objective_usd"].sum(),
-            "average_risk": _weighted(part["average_risk"], served),
-            "china_share": _weighted(part["china_share"], served),
-            "commodities": len(part),
-            "commodities_short": _joined(part.loc[part["shortfall_t"] > _TOL_T, "commodity"]),
-            "commodities_failing_crma": _joined(part.loc[~part["crma_compliant"].astype(bool),
-                                                         "commodity"]),
-        })
+        rows.append(
+            {
+                "buyer": buyer,
+                "demand_t": part["demand_t"].sum(),
+                "served_t": served.sum(),
+                "shortfall_t": part["shortfall_t"].sum(),
+                "served_share": served.sum() / part["demand_t"].sum()
+                if part["demand_t"].sum() > 0
+                else np.nan,
+                "purchase_cost_usd": part["purchase_cost_usd"].sum(),
+                "risk_charge_usd": part["risk_charge_usd"].sum(),
+                "shortfall_penalty_usd": part["shortfall_penalty_usd"].sum(),
+                "objective_usd": part["objective_usd"].sum(),
+                "average_risk": _weighted(part["average_risk"], served),
+                "china_share": _weighted(part["china_share"], served),
+                "commodities": len(part),
+                "commodities_short": _joined(part.loc[part["shortfall_t"] > _TOL_T, "commodity"]),
+                "commodities_failing_crma": _joined(
+                    part.loc[~part["crma_compliant"].astype(bool), "commodity"]
+                ),
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -99,8 +105,9 @@ def _plan_sourcing(data: ReportData) -> pd.DataFrame:
 
 
 def _wide_sr(frame: pd.DataFrame, suffix: str) -> pd.DataFrame:
-    wide = frame.pivot_table(index=["commodity", "stage"], columns="buyer",
-                             values="supply_risk", sort=True)
+    wide = frame.pivot_table(
+        index=["commodity", "stage"], columns="buyer", values="supply_risk", sort=True
+    )
     wide.columns = [f"sr_{b}{suffix}" for b in wide.columns]
     return wide.reset_index()
 
@@ -119,8 +126,17 @@ def criticality_table(data: ReportData) -> pd.DataFrame:
         plan = supply_risk(ds, buyers, _plan_sourcing(data))
         table = table.merge(_wide_sr(plan, "_plan"), on=keys, how="left")
     sr = sorted(c for c in table.columns if c.startswith("sr_"))
-    front = ["commodity", "stage", "world_t", "hhi", "hhi_wgi", "hhi_wgi_t", "top_country",
-             "top_share", "china_share"]
+    front = [
+        "commodity",
+        "stage",
+        "world_t",
+        "hhi",
+        "hhi_wgi",
+        "hhi_wgi_t",
+        "top_country",
+        "top_share",
+        "china_share",
+    ]
     return table[front + sr].sort_values(keys, kind="stable").reset_index(drop=True)
 
 
@@ -132,13 +148,20 @@ def score_table(data: ReportData) -> pd.DataFrame:
     """
     scores = data.scores
     indicators = indicator_columns(scores)
-    bought = data.result.allocations.groupby(["buyer", "supplier_id", "commodity"],
-                                             as_index=False)["tonnes"].sum()
-    table = scores.merge(bought.rename(columns={"tonnes": "planned_t"}),
-                         on=["buyer", "supplier_id", "commodity"], how="left")
+    bought = data.result.allocations.groupby(["buyer", "supplier_id", "commodity"], as_index=False)[
+        "tonnes"
+    ].sum()
+    table = scores.merge(
+        bought.rename(columns={"tonnes": "planned_t"}),
+        on=["buyer", "supplier_id", "commodity"],
+        how="left",
+    )
     table["planned_t"] = table["planned_t"].fillna(0.0)
-    table = table.sort_values(["buyer", "risk_score", "supplier_id", "commodity"],
-                              ascending=[True, False, True, True], kind="stable")
+    table = table.sort_values(
+        ["buyer", "risk_score", "supplier_id", "commodity"],
+        ascending=[True, False, True, True],
+        kind="stable",
+    )
     table.insert(1, "rank", table.groupby("buyer").cumcount() + 1)
     return table[["buyer", "rank", *_SCORE_ID[1:], "risk_score", *indicators, "planned_t"]]
 
@@ -149,8 +172,11 @@ def allocations_table(data: ReportData) -> pd.DataFrame:
     alloc = data.result.allocations.merge(names, on=["supplier_id", "commodity"], how="left")
     cols = list(data.result.allocations.columns)
     cols.insert(cols.index("supplier_id") + 1, "name")
-    return alloc[cols].sort_values(["buyer", "commodity", "supplier_id"],
-                                   kind="stable").reset_index(drop=True)
+    return (
+        alloc[cols]
+        .sort_values(["buyer", "commodity", "supplier_id"], kind="stable")
+        .reset_index(drop=True)
+    )
 
 
 def stress_stem(name: str) -> str:

@@ -83,11 +83,13 @@ def _header(sheet: Worksheet, columns: list[str]) -> None:
 def _widths(sheet: Worksheet, frame: pd.DataFrame) -> None:
     for j, name in enumerate(frame.columns, start=1):
         sample = frame[name].head(_WIDTH_SAMPLE)
-        texts = [str(name)] + [f"{v:,.2f}" if isinstance(v, float) else str(v)
-                               for v in sample if not pd.isna(v)]
+        texts = [str(name)] + [
+            f"{v:,.2f}" if isinstance(v, float) else str(v) for v in sample if not pd.isna(v)
+        ]
         width = max(len(t) for t in texts) + 2
-        sheet.column_dimensions[get_column_letter(j)].width = max(_MIN_WIDTH,
-                                                                  min(_MAX_WIDTH, width))
+        sheet.column_dimensions[get_column_letter(j)].width = max(
+            _MIN_WIDTH, min(_MAX_WIDTH, width)
+        )
 
 
 def _sheet(book: Workbook, name: str, frame: pd.DataFrame) -> None:

@@ -89,18 +89,25 @@ class ModelIndex:
 
     def with_basis(self, col_status: np.ndarray, row_status: np.ndarray) -> ModelIndex:
         """The same index carrying a HiGHS basis (status codes) to warm-start from."""
-        return replace(self, basis=(np.asarray(col_status, np.int8),
-                                    np.asarray(row_status, np.int8)))
+        return replace(
+            self, basis=(np.asarray(col_status, np.int8), np.asarray(row_status, np.int8))
+        )
 
     # ------------------------------------------------------------------ scenario
 
     def scenario(self, effect: ScenarioEffect) -> ScenarioArrays:
         """Column bounds and costs and row bounds of the LP under ``effect``."""
-        demand = self.demand_t if effect.demand is None else (
-            self.demand_t * effect.demand[self.demand_row])
+        demand = (
+            self.demand_t
+            if effect.demand is None
+            else (self.demand_t * effect.demand[self.demand_row])
+        )
         cap = self.capacity_t if effect.capacity is None else self.capacity_t * effect.capacity
-        avail = None if effect.availability is None else (
-            effect.availability[self.x_buyer, self.x_offer])
+        avail = (
+            None
+            if effect.availability is None
+            else (effect.availability[self.x_buyer, self.x_offer])
+        )
         ub_x = np.minimum(self.sigma * demand[self.x_pair], self._capacity_ub(cap, demand, avail))
         price = self._price(effect)
         base = 1000.0 * price
@@ -116,8 +123,9 @@ class ModelIndex:
             lower[self.contract_rows] *= effect.capacity[self.contract_row_offer]
         return ScenarioArrays(upper, cost, lower, row_upper, demand, cap, price, avail)
 
-    def _capacity_ub(self, cap: np.ndarray, demand: np.ndarray,
-                     avail: np.ndarray | None) -> np.ndarray:
+    def _capacity_ub(
+        self, cap: np.ndarray, demand: np.ndarray, avail: np.ndarray | None
+    ) -> np.ndarray:
         cap_x = cap[self.x_offer]
         if self.joint:
             limited = cap_x if avail is None else cap_x * avail
@@ -199,16 +207,27 @@ def index_problem(problem: Problem, dataset: Dataset) -> ModelIndex:
     pair_keys = list(zip(short["buyer"].astype(str), short["commodity"].astype(str), strict=True))
     pair_of = {key: i for i, key in enumerate(pair_keys)}
     commodities = {c: i for i, c in enumerate(sorted({c for _, c in pair_keys}))}
-    x_offer = np.array([offer_pos[k] for k in zip(
-        xcols["supplier_id"].astype(str), xcols["commodity"].astype(str), strict=True)], int)
+    x_offer = np.array(
+        [
+            offer_pos[k]
+            for k in zip(
+                xcols["supplier_id"].astype(str), xcols["commodity"].astype(str), strict=True
+            )
+        ],
+        int,
+    )
     rows = _row_layout(problem, offer_pos, pair_of)
     csc = problem.matrix.tocsc()
     per_offer = np.bincount(x_offer, minlength=len(offers))
     return ModelIndex(
-        joint=problem.mode is Mode.JOINT, buyers=buyers, n_x=n_x, n_pairs=len(short),
+        joint=problem.mode is Mode.JOINT,
+        buyers=buyers,
+        n_x=n_x,
+        n_pairs=len(short),
         x_offer=x_offer,
         x_buyer=np.array([buyers.index(b) for b in xcols["buyer"].astype(str)], int),
-        x_pair=xcols["pair"].to_numpy(dtype=int), x_alone=per_offer[x_offer] == 1,
+        x_pair=xcols["pair"].to_numpy(dtype=int),
+        x_alone=per_offer[x_offer] == 1,
         price=xcols["price_usd_per_kg"].to_numpy(dtype=float),
         risk=xcols["risk_score"].to_numpy(dtype=float),
         risk_aversion=float(problem.risk_aversion),
@@ -218,8 +237,11 @@ def index_problem(problem: Problem, dataset: Dataset) -> ModelIndex:
         demand_row=np.array([demand_pos[k] for k in pair_keys], int),
         pair_commodity=np.array([commodities[c] for _, c in pair_keys], int),
         capacity_t=_capacity(offers, xcols, x_offer),
-        row_lower=problem.row_lower.astype(float), row_upper=problem.row_upper.astype(float),
-        **rows, a_start=csc.indptr.astype(np.int32), a_index=csc.indices.astype(np.int32),
+        row_lower=problem.row_lower.astype(float),
+        row_upper=problem.row_upper.astype(float),
+        **rows,
+        a_start=csc.indptr.astype(np.int32),
+        a_index=csc.indices.astype(np.int32),
         a_value=csc.data.astype(float),
     )
 
@@ -238,8 +260,19 @@ def _positions(frame: pd.DataFrame, keys: list[str]) -> dict[tuple[str, ...], in
 
 def _row_layout(problem: Problem, offer_pos: dict, pair_of: dict) -> dict[str, np.ndarray]:
     """Positions of the rows a scenario changes, and what each depends on."""
-    out = {k: [] for k in ("demand_rows", "cap_rows", "cap_row_offer", "cc_rows",
-                           "cc_row_pair", "cc_theta", "contract_rows", "contract_row_offer")}
+    out = {
+        k: []
+        for k in (
+            "demand_rows",
+            "cap_rows",
+            "cap_row_offer",
+            "cc_rows",
+            "cc_row_pair",
+            "cc_theta",
+            "contract_rows",
+            "contract_row_offer",
+        )
+    }
     start = 0
     for block in problem.blocks:
         rows = block.rows
@@ -248,16 +281,19 @@ def _row_layout(problem: Problem, offer_pos: dict, pair_of: dict) -> dict[str, n
             out["demand_rows"] = where
         elif block.family == "capacity":
             out["cap_rows"] = where
-            out["cap_row_offer"] = [offer_pos[k] for k in zip(
-                rows["supplier_id"], rows["commodity"], strict=True)]
+            out["cap_row_offer"] = [
+                offer_pos[k] for k in zip(rows["supplier_id"], rows["commodity"], strict=True)
+            ]
         elif block.family == "country_cap":
             out["cc_rows"] = where
-            out["cc_row_pair"] = [pair_of[k] for k in zip(
-                rows["buyer"], rows["commodity"], strict=True)]
+            out["cc_row_pair"] = [
+                pair_of[k] for k in zip(rows["buyer"], rows["commodity"], strict=True)
+            ]
             out["cc_theta"] = rows["share"].to_numpy(dtype=float)
         elif block.family == "contract":
             out["contract_rows"] = where
-            out["contract_row_offer"] = [offer_pos[k] for k in zip(
-                rows["supplier_id"], rows["commodity"], strict=True)]
+            out["contract_row_offer"] = [
+                offer_pos[k] for k in zip(rows["supplier_id"], rows["commodity"], strict=True)
+            ]
         start += len(block)
     return {k: np.asarray(v, dtype=float if k == "cc_theta" else int) for k, v in out.items()}

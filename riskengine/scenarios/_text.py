@@ -36,19 +36,25 @@ def stress_text(result: StressResult) -> str:
         "",
     ]
     table = result.totals()
-    shown = pd.DataFrame({
-        "scenario": table["scenario"], "buyer": table["buyer"],
-        "plan short t": table["exposure_shortfall_t"].map("{:,.1f}".format),
-        "plan cost": table["exposure_cost_usd"].map(_m),
-        "response short t": table["response_shortfall_t"].map("{:,.1f}".format),
-        "response cost": table["response_cost_usd"].map(_m),
-        "regret": table["regret_usd"].map(_m),
-    })
+    shown = pd.DataFrame(
+        {
+            "scenario": table["scenario"],
+            "buyer": table["buyer"],
+            "plan short t": table["exposure_shortfall_t"].map("{:,.1f}".format),
+            "plan cost": table["exposure_cost_usd"].map(_m),
+            "response short t": table["response_shortfall_t"].map("{:,.1f}".format),
+            "response cost": table["response_cost_usd"].map(_m),
+            "regret": table["regret_usd"].map(_m),
+        }
+    )
     lines.append(shown.to_string(index=False))
     bad = result.scenarios[result.scenarios["status"] != "optimal"]
     if not bad.empty:
-        lines += ["", "Not solved to optimality (responses provisional): "
-                  + ", ".join(f"{r.scenario} ({r.status})" for r in bad.itertuples())]
+        lines += [
+            "",
+            "Not solved to optimality (responses provisional): "
+            + ", ".join(f"{r.scenario} ({r.status})" for r in bad.itertuples()),
+        ]
     if result.robust is not None:
         lines += ["", robust_text(result.robust)]
     return "\n".join(lines)
@@ -57,21 +63,28 @@ def stress_text(result: StressResult) -> str:
 def robust_text(result: RobustResult) -> str:
     """Comparison table and the main differences in contracted tonnes."""
     s = result.settings
-    lines = [f"Robust plan: CVaR at alpha={s.alpha:g} with beta={s.beta:g}, spot at "
-             f"x{s.spot_premium:g} the scenario price, contract fee {s.contract_fee:.0%} of the "
-             f"baseline cost, over {len(result.by_scenario)} scenarios ({result.status}); "
-             "risk-adjusted USD m", ""]
+    lines = [
+        f"Robust plan: CVaR at alpha={s.alpha:g} with beta={s.beta:g}, spot at "
+        f"x{s.spot_premium:g} the scenario price, contract fee {s.contract_fee:.0%} of the "
+        f"baseline cost, over {len(result.by_scenario)} scenarios ({result.status}); "
+        "risk-adjusted USD m",
+        "",
+    ]
     comp = result.comparison.copy()
     money = comp["metric"].str.endswith("_usd")
     for col in ("deterministic", "robust", "difference"):
-        comp[col] = [(_m(v) if is_money else f"{v:,.1f}")
-                     for v, is_money in zip(comp[col], money, strict=True)]
+        comp[col] = [
+            (_m(v) if is_money else f"{v:,.1f}")
+            for v, is_money in zip(comp[col], money, strict=True)
+        ]
     lines.append(comp.to_string(index=False))
     diff = result.contracts.groupby(["buyer", "commodity", "country"], as_index=False)[
-        ["deterministic_t", "robust_t"]].sum()
+        ["deterministic_t", "robust_t"]
+    ].sum()
     diff["change_t"] = diff["robust_t"] - diff["deterministic_t"]
     diff = diff[diff["change_t"].abs() > 0.05].sort_values(
-        ["buyer", "commodity", "change_t"], ascending=[True, True, False])
+        ["buyer", "commodity", "change_t"], ascending=[True, True, False]
+    )
     if not diff.empty:
         lines += ["", "What the robust plan contracts differently (t/yr):"]
         for (buyer, commodity), group in diff.groupby(["buyer", "commodity"], sort=False):

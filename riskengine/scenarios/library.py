@@ -73,8 +73,10 @@ def load_library(folder: str | os.PathLike[str] | None = None) -> list[LibrarySc
     """
     path = Path(folder) if folder is not None else shipped_library_dir()
     if not path.is_dir():
-        raise ConfigError(f"{path}: scenario library folder not found; give a folder of "
-                          "*.yaml files with --library")
+        raise ConfigError(
+            f"{path}: scenario library folder not found; give a folder of "
+            "*.yaml files with --library"
+        )
     found: list[LibraryScenario] = []
     for file in sorted(path.glob("*.yaml")):
         found += load_file(file)
@@ -89,20 +91,23 @@ def load_file(file: Path) -> list[LibraryScenario]:
     extra = sorted(set(data) - {"scenarios"})
     if extra:
         line = lines.get((extra[0],), "?")
-        raise ConfigError(f"{source}, line {line}: unknown key {extra[0]!r}"
-                          f"{did_you_mean(extra[0], ['scenarios'])}; a scenario file holds "
-                          "one key, 'scenarios', a list written as in the configuration")
+        raise ConfigError(
+            f"{source}, line {line}: unknown key {extra[0]!r}"
+            f"{did_you_mean(extra[0], ['scenarios'])}; a scenario file holds "
+            "one key, 'scenarios', a list written as in the configuration"
+        )
     items = data.get("scenarios")
     if not isinstance(items, list) or not items:
         line = lines.get(("scenarios",), 1)
-        raise ConfigError(f"{source}, line {line}: key 'scenarios' should be a non-empty list "
-                          "of scenarios (- name: ..., capacity: [...])")
+        raise ConfigError(
+            f"{source}, line {line}: key 'scenarios' should be a non-empty list "
+            "of scenarios (- name: ..., capacity: [...])"
+        )
     try:
         config = Config.model_validate({"scenarios": items})
     except ValidationError as exc:
         origins = _Origins(source, lines, {})
-        raise ConfigError("\n".join(sorted({_explain(e, origins) for e in exc.errors()}))
-                          ) from None
+        raise ConfigError("\n".join(sorted({_explain(e, origins) for e in exc.errors()}))) from None
     return [LibraryScenario(s, source) for s in config.scenarios]
 
 
@@ -116,8 +121,9 @@ def _explain(error: dict, origins: _Origins) -> str:
     if not valid:
         return message
     prefix = ".".join(str(p) for p in loc[:-1]) + "."
-    hint = did_you_mean(str(loc[-1]), valid).replace(" (did you mean '",
-                                                      f" (did you mean '{prefix}")
+    hint = did_you_mean(str(loc[-1]), valid).replace(
+        " (did you mean '", f" (did you mean '{prefix}"
+    )
     return f"{message}{hint}; valid keys here: {', '.join(valid)}"
 
 
@@ -137,8 +143,10 @@ def _check_unique(found: Iterable[LibraryScenario]) -> None:
     seen: dict[str, str] = {}
     for item in found:
         if item.name in seen:
-            raise ConfigError(f"scenario name {item.name!r} is used twice: in {seen[item.name]} "
-                              f"and in {item.source}; rename one")
+            raise ConfigError(
+                f"scenario name {item.name!r} is used twice: in {seen[item.name]} "
+                f"and in {item.source}; rename one"
+            )
         seen[item.name] = item.source
 
 
@@ -181,8 +189,10 @@ def resolve_scenarios(
             continue
         if name not in by_name:
             valid = sorted(by_name)
-            raise ConfigError(f"scenario {name!r} is not defined{did_you_mean(name, valid)}; "
-                              f"valid names: {', '.join(valid) or '(none)'}")
+            raise ConfigError(
+                f"scenario {name!r} is not defined{did_you_mean(name, valid)}; "
+                f"valid names: {', '.join(valid) or '(none)'}"
+            )
         chosen.append(by_name[name])
     _check_unique(chosen)
     return chosen

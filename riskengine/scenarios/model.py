@@ -36,9 +36,14 @@ __all__ = ["ScenarioEffect", "apply_scenario", "compile_scenario", "noop_effect"
 
 #: Selectors that pick supplier offers, with the suppliers.csv column each reads.
 OFFER_SELECTORS: dict[str, str] = {
-    "country": "country", "not_country": "country", "supplier": "supplier_id",
-    "commodity": "commodity", "stage": "stage", "status": "status",
-    "parent_country": "parent_country", "chinese_technology": "chinese_technology",
+    "country": "country",
+    "not_country": "country",
+    "supplier": "supplier_id",
+    "commodity": "commodity",
+    "stage": "stage",
+    "status": "status",
+    "parent_country": "parent_country",
+    "chinese_technology": "chinese_technology",
 }
 #: Selectors that pick demand rows.
 DEMAND_SELECTORS: dict[str, str] = {"buyer": "buyer", "commodity": "commodity"}
@@ -89,10 +94,15 @@ class ScenarioEffect:
         return all(a is None or bool(np.all(a == 1.0)) for a in arrays)
 
     def __repr__(self) -> str:
-        touched = [k for k in ("capacity", "price", "availability", "buyer_price", "demand")
-                   if getattr(self, k) is not None]
-        return (f"ScenarioEffect(name={self.name!r}, source={self.source!r}, "
-                f"changes={', '.join(touched) or 'nothing'})")
+        touched = [
+            k
+            for k in ("capacity", "price", "availability", "buyer_price", "demand")
+            if getattr(self, k) is not None
+        ]
+        return (
+            f"ScenarioEffect(name={self.name!r}, source={self.source!r}, "
+            f"changes={', '.join(touched) or 'nothing'})"
+        )
 
 
 def noop_effect(dataset: Dataset, name: str = "baseline") -> ScenarioEffect:
@@ -110,8 +120,14 @@ def _buyers(dataset: Dataset) -> tuple[str, ...]:
 class _Selector:
     """Matches selector values against one table, with the messages for misses."""
 
-    def __init__(self, scenario: str, where: str, table: pd.DataFrame, table_name: str,
-                 blocs: pd.Series | None) -> None:
+    def __init__(
+        self,
+        scenario: str,
+        where: str,
+        table: pd.DataFrame,
+        table_name: str,
+        blocs: pd.Series | None,
+    ) -> None:
         self.scenario, self.where, self.table, self.table_name = scenario, where, table, table_name
         self.blocs = blocs
 
@@ -121,8 +137,9 @@ class _Selector:
     def codes(self, key: str, column: str, values: tuple[str, ...]) -> np.ndarray:
         """Rows whose ``column`` is one of ``values`` (countries also match by bloc)."""
         if column not in self.table.columns:
-            raise self._fail(f".{key}: {self.table_name} has no {column} column; add it or "
-                             "drop the selector")
+            raise self._fail(
+                f".{key}: {self.table_name} has no {column} column; add it or drop the selector"
+            )
         cells = self.table[column].fillna("").astype(str)
         bloc = self.blocs if column in ("country", "parent_country") else None
         lookup = cells.map(bloc).fillna("") if bloc is not None else None
@@ -131,8 +148,10 @@ class _Selector:
             valid |= set(lookup) - {"", "nan"}
         for value in values:
             if value not in valid:
-                raise self._fail(f".{key} = {value!r} matches no row of {self.table_name}; "
-                                 f"valid values: {', '.join(sorted(valid))}")
+                raise self._fail(
+                    f".{key} = {value!r} matches no row of {self.table_name}; "
+                    f"valid values: {', '.join(sorted(valid))}"
+                )
         hit = cells.isin(values)
         if lookup is not None:
             hit |= lookup.isin(values)
@@ -141,14 +160,18 @@ class _Selector:
     def flag(self, key: str, column: str, value: bool) -> np.ndarray:
         """Rows whose boolean ``column`` equals ``value``."""
         if column not in self.table.columns:
-            raise self._fail(f".{key}: {self.table_name} has no {column} column; add it "
-                             "(true/false per offer) or drop the selector")
+            raise self._fail(
+                f".{key}: {self.table_name} has no {column} column; add it "
+                "(true/false per offer) or drop the selector"
+            )
         cells = self.table[column].fillna(False).astype(bool).to_numpy()
         hit = cells == value
         if not hit.any():
             valid = ", ".join(str(v).lower() for v in sorted(set(cells.tolist())))
-            raise self._fail(f".{key} = {str(value).lower()} matches no row of "
-                             f"{self.table_name}; valid values: {valid}")
+            raise self._fail(
+                f".{key} = {str(value).lower()} matches no row of "
+                f"{self.table_name}; valid values: {valid}"
+            )
         return hit
 
 
@@ -171,8 +194,9 @@ def _buyer_rows(sel: _Selector, rule: Multiplier, buyers: tuple[str, ...]) -> li
         return None
     for value in rule.buyer:
         if value not in buyers:
-            raise sel._fail(f".buyer = {value!r} is not a buyer with demand; valid values: "
-                            f"{', '.join(buyers)}")
+            raise sel._fail(
+                f".buyer = {value!r} is not a buyer with demand; valid values: {', '.join(buyers)}"
+            )
     return [buyers.index(b) for b in rule.buyer]
 
 
@@ -196,7 +220,9 @@ def _empty_error(sel: _Selector, rule: Multiplier, what: str) -> RiskEngineError
 
 
 def compile_scenario(
-    dataset: Dataset, scenario: ScenarioConfig, source: str = "config",
+    dataset: Dataset,
+    scenario: ScenarioConfig,
+    source: str = "config",
 ) -> ScenarioEffect:
     """Check a scenario against a dataset and turn it into factors on its rows.
 
@@ -238,9 +264,16 @@ def compile_scenario(
                 per_buyer[np.ix_(rows, np.flatnonzero(mask))] *= rule.factor
     demand = _demand_factors(dataset, scenario, blocs)
     return ScenarioEffect(
-        scenario.name, scenario.description, scenario.probability, source, buyers,
-        capacity=_or_none(cap), price=_or_none(price), availability=_or_none(avail),
-        buyer_price=_or_none(bprice), demand=_or_none(demand),
+        scenario.name,
+        scenario.description,
+        scenario.probability,
+        source,
+        buyers,
+        capacity=_or_none(cap),
+        price=_or_none(price),
+        availability=_or_none(avail),
+        buyer_price=_or_none(bprice),
+        demand=_or_none(demand),
     )
 
 
@@ -251,8 +284,10 @@ def _demand_factors(dataset: Dataset, scenario: ScenarioConfig, blocs: pd.Series
         sel = _Selector(scenario.name, f"demand[{i}]", demand, "demand.csv", None)
         for key in _used(rule):
             if key not in DEMAND_SELECTORS:
-                raise sel._fail(f".{key} does not apply to demand; demand rows are selected "
-                                "by buyer and commodity")
+                raise sel._fail(
+                    f".{key} does not apply to demand; demand rows are selected "
+                    "by buyer and commodity"
+                )
         mask = np.ones(len(demand), dtype=bool)
         for key, column in DEMAND_SELECTORS.items():
             if getattr(rule, key):
@@ -270,9 +305,7 @@ def _or_none(array: np.ndarray) -> np.ndarray | None:
 # --------------------------------------------------------------------------- apply
 
 
-def apply_scenario(
-    dataset: Dataset, scenario: ScenarioConfig | ScenarioEffect
-) -> Dataset:
+def apply_scenario(dataset: Dataset, scenario: ScenarioConfig | ScenarioEffect) -> Dataset:
     """A copy of the dataset with the scenario's capacities, prices and demand.
 
     Buyer-specific multipliers (a ``buyer`` selector on ``capacity`` or
@@ -298,16 +331,18 @@ def apply_scenario(
     >>> float(apply_scenario(data, ban).suppliers.query("country == 'CN'")["capacity_t"].sum())
     0.0
     """
-    effect = scenario if isinstance(scenario, ScenarioEffect) else compile_scenario(
-        dataset, scenario)
+    effect = (
+        scenario if isinstance(scenario, ScenarioEffect) else compile_scenario(dataset, scenario)
+    )
     offers = dataset.suppliers.reset_index(drop=True).copy()
     if effect.capacity is not None:
         offers["capacity_t"] = offers["capacity_t"].to_numpy(dtype=float) * effect.capacity
     if effect.price is not None:
-        offers["price_usd_per_kg"] = (offers["price_usd_per_kg"].to_numpy(dtype=float)
-                                      * effect.price)
-    for key, array in (("capacity_factor", effect.availability),
-                       ("price_factor", effect.buyer_price)):
+        offers["price_usd_per_kg"] = offers["price_usd_per_kg"].to_numpy(dtype=float) * effect.price
+    for key, array in (
+        ("capacity_factor", effect.availability),
+        ("price_factor", effect.buyer_price),
+    ):
         if array is not None:
             for row, buyer in enumerate(effect.buyers):
                 offers[f"{key}_{buyer}"] = array[row]

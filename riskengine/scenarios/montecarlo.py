@@ -67,11 +67,14 @@ class DisruptionModel:
                 raise RiskEngineError(f"DisruptionModel.{name} = {value!r}: expected 0 to 1")
         low, high = self.depth
         if not 0.0 <= low <= high <= 1.0:
-            raise RiskEngineError(f"DisruptionModel.depth = {self.depth!r}: expected "
-                                  "(low, high) with 0 <= low <= high <= 1")
+            raise RiskEngineError(
+                f"DisruptionModel.depth = {self.depth!r}: expected "
+                "(low, high) with 0 <= low <= high <= 1"
+            )
         if self.price_elasticity < 0:
-            raise RiskEngineError(f"DisruptionModel.price_elasticity = "
-                                  f"{self.price_elasticity!r}: expected >= 0")
+            raise RiskEngineError(
+                f"DisruptionModel.price_elasticity = {self.price_elasticity!r}: expected >= 0"
+            )
 
 
 def disruption_events(
@@ -89,22 +92,31 @@ def disruption_events(
     model = model or DisruptionModel()
     groups, _, _ = _group_events(dataset, config, model)
     offers = dataset.suppliers.reset_index(drop=True)
-    suppliers = pd.DataFrame({
-        "kind": "supplier",
-        "key": offers["supplier_id"].astype(str) + " (" + offers["commodity"].astype(str) + ")",
-        "buyers": "all", "probability": _supplier_probability(offers, model), "offers": 1})
+    suppliers = pd.DataFrame(
+        {
+            "kind": "supplier",
+            "key": offers["supplier_id"].astype(str) + " (" + offers["commodity"].astype(str) + ")",
+            "buyers": "all",
+            "probability": _supplier_probability(offers, model),
+            "offers": 1,
+        }
+    )
     return pd.concat([groups, suppliers], ignore_index=True)
 
 
-def _group_events(dataset: Dataset, config: Config, model: DisruptionModel
-                  ) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+def _group_events(
+    dataset: Dataset, config: Config, model: DisruptionModel
+) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
     """Control and country events: table, hits ``(events, offers)``, buyers ``(events, buyers)``."""
     offers = dataset.suppliers.reset_index(drop=True)
     buyers = tuple(sorted(set(dataset.demand["buyer"].astype(str))))
-    rows = (_control_events(dataset, config, offers, buyers, model)
-            + _country_events(dataset, offers, buyers, model))
-    table = pd.DataFrame([(*r[:4], int(r[4].sum())) for r in rows],
-                         columns=["kind", "key", "buyers", "probability", "offers"])
+    rows = _control_events(dataset, config, offers, buyers, model) + _country_events(
+        dataset, offers, buyers, model
+    )
+    table = pd.DataFrame(
+        [(*r[:4], int(r[4].sum())) for r in rows],
+        columns=["kind", "key", "buyers", "probability", "offers"],
+    )
     if not rows:
         return table, np.zeros((0, len(offers)), bool), np.zeros((0, len(buyers)), bool)
     return table, np.vstack([r[4] for r in rows]), np.vstack([r[5] for r in rows])
@@ -119,20 +131,29 @@ def _supplier_probability(offers: pd.DataFrame, model: DisruptionModel) -> np.nd
 _Event = tuple[str, str, str, float, np.ndarray, np.ndarray]
 
 
-def _control_events(dataset: Dataset, config: Config, offers: pd.DataFrame,
-                    buyers: tuple[str, ...], model: DisruptionModel) -> list[_Event]:
+def _control_events(
+    dataset: Dataset,
+    config: Config,
+    offers: pd.DataFrame,
+    buyers: tuple[str, ...],
+    model: DisruptionModel,
+) -> list[_Event]:
     controls = dataset.export_controls
     if "in_force" in controls.columns:
         controls = controls[controls["in_force"].fillna(True).astype(bool)]
     bloc = dataset.countries.set_index("country")["bloc"].astype(str)
     out = []
     for (country, dest), group in controls.groupby(
-            [controls["country"].astype(str), _column(controls, "destination")], sort=True):
+        [controls["country"].astype(str), _column(controls, "destination")], sort=True
+    ):
         hit, severity = np.zeros(len(offers), bool), 0.0
         for rule in group.itertuples(index=False):
             stage = str(getattr(rule, "stage", "") or "")
-            covered = ((offers["country"] == country) & (offers["commodity"] == rule.commodity)
-                       & ((stage in ("", "nan")) | (offers["stage"] == stage))).to_numpy()
+            covered = (
+                (offers["country"] == country)
+                & (offers["commodity"] == rule.commodity)
+                & ((stage in ("", "nan")) | (offers["stage"] == stage))
+            ).to_numpy()
             if covered.any():
                 hit |= covered
                 severity = max(severity, float(rule.severity))
@@ -150,29 +171,36 @@ def _column(frame: pd.DataFrame, name: str) -> pd.Series:
     return frame[name].fillna("").astype(str).replace("nan", "")
 
 
-def _destination_buyers(dest: str, buyers: tuple[str, ...], config: Config,
-                        bloc: pd.Series) -> np.ndarray:
+def _destination_buyers(
+    dest: str, buyers: tuple[str, ...], config: Config, bloc: pd.Series
+) -> np.ndarray:
     if dest == "":
         return np.ones(len(buyers), bool)
     codes = {dest, str(bloc.get(dest, ""))} - {""}
-    return np.array([b in config.buyers and bool(codes & set(config.buyers[b].home))
-                     for b in buyers], bool)
+    return np.array(
+        [b in config.buyers and bool(codes & set(config.buyers[b].home)) for b in buyers], bool
+    )
 
 
-def _country_events(dataset: Dataset, offers: pd.DataFrame, buyers: tuple[str, ...],
-                    model: DisruptionModel) -> list[_Event]:
+def _country_events(
+    dataset: Dataset, offers: pd.DataFrame, buyers: tuple[str, ...], model: DisruptionModel
+) -> list[_Event]:
     wgi = dataset.countries.set_index("country")["governance"].astype(float)
     out = []
     for country in sorted(set(offers["country"].astype(str))):
         g = float(governance_risk(pd.Series([wgi.get(country, 0.0)])).iloc[0])
         hit = (offers["country"] == country).to_numpy()
-        out.append(("country", country, "all", model.governance_base * g, hit,
-                    np.ones(len(buyers), bool)))
+        out.append(
+            ("country", country, "all", model.governance_base * g, hit, np.ones(len(buyers), bool))
+        )
     return out
 
 
 def monte_carlo(
-    dataset: Dataset, config: Config, n: int, seed: int = 0,
+    dataset: Dataset,
+    config: Config,
+    n: int,
+    seed: int = 0,
     model: DisruptionModel | None = None,
 ) -> list[ScenarioEffect]:
     """``n`` random scenarios (see the module docstring for the mapping).
@@ -199,14 +227,26 @@ def monte_carlo(
     offers = dataset.suppliers.reset_index(drop=True)
     p_supplier = _supplier_probability(offers, model)
     buyers = tuple(sorted(set(dataset.demand["buyer"].astype(str))))
-    labels = (offers["supplier_id"].astype(str) + " (" + offers["commodity"].astype(str)
-              + ")").to_numpy()
+    labels = (
+        offers["supplier_id"].astype(str) + " (" + offers["commodity"].astype(str) + ")"
+    ).to_numpy()
     _, commodity = np.unique(offers["commodity"].astype(str).to_numpy(), return_inverse=True)
-    draws = _Draws(events["key"].to_numpy(), events["probability"].to_numpy(dtype=float), hits,
-                   who, p_supplier, labels, offers["capacity_t"].to_numpy(dtype=float),
-                   commodity, buyers, model)
-    return [draws.scenario(np.random.default_rng(child), f"mc-{seed}-{i:04d}")
-            for i, child in enumerate(np.random.SeedSequence(seed).spawn(n))]
+    draws = _Draws(
+        events["key"].to_numpy(),
+        events["probability"].to_numpy(dtype=float),
+        hits,
+        who,
+        p_supplier,
+        labels,
+        offers["capacity_t"].to_numpy(dtype=float),
+        commodity,
+        buyers,
+        model,
+    )
+    return [
+        draws.scenario(np.random.default_rng(child), f"mc-{seed}-{i:04d}")
+        for i, child in enumerate(np.random.SeedSequence(seed).spawn(n))
+    ]
 
 
 @dataclass(frozen=True)
@@ -239,13 +279,19 @@ class _Draws:
                 avail[np.ix_(self.who[e], self.hits[e])] *= 1.0 - depth[e]
         text = self._describe(fire, depth, down, depth_offer)
         return ScenarioEffect(
-            name, text, None, "monte-carlo", self.buyers,
+            name,
+            text,
+            None,
+            "monte-carlo",
+            self.buyers,
             capacity=None if bool(np.all(cap == 1.0)) else cap,
             price=self._price_response(cap),
-            availability=None if bool(np.all(avail == 1.0)) else avail)
+            availability=None if bool(np.all(avail == 1.0)) else avail,
+        )
 
-    def _describe(self, fire: np.ndarray, depth: np.ndarray, down: np.ndarray,
-                  depth_offer: np.ndarray) -> str:
+    def _describe(
+        self, fire: np.ndarray, depth: np.ndarray, down: np.ndarray, depth_offer: np.ndarray
+    ) -> str:
         parts = [f"{self.keys[e]} -{depth[e]:.0%}" for e in np.flatnonzero(fire)]
         parts += [f"{self.labels[o]} -{depth_offer[o]:.0%}" for o in np.flatnonzero(down)]
         if not parts:
@@ -260,6 +306,5 @@ class _Draws:
         total = np.bincount(self.commodity, self.capacity)
         left = np.bincount(self.commodity, self.capacity * cap)
         lost = np.divide(total - left, total, out=np.zeros_like(total), where=total > 0)
-        price = np.where(cap == 1.0, 1.0 + self.model.price_elasticity * lost[self.commodity],
-                         1.0)
+        price = np.where(cap == 1.0, 1.0 + self.model.price_elasticity * lost[self.commodity], 1.0)
         return None if bool(np.all(price == 1.0)) else price

@@ -73,18 +73,28 @@ class RobustSettings:
     contract_fee: float = 0.05
 
     def __post_init__(self) -> None:
-        checks = {"alpha": 0 <= self.alpha < 1, "beta": self.beta >= 0,
-                  "spot_premium": self.spot_premium >= 1, "contract_fee": self.contract_fee >= 0}
-        valid = {"alpha": "0 <= alpha < 1", "beta": ">= 0", "spot_premium": ">= 1",
-                 "contract_fee": ">= 0"}
+        checks = {
+            "alpha": 0 <= self.alpha < 1,
+            "beta": self.beta >= 0,
+            "spot_premium": self.spot_premium >= 1,
+            "contract_fee": self.contract_fee >= 0,
+        }
+        valid = {
+            "alpha": "0 <= alpha < 1",
+            "beta": ">= 0",
+            "spot_premium": ">= 1",
+            "contract_fee": ">= 0",
+        }
         for name, ok in checks.items():
             if not ok:
-                raise RiskEngineError(f"robust {name} = {getattr(self, name)!r}: expected "
-                                      f"{valid[name]}")
+                raise RiskEngineError(
+                    f"robust {name} = {getattr(self, name)!r}: expected {valid[name]}"
+                )
 
 
-def scenario_weights(effects: Sequence[ScenarioEffect], baseline: ScenarioEffect
-                     ) -> tuple[list[ScenarioEffect], np.ndarray]:
+def scenario_weights(
+    effects: Sequence[ScenarioEffect], baseline: ScenarioEffect
+) -> tuple[list[ScenarioEffect], np.ndarray]:
     """Probabilities of the scenarios, completed as documented in ``docs/scenarios.md``.
 
     Scenarios without a probability share what the others leave (1 minus their
@@ -96,15 +106,19 @@ def scenario_weights(effects: Sequence[ScenarioEffect], baseline: ScenarioEffect
     known = np.nansum(given)
     names = ", ".join(f"{e.name} {e.probability:g}" for e in effects if e.probability is not None)
     if known > 1.0 + 1e-9:
-        raise RiskEngineError(f"scenario probabilities sum to {known:g} (> 1): {names}; "
-                              "lower them or leave some out (they then share the rest)")
+        raise RiskEngineError(
+            f"scenario probabilities sum to {known:g} (> 1): {names}; "
+            "lower them or leave some out (they then share the rest)"
+        )
     rest = max(0.0, 1.0 - known)
     missing = np.isnan(given)
     if missing.any():
         if rest <= 1e-12:
-            raise RiskEngineError(f"scenario probabilities already sum to 1 ({names}), leaving "
-                                  "nothing for the scenarios without one; give every scenario "
-                                  "a probability or lower some")
+            raise RiskEngineError(
+                f"scenario probabilities already sum to 1 ({names}), leaving "
+                "nothing for the scenarios without one; give every scenario "
+                "a probability or lower some"
+            )
         given[missing] = rest / missing.sum()
         return list(effects), given
     if rest > 1e-12:
@@ -154,22 +168,38 @@ class _Answer:
     spot_t: np.ndarray
 
 
-def _solve(index: ModelIndex, arrays: list[ScenarioArrays], weights: np.ndarray,
-           settings: RobustSettings, fixed_y: np.ndarray | None,
-           time_limit_s: float | None) -> _Answer:
+def _solve(
+    index: ModelIndex,
+    arrays: list[ScenarioArrays],
+    weights: np.ndarray,
+    settings: RobustSettings,
+    fixed_y: np.ndarray | None,
+    time_limit_s: float | None,
+) -> _Answer:
     """Build the two-stage LP from arrays, solve it with HiGHS, return per-scenario costs."""
     lay = _Layout(index.n_x, index.n_pairs, len(arrays), fixed_y is None and settings.beta > 0)
     fee = settings.contract_fee * arrays_base_cost(index)
     matrix, row_lo, row_hi = _rows(index, arrays, lay, fee, settings.spot_premium - 1.0)
     cost, col_lo, col_hi = _columns(arrays, weights, settings, lay, fee, fixed_y)
-    values = _run_lp(matrix, cost, (col_lo, col_hi), (row_lo, row_hi), time_limit_s,
-                     f"{lay.n_s} scenarios, {lay.n_cols:,} columns")
+    values = _run_lp(
+        matrix,
+        cost,
+        (col_lo, col_hi),
+        (row_lo, row_hi),
+        time_limit_s,
+        f"{lay.n_s} scenarios, {lay.n_cols:,} columns",
+    )
     return _answer(index, arrays, lay, fee, settings, values, SolveStatus.OPTIMAL.value)
 
 
-def _run_lp(matrix: sp.csr_matrix, cost: np.ndarray, cols: tuple[np.ndarray, np.ndarray],
-            rows: tuple[np.ndarray, np.ndarray], time_limit_s: float | None, size: str
-            ) -> np.ndarray:
+def _run_lp(
+    matrix: sp.csr_matrix,
+    cost: np.ndarray,
+    cols: tuple[np.ndarray, np.ndarray],
+    rows: tuple[np.ndarray, np.ndarray],
+    time_limit_s: float | None,
+    size: str,
+) -> np.ndarray:
     """Solve ``min cost x`` s.t. bounds with HiGHS; the column values, or an error."""
     h = new_highs(time_limit_s)
     lp = highspy.HighsLp()
@@ -188,7 +218,8 @@ def _run_lp(matrix: sp.csr_matrix, cost: np.ndarray, cols: tuple[np.ndarray, np.
         what = h.modelStatusToString(h.getModelStatus())
         raise RiskEngineError(
             f"the robust LP ({size}) was not solved to optimality (HiGHS: {what}); raise "
-            f"optimiser.time_limit_s (now {time_limit_s} s) or use fewer scenarios")
+            f"optimiser.time_limit_s (now {time_limit_s} s) or use fewer scenarios"
+        )
     return np.asarray(h.getSolution().col_value, float)
 
 
@@ -198,16 +229,20 @@ def arrays_base_cost(index: ModelIndex) -> np.ndarray:
     return base + index.risk_aversion * (base * index.risk / 100.0)
 
 
-def _rows(index: ModelIndex, arrays: list[ScenarioArrays], lay: _Layout, fee: np.ndarray,
-          extra: float) -> tuple[sp.csr_matrix, np.ndarray, np.ndarray]:
-    a = sp.csc_matrix((index.a_value, index.a_index, index.a_start),
-                      shape=(index.n_rows, index.n_cols))
+def _rows(
+    index: ModelIndex, arrays: list[ScenarioArrays], lay: _Layout, fee: np.ndarray, extra: float
+) -> tuple[sp.csr_matrix, np.ndarray, np.ndarray]:
+    a = sp.csc_matrix(
+        (index.a_value, index.a_index, index.a_start), shape=(index.n_rows, index.n_cols)
+    )
     eye = sp.identity(lay.n_x, format="csr")
-    block = sp.bmat([[a, None], [sp.hstack([eye, sp.csr_matrix((lay.n_x, lay.n_p))]), -eye]],
-                    format="csr")
+    block = sp.bmat(
+        [[a, None], [sp.hstack([eye, sp.csr_matrix((lay.n_x, lay.n_p))]), -eye]], format="csr"
+    )
     link_y = sp.vstack([sp.csr_matrix((index.n_rows, lay.n_x)), -eye])
-    body = sp.hstack([sp.kron(np.ones((lay.n_s, 1)), link_y),
-                      sp.kron(sp.identity(lay.n_s), block)], format="csr")
+    body = sp.hstack(
+        [sp.kron(np.ones((lay.n_s, 1)), link_y), sp.kron(sp.identity(lay.n_s), block)], format="csr"
+    )
     inf = np.full(lay.n_x, -np.inf)
     lo = np.concatenate([np.concatenate([arr.row_lower, inf]) for arr in arrays])
     hi = np.concatenate([np.concatenate([arr.row_upper, np.zeros(lay.n_x)]) for arr in arrays])
@@ -215,44 +250,62 @@ def _rows(index: ModelIndex, arrays: list[ScenarioArrays], lay: _Layout, fee: np
     if not lay.with_cvar:
         return body.tocsr(), lo, hi
     tail = _cvar_rows(arrays, lay, fee, extra)
-    return (sp.vstack([body, tail], format="csr"),
-            np.concatenate([lo, np.full(lay.n_s, -np.inf)]),
-            np.concatenate([hi, np.zeros(lay.n_s)]))
+    return (
+        sp.vstack([body, tail], format="csr"),
+        np.concatenate([lo, np.full(lay.n_s, -np.inf)]),
+        np.concatenate([hi, np.zeros(lay.n_s)]),
+    )
 
 
-def _cvar_rows(arrays: list[ScenarioArrays], lay: _Layout, fee: np.ndarray, extra: float
-               ) -> sp.csr_matrix:
+def _cvar_rows(
+    arrays: list[ScenarioArrays], lay: _Layout, fee: np.ndarray, extra: float
+) -> sp.csr_matrix:
     """Row s: fee . y + cost of scenario s's columns - eta - t_s (<= 0)."""
     rows, cols, vals = [], [], []
     for s, arr in enumerate(arrays):
         own = _scenario_cost(arr, lay, 1.0, extra)
         rows.append(np.full(lay.n_x + lay.per_s + 2, s))
-        cols.append(np.concatenate([np.arange(lay.n_x), lay.x(s) + np.arange(lay.per_s),
-                                    [lay.eta, lay.eta + 1 + s]]))
+        cols.append(
+            np.concatenate(
+                [np.arange(lay.n_x), lay.x(s) + np.arange(lay.per_s), [lay.eta, lay.eta + 1 + s]]
+            )
+        )
         vals.append(np.concatenate([fee, own, [-1.0, -1.0]]))
-    return sp.csr_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
-                         shape=(lay.n_s, lay.n_cols))
+    return sp.csr_matrix(
+        (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
+        shape=(lay.n_s, lay.n_cols),
+    )
 
 
-def _scenario_cost(arr: ScenarioArrays, lay: _Layout, weight: float, spot_extra: float
-                   ) -> np.ndarray:
+def _scenario_cost(
+    arr: ScenarioArrays, lay: _Layout, weight: float, spot_extra: float
+) -> np.ndarray:
     """Cost of [x_s, u_s, z_s] in one scenario (z: the premium on top of x's cost)."""
-    cost_x = arr.col_cost[:lay.n_x]
-    return weight * np.concatenate([cost_x, arr.col_cost[lay.n_x:], spot_extra * cost_x])
+    cost_x = arr.col_cost[: lay.n_x]
+    return weight * np.concatenate([cost_x, arr.col_cost[lay.n_x :], spot_extra * cost_x])
 
 
-def _columns(arrays: list[ScenarioArrays], weights: np.ndarray, settings: RobustSettings,
-             lay: _Layout, fee: np.ndarray, fixed_y: np.ndarray | None
-             ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _columns(
+    arrays: list[ScenarioArrays],
+    weights: np.ndarray,
+    settings: RobustSettings,
+    lay: _Layout,
+    fee: np.ndarray,
+    fixed_y: np.ndarray | None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     extra = settings.spot_premium - 1.0
     parts = [_scenario_cost(arr, lay, w, extra) for arr, w in zip(arrays, weights, strict=True)]
     cost = np.concatenate([fee, *parts])
-    ub_x = [arr.col_upper[:lay.n_x] for arr in arrays]
-    hi = np.concatenate([np.max(ub_x, axis=0) if fixed_y is None else fixed_y / TONNES_PER_UNIT,
-                         *[np.concatenate([u, np.full(lay.n_p, np.inf), u]) for u in ub_x]])
+    ub_x = [arr.col_upper[: lay.n_x] for arr in arrays]
+    hi = np.concatenate(
+        [
+            np.max(ub_x, axis=0) if fixed_y is None else fixed_y / TONNES_PER_UNIT,
+            *[np.concatenate([u, np.full(lay.n_p, np.inf), u]) for u in ub_x],
+        ]
+    )
     lo = np.zeros(len(hi))
     if fixed_y is not None:
-        lo[:lay.n_x] = hi[:lay.n_x]
+        lo[: lay.n_x] = hi[: lay.n_x]
     if lay.with_cvar:
         tail_w = settings.beta * weights / (1.0 - settings.alpha)
         cost = np.concatenate([cost, [settings.beta], tail_w])
@@ -261,18 +314,24 @@ def _columns(arrays: list[ScenarioArrays], weights: np.ndarray, settings: Robust
     return cost, lo, hi
 
 
-def _answer(index: ModelIndex, arrays: list[ScenarioArrays], lay: _Layout, fee: np.ndarray,
-            settings: RobustSettings, values: np.ndarray, status: str) -> _Answer:
-    y = values[:lay.n_x]
+def _answer(
+    index: ModelIndex,
+    arrays: list[ScenarioArrays],
+    lay: _Layout,
+    fee: np.ndarray,
+    settings: RobustSettings,
+    values: np.ndarray,
+    status: str,
+) -> _Answer:
+    y = values[: lay.n_x]
     costs, short, spot = [], [], []
     for s, arr in enumerate(arrays):
-        part = values[lay.x(s):lay.x(s) + lay.per_s]
+        part = values[lay.x(s) : lay.x(s) + lay.per_s]
         unit = _scenario_cost(arr, lay, 1.0, settings.spot_premium - 1.0)
         costs.append((fee @ y + unit @ part) * USD_PER_UNIT)
-        short.append(part[lay.n_x:lay.n_x + lay.n_p] * TONNES_PER_UNIT)
-        spot.append(part[lay.n_x + lay.n_p:] * TONNES_PER_UNIT)
-    return _Answer(status, y * TONNES_PER_UNIT, np.array(costs), np.array(short),
-                   np.array(spot))
+        short.append(part[lay.n_x : lay.n_x + lay.n_p] * TONNES_PER_UNIT)
+        spot.append(part[lay.n_x + lay.n_p :] * TONNES_PER_UNIT)
+    return _Answer(status, y * TONNES_PER_UNIT, np.array(costs), np.array(short), np.array(spot))
 
 
 # --------------------------------------------------------------------------- comparison
@@ -311,9 +370,11 @@ class RobustResult:
         return float(row[plan])
 
     def __repr__(self) -> str:
-        return (f"RobustResult(status={self.status}, alpha={self.settings.alpha:g}, "
-                f"beta={self.settings.beta:g}, scenarios={len(self.by_scenario)}, "
-                f"price_of_robustness_usd={self.metric('nominal_usd', 'difference'):,.0f})")
+        return (
+            f"RobustResult(status={self.status}, alpha={self.settings.alpha:g}, "
+            f"beta={self.settings.beta:g}, scenarios={len(self.by_scenario)}, "
+            f"price_of_robustness_usd={self.metric('nominal_usd', 'difference'):,.0f})"
+        )
 
     def summary(self) -> str:
         """Readable comparison and what the robust plan buys beyond the deterministic one."""
@@ -323,14 +384,21 @@ class RobustResult:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict."""
-        return {"status": self.status, "settings": asdict(self.settings),
-                "comparison": records(self.comparison),
-                "by_scenario": records(self.by_scenario), "contracts": records(self.contracts)}
+        return {
+            "status": self.status,
+            "settings": asdict(self.settings),
+            "comparison": records(self.comparison),
+            "by_scenario": records(self.by_scenario),
+            "contracts": records(self.contracts),
+        }
 
 
 def compare_plans(
-    index: ModelIndex, x_columns: pd.DataFrame, effects: Sequence[ScenarioEffect],
-    deterministic_x_t: np.ndarray, settings: RobustSettings | None = None,
+    index: ModelIndex,
+    x_columns: pd.DataFrame,
+    effects: Sequence[ScenarioEffect],
+    deterministic_x_t: np.ndarray,
+    settings: RobustSettings | None = None,
     time_limit_s: float | None = None,
 ) -> RobustResult:
     """Solve the robust plan and evaluate it and the deterministic plan on the same scenarios.
@@ -358,17 +426,23 @@ def compare_plans(
     det_x = np.asarray(deterministic_x_t, float)
     robust = _solve(index, arrays, weights, settings, None, time_limit_s)
     plans = {"deterministic": det_x, "robust": robust.y_t}
-    across = {k: _solve(index, arrays, weights, settings, y, time_limit_s)
-              for k, y in plans.items()}
-    nominal = {k: _solve(index, [index.scenario(noop)], np.ones(1), settings, y, time_limit_s)
-               for k, y in plans.items()}
+    across = {
+        k: _solve(index, arrays, weights, settings, y, time_limit_s) for k, y in plans.items()
+    }
+    nominal = {
+        k: _solve(index, [index.scenario(noop)], np.ones(1), settings, y, time_limit_s)
+        for k, y in plans.items()
+    }
     answers = [robust, *across.values(), *nominal.values()]
     status = "optimal" if all(a.status == "optimal" for a in answers) else "numerical"
     fee = settings.contract_fee * arrays_base_cost(index)
     return RobustResult(
-        settings, status, _contracts(x_columns, plans),
+        settings,
+        status,
+        _contracts(x_columns, plans),
         _by_scenario(chosen, weights, across),
-        _comparison(plans, across, nominal, weights, fee, settings.alpha))
+        _comparison(plans, across, nominal, weights, fee, settings.alpha),
+    )
 
 
 def _contracts(x_columns: pd.DataFrame, plans: dict[str, np.ndarray]) -> pd.DataFrame:
@@ -379,8 +453,9 @@ def _contracts(x_columns: pd.DataFrame, plans: dict[str, np.ndarray]) -> pd.Data
     return frame[keep].reset_index(drop=True)
 
 
-def _by_scenario(effects: list[ScenarioEffect], weights: np.ndarray,
-                 across: dict[str, _Answer]) -> pd.DataFrame:
+def _by_scenario(
+    effects: list[ScenarioEffect], weights: np.ndarray, across: dict[str, _Answer]
+) -> pd.DataFrame:
     frame = pd.DataFrame({"scenario": [e.name for e in effects], "weight": weights})
     for name, answer in across.items():
         frame[f"{name}_usd"] = answer.costs_usd
@@ -389,14 +464,20 @@ def _by_scenario(effects: list[ScenarioEffect], weights: np.ndarray,
     return frame
 
 
-def _comparison(plans: dict[str, np.ndarray], across: dict[str, _Answer],
-                nominal: dict[str, _Answer], weights: np.ndarray, fee: np.ndarray,
-                alpha: float) -> pd.DataFrame:
+def _comparison(
+    plans: dict[str, np.ndarray],
+    across: dict[str, _Answer],
+    nominal: dict[str, _Answer],
+    weights: np.ndarray,
+    fee: np.ndarray,
+    alpha: float,
+) -> pd.DataFrame:
     rows = {}
     for name, y in plans.items():
         a = across[name]
         rows[name] = {
-            "contracted_t": float(y.sum()), "contract_fees_usd": float(fee @ y),
+            "contracted_t": float(y.sum()),
+            "contract_fees_usd": float(fee @ y),
             "nominal_usd": float(nominal[name].costs_usd[0]),
             "expected_usd": float(weights @ a.costs_usd),
             "cvar_usd": cvar(a.costs_usd, weights, alpha),

@@ -112,10 +112,17 @@ class StressResult:
 
     def __repr__(self) -> str:
         worst = self.scenarios.sort_values("regret_usd").tail(1)
-        top = "" if worst.empty else (f", largest regret {worst['scenario'].iat[0]} "
-                                      f"USD {worst['regret_usd'].iat[0]:,.0f}")
-        return (f"StressResult({len(self.scenarios)} scenarios, "
-                f"executor={self.run.get('executor')}{top}, robust={self.robust is not None})")
+        top = (
+            ""
+            if worst.empty
+            else (
+                f", largest regret {worst['scenario'].iat[0]} USD {worst['regret_usd'].iat[0]:,.0f}"
+            )
+        )
+        return (
+            f"StressResult({len(self.scenarios)} scenarios, "
+            f"executor={self.run.get('executor')}{top}, robust={self.robust is not None})"
+        )
 
     def summary(self) -> str:
         """Readable summary: baseline, per scenario and buyer totals, robust comparison."""
@@ -137,30 +144,44 @@ class StressResult:
         """Notebook view: the baseline plan, then one row per scenario (USD m, t/yr)."""
         ok = bool((self.scenarios["status"] == "optimal").all())
         base = self.baseline
-        facts = [f"{len(self.scenarios)} scenarios",
-                 f"baseline plan {base.status.value}: purchase USD "
-                 f"{nb.number(base.purchase_cost_usd)}, shortfall {nb.fmt_t(base.shortfall_t)} t",
-                 f"executor {self.run.get('executor')}"]
+        facts = [
+            f"{len(self.scenarios)} scenarios",
+            f"baseline plan {base.status.value}: purchase USD "
+            f"{nb.number(base.purchase_cost_usd)}, shortfall {nb.fmt_t(base.shortfall_t)} t",
+            f"executor {self.run.get('executor')}",
+        ]
         status = "all responses optimal" if ok else "some responses not optimal"
-        return nb.html_view("StressResult", status, ok, facts, self.scenarios, _HTML_COLUMNS,
-                            more="result.to_frame('scenarios')")
+        return nb.html_view(
+            "StressResult",
+            status,
+            ok,
+            facts,
+            self.scenarios,
+            _HTML_COLUMNS,
+            more="result.to_frame('scenarios')",
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict (tables as lists of row dicts)."""
         return {
-            "baseline": {"status": self.baseline.status.value,
-                         "objective_usd": self.baseline.objective_usd,
-                         "purchase_cost_usd": self.baseline.purchase_cost_usd,
-                         "shortfall_t": self.baseline.shortfall_t},
+            "baseline": {
+                "status": self.baseline.status.value,
+                "objective_usd": self.baseline.objective_usd,
+                "purchase_cost_usd": self.baseline.purchase_cost_usd,
+                "shortfall_t": self.baseline.shortfall_t,
+            },
             "run": dict(self.run),
-            "scenarios": records(self.scenarios), "exposure": records(self.exposure),
-            "response": records(self.response), "regret": records(self.regret),
+            "scenarios": records(self.scenarios),
+            "exposure": records(self.exposure),
+            "response": records(self.response),
+            "regret": records(self.regret),
             "robust": None if self.robust is None else self.robust.to_dict(),
         }
 
 
 _HTML_COLUMNS: list[nb.Column] = [
-    ("scenario", "scenario", str), ("status", "response", str),
+    ("scenario", "scenario", str),
+    ("status", "response", str),
     ("exposure_shortfall_t", "plan short t", nb.fmt_t),
     ("exposure_cost_usd", "plan cost USD m", nb.fmt_usd_m),
     ("response_shortfall_t", "response short t", nb.fmt_t),
@@ -244,25 +265,45 @@ def stress(
     drawn = draw_scenarios(dataset, config, monte_carlo, seed, disruption)
     clash = sorted({e.name for e in effects} & {e.name for e in drawn})
     if clash:
-        raise RiskEngineError(f"scenario name {clash[0]!r} is also a Monte Carlo draw's name; "
-                              "rename the scenario (mc-<seed>-<i> is reserved)")
+        raise RiskEngineError(
+            f"scenario name {clash[0]!r} is also a Monte Carlo draw's name; "
+            "rename the scenario (mc-<seed>-<i> is reserved)"
+        )
     effects += drawn
     if not effects:
-        raise RiskEngineError("no scenarios to run: the configuration has none, the library "
-                              "is off and --monte-carlo is 0")
+        raise RiskEngineError(
+            "no scenarios to run: the configuration has none, the library "
+            "is off and --monte-carlo is 0"
+        )
     if scores is None:
         from riskengine.scoring import score_suppliers
 
         scores = score_suppliers(dataset, config)
-    return evaluate(dataset, config, scores, effects, executor=executor, scheduler=scheduler,
-                    n_jobs=n_jobs, robust=robust, robust_settings=robust_settings,
-                    progress=progress)
+    return evaluate(
+        dataset,
+        config,
+        scores,
+        effects,
+        executor=executor,
+        scheduler=scheduler,
+        n_jobs=n_jobs,
+        robust=robust,
+        robust_settings=robust_settings,
+        progress=progress,
+    )
 
 
 def evaluate(
-    dataset: Dataset, config: Config, scores: pd.DataFrame, effects: Sequence[ScenarioEffect],
-    *, executor: str = "serial", scheduler: str | None = None, n_jobs: int | None = None,
-    robust: bool = False, robust_settings: RobustSettings | None = None,
+    dataset: Dataset,
+    config: Config,
+    scores: pd.DataFrame,
+    effects: Sequence[ScenarioEffect],
+    *,
+    executor: str = "serial",
+    scheduler: str | None = None,
+    n_jobs: int | None = None,
+    robust: bool = False,
+    robust_settings: RobustSettings | None = None,
     progress: bool | None = None,
 ) -> StressResult:
     """:func:`stress` for compiled scenarios (:func:`~riskengine.scenarios.compile_scenario`)."""
@@ -272,27 +313,54 @@ def evaluate(
     solution, basis = _solve_with_basis(problem, config)
     baseline = make_result(problem, solution)
     if not baseline.is_optimal:
-        raise RiskEngineError(f"the baseline plan is not optimal ({baseline.status.value}: "
-                              f"{baseline.message}); stress tests need an optimal plan")
-    plan = _clean(np.asarray(solution.values_t, float)[:problem.n_x])
+        raise RiskEngineError(
+            f"the baseline plan is not optimal ({baseline.status.value}: "
+            f"{baseline.message}); stress tests need an optimal plan"
+        )
+    plan = _clean(np.asarray(solution.values_t, float)[: problem.n_x])
     index = index_problem(problem, dataset)
     index = index.with_basis(*basis) if basis is not None else index
     index, *_ = baseline_solve(index, opt.time_limit_s)
-    swept = sweep(index, effects, executor, n_jobs=n_jobs, scheduler=scheduler,
-                  progress=progress, time_limit_s=opt.time_limit_s)
-    pairs = problem.columns.iloc[problem.n_x:][["buyer", "commodity"]].reset_index(drop=True)
+    swept = sweep(
+        index,
+        effects,
+        executor,
+        n_jobs=n_jobs,
+        scheduler=scheduler,
+        progress=progress,
+        time_limit_s=opt.time_limit_s,
+    )
+    pairs = problem.columns.iloc[problem.n_x :][["buyer", "commodity"]].reset_index(drop=True)
     exposure = _exposure(index, effects, plan, pairs)
     response = _response(index, effects, swept, pairs)
     regret = _regret(exposure, response)
     robust_result = None
     if robust:
-        robust_result = compare_plans(index, problem.columns.iloc[:problem.n_x], effects, plan,
-                                      robust_settings, opt.time_limit_s)
-    run = {"executor": swept.executor, "workers": swept.workers, "seconds": swept.seconds,
-           "scenarios_per_s": swept.scenarios_per_s, "scenarios": len(effects),
-           "mean_iterations": float(swept.iterations.mean()) if len(effects) else 0.0}
-    return StressResult(_scenario_table(effects, swept, regret), exposure, response, regret,
-                        baseline, robust_result, run)
+        robust_result = compare_plans(
+            index,
+            problem.columns.iloc[: problem.n_x],
+            effects,
+            plan,
+            robust_settings,
+            opt.time_limit_s,
+        )
+    run = {
+        "executor": swept.executor,
+        "workers": swept.workers,
+        "seconds": swept.seconds,
+        "scenarios_per_s": swept.scenarios_per_s,
+        "scenarios": len(effects),
+        "mean_iterations": float(swept.iterations.mean()) if len(effects) else 0.0,
+    }
+    return StressResult(
+        _scenario_table(effects, swept, regret),
+        exposure,
+        response,
+        regret,
+        baseline,
+        robust_result,
+        run,
+    )
 
 
 def _require_lp(config: Config) -> None:
@@ -301,8 +369,9 @@ def _require_lp(config: Config) -> None:
         raise RiskEngineError(LP_ONLY)
 
 
-def _solve_with_basis(problem: Problem, config: Config
-                      ) -> tuple[Solution, tuple[np.ndarray, np.ndarray] | None]:
+def _solve_with_basis(
+    problem: Problem, config: Config
+) -> tuple[Solution, tuple[np.ndarray, np.ndarray] | None]:
     """The optimal plan and, with HiGHS, its basis, so the sweep's baseline is the same vertex.
 
     When buyers tie for scarce capacity the LP has several optimal plans; starting
@@ -323,35 +392,45 @@ def _clean(values: np.ndarray) -> np.ndarray:
     return np.where(np.abs(values) < _TOL_T, 0.0, values)
 
 
-def _frame(effects: Sequence[ScenarioEffect], pairs: pd.DataFrame,
-           columns: dict[str, np.ndarray]) -> pd.DataFrame:
+def _frame(
+    effects: Sequence[ScenarioEffect], pairs: pd.DataFrame, columns: dict[str, np.ndarray]
+) -> pd.DataFrame:
     """Long table: one row per scenario x pair from (scenarios, pairs) arrays."""
     n_s, n_p = len(effects), len(pairs)
-    frame = pd.DataFrame({
-        "scenario": np.repeat([e.name for e in effects], n_p),
-        "buyer": np.tile(pairs["buyer"].to_numpy(dtype=str), n_s),
-        "commodity": np.tile(pairs["commodity"].to_numpy(dtype=str), n_s),
-    })
+    frame = pd.DataFrame(
+        {
+            "scenario": np.repeat([e.name for e in effects], n_p),
+            "buyer": np.tile(pairs["buyer"].to_numpy(dtype=str), n_s),
+            "commodity": np.tile(pairs["commodity"].to_numpy(dtype=str), n_s),
+        }
+    )
     for name, array in columns.items():
         frame[name] = np.asarray(array, float).reshape(n_s * n_p)
     return frame
 
 
-def _money(index: ModelIndex, arrays: Any, tonnes: np.ndarray, short_t: np.ndarray
-           ) -> dict[str, np.ndarray]:
+def _money(
+    index: ModelIndex, arrays: Any, tonnes: np.ndarray, short_t: np.ndarray
+) -> dict[str, np.ndarray]:
     purchase, risk = index.x_costs(arrays, tonnes)
     purchase, risk = index.pair_sums(purchase)[0], index.pair_sums(risk)[0]
     penalty = index.penalty_usd_per_t * short_t
-    return {"purchase_usd": purchase, "risk_charge_usd": risk, "penalty_usd": penalty,
-            "cost_usd": purchase + penalty, "objective_usd": purchase + risk + penalty}
+    return {
+        "purchase_usd": purchase,
+        "risk_charge_usd": risk,
+        "penalty_usd": penalty,
+        "cost_usd": purchase + penalty,
+        "objective_usd": purchase + risk + penalty,
+    }
 
 
 def _stack(rows: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
     return {key: np.vstack([r[key] for r in rows]) for key in rows[0]} if rows else {}
 
 
-def _exposure(index: ModelIndex, effects: Sequence[ScenarioEffect], plan: np.ndarray,
-              pairs: pd.DataFrame) -> pd.DataFrame:
+def _exposure(
+    index: ModelIndex, effects: Sequence[ScenarioEffect], plan: np.ndarray, pairs: pd.DataFrame
+) -> pd.DataFrame:
     planned = index.pair_sums(plan)[0]
     rows = []
     for effect in effects:
@@ -359,20 +438,34 @@ def _exposure(index: ModelIndex, effects: Sequence[ScenarioEffect], plan: np.nda
         got = index.deliveries(arrays, plan)
         served = index.pair_sums(got)[0]
         short = _clean(np.maximum(arrays.demand_t - served, 0.0))
-        rows.append({"demand_t": arrays.demand_t, "planned_t": planned, "delivered_t": served,
-                     "shortfall_t": short, **_money(index, arrays, got, short)})
+        rows.append(
+            {
+                "demand_t": arrays.demand_t,
+                "planned_t": planned,
+                "delivered_t": served,
+                "shortfall_t": short,
+                **_money(index, arrays, got, short),
+            }
+        )
     return _frame(effects, pairs, _stack(rows))
 
 
-def _response(index: ModelIndex, effects: Sequence[ScenarioEffect], swept: SweepResult,
-              pairs: pd.DataFrame) -> pd.DataFrame:
+def _response(
+    index: ModelIndex, effects: Sequence[ScenarioEffect], swept: SweepResult, pairs: pd.DataFrame
+) -> pd.DataFrame:
     rows = []
     for s, effect in enumerate(effects):
         arrays = index.scenario(effect)
         bought = _clean(swept.x_t[s])
         short = _clean(swept.shortfall_t[s])
-        rows.append({"demand_t": arrays.demand_t, "served_t": index.pair_sums(bought)[0],
-                     "shortfall_t": short, **_money(index, arrays, bought, short)})
+        rows.append(
+            {
+                "demand_t": arrays.demand_t,
+                "served_t": index.pair_sums(bought)[0],
+                "shortfall_t": short,
+                **_money(index, arrays, bought, short),
+            }
+        )
     return _frame(effects, pairs, _stack(rows))
 
 
@@ -387,15 +480,26 @@ def _regret(exposure: pd.DataFrame, response: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def _scenario_table(effects: Sequence[ScenarioEffect], swept: SweepResult,
-                    regret: pd.DataFrame) -> pd.DataFrame:
-    sums = regret.groupby("scenario", sort=False)[[
-        "exposure_shortfall_t", "exposure_cost_usd", "response_shortfall_t",
-        "response_cost_usd", "regret_usd"]].sum()
-    frame = pd.DataFrame({
-        "scenario": [e.name for e in effects], "source": [e.source for e in effects],
-        "probability": [e.probability for e in effects],
-        "description": [e.description for e in effects],
-        "status": list(swept.status), "iterations": swept.iterations,
-    })
+def _scenario_table(
+    effects: Sequence[ScenarioEffect], swept: SweepResult, regret: pd.DataFrame
+) -> pd.DataFrame:
+    sums = regret.groupby("scenario", sort=False)[
+        [
+            "exposure_shortfall_t",
+            "exposure_cost_usd",
+            "response_shortfall_t",
+            "response_cost_usd",
+            "regret_usd",
+        ]
+    ].sum()
+    frame = pd.DataFrame(
+        {
+            "scenario": [e.name for e in effects],
+            "source": [e.source for e in effects],
+            "probability": [e.probability for e in effects],
+            "description": [e.description for e in effects],
+            "status": list(swept.status),
+            "iterations": swept.iterations,
+        }
+    )
     return frame.join(sums, on="scenario")

@@ -57,10 +57,15 @@ EXECUTORS = ("serial", "local", "dask")
 BLOCK_SIZE = 32
 
 _M = highspy.HighsModelStatus
-_STATUS = {_M.kOptimal: SolveStatus.OPTIMAL, _M.kModelEmpty: SolveStatus.OPTIMAL,
-           _M.kTimeLimit: SolveStatus.TIME_LIMIT, _M.kIterationLimit: SolveStatus.TIME_LIMIT,
-           _M.kInfeasible: SolveStatus.INFEASIBLE, _M.kUnbounded: SolveStatus.UNBOUNDED,
-           _M.kUnboundedOrInfeasible: SolveStatus.INFEASIBLE}
+_STATUS = {
+    _M.kOptimal: SolveStatus.OPTIMAL,
+    _M.kModelEmpty: SolveStatus.OPTIMAL,
+    _M.kTimeLimit: SolveStatus.TIME_LIMIT,
+    _M.kIterationLimit: SolveStatus.TIME_LIMIT,
+    _M.kInfeasible: SolveStatus.INFEASIBLE,
+    _M.kUnbounded: SolveStatus.UNBOUNDED,
+    _M.kUnboundedOrInfeasible: SolveStatus.INFEASIBLE,
+}
 
 
 @dataclass(frozen=True, repr=False)
@@ -102,8 +107,10 @@ class SweepResult:
 
     def __repr__(self) -> str:
         ok = sum(s == SolveStatus.OPTIMAL for s in self.status)
-        return (f"SweepResult({len(self.names)} scenarios, {ok} optimal, executor={self.executor}"
-                f", {self.scenarios_per_s:,.0f} scenarios/s)")
+        return (
+            f"SweepResult({len(self.names)} scenarios, {ok} optimal, executor={self.executor}"
+            f", {self.scenarios_per_s:,.0f} scenarios/s)"
+        )
 
 
 # --------------------------------------------------------------------------- model
@@ -155,8 +162,12 @@ class _SweepModel:
         values = np.asarray(h.getSolution().col_value, dtype=float)
         if len(values) != self.index.n_cols:
             values = np.full(self.index.n_cols, np.nan)
-        return status.value, float(info.objective_function_value) * USD_PER_UNIT, values, int(
-            info.simplex_iteration_count)
+        return (
+            status.value,
+            float(info.objective_function_value) * USD_PER_UNIT,
+            values,
+            int(info.simplex_iteration_count),
+        )
 
 
 def _highs_basis(statuses: tuple[np.ndarray, np.ndarray]) -> highspy.HighsBasis:
@@ -168,8 +179,9 @@ def _highs_basis(statuses: tuple[np.ndarray, np.ndarray]) -> highspy.HighsBasis:
     return basis
 
 
-def baseline_solve(index: ModelIndex, time_limit_s: float | None = None
-                   ) -> tuple[ModelIndex, str, float, np.ndarray]:
+def baseline_solve(
+    index: ModelIndex, time_limit_s: float | None = None
+) -> tuple[ModelIndex, str, float, np.ndarray]:
     """Solve the unchanged LP cold; return the index carrying its basis, status, USD, values (t).
 
     Raises
@@ -182,8 +194,10 @@ def baseline_solve(index: ModelIndex, time_limit_s: float | None = None
         model.highs.setBasis(model.basis)
     status, objective, values, _ = model._run()
     if status != SolveStatus.OPTIMAL:
-        raise RiskEngineError(f"the baseline LP was not solved to optimality (status {status}); "
-                              "raise optimiser.time_limit_s or check the data")
+        raise RiskEngineError(
+            f"the baseline LP was not solved to optimality (status {status}); "
+            "raise optimiser.time_limit_s or check the data"
+        )
     basis = model.highs.getBasis()
     col = np.array([int(s) for s in basis.col_status], np.int8)
     row = np.array([int(s) for s in basis.row_status], np.int8)
@@ -197,8 +211,9 @@ _Answer = tuple[int, str, float, np.ndarray, int]
 _MODELS: dict[str, _SweepModel] = {}
 
 
-def _solve_blocks(token: str, index: ModelIndex, blocks: list[_Block],
-                  time_limit_s: float | None) -> list[_Answer]:
+def _solve_blocks(
+    token: str, index: ModelIndex, blocks: list[_Block], time_limit_s: float | None
+) -> list[_Answer]:
     """Worker task: solve whole blocks on this process's cached model."""
     model = _MODELS.get(token)
     if model is None:
@@ -214,7 +229,7 @@ def _solve_blocks(token: str, index: ModelIndex, blocks: list[_Block],
 
 def _blocks(effects: Sequence[ScenarioEffect], size: int) -> list[_Block]:
     items = list(enumerate(effects))
-    return [items[i:i + size] for i in range(0, len(items), size)]
+    return [items[i : i + size] for i in range(0, len(items), size)]
 
 
 def _chunks(blocks: list[_Block], n_tasks: int) -> list[list[_Block]]:
@@ -240,8 +255,13 @@ class Progress:
         Default ``sys.stderr``.
     """
 
-    def __init__(self, total: int, enabled: bool | None = None, label: str = "sweep",
-                 stream: TextIO | None = None) -> None:
+    def __init__(
+        self,
+        total: int,
+        enabled: bool | None = None,
+        label: str = "sweep",
+        stream: TextIO | None = None,
+    ) -> None:
         self.stream = stream if stream is not None else sys.stderr
         if enabled is None:
             enabled = total >= 50 and bool(getattr(self.stream, "isatty", lambda: False)())
@@ -255,8 +275,10 @@ class Progress:
         if self.enabled and (now - self.shown >= 0.1 or self.done >= self.total):
             self.shown = now
             pct = 100.0 * self.done / self.total if self.total else 100.0
-            self.stream.write(f"\r{self.label}: {self.done}/{self.total} scenarios "
-                              f"({pct:3.0f}%), {now - self.start:.1f} s")
+            self.stream.write(
+                f"\r{self.label}: {self.done}/{self.total} scenarios "
+                f"({pct:3.0f}%), {now - self.start:.1f} s"
+            )
             self.stream.flush()
 
     def close(self) -> None:
@@ -330,8 +352,9 @@ def sweep(
     return _collect(index, effects, answers, perf_counter() - start, executor, workers)
 
 
-def _run_local(index: ModelIndex, blocks: list[_Block], workers: int, bar: Progress,
-               time_limit_s: float | None) -> list[_Answer]:
+def _run_local(
+    index: ModelIndex, blocks: list[_Block], workers: int, bar: Progress, time_limit_s: float | None
+) -> list[_Answer]:
     from joblib import Parallel, delayed
 
     token = uuid.uuid4().hex
@@ -345,26 +368,39 @@ def _run_local(index: ModelIndex, blocks: list[_Block], workers: int, bar: Progr
     return answers
 
 
-def _run_dask(index: ModelIndex, blocks: list[_Block], n_jobs: int | None,
-              scheduler: str | None, bar: Progress, time_limit_s: float | None
-              ) -> tuple[list[_Answer], int]:
+def _run_dask(
+    index: ModelIndex,
+    blocks: list[_Block],
+    n_jobs: int | None,
+    scheduler: str | None,
+    bar: Progress,
+    time_limit_s: float | None,
+) -> tuple[list[_Answer], int]:
     try:
         from distributed import Client, LocalCluster, as_completed
     except ImportError:
-        raise RiskEngineError("executor 'dask' needs dask.distributed: pip install "
-                              "'dask[distributed]' (or use --executor local)") from None
+        raise RiskEngineError(
+            "executor 'dask' needs dask.distributed: pip install "
+            "'dask[distributed]' (or use --executor local)"
+        ) from None
     cluster = None
     if scheduler is None:
-        cluster = LocalCluster(n_workers=n_jobs or os.cpu_count() or 1, threads_per_worker=1,
-                               processes=True, dashboard_address=None)
+        cluster = LocalCluster(
+            n_workers=n_jobs or os.cpu_count() or 1,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+        )
     try:
         with Client(scheduler if scheduler is not None else cluster) as client:
             workers = max(1, len(client.scheduler_info().get("workers", {})))
             chunks = _chunks(blocks, 4 * workers)
             token = uuid.uuid4().hex
             shared = client.scatter(index, broadcast=True)
-            futures = [client.submit(_solve_blocks, token, shared, chunk, time_limit_s,
-                                     pure=False) for chunk in chunks]
+            futures = [
+                client.submit(_solve_blocks, token, shared, chunk, time_limit_s, pure=False)
+                for chunk in chunks
+            ]
             answers: list[_Answer] = []
             for future in as_completed(futures):
                 part = future.result()
@@ -378,17 +414,26 @@ def _run_dask(index: ModelIndex, blocks: list[_Block], n_jobs: int | None,
     return answers, workers
 
 
-def _collect(index: ModelIndex, effects: Sequence[ScenarioEffect], answers: list[_Answer],
-             seconds: float, executor: str, workers: int) -> SweepResult:
+def _collect(
+    index: ModelIndex,
+    effects: Sequence[ScenarioEffect],
+    answers: list[_Answer],
+    seconds: float,
+    executor: str,
+    workers: int,
+) -> SweepResult:
     answers = sorted(answers, key=lambda a: a[0])
     n = len(effects)
     values = np.vstack([a[3] for a in answers]) if answers else np.zeros((0, index.n_cols))
     values = values * TONNES_PER_UNIT
     return SweepResult(
-        names=tuple(e.name for e in effects), status=tuple(a[1] for a in answers),
+        names=tuple(e.name for e in effects),
+        status=tuple(a[1] for a in answers),
         objective_usd=np.array([a[2] for a in answers], dtype=float).reshape(n),
-        x_t=values[:, :index.n_x], shortfall_t=values[:, index.n_x:],
+        x_t=values[:, : index.n_x],
+        shortfall_t=values[:, index.n_x :],
         iterations=np.array([a[4] for a in answers], dtype=int).reshape(n),
-        seconds=seconds, executor=executor, workers=workers,
+        seconds=seconds,
+        executor=executor,
+        workers=workers,
     )
-

@@ -43,8 +43,13 @@ def hhi_wgi(shares: np.ndarray, wgi_jrc: np.ndarray, t: np.ndarray | None = None
     return float(np.sum(shares**2 * np.asarray(wgi_jrc, float) * factor))
 
 
-def jrc_supply_risk(hhi_global: float, hhi_sourcing: float, import_reliance: float,
-                    eol_rir: float, substitution: float) -> float:
+def jrc_supply_risk(
+    hhi_global: float,
+    hhi_sourcing: float,
+    import_reliance: float,
+    eol_rir: float,
+    substitution: float,
+) -> float:
     """JRC supply risk ``[HHI_GS * IR/2 + HHI_EUS * (1 - IR/2)] * (1 - EoL_RIR) * SI``."""
     ir = import_reliance
     return (hhi_global * ir / 2 + hhi_sourcing * (1 - ir / 2)) * (1 - eol_rir) * substitution
@@ -58,15 +63,20 @@ def trade_factors(controls: pd.DataFrame, destinations: Iterable[str] = ()) -> p
     covers both stages.
     """
     dest = set(destinations)
-    active = controls[controls["in_force"].astype(bool)
-                      & ((controls["destination"] == "") | controls["destination"].isin(dest))]
+    active = controls[
+        controls["in_force"].astype(bool)
+        & ((controls["destination"] == "") | controls["destination"].isin(dest))
+    ]
     rows = []
     for stage in ("mining", "refining"):
         part = active[(active["stage"] == "") | (active["stage"] == stage)]
         worst = part.groupby(["country", "commodity"], as_index=False)["severity"].max()
         rows.append(worst.assign(stage=stage))
-    out = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(
-        columns=["country", "commodity", "severity", "stage"])
+    out = (
+        pd.concat(rows, ignore_index=True)
+        if rows
+        else pd.DataFrame(columns=["country", "commodity", "severity", "stage"])
+    )
     out["t"] = 1.0 + TRADE_FACTOR * out["severity"]
     return out[["country", "commodity", "stage", "t"]]
 
@@ -82,12 +92,14 @@ def _with_shares(production: pd.DataFrame, countries: pd.DataFrame) -> pd.DataFr
 
 def _attach_t(prod: pd.DataFrame, t: pd.DataFrame) -> pd.Series:
     merged = prod.drop(columns="t", errors="ignore").merge(
-        t, on=["country", "commodity", "stage"], how="left")
+        t, on=["country", "commodity", "stage"], how="left"
+    )
     return merged["t"].fillna(1.0).to_numpy()
 
 
-def concentration_table(production: pd.DataFrame, countries: pd.DataFrame,
-                        controls: pd.DataFrame) -> pd.DataFrame:
+def concentration_table(
+    production: pd.DataFrame, countries: pd.DataFrame, controls: pd.DataFrame
+) -> pd.DataFrame:
     """World concentration per (commodity, stage).
 
     Columns: ``world_t`` (t/yr), ``hhi`` (0-1), ``hhi_wgi`` and ``hhi_wgi_t``
@@ -103,11 +115,16 @@ def concentration_table(production: pd.DataFrame, countries: pd.DataFrame,
     prod["cn"] = np.where(prod["country"] == "CN", prod["share"], 0.0)
     keys = ["commodity", "stage"]
     top = prod.sort_values(["share", "country"], ascending=[False, True]).drop_duplicates(keys)
-    table = prod.groupby(keys).agg(world_t=("tonnes", "sum"), hhi=("s2", "sum"),
-                                   hhi_wgi=("s2w", "sum"), hhi_wgi_t=("s2wt", "sum"),
-                                   china_share=("cn", "sum"))
+    table = prod.groupby(keys).agg(
+        world_t=("tonnes", "sum"),
+        hhi=("s2", "sum"),
+        hhi_wgi=("s2w", "sum"),
+        hhi_wgi_t=("s2wt", "sum"),
+        china_share=("cn", "sum"),
+    )
     top = top.set_index(keys)[["country", "share"]].rename(
-        columns={"country": "top_country", "share": "top_share"})
+        columns={"country": "top_country", "share": "top_share"}
+    )
     table = table.join(top).reset_index()
     table["concentration"] = (table["hhi_wgi"] / 10.0).clip(0.0, 1.0)
     return table
@@ -128,15 +145,22 @@ def concentration_indicator(production: pd.DataFrame, countries: pd.DataFrame) -
     w = wgi_to_jrc(production["country"].map(wgi).to_numpy(float))
     hhi_wgi = np.bincount(codes, share**2 * w, minlength=len(uniques))
     parts = pd.Series(uniques).str.split("|", expand=True) if len(uniques) else None
-    return pd.DataFrame({
-        "commodity": parts[0] if parts is not None else pd.Series([], dtype=str),
-        "stage": parts[1] if parts is not None else pd.Series([], dtype=str),
-        "concentration": np.clip(hhi_wgi / 10.0, 0.0, 1.0),
-    })
+    return pd.DataFrame(
+        {
+            "commodity": parts[0] if parts is not None else pd.Series([], dtype=str),
+            "stage": parts[1] if parts is not None else pd.Series([], dtype=str),
+            "concentration": np.clip(hhi_wgi / 10.0, 0.0, 1.0),
+        }
+    )
 
 
-def import_reliance(production: pd.DataFrame, demand: pd.DataFrame, countries: pd.DataFrame,
-                    buyer: str, home: Iterable[str]) -> pd.DataFrame:
+def import_reliance(
+    production: pd.DataFrame,
+    demand: pd.DataFrame,
+    countries: pd.DataFrame,
+    buyer: str,
+    home: Iterable[str],
+) -> pd.DataFrame:
     """IR per (commodity, stage) for one buyer: ``clip(1 - home output / demand, 0, 1)``.
 
     Home output is the production of the buyer's home countries (codes or blocs);
@@ -146,8 +170,10 @@ def import_reliance(production: pd.DataFrame, demand: pd.DataFrame, countries: p
     prod = production.assign(relation=relation_of(production["country"], countries, home, ()))
     home_out = prod[prod["relation"] == 0].groupby(["commodity", "stage"])["tonnes"].sum()
     need = demand[demand["buyer"] == buyer].groupby("commodity")["demand_t"].sum()
-    index = pd.MultiIndex.from_product([sorted(production["commodity"].unique()),
-                                        ["mining", "refining"]], names=["commodity", "stage"])
+    index = pd.MultiIndex.from_product(
+        [sorted(production["commodity"].unique()), ["mining", "refining"]],
+        names=["commodity", "stage"],
+    )
     out = pd.DataFrame(index=index).reset_index()
     out["home_t"] = home_out.reindex(index).fillna(0.0).to_numpy()
     out["demand_t"] = out["commodity"].map(need).fillna(0.0)
@@ -165,16 +191,23 @@ def _sourcing_hhi(prod: pd.DataFrame, sourcing: pd.DataFrame | None) -> pd.Serie
         mix = sourcing.groupby([*keys, "country"], as_index=False)["tonnes"].sum()
         total = mix.groupby(keys)["tonnes"].transform("sum")
         mix["share"] = mix["tonnes"] / total.where(total > 0)
-        mix = mix.merge(prod[[*keys, "country", "wgi_jrc", "t"]].drop_duplicates(),
-                        on=[*keys, "country"], how="left")
+        mix = mix.merge(
+            prod[[*keys, "country", "wgi_jrc", "t"]].drop_duplicates(),
+            on=[*keys, "country"],
+            how="left",
+        )
         mix["wgi_jrc"] = mix["wgi_jrc"].fillna(prod["wgi_jrc"].max())
         mix["t"] = mix["t"].fillna(1.0)
-    return (mix["share"] ** 2 * mix["wgi_jrc"] * mix["t"]).groupby(
-        [mix["commodity"], mix["stage"]]).sum()
+    return (
+        (mix["share"] ** 2 * mix["wgi_jrc"] * mix["t"])
+        .groupby([mix["commodity"], mix["stage"]])
+        .sum()
+    )
 
 
-def supply_risk(dataset: object, buyers: dict[str, object],
-                sourcing: pd.DataFrame | None = None) -> pd.DataFrame:
+def supply_risk(
+    dataset: object, buyers: dict[str, object], sourcing: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """JRC supply risk per buyer, commodity and stage.
 
     Parameters
@@ -198,8 +231,11 @@ def supply_risk(dataset: object, buyers: dict[str, object],
     ds = dataset
     base = _with_shares(ds.production, ds.countries)
     base["t"] = _attach_t(base, trade_factors(ds.export_controls))
-    global_hhi = (base["share"] ** 2 * base["wgi_jrc"] * base["t"]).groupby(
-        [base["commodity"], base["stage"]]).sum()
+    global_hhi = (
+        (base["share"] ** 2 * base["wgi_jrc"] * base["t"])
+        .groupby([base["commodity"], base["stage"]])
+        .sum()
+    )
     commodity = ds.commodities.set_index("commodity")
     frames = []
     for buyer, spec in sorted(buyers.items()):
@@ -217,8 +253,21 @@ def supply_risk(dataset: object, buyers: dict[str, object],
         frames.append(ir)
     out = pd.concat(frames, ignore_index=True)
     out["supply_risk"] = jrc_supply_risk(
-        out["hhi_wgi_t_global"], out["hhi_wgi_t_sourcing"], out["import_reliance"],
-        out["eol_recycling_rate"], out["substitution_index"])
-    cols = ["buyer", "commodity", "stage", "import_reliance", "hhi_wgi_t_global",
-            "hhi_wgi_t_sourcing", "eol_recycling_rate", "substitution_index", "supply_risk"]
+        out["hhi_wgi_t_global"],
+        out["hhi_wgi_t_sourcing"],
+        out["import_reliance"],
+        out["eol_recycling_rate"],
+        out["substitution_index"],
+    )
+    cols = [
+        "buyer",
+        "commodity",
+        "stage",
+        "import_reliance",
+        "hhi_wgi_t_global",
+        "hhi_wgi_t_sourcing",
+        "eol_recycling_rate",
+        "substitution_index",
+        "supply_risk",
+    ]
     return out[cols].sort_values(["buyer", "commodity", "stage"]).reset_index(drop=True)

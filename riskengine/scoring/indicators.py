@@ -56,8 +56,9 @@ def governance_risk(wgi: pd.Series | np.ndarray) -> pd.Series | np.ndarray:
     return np.clip(wgi_to_jrc(wgi) / 10.0, 0.0, 1.0)
 
 
-def relation_of(codes: pd.Series, countries: pd.DataFrame, home: Iterable[str],
-                partners: Iterable[str]) -> pd.Series:
+def relation_of(
+    codes: pd.Series, countries: pd.DataFrame, home: Iterable[str], partners: Iterable[str]
+) -> pd.Series:
     """Relation of each country code to a buyer: 0 home, 1 partner, 2 other.
 
     A country is home (partner) when its code or its bloc is listed in ``home``
@@ -86,8 +87,13 @@ class Reference:
     controls: pd.DataFrame
 
     @classmethod
-    def from_tables(cls, countries: pd.DataFrame, concentration: pd.DataFrame,
-                    controls: pd.DataFrame, commodities: Iterable[str] = ()) -> Reference:
+    def from_tables(
+        cls,
+        countries: pd.DataFrame,
+        concentration: pd.DataFrame,
+        controls: pd.DataFrame,
+        commodities: Iterable[str] = (),
+    ) -> Reference:
         """Build the lookups; ``concentration`` has commodity, stage, concentration columns."""
         known = set(concentration["commodity"]) | set(controls["commodity"]) | set(commodities)
         commodities = pd.Index(sorted(map(str, known)))
@@ -95,9 +101,14 @@ class Reference:
         c_idx = commodities.get_indexer(concentration["commodity"])
         s_idx = pd.Index(_STAGES).get_indexer(concentration["stage"])
         table[c_idx, s_idx] = concentration["concentration"].to_numpy(float)
-        return cls(pd.Index(countries["country"].astype(str)),
-                   countries["governance"].to_numpy(float),
-                   countries["bloc"].astype(str).to_numpy(), commodities, table, controls)
+        return cls(
+            pd.Index(countries["country"].astype(str)),
+            countries["governance"].to_numpy(float),
+            countries["bloc"].astype(str).to_numpy(),
+            commodities,
+            table,
+            controls,
+        )
 
     def relation(self, home: Iterable[str], partners: Iterable[str]) -> np.ndarray:
         """Relation (0 home, 1 partner, 2 other) of every reference country to a buyer."""
@@ -110,17 +121,27 @@ class Reference:
     @cached_property
     def _control_codes(self) -> tuple[np.ndarray, ...]:
         c = self.controls
-        known = (self.countries.get_indexer(c["country"].astype(str)),
-                 self.commodities.get_indexer(c["commodity"].astype(str)))
-        return (*known, c["stage"].astype(str).to_numpy(),
-                c["destination"].astype(str).to_numpy(), c["in_force"].to_numpy(bool),
-                c["severity"].to_numpy(float))
+        known = (
+            self.countries.get_indexer(c["country"].astype(str)),
+            self.commodities.get_indexer(c["commodity"].astype(str)),
+        )
+        return (
+            *known,
+            c["stage"].astype(str).to_numpy(),
+            c["destination"].astype(str).to_numpy(),
+            c["in_force"].to_numpy(bool),
+            c["severity"].to_numpy(float),
+        )
 
     def severity(self, buyer_codes: Iterable[str]) -> np.ndarray:
         """Worst severity in force, indexed [country, commodity, stage], for one buyer."""
         k, m, stage, destination, in_force, severity = self._control_codes
-        applies = in_force & (k >= 0) & (m >= 0) & (
-            (destination == "") | np.isin(destination, list(buyer_codes)))
+        applies = (
+            in_force
+            & (k >= 0)
+            & (m >= 0)
+            & ((destination == "") | np.isin(destination, list(buyer_codes)))
+        )
         out = np.zeros((len(self.countries), len(self.commodities), len(_STAGES)))
         for stage_index, name in enumerate(_STAGES):
             hit = applies & ((stage == "") | (stage == name))
@@ -140,30 +161,40 @@ class OfferCodes:
     @classmethod
     def of(cls, offers: pd.DataFrame, ref: Reference) -> OfferCodes:
         """Codes for every offer; unknown values are a :class:`DataError` naming them."""
-        codes = cls(ref.countries.get_indexer(offers["country"].astype(str)),
-                    ref.commodities.get_indexer(offers["commodity"].astype(str)),
-                    pd.Index(_STAGES).get_indexer(offers["stage"].astype(str)),
-                    pd.Index(_STATUSES).get_indexer(offers["status"].astype(str)))
+        codes = cls(
+            ref.countries.get_indexer(offers["country"].astype(str)),
+            ref.commodities.get_indexer(offers["commodity"].astype(str)),
+            pd.Index(_STAGES).get_indexer(offers["stage"].astype(str)),
+            pd.Index(_STATUSES).get_indexer(offers["status"].astype(str)),
+        )
         _check_codes(offers, codes)
         return codes
 
 
 def _check_codes(offers: pd.DataFrame, codes: OfferCodes) -> None:
     problems = []
-    for column, code, valid in (("country", codes.country, "a code of countries.csv"),
-                                ("commodity", codes.commodity, "a commodity of the reference"),
-                                ("stage", codes.stage, "mining or refining"),
-                                ("status", codes.status, "producing, ramping or planned")):
+    for column, code, valid in (
+        ("country", codes.country, "a code of countries.csv"),
+        ("commodity", codes.commodity, "a commodity of the reference"),
+        ("stage", codes.stage, "mining or refining"),
+        ("status", codes.status, "producing, ramping or planned"),
+    ):
         bad = sorted(set(offers[column].astype(str).to_numpy()[code < 0]))
         if bad:
-            problems.append(f"suppliers column {column}: unknown value(s) "
-                            f"{', '.join(map(repr, bad[:10]))}; expected {valid}")
+            problems.append(
+                f"suppliers column {column}: unknown value(s) "
+                f"{', '.join(map(repr, bad[:10]))}; expected {valid}"
+            )
     if problems:
         raise DataError("\n".join(problems))
 
 
-def export_exposure(offers: pd.DataFrame, controls: pd.DataFrame, countries: pd.DataFrame,
-                    buyer_codes: Iterable[str]) -> pd.Series:
+def export_exposure(
+    offers: pd.DataFrame,
+    controls: pd.DataFrame,
+    countries: pd.DataFrame,
+    buyer_codes: Iterable[str],
+) -> pd.Series:
     """Highest severity of the export controls in force on each offer, for one buyer.
 
     A control applies to an offer when it is in force, names the offer's
@@ -171,8 +202,13 @@ def export_exposure(offers: pd.DataFrame, controls: pd.DataFrame, countries: pd.
     targets all destinations or one of ``buyer_codes`` (the buyer's home
     countries and blocs). Offers with no control get 0.
     """
-    empty = pd.DataFrame({"commodity": pd.Series([], dtype=str),
-                          "stage": pd.Series([], dtype=str), "concentration": []})
+    empty = pd.DataFrame(
+        {
+            "commodity": pd.Series([], dtype=str),
+            "stage": pd.Series([], dtype=str),
+            "concentration": [],
+        }
+    )
     ref = Reference.from_tables(countries, empty, controls, offers["commodity"].astype(str))
     codes = OfferCodes.of(offers, ref)
     severity = ref.severity(buyer_codes)[codes.country, codes.commodity, codes.stage]
@@ -214,8 +250,9 @@ def indicator_frame(
     lead = offers["lead_time_days"].to_numpy(float) / lead_time_scale_days
     columns = {
         Indicator.GOVERNANCE.value: governance_risk(ref.wgi)[codes.country],
-        Indicator.EXPORT_CONTROL.value:
-            ref.severity(home)[codes.country, codes.commodity, codes.stage],
+        Indicator.EXPORT_CONTROL.value: ref.severity(home)[
+            codes.country, codes.commodity, codes.stage
+        ],
         Indicator.CONCENTRATION.value: ref.concentration[codes.commodity, codes.stage],
         Indicator.MATURITY.value: np.array(list(MATURITY_LEVEL.values()))[codes.status],
         Indicator.PARTNER.value: np.take(RELATION_LEVEL, relation[codes.country]),

@@ -38,23 +38,30 @@ def normalised_weights(weights: RiskWeights | dict[str, float], used: list[str])
     series = pd.Series({name: float(raw.get(name, 0.0)) for name in used})
     total = series.sum()
     if total <= 0:
-        raise ConfigError(f"risk.weights: the weights of {', '.join(used)} sum to 0; "
-                          "give at least one of them a positive weight")
+        raise ConfigError(
+            f"risk.weights: the weights of {', '.join(used)} sum to 0; "
+            "give at least one of them a positive weight"
+        )
     return series / total
 
 
 def reference_of(dataset: Dataset) -> Reference:
     """The scoring lookups of a dataset (governance, concentration, controls)."""
     return Reference.from_tables(
-        dataset.countries, concentration_indicator(dataset.production, dataset.countries),
-        dataset.export_controls, dataset.commodities["commodity"].astype(str))
+        dataset.countries,
+        concentration_indicator(dataset.production, dataset.countries),
+        dataset.export_controls,
+        dataset.commodities["commodity"].astype(str),
+    )
 
 
 def _check_offers(X: pd.DataFrame) -> None:
     missing = [c for c in _OFFER_COLUMNS if c not in X.columns]
     if missing:
-        raise DataError(f"supplier offers lack column(s) {', '.join(missing)}; "
-                        f"required: {', '.join(_OFFER_COLUMNS)}")
+        raise DataError(
+            f"supplier offers lack column(s) {', '.join(missing)}; "
+            f"required: {', '.join(_OFFER_COLUMNS)}"
+        )
 
 
 def _contributions(indicators: pd.DataFrame, weights: pd.Series) -> pd.DataFrame:
@@ -97,8 +104,9 @@ class RiskScorer(TransformerMixin, BaseEstimator):
     True
     """
 
-    def __init__(self, buyer: str = "EU", config: Config | None = None,
-                 reference: Dataset | None = None) -> None:
+    def __init__(
+        self, buyer: str = "EU", config: Config | None = None, reference: Dataset | None = None
+    ) -> None:
         self.buyer = buyer
         self.config = config
         self.reference = reference
@@ -108,11 +116,14 @@ class RiskScorer(TransformerMixin, BaseEstimator):
         _check_offers(X)
         config = self.config if self.config is not None else Config()
         if self.buyer not in config.buyers:
-            raise ConfigError(f"buyer {self.buyer!r} is not in the configuration; "
-                              f"configured buyers: {', '.join(sorted(config.buyers))}")
+            raise ConfigError(
+                f"buyer {self.buyer!r} is not in the configuration; "
+                f"configured buyers: {', '.join(sorted(config.buyers))}"
+            )
         self.config_ = config
         self.reference_ = reference_of(
-            self.reference if self.reference is not None else load_dataset())
+            self.reference if self.reference is not None else load_dataset()
+        )
         used = list(self._indicators(X.head(0)).columns)
         self.weights_ = normalised_weights(config.risk.weights, used)
         self.feature_names_out_ = np.array([*used, "risk_score"], dtype=object)
@@ -121,8 +132,14 @@ class RiskScorer(TransformerMixin, BaseEstimator):
 
     def _indicators(self, X: pd.DataFrame, codes: OfferCodes | None = None) -> pd.DataFrame:
         buyer = self.config_.buyers[self.buyer]
-        return indicator_frame(X, self.reference_, buyer.home, buyer.partners,
-                               self.config_.risk.lead_time_scale_days, codes)
+        return indicator_frame(
+            X,
+            self.reference_,
+            buyer.home,
+            buyer.partners,
+            self.config_.risk.lead_time_scale_days,
+            codes,
+        )
 
     def indicators(self, X: pd.DataFrame) -> pd.DataFrame:
         """The raw indicators in [0, 1] (before weighting), one column each."""
@@ -183,10 +200,15 @@ def score_suppliers(dataset: Dataset, config: Config | None = None) -> pd.DataFr
     buyer_code = np.repeat(np.arange(len(buyers)), n)
     commodity_rank = pd.factorize(offers["commodity"].astype(str), sort=True)[0]
     supplier_rank = pd.factorize(offers["supplier_id"].astype(str), sort=True)[0]
-    order = np.lexsort((np.tile(supplier_rank, len(buyers)), scored["risk_score"].to_numpy(),
-                        np.tile(commodity_rank, len(buyers)), buyer_code))
+    order = np.lexsort(
+        (
+            np.tile(supplier_rank, len(buyers)),
+            scored["risk_score"].to_numpy(),
+            np.tile(commodity_rank, len(buyers)),
+            buyer_code,
+        )
+    )
     ids = offers[_ID].take(np.tile(np.arange(n), len(buyers))[order])
-    out = pd.concat([ids.reset_index(drop=True), scored.take(order).reset_index(drop=True)],
-                    axis=1)
+    out = pd.concat([ids.reset_index(drop=True), scored.take(order).reset_index(drop=True)], axis=1)
     out.insert(0, "buyer", np.array(buyers, dtype=object)[buyer_code[order]])
     return out

@@ -20,8 +20,9 @@ from riskengine.scoring.scorer import RiskScorer
 __all__ = ["score_intervals"]
 
 
-def _draw_weights(weights: pd.Series, samples: int, concentration: float,
-                  rng: np.random.Generator) -> np.ndarray:
+def _draw_weights(
+    weights: pd.Series, samples: int, concentration: float, rng: np.random.Generator
+) -> np.ndarray:
     """Matrix (samples x indicators) of weight draws; zero weights stay zero."""
     positive = weights.to_numpy() > 0
     draws = np.zeros((samples, len(weights)))
@@ -66,11 +67,19 @@ def score_intervals(dataset: Dataset, config: Config | None = None) -> pd.DataFr
         base = 100.0 * ind @ scorer.weights_.to_numpy()
         for commodity, rows in offers.groupby("commodity", sort=True).indices.items():
             part = _group_intervals(ind[rows], draws)
-            frames.append(pd.DataFrame({
-                "buyer": buyer, "supplier_id": offers["supplier_id"].to_numpy()[rows],
-                "commodity": commodity, "risk_score": base[rows],
-                "rank": rankdata(base[rows], method="min"), **part, "offers": len(rows),
-            }))
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "buyer": buyer,
+                        "supplier_id": offers["supplier_id"].to_numpy()[rows],
+                        "commodity": commodity,
+                        "risk_score": base[rows],
+                        "rank": rankdata(base[rows], method="min"),
+                        **part,
+                        "offers": len(rows),
+                    }
+                )
+            )
     out = pd.concat(frames, ignore_index=True)
     out["rank_stable"] = out["rank_p05"] == out["rank_p95"]
     return out.sort_values(["buyer", "commodity", "rank", "supplier_id"]).reset_index(drop=True)

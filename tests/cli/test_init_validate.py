@@ -49,8 +49,12 @@ def test_bad_arguments_exit_2_without_traceback(run_cli):
 
 
 def test_module_entry_point_and_version():
-    done = subprocess.run([sys.executable, "-m", "riskengine", "--version"],
-                          capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "riskengine", "--version"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert done.returncode == 0
     assert done.stdout.startswith("riskengine ")
 

@@ -46,31 +46,42 @@ def test_penalty_as_number_or_map():
     assert config.penalty_usd_per_kg("yttrium") == 5
 
 
-@pytest.mark.parametrize(("text", "message"), [
-    ("optimiser:\n  max_country_shar: 0.5\n",
-     "{f}, line 2: unknown key 'optimiser.max_country_shar' "
-     "(did you mean 'optimiser.max_country_share'?)"),
-    ("optimiser:\n  risk_aversion: high\n",
-     "{f}, line 2: key 'optimiser.risk_aversion' = 'high': should be a valid number"),
-    ("optimiser:\n  max_country_share: 1.5\n",
-     "{f}, line 2: key 'optimiser.max_country_share' = 1.5: "
-     "should be less than or equal to 1"),
-    ("optimiser:\n  solver: gurobi\n",
-     "{f}, line 2: key 'optimiser.solver' = 'gurobi': should be 'highs' or 'cbc'"),
-    ("optimiser:\n  mode: [joint\n",
-     "{f}, line 3, column 1: broken YAML"),
-    ("data: !!python/object/apply:os.system ['echo hi']\n",
-     "{f}, line 1: YAML tag"),
-    ("risk:\n  weights:\n    governance: -0.1\n",
-     "{f}, line 3: key 'risk.weights.governance' = -0.1: "
-     "should be greater than or equal to 0"),
-    ("buyers:\n  EU:\n    partners: [JP]\n",
-     "{f}, line 2: key 'buyers.EU.home' is required"),
-    ("optimiser:\n  mode: joint\n  mode: separate\n",
-     "{f}, line 3: key 'mode' is given twice (first at line 2); keep one"),
-    ("- just\n- a list\n",
-     "{f}, line 1: expected a mapping of keys"),
-])
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "optimiser:\n  max_country_shar: 0.5\n",
+            "{f}, line 2: unknown key 'optimiser.max_country_shar' "
+            "(did you mean 'optimiser.max_country_share'?)",
+        ),
+        (
+            "optimiser:\n  risk_aversion: high\n",
+            "{f}, line 2: key 'optimiser.risk_aversion' = 'high': should be a valid number",
+        ),
+        (
+            "optimiser:\n  max_country_share: 1.5\n",
+            "{f}, line 2: key 'optimiser.max_country_share' = 1.5: "
+            "should be less than or equal to 1",
+        ),
+        (
+            "optimiser:\n  solver: gurobi\n",
+            "{f}, line 2: key 'optimiser.solver' = 'gurobi': should be 'highs' or 'cbc'",
+        ),
+        ("optimiser:\n  mode: [joint\n", "{f}, line 3, column 1: broken YAML"),
+        ("data: !!python/object/apply:os.system ['echo hi']\n", "{f}, line 1: YAML tag"),
+        (
+            "risk:\n  weights:\n    governance: -0.1\n",
+            "{f}, line 3: key 'risk.weights.governance' = -0.1: "
+            "should be greater than or equal to 0",
+        ),
+        ("buyers:\n  EU:\n    partners: [JP]\n", "{f}, line 2: key 'buyers.EU.home' is required"),
+        (
+            "optimiser:\n  mode: joint\n  mode: separate\n",
+            "{f}, line 3: key 'mode' is given twice (first at line 2); keep one",
+        ),
+        ("- just\n- a list\n", "{f}, line 1: expected a mapping of keys"),
+    ],
+)
 def test_bad_config_file(tmp_path, text, message):
     path = _write(tmp_path, text)
     with pytest.raises(ConfigError) as info:
@@ -91,15 +102,22 @@ def test_missing_config_file(tmp_path):
         load_config(tmp_path / "absent.yaml")
 
 
-@pytest.mark.parametrize(("override", "message"), [
-    ("optimiser.max_country_share", "--set optimiser.max_country_share: expected KEY=VALUE"),
-    ("optimiser.risk_aversion=-1",
-     "--set optimiser.risk_aversion=-1: key 'optimiser.risk_aversion' = -1: "
-     "should be greater than or equal to 0"),
-    ("optimizer.mode=joint",
-     "--set optimizer.mode=joint: unknown key 'optimizer' (did you mean 'optimiser'?)"),
-    ("buyers.EU.partners=[NO]", "write such codes in quotes, e.g. ['NO']"),
-])
+@pytest.mark.parametrize(
+    ("override", "message"),
+    [
+        ("optimiser.max_country_share", "--set optimiser.max_country_share: expected KEY=VALUE"),
+        (
+            "optimiser.risk_aversion=-1",
+            "--set optimiser.risk_aversion=-1: key 'optimiser.risk_aversion' = -1: "
+            "should be greater than or equal to 0",
+        ),
+        (
+            "optimizer.mode=joint",
+            "--set optimizer.mode=joint: unknown key 'optimizer' (did you mean 'optimiser'?)",
+        ),
+        ("buyers.EU.partners=[NO]", "write such codes in quotes, e.g. ['NO']"),
+    ],
+)
 def test_bad_override(override, message):
     with pytest.raises(ConfigError) as info:
         load_config(DEFAULT_CONFIG, [override])

@@ -28,32 +28,39 @@ def test_missing_column_is_named_with_suggestion(data_dir, run_cli):
     edit_csv(data_dir / "suppliers.csv", "capacity_t", "capacity")
     code, out, err = run_cli("validate", "--data", str(data_dir))
     assert code == 2 and out == ""
-    assert (f"{data_dir / 'suppliers.csv'}, line 1: missing required column 'capacity_t' "
-            "(did you mean 'capacity'?)") in err
+    assert (
+        f"{data_dir / 'suppliers.csv'}, line 1: missing required column 'capacity_t' "
+        "(did you mean 'capacity'?)"
+    ) in err
 
 
 def test_negative_capacity(data_dir, run_cli):
     path = _set_cell(data_dir, "suppliers", 3, "capacity_t", "-5")
     code, _, err = run_cli("validate", "--data", str(data_dir))
     assert code == 2
-    assert (f"{path}, line 5, column capacity_t: value '-5': is out of range; "
-            "expected a number >= 0 t/yr") in err
+    assert (
+        f"{path}, line 5, column capacity_t: value '-5': is out of range; "
+        "expected a number >= 0 t/yr"
+    ) in err
 
 
 def test_non_numeric_capacity(data_dir, run_cli):
     path = _set_cell(data_dir, "suppliers", 0, "capacity_t", "lots")
     code, _, err = run_cli("validate", "--data", str(data_dir))
     assert code == 2
-    assert (f"{path}, line 2, column capacity_t: value 'lots': is not a number; "
-            "expected a number >= 0 t/yr") in err
+    assert (
+        f"{path}, line 2, column capacity_t: value 'lots': is not a number; "
+        "expected a number >= 0 t/yr"
+    ) in err
 
 
 def test_empty_price(data_dir, run_cli):
     path = _set_cell(data_dir, "suppliers", 1, "price_usd_per_kg", "")
     code, _, err = run_cli("validate", "--data", str(data_dir))
     assert code == 2
-    assert (f"{path}, line 3, column price_usd_per_kg: is empty; "
-            "expected a number > 0 USD/kg") in err
+    assert (
+        f"{path}, line 3, column price_usd_per_kg: is empty; expected a number > 0 USD/kg"
+    ) in err
 
 
 def test_zero_price_is_refused(data_dir, run_cli):
@@ -67,24 +74,30 @@ def test_unknown_country(data_dir, run_cli):
     path = _set_cell(data_dir, "suppliers", 2, "country", "CX")
     code, _, err = run_cli("validate", "--data", str(data_dir))
     assert code == 2
-    assert (f"{path}, line 4, column country: value 'CX': unknown country; "
-            "add it to countries.csv or use one of its codes") in err
+    assert (
+        f"{path}, line 4, column country: value 'CX': unknown country; "
+        "add it to countries.csv or use one of its codes"
+    ) in err
 
 
 def test_unknown_commodity(data_dir, run_cli):
     path = _set_cell(data_dir, "demand", 0, "commodity", "neodymium")
     code, _, err = run_cli("validate", "--data", str(data_dir))
     assert code == 2
-    assert (f"{path}, line 2, column commodity: value 'neodymium': unknown commodity; "
-            "add it to commodities.csv or use one of its ids") in err
+    assert (
+        f"{path}, line 2, column commodity: value 'neodymium': unknown commodity; "
+        "add it to commodities.csv or use one of its ids"
+    ) in err
 
 
 def test_misspelt_status_gets_a_suggestion(data_dir, run_cli):
     path = _set_cell(data_dir, "suppliers", 0, "status", "Producing")
     code, _, err = run_cli("validate", "--data", str(data_dir))
     assert code == 2
-    assert (f"{path}, line 2, column status: value 'Producing': is not valid; expected one of "
-            "producing, ramping, planned (did you mean 'producing'?)") in err
+    assert (
+        f"{path}, line 2, column status: value 'Producing': is not valid; expected one of "
+        "producing, ramping, planned (did you mean 'producing'?)"
+    ) in err
 
 
 def test_duplicate_offer(data_dir, run_cli):
@@ -94,40 +107,47 @@ def test_duplicate_offer(data_dir, run_cli):
     code, _, err = run_cli("validate", "--data", str(data_dir))
     assert code == 2
     supplier, commodity = first.split(",")[0], first.split(",")[3]
-    assert (f"{path}, line 72: duplicate (supplier_id, commodity) = ({supplier}, {commodity}); "
-            "first given at line 2") in err
+    assert (
+        f"{path}, line 72: duplicate (supplier_id, commodity) = ({supplier}, {commodity}); "
+        "first given at line 2"
+    ) in err
 
 
 def test_governance_out_of_range(data_dir, run_cli):
     path = _set_cell(data_dir, "countries", 0, "governance", "3.1")
     code, _, err = run_cli("validate", "--data", str(data_dir))
     assert code == 2
-    assert (f"{path}, line 2, column governance: value '3.1': is out of range; "
-            "expected a number from -2.5 to 2.5 WGI") in err
+    assert (
+        f"{path}, line 2, column governance: value '3.1': is out of range; "
+        "expected a number from -2.5 to 2.5 WGI"
+    ) in err
 
 
 def test_severity_out_of_range(data_dir, run_cli):
     path = _set_cell(data_dir, "export_controls", 0, "severity", "1.5")
     code, _, err = run_cli("validate", "--data", str(data_dir))
     assert code == 2
-    assert (f"{path}, line 2, column severity: value '1.5': is out of range; "
-            "expected a number from 0 to 1") in err
+    assert (
+        f"{path}, line 2, column severity: value '1.5': is out of range; "
+        "expected a number from 0 to 1"
+    ) in err
 
 
 def test_bad_date(data_dir, run_cli):
     path = _set_cell(data_dir, "export_controls", 0, "since", "04/04/2025")
     code, _, err = run_cli("validate", "--data", str(data_dir))
     assert code == 2
-    assert (f"{path}, line 2, column since: value '04/04/2025': is not a date; "
-            "expected a date written YYYY-MM-DD") in err
+    assert (
+        f"{path}, line 2, column since: value '04/04/2025': is not a date; "
+        "expected a date written YYYY-MM-DD"
+    ) in err
 
 
 def test_missing_data_folder(tmp_path, run_cli):
     missing = tmp_path / "nowhere"
     code, _, err = run_cli("validate", "--data", str(missing))
     assert code == 2
-    assert (f"{missing}: does not exist; give a folder of CSV tables or an .xlsx workbook"
-            in err)
+    assert f"{missing}: does not exist; give a folder of CSV tables or an .xlsx workbook" in err
 
 
 def test_missing_table_file(data_dir, run_cli):
@@ -157,8 +177,10 @@ def test_demand_for_unconfigured_buyer(data_dir, run_cli):
     path = _set_cell(data_dir, "demand", 0, "buyer", "KR")
     code, _, err = run_cli("validate", "--data", str(data_dir))
     assert code == 2
-    assert (f"{path}, line 2, column buyer: value 'KR': buyer not in the configuration; "
-            "add buyers.KR (home, partners) to the config or use one of EU, JP") in err
+    assert (
+        f"{path}, line 2, column buyer: value 'KR': buyer not in the configuration; "
+        "add buyers.KR (home, partners) to the config or use one of EU, JP"
+    ) in err
 
 
 def test_every_problem_is_reported_not_only_the_first(data_dir):

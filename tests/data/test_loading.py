@@ -42,9 +42,9 @@ def test_loading_never_modifies_inputs(data_dir):
 def test_extra_columns_are_kept(data_dir):
     path = data_dir / "suppliers.csv"
     frame = pd.read_csv(path, dtype=str)
-    frame["contract_ref"] = "=HYPERLINK(\"x\")"
+    frame["contract_ref"] = '=HYPERLINK("x")'
     frame.to_csv(path, index=False)
-    assert (load_dataset(data_dir).suppliers["contract_ref"] == "=HYPERLINK(\"x\")").all()
+    assert (load_dataset(data_dir).suppliers["contract_ref"] == '=HYPERLINK("x")').all()
 
 
 def test_xlsx_workbook_with_one_sheet_per_table(data_dir, tmp_path):
@@ -66,8 +66,11 @@ def test_xlsx_problem_names_sheet_and_row(data_dir, tmp_path):
             if spec.name == "suppliers":
                 frame.loc[4, "capacity_t"] = "-3"
             frame.to_excel(writer, sheet_name=spec.name, index=False)
-    with pytest.raises(DataError, match=r"tables.xlsx\[suppliers\], line 6, column capacity_t: "
-                                        r"value '-3': is out of range"):
+    with pytest.raises(
+        DataError,
+        match=r"tables.xlsx\[suppliers\], line 6, column capacity_t: "
+        r"value '-3': is out of range",
+    ):
         load_dataset(book)
 
 

@@ -36,31 +36,44 @@ def test_production_is_consistent():
 
 
 # Plausible world refining output, t/yr oxide (fact sheet section 2.3-2.4).
-WORLD_REFINING = {"dysprosium": (2_000, 3_500), "terbium": (400, 700),
-                  "gadolinium": (3_000, 4_500), "yttrium": (7_000, 12_000),
-                  "scandium": (15, 60), "lutetium": (10, 60), "samarium": (1_500, 3_500)}
+WORLD_REFINING = {
+    "dysprosium": (2_000, 3_500),
+    "terbium": (400, 700),
+    "gadolinium": (3_000, 4_500),
+    "yttrium": (7_000, 12_000),
+    "scandium": (15, 60),
+    "lutetium": (10, 60),
+    "samarium": (1_500, 3_500),
+}
 
 
 @pytest.mark.parametrize("commodity", COMMODITIES)
 def test_world_totals_are_plausible(commodity):
-    refining = DATA.production[(DATA.production["commodity"] == commodity)
-                               & (DATA.production["stage"] == "refining")]
+    refining = DATA.production[
+        (DATA.production["commodity"] == commodity) & (DATA.production["stage"] == "refining")
+    ]
     low, high = WORLD_REFINING[commodity]
     assert low <= refining["tonnes"].sum() <= high
 
 
 def test_china_dominates_refining_of_heavy_rare_earths():
     ref = DATA.production[DATA.production["stage"] == "refining"]
-    share = ref[ref["country"] == "CN"].groupby("commodity")["tonnes"].sum() / ref.groupby(
-        "commodity")["tonnes"].sum()
+    share = (
+        ref[ref["country"] == "CN"].groupby("commodity")["tonnes"].sum()
+        / ref.groupby("commodity")["tonnes"].sum()
+    )
     for commodity in ("dysprosium", "terbium", "yttrium", "lutetium"):
         assert share[commodity] > 0.9
 
 
 def test_announcement_18_is_in_force_for_all_seven():
     controls = DATA.export_controls
-    ann18 = controls[(controls["country"] == "CN") & (controls["destination"] == "")
-                     & controls["in_force"] & (controls["since"] == pd.Timestamp("2025-04-04"))]
+    ann18 = controls[
+        (controls["country"] == "CN")
+        & (controls["destination"] == "")
+        & controls["in_force"]
+        & (controls["since"] == pd.Timestamp("2025-04-04"))
+    ]
     assert set(ann18["commodity"]) == set(COMMODITIES)
     assert (ann18["severity"] == 0.5).all()
     suspended = controls[~controls["in_force"]]
@@ -79,7 +92,8 @@ def test_sources_name_every_table_and_column():
         section = _section(text, spec.file)
         for column in DATA.table(spec.name).columns:
             assert re.search(rf"\b{column}\b", section), (
-                f"SOURCES.md does not describe {spec.file}:{column}")
+                f"SOURCES.md does not describe {spec.file}:{column}"
+            )
 
 
 def test_estimates_are_marked_in_basis():

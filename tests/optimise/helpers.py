@@ -13,9 +13,14 @@ from riskengine.data.dataset import Dataset
 
 #: (code, name, bloc, governance)
 COUNTRIES = [
-    ("CN", "China", "", -0.3), ("DE", "Germany", "EU", 1.4), ("FR", "France", "EU", 1.0),
-    ("JP", "Japan", "", 1.4), ("AU", "Australia", "", 1.5), ("US", "United States", "", 1.0),
-    ("VN", "Vietnam", "", -0.3), ("MM", "Myanmar", "", -1.6),
+    ("CN", "China", "", -0.3),
+    ("DE", "Germany", "EU", 1.4),
+    ("FR", "France", "EU", 1.0),
+    ("JP", "Japan", "", 1.4),
+    ("AU", "Australia", "", 1.5),
+    ("US", "United States", "", 1.0),
+    ("VN", "Vietnam", "", -0.3),
+    ("MM", "Myanmar", "", -1.6),
 ]
 #: The three solver paths every backend test runs: (solver, backend).
 PATHS = [("highs", "highs"), ("highs", "pulp"), ("cbc", "pulp")]
@@ -25,15 +30,24 @@ Offer = tuple[str, str, str, float, float]  # supplier_id, country, commodity, c
 
 def tiny_dataset(offers: Sequence[Offer], demand: Sequence[tuple[str, str, float]]) -> Dataset:
     """A dataset from offer and demand tuples; other tables minimal."""
-    suppliers = pd.DataFrame(offers, columns=["supplier_id", "country", "commodity",
-                                              "capacity_t", "price_usd_per_kg"])
-    suppliers = suppliers.assign(name=suppliers["supplier_id"], stage="refining",
-                                 status="producing", lead_time_days=30.0)
+    suppliers = pd.DataFrame(
+        offers, columns=["supplier_id", "country", "commodity", "capacity_t", "price_usd_per_kg"]
+    )
+    suppliers = suppliers.assign(
+        name=suppliers["supplier_id"], stage="refining", status="producing", lead_time_days=30.0
+    )
     commodities = sorted(set(suppliers["commodity"]) | {c for _, c, _ in demand})
     return Dataset(
-        commodities=pd.DataFrame({"commodity": commodities, "symbol": commodities,
-                                  "name": commodities, "price_usd_per_kg": 100.0,
-                                  "substitution_index": 1.0, "eol_recycling_rate": 0.0}),
+        commodities=pd.DataFrame(
+            {
+                "commodity": commodities,
+                "symbol": commodities,
+                "name": commodities,
+                "price_usd_per_kg": 100.0,
+                "substitution_index": 1.0,
+                "eol_recycling_rate": 0.0,
+            }
+        ),
         countries=pd.DataFrame(COUNTRIES, columns=["country", "name", "bloc", "governance"]),
         production=pd.DataFrame(columns=["country", "commodity", "stage", "tonnes", "year"]),
         export_controls=pd.DataFrame(columns=["country", "commodity", "severity", "since"]),
@@ -51,17 +65,30 @@ def scores_for(
     dataset: Dataset, config: Config, rule: Callable[[str, pd.Series], float] | None = None
 ) -> pd.DataFrame:
     """A score row for every buyer and offer; risk from ``rule(buyer, offer)`` (default 0)."""
-    rows = [(b, o["supplier_id"], o["commodity"], o["country"],
-             0.0 if rule is None else float(rule(b, o)))
-            for b in sorted(config.buyers) for _, o in dataset.suppliers.iterrows()]
-    return pd.DataFrame(rows, columns=["buyer", "supplier_id", "commodity", "country",
-                                       "risk_score"])
+    rows = [
+        (
+            b,
+            o["supplier_id"],
+            o["commodity"],
+            o["country"],
+            0.0 if rule is None else float(rule(b, o)),
+        )
+        for b in sorted(config.buyers)
+        for _, o in dataset.suppliers.iterrows()
+    ]
+    return pd.DataFrame(
+        rows, columns=["buyer", "supplier_id", "commodity", "country", "risk_score"]
+    )
 
 
 def random_scores(dataset: Dataset, config: Config, seed: int = 0) -> pd.DataFrame:
     """Uniform random risk 0-100 for every buyer and offer (makes optima unique)."""
     rng = np.random.default_rng(seed)
     n = len(dataset.suppliers)
-    frames = [dataset.suppliers[["supplier_id", "commodity", "country"]].assign(
-        buyer=b, risk_score=rng.uniform(0, 100, n).round(3)) for b in sorted(config.buyers)]
+    frames = [
+        dataset.suppliers[["supplier_id", "commodity", "country"]].assign(
+            buyer=b, risk_score=rng.uniform(0, 100, n).round(3)
+        )
+        for b in sorted(config.buyers)
+    ]
     return pd.concat(frames, ignore_index=True)

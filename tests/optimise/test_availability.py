@@ -10,8 +10,9 @@ from riskengine.optimise import optimise
 
 def _planned_tonnes(result, data) -> float:
     planned = set(data.suppliers.loc[data.suppliers["status"] == "planned", "supplier_id"])
-    return float(result.allocations.loc[
-        result.allocations["supplier_id"].isin(planned), "tonnes"].sum())
+    return float(
+        result.allocations.loc[result.allocations["supplier_id"].isin(planned), "tonnes"].sum()
+    )
 
 
 def test_planned_capacity_is_not_used_by_default_and_can_be_enabled():
@@ -19,8 +20,12 @@ def test_planned_capacity_is_not_used_by_default_and_can_be_enabled():
     assert (data.suppliers["status"] == "planned").any()
     default = optimise(data, load_config())
     assert _planned_tonnes(default, data) == 0.0
-    ahead = optimise(data, load_config(
-        overrides=["optimiser.status_availability={producing: 1, ramping: 1, planned: 1}"]))
+    ahead = optimise(
+        data,
+        load_config(
+            overrides=["optimiser.status_availability={producing: 1, ramping: 1, planned: 1}"]
+        ),
+    )
     assert ahead.objective_usd <= default.objective_usd + 1e-6
 
 

@@ -17,9 +17,13 @@ from tests.optimise.helpers import PATHS, make_config, random_scores
 
 SETTINGS = [
     {"risk_aversion": 1.0},
-    {"risk_aversion": 0.5, "max_supplier_share": 0.3, "min_partner_share": 0.3,
-     "country_share_overrides": {"CN": 0.5}, "shortfall_penalty_usd_per_kg": {
-         "default": 5000, "terbium": 20000}},
+    {
+        "risk_aversion": 0.5,
+        "max_supplier_share": 0.3,
+        "min_partner_share": 0.3,
+        "country_share_overrides": {"CN": 0.5},
+        "shortfall_penalty_usd_per_kg": {"default": 5000, "terbium": 20000},
+    },
 ]
 
 
@@ -36,10 +40,13 @@ def linprog_objective(dataset: Dataset, config: Config, scores: pd.DataFrame, mo
     opt = config.optimiser
     risk = {(r.buyer, r.supplier_id, r.commodity): r.risk_score for r in scores.itertuples()}
     available = {str(k): v for k, v in opt.status_availability.items()}
-    offers = [o._replace(capacity_t=o.capacity_t * available[o.status])
-              for o in dataset.suppliers.itertuples()]
-    needs = [(d.buyer, d.commodity, d.demand_t) for d in dataset.demand.itertuples()
-             if d.demand_t > 0]
+    offers = [
+        o._replace(capacity_t=o.capacity_t * available[o.status])
+        for o in dataset.suppliers.itertuples()
+    ]
+    needs = [
+        (d.buyer, d.commodity, d.demand_t) for d in dataset.demand.itertuples() if d.demand_t > 0
+    ]
     total = {c: sum(d for _, cc, d in needs if cc == c) for _, c, _ in needs}
     cost, upper, x_of = [], [], []
     for p, (b, c, d) in enumerate(needs):
@@ -74,17 +81,27 @@ def linprog_objective(dataset: Dataset, config: Config, scores: pd.DataFrame, mo
             ub_rows.append({j: 1.0 for j, x in enumerate(x_of) if x[0] == p and x[4] == k})
             rhs.append(opt.country_share_overrides.get(k, opt.max_country_share) * d)
         if opt.min_partner_share > 0:  # alpha * served - trusted <= 0
-            ub_rows.append({j: opt.min_partner_share - (
-                _relation(dataset, config, b, x[4]) != "other") for j, x in enumerate(x_of)
-                if x[0] == p})
+            ub_rows.append(
+                {
+                    j: opt.min_partner_share - (_relation(dataset, config, b, x[4]) != "other")
+                    for j, x in enumerate(x_of)
+                    if x[0] == p
+                }
+            )
             rhs.append(0.0)
     a_ub = sp.lil_matrix((len(ub_rows), len(cost)))
     for i, row in enumerate(ub_rows):
         for j, v in row.items():
             a_ub[i, j] = v
-    res = linprog(cost, A_ub=a_ub.tocsr(), b_ub=rhs, A_eq=a_eq.tocsr(),
-                  b_eq=[d for *_, d in needs], bounds=list(zip([0] * len(cost), upper,
-                                                               strict=True)), method="highs")
+    res = linprog(
+        cost,
+        A_ub=a_ub.tocsr(),
+        b_ub=rhs,
+        A_eq=a_eq.tocsr(),
+        b_eq=[d for *_, d in needs],
+        bounds=list(zip([0] * len(cost), upper, strict=True)),
+        method="highs",
+    )
     assert res.status == 0, res.message
     return float(res.fun)
 
@@ -97,8 +114,9 @@ def test_highs_matches_independent_scipy_model(n_offers: int, mode: str, setting
     scores = random_scores(data, config, seed=1)
     ours = solve(build_problem(data, config, scores, mode))
     assert ours.is_ok
-    assert ours.objective_usd == pytest.approx(linprog_objective(data, config, scores, mode),
-                                               rel=1e-7)
+    assert ours.objective_usd == pytest.approx(
+        linprog_objective(data, config, scores, mode), rel=1e-7
+    )
 
 
 def _mix(problem, solution) -> pd.Series:
@@ -116,8 +134,9 @@ def test_all_paths_agree_on_objective_and_mix(n_offers: int) -> None:
     reference = solutions[0]
     for other in solutions[1:]:
         assert other.objective_usd == pytest.approx(reference.objective_usd, rel=1e-8)
-        pd.testing.assert_series_equal(_mix(problem, other), _mix(problem, reference),
-                                       atol=1e-4, rtol=1e-6)
+        pd.testing.assert_series_equal(
+            _mix(problem, other), _mix(problem, reference), atol=1e-4, rtol=1e-6
+        )
 
 
 def test_pulp_duals_match_highs_duals() -> None:
@@ -157,8 +176,11 @@ def test_missing_cbc_says_how_to_install(monkeypatch: pytest.MonkeyPatch) -> Non
     data = generate_dataset(70, seed=1)
     config = make_config()
     problem = build_problem(data, config, random_scores(data, config))
-    with pytest.raises(SolverError, match=r"solver 'cbc' is not available: install CBC "
-                                          r"\(pip install 'pulp\[cbc\]'"):
+    with pytest.raises(
+        SolverError,
+        match=r"solver 'cbc' is not available: install CBC "
+        r"\(pip install 'pulp\[cbc\]'",
+    ):
         solve(problem, "cbc")
 
 

@@ -20,8 +20,10 @@ Run = Callable[..., tuple[int, str, str]]
 @pytest.fixture
 def cli(monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]) -> Run:
     """Run ``riskengine optimise ARGS`` with random scores; capture at file-descriptor level."""
-    monkeypatch.setattr("riskengine.cli.optimise.default_scores",
-                        lambda data, config: random_scores(data, config, seed=0))
+    monkeypatch.setattr(
+        "riskengine.cli.optimise.default_scores",
+        lambda data, config: random_scores(data, config, seed=0),
+    )
 
     def run(*argv: str) -> tuple[int, str, str]:
         code = main(["optimise", "--config", str(DEFAULT_CONFIG), *argv])
@@ -36,22 +38,44 @@ def test_json_is_one_document_with_the_contract_fields(cli: Run, data_dir: Path)
     assert (code, err) == (0, "")
     doc = json.loads(out)  # the whole of stdout, HiGHS banner included if any: must be JSON
     assert doc["status"] == "optimal" and doc["objective_usd"] > 0
-    assert set(doc["allocations"][0]) >= {"buyer", "supplier_id", "commodity", "country",
-                                          "tonnes", "price_usd_per_kg", "risk_score"}
-    assert set(doc["shortfalls"][0]) == {"buyer", "commodity", "demand_t", "served_t",
-                                         "shortfall_t"}
+    assert set(doc["allocations"][0]) >= {
+        "buyer",
+        "supplier_id",
+        "commodity",
+        "country",
+        "tonnes",
+        "price_usd_per_kg",
+        "risk_score",
+    }
+    assert set(doc["shortfalls"][0]) == {
+        "buyer",
+        "commodity",
+        "demand_t",
+        "served_t",
+        "shortfall_t",
+    }
     assert {"binding", "metrics", "mix_by_country"} <= set(doc)
     assert "alliance" not in doc and "frontier" not in doc
 
 
 def test_json_with_alliance_and_frontier(cli: Run, data_dir: Path) -> None:
-    code, out, _ = cli("--data", str(data_dir), "--format", "json", "--mode", "separate",
-                       "--alliance", "--frontier", "3")
+    code, out, _ = cli(
+        "--data",
+        str(data_dir),
+        "--format",
+        "json",
+        "--mode",
+        "separate",
+        "--alliance",
+        "--frontier",
+        "3",
+    )
     assert code == 0
     doc = json.loads(out)
     assert doc["mode"] == "separate"
     assert {"buyer", "commodity", "cost_saving_usd", "shortfall_reduction_t"} <= set(
-        doc["alliance"][0])
+        doc["alliance"][0]
+    )
     assert [p["risk_aversion"] for p in doc["frontier"]["points"]] == [0.0, 0.1, 10.0]
 
 
@@ -66,31 +90,44 @@ def test_table_shows_mix_caps_and_shadow_prices(cli: Run, data_dir: Path) -> Non
 def test_csv_is_the_allocations_table(cli: Run, data_dir: Path) -> None:
     code, out, _ = cli("--data", str(data_dir), "--format", "csv")
     assert code == 0
-    assert out.splitlines()[0] == ("buyer,supplier_id,commodity,country,tonnes,price_usd_per_kg,"
-                                   "risk_score,cost_usd,relation")
+    assert out.splitlines()[0] == (
+        "buyer,supplier_id,commodity,country,tonnes,price_usd_per_kg,risk_score,cost_usd,relation"
+    )
 
 
 def test_cbc_through_pulp_and_lp_export(cli: Run, data_dir: Path, tmp_path: Path) -> None:
     lp = tmp_path / "model.lp"
-    code, out, _ = cli("--data", str(data_dir), "--format", "json", "--set",
-                       "optimiser.solver=cbc", "--write-lp", str(lp))
+    code, out, _ = cli(
+        "--data",
+        str(data_dir),
+        "--format",
+        "json",
+        "--set",
+        "optimiser.solver=cbc",
+        "--write-lp",
+        str(lp),
+    )
     assert code == 0
     assert json.loads(out)["solver"]["name"] == "cbc"
     assert "Subject To" in lp.read_text()
 
 
 def test_cbc_with_highs_backend_is_bad_input(cli: Run, data_dir: Path) -> None:
-    code, out, err = cli("--data", str(data_dir), "--set", "optimiser.solver=cbc",
-                         "--backend", "highs")
+    code, out, err = cli(
+        "--data", str(data_dir), "--set", "optimiser.solver=cbc", "--backend", "highs"
+    )
     assert (code, out) == (2, "")
-    assert err == ("error: optimiser.solver 'cbc' runs through PuLP: use backend 'pulp' "
-                   "(--backend pulp) or optimiser.solver: highs\n")
+    assert err == (
+        "error: optimiser.solver 'cbc' runs through PuLP: use backend 'pulp' "
+        "(--backend pulp) or optimiser.solver: highs\n"
+    )
 
 
 def test_time_limit_is_exit_1_with_status(cli: Run, tmp_path: Path) -> None:
     folder = write_dataset(generate_dataset(700, seed=3), tmp_path / "big")
-    code, out, err = cli("--data", str(folder), "--format", "json", "--set",
-                         "optimiser.time_limit_s=0.000001")
+    code, out, err = cli(
+        "--data", str(folder), "--format", "json", "--set", "optimiser.time_limit_s=0.000001"
+    )
     assert code == 1
     assert json.loads(out)["status"] == "time_limit"
     assert err.startswith("error: the solver did not reach an optimal plan (status time_limit")

@@ -28,8 +28,10 @@ def test_contract_forces_a_dearer_offer(path: tuple[str, str]) -> None:
     assert r.objective_usd == pytest.approx(1000 * (100 * 50 + 200 * 50))
     contract = r.binding.set_index("family").loc["contract"]
     assert contract["shadow_price_usd_per_kg"] == pytest.approx(100.0)
-    assert contract["sentence"] == ("Releasing one tonne of the contracted minimum at de1 "
-                                    "(DE, dysprosium) would save USD 100,000.")
+    assert contract["sentence"] == (
+        "Releasing one tonne of the contracted minimum at de1 "
+        "(DE, dysprosium) would save USD 100,000."
+    )
 
 
 def test_joint_contract_is_shared_and_separate_is_pro_rata() -> None:
@@ -53,19 +55,20 @@ def test_contract_beyond_the_country_cap_is_rejected_before_solving() -> None:
     assert str(err.value) == (
         "1 problem in the data:\n  suppliers.csv, column contracted_t: value '80': at most "
         "65.00 t can be bought from this offer within capacity, max_supplier_share and "
-        "max_country_share; lower the contract or relax those caps")
+        "max_country_share; lower the contract or relax those caps"
+    )
 
 
 @pytest.mark.parametrize("path", PATHS, ids=["highs", "pulp-highs", "pulp-cbc"])
-def test_contracts_that_together_break_a_cap_are_reported_infeasible(
-    path: tuple[str, str]
-) -> None:
+def test_contracts_that_together_break_a_cap_are_reported_infeasible(path: tuple[str, str]) -> None:
     data = _with_contracts([("EU", DY, 100)], cn1=40, cn2=40)
     config = make_config(solver=path[0])
     r = optimise(data, config, scores_for(data, config), backend=path[1])
     assert r.status is SolveStatus.INFEASIBLE
-    assert r.message.startswith("infeasible: the contracted minimum volumes (suppliers.csv "
-                                "column contracted_t) together exceed")
+    assert r.message.startswith(
+        "infeasible: the contracted minimum volumes (suppliers.csv "
+        "column contracted_t) together exceed"
+    )
     assert not r.duals_available
 
 

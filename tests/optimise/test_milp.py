@@ -48,15 +48,17 @@ MILP_FAMILIES = {"order_link", "min_order", "max_suppliers"}
 
 #: EU needs 100 t; China and Australia are capped at 65% of it, Germany is home.
 #: LP: 65 t CN + 35 t AU = 11.75 M USD.
-CAPPED = [("cn1", "CN", DY, 1000, 100), ("au1", "AU", DY, 1000, 150),
-          ("de1", "DE", DY, 1000, 200)]
+CAPPED = [("cn1", "CN", DY, 1000, 100), ("au1", "AU", DY, 1000, 150), ("de1", "DE", DY, 1000, 200)]
 #: Four home offers: three cheap small ones, one dear large one. LP: 40@100 + 40@110 + 20@120.
-SMALL = [("d1", "DE", DY, 40, 100), ("d2", "DE", DY, 40, 110), ("d3", "FR", DY, 40, 120),
-         ("d4", "FR", DY, 1000, 300)]
+SMALL = [
+    ("d1", "DE", DY, 40, 100),
+    ("d2", "DE", DY, 40, 110),
+    ("d3", "FR", DY, 40, 120),
+    ("d4", "FR", DY, 1000, 300),
+]
 
 
-def _run(offers: list, demand: list, path: tuple[str, str] = ("highs", "highs"),
-         **opt: object):
+def _run(offers: list, demand: list, path: tuple[str, str] = ("highs", "highs"), **opt: object):
     data = tiny_dataset(offers, demand)
     config = make_config(solver=path[0], **opt)
     return optimise(data, config, scores_for(data, config), backend=path[1])
@@ -78,8 +80,13 @@ def _build(data: Dataset, mode: str = "joint", **opt: object) -> Problem:
 def test_defaults_leave_the_lp_exactly_as_it_was() -> None:
     data = generate_dataset(40, seed=3, n_countries=8)
     lp = _build(data, max_supplier_share=0.5, min_partner_share=0.2)
-    off = _build(data, max_supplier_share=0.5, min_partner_share=0.2, min_order_t=0,
-                 max_suppliers_per_commodity=None)
+    off = _build(
+        data,
+        max_supplier_share=0.5,
+        min_partner_share=0.2,
+        min_order_t=0,
+        max_suppliers_per_commodity=None,
+    )
     assert not lp.is_mip and lp.integrality is None
     assert set(lp.columns["kind"]) == {"x", "shortfall"} and lp.n_cols == lp.n_x + lp.n_pairs
     assert {b.family for b in lp.blocks} <= LP_FAMILIES
@@ -140,11 +147,14 @@ def test_minimum_order_makes_a_small_cheap_purchase_impossible(path: tuple[str, 
 
 
 @pytest.mark.parametrize("path", PATHS, ids=IDS)
-@pytest.mark.parametrize(("limit", "expected", "plan"), [
-    (1, 100 * 300, {"d4": 100.0}),
-    (2, 40 * 100 + 60 * 300, {"d1": 40.0, "d4": 60.0}),
-    (3, 40 * 100 + 40 * 110 + 20 * 120, {"d1": 40.0, "d2": 40.0, "d3": 20.0}),
-])
+@pytest.mark.parametrize(
+    ("limit", "expected", "plan"),
+    [
+        (1, 100 * 300, {"d4": 100.0}),
+        (2, 40 * 100 + 60 * 300, {"d1": 40.0, "d4": 60.0}),
+        (3, 40 * 100 + 40 * 110 + 20 * 120, {"d1": 40.0, "d2": 40.0, "d3": 20.0}),
+    ],
+)
 def test_supplier_limit_concentrates_the_mix(
     path: tuple[str, str], limit: int, expected: float, plan: dict[str, float]
 ) -> None:
@@ -167,9 +177,7 @@ def test_supplier_limit_rows_only_where_a_buyer_has_more_offers() -> None:
 
 
 @pytest.mark.parametrize("path", PATHS, ids=IDS)
-def test_minimum_order_above_every_capacity_is_capped_not_infeasible(
-    path: tuple[str, str]
-) -> None:
+def test_minimum_order_above_every_capacity_is_capped_not_infeasible(path: tuple[str, str]) -> None:
     offers = [("d1", "DE", DY, 30, 100), ("d2", "FR", DY, 20, 110)]
     r = _run(offers, [("EU", DY, 100)], path, min_order_t=500)
     assert r.status is SolveStatus.OPTIMAL
@@ -194,8 +202,10 @@ def test_a_milp_result_says_that_duals_are_not_available() -> None:
     assert r.metrics["marginal_cost_usd_per_kg"].isna().all()
     text = r.summary()
     assert f"note: {MILP_MESSAGE}" in text
-    assert ("Shadow prices: not available (the model is a MILP: minimum order quantity / "
-            "supplier limit).") in text
+    assert (
+        "Shadow prices: not available (the model is a MILP: minimum order quantity / "
+        "supplier limit)."
+    ) in text
     doc = json.loads(json.dumps(r.to_dict(), allow_nan=False))
     assert doc["milp"] is True and doc["duals_available"] is False and doc["binding"] == []
 
@@ -224,8 +234,7 @@ def test_pulp_model_has_binary_y_and_the_lp_file_lists_them(tmp_path: Path) -> N
 
 
 def test_pulp_integer_feasible_but_unproven_is_a_time_limit() -> None:
-    assert _status(pulp.LpStatusOptimal, pulp.LpSolutionIntegerFeasible) is (
-        SolveStatus.TIME_LIMIT)
+    assert _status(pulp.LpStatusOptimal, pulp.LpSolutionIntegerFeasible) is (SolveStatus.TIME_LIMIT)
 
 
 def test_a_milp_stopped_by_the_time_limit_is_reported_not_used() -> None:
@@ -241,8 +250,17 @@ def test_a_milp_reported_infeasible_without_contracts_is_not_solved() -> None:
     data = tiny_dataset(CAPPED, [("EU", DY, 100)])
     config = make_config(min_order_t=40)
     problem = build_problem(data, config, scores_for(data, config))
-    cbc_gave_up = Solution(SolveStatus.INFEASIBLE, float("nan"), None, None, None, "cbc", "",
-                           "pulp", message="PuLP status 'Infeasible'")
+    cbc_gave_up = Solution(
+        SolveStatus.INFEASIBLE,
+        float("nan"),
+        None,
+        None,
+        None,
+        "cbc",
+        "",
+        "pulp",
+        message="PuLP status 'Infeasible'",
+    )
     r = make_result(problem, cbc_gave_up)
     assert r.status is SolveStatus.NOT_SOLVED and r.message == MILP_NOT_SOLVED
 
@@ -267,10 +285,10 @@ def test_frontier_and_alliance_work_on_the_milp() -> None:
     front = frontier(data, config, [0.0, 1.0, 5.0], scores)
     assert (front.points["status"] == "optimal").all()
     assert all(r.milp and r.binding.empty for r in front.results)
-    at_one = optimise(data, make_config(risk_aversion=1.0, min_order_t=20,
-                                        max_suppliers_per_commodity=2), scores)
-    assert front.points["objective_usd"].iloc[1] == pytest.approx(at_one.objective_usd,
-                                                                   rel=1e-6)
+    at_one = optimise(
+        data, make_config(risk_aversion=1.0, min_order_t=20, max_suppliers_per_commodity=2), scores
+    )
+    assert front.points["objective_usd"].iloc[1] == pytest.approx(at_one.objective_usd, rel=1e-6)
     value = alliance_value(data, config, scores)
     assert len(value) and value["objective_joint_usd"].notna().all()
 
@@ -284,16 +302,17 @@ def test_stress_and_the_sweep_index_refuse_a_milp() -> None:
     scores = random_scores(data, config, seed=1)
     with pytest.raises(RiskEngineError) as err:
         stress(data, config, scores=scores)
-    assert str(err.value).startswith("stress tests need the LP: set optimiser.min_order_t: 0 "
-                                     "and max_suppliers_per_commodity: null")
+    assert str(err.value).startswith(
+        "stress tests need the LP: set optimiser.min_order_t: 0 "
+        "and max_suppliers_per_commodity: null"
+    )
     with pytest.raises(RiskEngineError) as err:
         index_problem(build_problem(data, config, scores), data)
     assert str(err.value) == LP_ONLY
 
 
 def test_report_of_a_milp_says_why_there_is_no_stress_test_and_no_shadow_price() -> None:
-    config = load_config(DEFAULT_CONFIG, ["report.frontier_points=0",
-                                          "optimiser.min_order_t=20"])
+    config = load_config(DEFAULT_CONFIG, ["report.frontier_points=0", "optimiser.min_order_t=20"])
     data = compute(config, load_dataset(SEEDS))
     assert data.stress is None and data.stress_note == LP_ONLY
     page = render_html(data, build_tables(data), {})
@@ -307,13 +326,26 @@ def test_report_of_a_milp_says_why_there_is_no_stress_test_and_no_shadow_price()
 def test_cli_optimise_with_set_says_duals_are_not_available(
     monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str], data_dir: Path
 ) -> None:
-    monkeypatch.setattr("riskengine.cli.optimise.default_scores",
-                        lambda data, config: random_scores(data, config, seed=0))
+    monkeypatch.setattr(
+        "riskengine.cli.optimise.default_scores",
+        lambda data, config: random_scores(data, config, seed=0),
+    )
 
     def run(*argv: str) -> tuple[int, str, str]:
-        code = main(["optimise", "--config", str(DEFAULT_CONFIG), "--data", str(data_dir),
-                     "--set", "optimiser.min_order_t=20",
-                     "--set", "optimiser.max_suppliers_per_commodity=3", *argv])
+        code = main(
+            [
+                "optimise",
+                "--config",
+                str(DEFAULT_CONFIG),
+                "--data",
+                str(data_dir),
+                "--set",
+                "optimiser.min_order_t=20",
+                "--set",
+                "optimiser.max_suppliers_per_commodity=3",
+                *argv,
+            ]
+        )
         out, err = capfd.readouterr()
         return code, out, err
 
@@ -328,8 +360,15 @@ def test_cli_optimise_with_set_says_duals_are_not_available(
 def test_cli_stress_refuses_a_milp_with_exit_2(
     run_cli: Callable[..., tuple[int, str, str]], data_dir: Path
 ) -> None:
-    code, _, err = run_cli("stress", "--config", str(DEFAULT_CONFIG), "--data", str(data_dir),
-                           "--set", "optimiser.max_suppliers_per_commodity=2")
+    code, _, err = run_cli(
+        "stress",
+        "--config",
+        str(DEFAULT_CONFIG),
+        "--data",
+        str(data_dir),
+        "--set",
+        "optimiser.max_suppliers_per_commodity=2",
+    )
     assert code == 2 and "stress tests need the LP" in err
 
 
@@ -346,8 +385,14 @@ def _objective(data: Dataset, mode: str, **opt: object) -> float:
 
 
 @FAST
-@given(st.integers(0, 10_000), st.integers(7, 30), st.sampled_from(["joint", "separate"]),
-       st.integers(1, 3), st.integers(1, 3), st.sampled_from([0.0, 5.0, 30.0]))
+@given(
+    st.integers(0, 10_000),
+    st.integers(7, 30),
+    st.sampled_from(["joint", "separate"]),
+    st.integers(1, 3),
+    st.integers(1, 3),
+    st.sampled_from([0.0, 5.0, 30.0]),
+)
 def test_raising_the_supplier_limit_never_raises_the_objective(
     seed: int, n: int, mode: str, limit: int, more: int, moq: float
 ) -> None:
@@ -358,8 +403,14 @@ def test_raising_the_supplier_limit_never_raises_the_objective(
 
 
 @FAST
-@given(st.integers(0, 10_000), st.integers(7, 30), st.sampled_from(["joint", "separate"]),
-       st.floats(0.0, 200.0), st.floats(0.0, 200.0), st.sampled_from([None, 1, 3]))
+@given(
+    st.integers(0, 10_000),
+    st.integers(7, 30),
+    st.sampled_from(["joint", "separate"]),
+    st.floats(0.0, 200.0),
+    st.floats(0.0, 200.0),
+    st.sampled_from([None, 1, 3]),
+)
 def test_raising_the_minimum_order_never_lowers_the_objective(
     seed: int, n: int, mode: str, moq: float, more: float, limit: int | None
 ) -> None:
@@ -370,16 +421,30 @@ def test_raising_the_minimum_order_never_lowers_the_objective(
 
 
 @settings(max_examples=25, deadline=None)
-@given(st.integers(0, 10_000), st.integers(7, 40), st.sampled_from(["joint", "separate"]),
-       st.floats(0.0, 500.0), st.sampled_from([None, 1, 2, 5]), st.floats(0.2, 1.0))
+@given(
+    st.integers(0, 10_000),
+    st.integers(7, 40),
+    st.sampled_from(["joint", "separate"]),
+    st.floats(0.0, 500.0),
+    st.sampled_from([None, 1, 2, 5]),
+    st.floats(0.2, 1.0),
+)
 def test_buying_nothing_satisfies_every_row(
     seed: int, n: int, mode: str, moq: float, limit: int | None, sigma: float
 ) -> None:
     data = generate_dataset(n, seed=seed, n_countries=8)
-    p = _build(data, mode, min_order_t=moq, max_suppliers_per_commodity=limit,
-               max_supplier_share=sigma, min_partner_share=0.3)
+    p = _build(
+        data,
+        mode,
+        min_order_t=moq,
+        max_suppliers_per_commodity=limit,
+        max_supplier_share=sigma,
+        min_partner_share=0.3,
+    )
     nothing = np.zeros(p.n_cols)  # x = 0, y = 0, shortfall = demand
-    nothing[p.n_x:p.n_x + p.n_pairs] = p.columns["demand_t"].iloc[p.n_x:p.n_x + p.n_pairs] / 1000
+    nothing[p.n_x : p.n_x + p.n_pairs] = (
+        p.columns["demand_t"].iloc[p.n_x : p.n_x + p.n_pairs] / 1000
+    )
     activity = p.matrix @ nothing
     assert (activity >= p.row_lower - 1e-12).all() and (activity <= p.row_upper + 1e-12).all()
     assert (p.lower <= nothing).all() and (nothing <= p.upper).all()

@@ -27,7 +27,7 @@ def _problem(mode: str = "joint", **opt: object):
 
 def test_columns_are_pairs_with_demand_times_offers_then_shortfalls() -> None:
     p = _problem()
-    x = p.columns.iloc[:p.n_x]
+    x = p.columns.iloc[: p.n_x]
     assert p.n_x == 8 and p.n_cols == 10  # terbium has no demand: no columns
     assert list(x["buyer"]) == ["EU"] * 4 + ["JP"] * 4
     assert list(x["supplier_id"][:4]) == ["au1", "cn1", "cn2", "de1"]
@@ -56,7 +56,7 @@ def test_joint_capacity_rows_only_for_offers_several_buyers_can_buy() -> None:
 def test_separate_mode_splits_capacity_pro_rata_as_bounds() -> None:
     p = _problem("separate")
     assert "capacity" not in [b.family for b in p.blocks]
-    x = p.columns.iloc[:p.n_x].set_index(["buyer", "supplier_id"])
+    x = p.columns.iloc[: p.n_x].set_index(["buyer", "supplier_id"])
     assert x.loc[("EU", "au1"), "ub_t"] == pytest.approx(30 * 100 / 150)
     assert x.loc[("JP", "au1"), "ub_t"] == pytest.approx(30 * 50 / 150)
     assert x.loc[("EU", "au1"), "ub_source"] == "capacity"
@@ -77,7 +77,7 @@ def test_country_caps_skip_home_and_use_overrides() -> None:
 
 def test_supplier_cap_is_a_bound() -> None:
     p = _problem(max_supplier_share=0.4)
-    x = p.columns.iloc[:p.n_x].set_index(["buyer", "supplier_id"])
+    x = p.columns.iloc[: p.n_x].set_index(["buyer", "supplier_id"])
     assert x.loc[("EU", "cn1"), "ub_t"] == pytest.approx(40.0)
     assert x.loc[("JP", "au1"), "ub_t"] == pytest.approx(20.0)
 

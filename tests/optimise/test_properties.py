@@ -25,8 +25,9 @@ def _data(n: int, seed: int) -> Dataset:
     return generate_dataset(n, seed=seed, n_countries=8)
 
 
-def _solve(data: Dataset, mode: str, scores: pd.DataFrame | None = None,
-           **opt: object) -> OptimisationResult:
+def _solve(
+    data: Dataset, mode: str, scores: pd.DataFrame | None = None, **opt: object
+) -> OptimisationResult:
     config = make_config(risk_aversion=1.0, **opt)
     scores = random_scores(data, config, seed=1) if scores is None else scores
     result = optimise(data, config, scores, mode=mode)
@@ -47,20 +48,42 @@ def _no_higher(relaxed: float, base: float) -> None:
 
 
 @FAST
-@given(seeds, offers, modes, shares, shares, alphas, st.floats(0, 0.5), st.floats(0, 0.5),
-       st.floats(0, 0.5))
+@given(
+    seeds,
+    offers,
+    modes,
+    shares,
+    shares,
+    alphas,
+    st.floats(0, 0.5),
+    st.floats(0, 0.5),
+    st.floats(0, 0.5),
+)
 def test_relaxing_a_cap_never_raises_the_objective(
-    seed: int, n: int, mode: str, theta: float, sigma: float, alpha: float,
-    d_theta: float, d_sigma: float, d_alpha: float,
+    seed: int,
+    n: int,
+    mode: str,
+    theta: float,
+    sigma: float,
+    alpha: float,
+    d_theta: float,
+    d_sigma: float,
+    d_alpha: float,
 ) -> None:
     data = _data(n, seed)
-    base = _objective(data, mode, max_country_share=theta, max_supplier_share=sigma,
-                      min_partner_share=alpha)
-    for change in ({"max_country_share": min(1.0, theta + d_theta)},
-                   {"max_supplier_share": min(1.0, sigma + d_sigma)},
-                   {"min_partner_share": max(0.0, alpha - d_alpha)}):
-        opt = {"max_country_share": theta, "max_supplier_share": sigma,
-               "min_partner_share": alpha} | change
+    base = _objective(
+        data, mode, max_country_share=theta, max_supplier_share=sigma, min_partner_share=alpha
+    )
+    for change in (
+        {"max_country_share": min(1.0, theta + d_theta)},
+        {"max_supplier_share": min(1.0, sigma + d_sigma)},
+        {"min_partner_share": max(0.0, alpha - d_alpha)},
+    ):
+        opt = {
+            "max_country_share": theta,
+            "max_supplier_share": sigma,
+            "min_partner_share": alpha,
+        } | change
         _no_higher(_objective(data, mode, **opt), base)
 
 
@@ -82,14 +105,14 @@ def test_adding_capacity_never_raises_the_objective(
     data = _data(n, seed)
     base = _objective(data, mode, min_partner_share=alpha)
     bigger = data.suppliers.assign(capacity_t=data.suppliers["capacity_t"] * factors[:n])
-    _no_higher(_objective(data.with_tables(suppliers=bigger), mode, min_partner_share=alpha),
-               base)
+    _no_higher(_objective(data.with_tables(suppliers=bigger), mode, min_partner_share=alpha), base)
 
 
 @FAST
 @given(seeds, offers, modes, alphas, st.randoms(use_true_random=False))
-def test_permuting_rows_changes_nothing(seed: int, n: int, mode: str, alpha: float,
-                                        rnd: object) -> None:
+def test_permuting_rows_changes_nothing(
+    seed: int, n: int, mode: str, alpha: float, rnd: object
+) -> None:
     data = _data(n, seed)
     config = make_config(risk_aversion=1.0, min_partner_share=alpha)
     scores = random_scores(data, config, seed=seed)
@@ -97,9 +120,11 @@ def test_permuting_rows_changes_nothing(seed: int, n: int, mode: str, alpha: flo
     state = rnd.randint(0, 2**31)  # type: ignore[attr-defined]
     shuffled = data.with_tables(
         suppliers=data.suppliers.sample(frac=1, random_state=state),
-        demand=data.demand.sample(frac=1, random_state=state + 1))
-    other = _solve(shuffled, mode, scores.sample(frac=1, random_state=state + 2),
-                   min_partner_share=alpha)
+        demand=data.demand.sample(frac=1, random_state=state + 1),
+    )
+    other = _solve(
+        shuffled, mode, scores.sample(frac=1, random_state=state + 2), min_partner_share=alpha
+    )
     assert other.objective_usd == base.objective_usd
     pd.testing.assert_frame_equal(other.allocations, base.allocations)
     pd.testing.assert_frame_equal(other.shortfalls, base.shortfalls)
@@ -114,15 +139,18 @@ def test_scaling_demand_and_capacity_scales_tonnes(
     base = _solve(data, mode, min_partner_share=alpha)
     scaled = data.with_tables(
         suppliers=data.suppliers.assign(capacity_t=data.suppliers["capacity_t"] * k),
-        demand=data.demand.assign(demand_t=data.demand["demand_t"] * k))
+        demand=data.demand.assign(demand_t=data.demand["demand_t"] * k),
+    )
     other = _solve(scaled, mode, min_partner_share=alpha)
     assert other.objective_usd == pytest.approx(k * base.objective_usd, rel=1e-7)
     keys = ["buyer", "commodity", "supplier_id"]
     merged = base.allocations.merge(other.allocations, on=keys, how="outer").fillna(0.0)
-    assert merged["tonnes_y"].to_numpy() == pytest.approx(k * merged["tonnes_x"].to_numpy(),
-                                                          rel=1e-6, abs=1e-5 * max(k, 1))
+    assert merged["tonnes_y"].to_numpy() == pytest.approx(
+        k * merged["tonnes_x"].to_numpy(), rel=1e-6, abs=1e-5 * max(k, 1)
+    )
     assert other.shortfalls["shortfall_t"].to_numpy() == pytest.approx(
-        k * base.shortfalls["shortfall_t"].to_numpy(), rel=1e-6, abs=1e-5 * max(k, 1))
+        k * base.shortfalls["shortfall_t"].to_numpy(), rel=1e-6, abs=1e-5 * max(k, 1)
+    )
 
 
 def test_property_helpers_are_deterministic() -> None:

@@ -35,12 +35,12 @@ def path(request: pytest.FixtureRequest) -> tuple[str, str]:
 
 
 def test_country_cap_splits_the_mix(path: tuple[str, str]) -> None:
-    r = _run([("cn1", "CN", DY, 1000, 100), ("de1", "DE", DY, 1000, 200)],
-             [("EU", DY, 100)], path)
+    r = _run([("cn1", "CN", DY, 1000, 100), ("de1", "DE", DY, 1000, 200)], [("EU", DY, 100)], path)
     assert r.is_optimal
     assert r.objective_usd == pytest.approx(1000 * (100 * 65 + 200 * 35))
     assert dict(zip(r.allocations["supplier_id"], r.allocations["tonnes"], strict=True)) == (
-        pytest.approx({"cn1": 65.0, "de1": 35.0}))
+        pytest.approx({"cn1": 65.0, "de1": 35.0})
+    )
     m = r.metrics.iloc[0]
     assert m["china_share"] == pytest.approx(0.65)
     assert m["hhi"] == pytest.approx(0.65**2 + 0.35**2)
@@ -50,17 +50,18 @@ def test_country_cap_splits_the_mix(path: tuple[str, str]) -> None:
     top = r.binding.iloc[0]
     assert (top["family"], top["country"]) == ("country_cap", "CN")
     assert top["shadow_price_usd_per_kg"] == pytest.approx(-100.0)
-    assert top["sentence"] == ("Raising the 65% cap on CN for EU dysprosium by one tonne "
-                               "would save USD 100,000.")
+    assert top["sentence"] == (
+        "Raising the 65% cap on CN for EU dysprosium by one tonne would save USD 100,000."
+    )
 
 
 def test_country_cap_forces_a_shortfall(path: tuple[str, str]) -> None:
-    r = _run([("cn1", "CN", DY, 1000, 100), ("us1", "US", DY, 20, 150)],
-             [("EU", DY, 100)], path)
+    r = _run([("cn1", "CN", DY, 1000, 100), ("us1", "US", DY, 20, 150)], [("EU", DY, 100)], path)
     assert r.is_optimal
     short = r.shortfalls.iloc[0]
     assert (short["demand_t"], short["served_t"], short["shortfall_t"]) == pytest.approx(
-        (100.0, 85.0, 15.0))
+        (100.0, 85.0, 15.0)
+    )
     assert r.objective_usd == pytest.approx(1000 * (100 * 65 + 150 * 20 + 10_000 * 15))
     prices = r.binding.set_index("family")["shadow_price_usd_per_kg"]
     assert prices["country_cap"] == pytest.approx(-(10_000 - 100))
@@ -70,22 +71,32 @@ def test_country_cap_forces_a_shortfall(path: tuple[str, str]) -> None:
 
 
 def test_partner_floor_binds(path: tuple[str, str]) -> None:
-    r = _run([("cn1", "CN", DY, 1000, 100), ("au1", "AU", DY, 1000, 300)],
-             [("EU", DY, 100)], path, min_partner_share=0.5)
+    r = _run(
+        [("cn1", "CN", DY, 1000, 100), ("au1", "AU", DY, 1000, 300)],
+        [("EU", DY, 100)],
+        path,
+        min_partner_share=0.5,
+    )
     assert r.is_optimal
     assert r.objective_usd == pytest.approx(1000 * (100 * 50 + 300 * 50))
     assert r.metrics.iloc[0]["home_partner_share"] == pytest.approx(0.5)
     assert list(r.binding["family"]) == ["partner_floor"]
     floor = r.binding.iloc[0]
     assert floor["shadow_price_usd_per_kg"] == pytest.approx(200.0)  # >= row: positive
-    assert floor["sentence"] == ("Lowering the 50% home-and-partner floor for EU dysprosium "
-                                 "by one tonne would save USD 200,000.")
+    assert floor["sentence"] == (
+        "Lowering the 50% home-and-partner floor for EU dysprosium "
+        "by one tonne would save USD 200,000."
+    )
 
 
 def test_supplier_cap_binds_as_a_bound(path: tuple[str, str]) -> None:
-    r = _run([("cn1", "CN", DY, 1000, 100), ("cn2", "CN", DY, 1000, 120),
-              ("de1", "DE", DY, 1000, 200)], [("EU", DY, 100)], path,
-             max_supplier_share=0.4, max_country_share=1.0)
+    r = _run(
+        [("cn1", "CN", DY, 1000, 100), ("cn2", "CN", DY, 1000, 120), ("de1", "DE", DY, 1000, 200)],
+        [("EU", DY, 100)],
+        path,
+        max_supplier_share=0.4,
+        max_country_share=1.0,
+    )
     assert r.objective_usd == pytest.approx(1000 * (100 * 40 + 120 * 40 + 200 * 20))
     prices = r.binding.set_index("supplier_id")["shadow_price_usd_per_kg"]
     assert prices["cn1"] == pytest.approx(-100.0) and prices["cn2"] == pytest.approx(-80.0)
@@ -93,11 +104,14 @@ def test_supplier_cap_binds_as_a_bound(path: tuple[str, str]) -> None:
 
 
 def test_alliance_value_of_sharing_capacity() -> None:
-    data = tiny_dataset([("a1", "AU", DY, 100, 100), ("b1", "US", DY, 1000, 150)],
-                        [("EU", DY, 100), ("JP", DY, 100)])
+    data = tiny_dataset(
+        [("a1", "AU", DY, 100, 100), ("b1", "US", DY, 1000, 150)],
+        [("EU", DY, 100), ("JP", DY, 100)],
+    )
     config = make_config(risk_aversion=1.0, max_country_share=1.0)
-    scores = scores_for(data, config, lambda b, o: 100.0 if (b, o["supplier_id"]) == (
-        "EU", "a1") else 0.0)
+    scores = scores_for(
+        data, config, lambda b, o: 100.0 if (b, o["supplier_id"]) == ("EU", "a1") else 0.0
+    )
     joint = optimise(data, config, scores, mode="joint")
     separate = optimise(data, config, scores, mode="separate")
     assert joint.objective_usd == pytest.approx(1000 * (100 * 100 + 150 * 100))
@@ -118,8 +132,9 @@ def test_separate_mode_equals_each_buyer_alone() -> None:
     alone = 0.0
     for buyer in ("EU", "JP"):
         demand = data.demand[data.demand["buyer"] == buyer]
-        share = data.suppliers["commodity"].map(demand.set_index("commodity")["demand_t"]
-                                                / total_demand)
+        share = data.suppliers["commodity"].map(
+            demand.set_index("commodity")["demand_t"] / total_demand
+        )
         suppliers = data.suppliers.assign(capacity_t=data.suppliers["capacity_t"] * share)
         one = data.with_tables(suppliers=suppliers, demand=demand)
         alone += optimise(one, config, scores, mode="joint").objective_usd
@@ -138,10 +153,16 @@ def test_objective_self_check_and_tables() -> None:
     config = make_config(risk_aversion=1.0)
     r = optimise(data, config, random_scores(data, config))
     assert r.objective_check_usd == pytest.approx(r.objective_usd, rel=1e-9)
-    assert list(r.shortfalls.columns) == ["buyer", "commodity", "demand_t", "served_t",
-                                          "shortfall_t"]
+    assert list(r.shortfalls.columns) == [
+        "buyer",
+        "commodity",
+        "demand_t",
+        "served_t",
+        "shortfall_t",
+    ]
     assert (r.shortfalls["served_t"] + r.shortfalls["shortfall_t"]).to_numpy() == (
-        pytest.approx(r.shortfalls["demand_t"].to_numpy()))
+        pytest.approx(r.shortfalls["demand_t"].to_numpy())
+    )
     mix = r.mix_by_country.groupby(["buyer", "commodity"])["share_of_demand"].sum()
     served = r.shortfalls.set_index(["buyer", "commodity"])
     assert mix.to_numpy() == pytest.approx((served["served_t"] / served["demand_t"]).to_numpy())
@@ -170,19 +191,33 @@ def test_time_limit_is_reported_not_used(path: tuple[str, str]) -> None:
 
 
 def test_repr_summary_and_json() -> None:
-    r = _run([("cn1", "CN", DY, 1000, 100), ("de1", "DE", DY, 1000, 200)],
-             [("EU", DY, 100)], PATHS[0])
-    assert repr(r).startswith("OptimisationResult(status=optimal, objective_usd=13,500,000, "
-                              "mode=joint")
+    r = _run(
+        [("cn1", "CN", DY, 1000, 100), ("de1", "DE", DY, 1000, 200)], [("EU", DY, 100)], PATHS[0]
+    )
+    assert repr(r).startswith(
+        "OptimisationResult(status=optimal, objective_usd=13,500,000, mode=joint"
+    )
     text = r.summary()
     assert "Sourcing plan (joint, risk_aversion=0): optimal" in text
     assert "Raising the 65% cap on CN for EU dysprosium" in text
     doc = json.loads(json.dumps(r.to_dict(), allow_nan=False))
     assert doc["status"] == "optimal" and doc["objective_usd"] == pytest.approx(13.5e6)
-    assert set(doc["allocations"][0]) >= {"buyer", "supplier_id", "commodity", "country",
-                                          "tonnes", "price_usd_per_kg", "risk_score"}
-    assert set(doc["shortfalls"][0]) == {"buyer", "commodity", "demand_t", "served_t",
-                                         "shortfall_t"}
+    assert set(doc["allocations"][0]) >= {
+        "buyer",
+        "supplier_id",
+        "commodity",
+        "country",
+        "tonnes",
+        "price_usd_per_kg",
+        "risk_score",
+    }
+    assert set(doc["shortfalls"][0]) == {
+        "buyer",
+        "commodity",
+        "demand_t",
+        "served_t",
+        "shortfall_t",
+    }
 
 
 def test_no_demand_is_optimal_and_empty() -> None:

@@ -10,8 +10,10 @@ from tests.conftest import DEFAULT_CONFIG, SEEDS
 
 
 def _config(path: Path, name: str, extra: str = "") -> Path:
-    path.write_text(f"name: {name}\ndata:\n  dir: {SEEDS}\n{extra}"
-                    "report:\n  frontier_points: 2\n", encoding="utf-8")
+    path.write_text(
+        f"name: {name}\ndata:\n  dir: {SEEDS}\n{extra}report:\n  frontier_points: 2\n",
+        encoding="utf-8",
+    )
     return path
 
 
@@ -20,8 +22,17 @@ def test_batch_runs_good_configs_and_reports_the_bad_one(tmp_path, run_cli):
     low = _config(tmp_path / "low-cap.yaml", "low-cap", "optimiser:\n  max_country_share: 0.5\n")
     bad = _config(tmp_path / "bad.yaml", "bad", "optimiser:\n  risk_aversionn: 2\n")
     out = tmp_path / "out"
-    code, stdout, stderr = run_cli("report", "--config", str(good), "--config", str(bad),
-                                   "--config", str(low), "--out", str(out))
+    code, stdout, stderr = run_cli(
+        "report",
+        "--config",
+        str(good),
+        "--config",
+        str(bad),
+        "--config",
+        str(low),
+        "--out",
+        str(out),
+    )
     assert code == 2
     printed = [Path(line) for line in stdout.splitlines()]
     assert [p.name.split("-", 2)[2] for p in printed[:2]] == ["good", "low-cap"]
@@ -34,11 +45,16 @@ def test_batch_runs_good_configs_and_reports_the_bad_one(tmp_path, run_cli):
     assert "3/3" in stderr and "bad.yaml: FAILED" in stderr
     with (index.parent / "index.csv").open(encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
-    assert {r["figure"] for r in rows} == {"purchase_cost_usd", "average_risk", "shortfall_t",
-                                           "china_share"}
+    assert {r["figure"] for r in rows} == {
+        "purchase_cost_usd",
+        "average_risk",
+        "shortfall_t",
+        "china_share",
+    }
     assert set(rows[0]) == {"buyer", "figure", "1: good", "3: low-cap"}
     assert sorted(p.name for p in out.iterdir()) == sorted(
-        [printed[0].name, printed[1].name, index.parent.name])
+        [printed[0].name, printed[1].name, index.parent.name]
+    )
 
 
 def test_config_paths_expands_folders_in_name_order(tmp_path):
@@ -47,15 +63,25 @@ def test_config_paths_expands_folders_in_name_order(tmp_path):
     for name in ("b.yaml", "a.yml", "notes.txt"):
         (folder / name).write_text("name: x\n", encoding="utf-8")
     assert [p.name for p in config_paths([folder, DEFAULT_CONFIG])] == [
-        "a.yml", "b.yaml", "default.yaml"]
+        "a.yml",
+        "b.yaml",
+        "default.yaml",
+    ]
 
 
 def test_folder_of_configs_runs_as_a_batch(tmp_path, run_cli):
     folder = tmp_path / "configs"
     folder.mkdir()
     _config(folder / "only.yaml", "only")
-    code, stdout, _ = run_cli("report", "--config", str(folder), "--out", str(tmp_path / "out"),
-                              "--set", "report.frontier_points=0")
+    code, stdout, _ = run_cli(
+        "report",
+        "--config",
+        str(folder),
+        "--out",
+        str(tmp_path / "out"),
+        "--set",
+        "report.frontier_points=0",
+    )
     assert code == 0
     lines = stdout.splitlines()
     assert len(lines) == 2 and lines[1].endswith("index.html")

@@ -33,8 +33,12 @@ def test_rounding_removes_solver_noise_and_negative_zero():
 
 
 def test_neutralise_quotes_formula_text_but_not_numbers():
-    frame = pd.DataFrame({"name": ["=1+2", "+1", "-2", "@SUM(A1)", "\tx", "plain", None],
-                          "value": [-1.5, 2.0, -3.0, 4.0, 5.0, 6.0, 7.0]})
+    frame = pd.DataFrame(
+        {
+            "name": ["=1+2", "+1", "-2", "@SUM(A1)", "\tx", "plain", None],
+            "value": [-1.5, 2.0, -3.0, 4.0, 5.0, 6.0, 7.0],
+        }
+    )
     out = neutralise_csv(frame)
     assert out["name"].tolist()[:6] == ["'=1+2", "'+1", "'-2", "'@SUM(A1)", "'\tx", "plain"]
     assert out["value"].tolist() == frame["value"].tolist()
@@ -50,8 +54,15 @@ def test_round_frame_rounds_floats_only():
 def test_json_ready_converts_numpy_and_nan():
     import numpy as np
 
-    doc = json_ready({"x": np.float64(1 / 3), "n": np.int64(2), "nan": float("nan"),
-                      "flag": np.bool_(True), 1: [np.float32(0.5)]})
+    doc = json_ready(
+        {
+            "x": np.float64(1 / 3),
+            "n": np.int64(2),
+            "nan": float("nan"),
+            "flag": np.bool_(True),
+            1: [np.float32(0.5)],
+        }
+    )
     assert doc == {"x": 0.333333, "n": 2, "nan": None, "flag": True, "1": [0.5]}
 
 

@@ -57,8 +57,17 @@ def test_summary_matches_golden(tmp_path):
 
 def test_summary_keys_are_stable():
     golden = json.loads(GOLDEN.read_text(encoding="utf-8"))
-    assert list(golden) == ["format", "config_name", "data_vintage", "plan", "buyers",
-                            "commodities", "criticality", "top_constraints", "frontier",
-                            "alliance"]
+    assert list(golden) == [
+        "format",
+        "config_name",
+        "data_vintage",
+        "plan",
+        "buyers",
+        "commodities",
+        "criticality",
+        "top_constraints",
+        "frontier",
+        "alliance",
+    ]
     assert golden["format"] == "riskengine-summary/1"
     assert set(golden["buyers"]) == {"EU", "JP"}

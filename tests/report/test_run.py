@@ -17,11 +17,25 @@ from riskengine.report.run import render_figures, render_html
 from riskengine.report.summary import executive_summary
 from tests.conftest import DEFAULT_CONFIG, SEEDS
 
-_EXPECTED = {"report.html", "summary.json", "manifest.json", "tables.xlsx", "SOURCES.md",
-             "tables/buyers.csv", "tables/criticality.csv", "tables/scores.csv",
-             "tables/allocations.csv", "tables/mix_by_country.csv", "tables/plan_metrics.csv",
-             "tables/shadow_prices.csv", "tables/frontier.csv", "tables/alliance_value.csv",
-             "figures/mix.svg", "figures/frontier.svg", "figures/risk_contributions.svg"}
+_EXPECTED = {
+    "report.html",
+    "summary.json",
+    "manifest.json",
+    "tables.xlsx",
+    "SOURCES.md",
+    "tables/buyers.csv",
+    "tables/criticality.csv",
+    "tables/scores.csv",
+    "tables/allocations.csv",
+    "tables/mix_by_country.csv",
+    "tables/plan_metrics.csv",
+    "tables/shadow_prices.csv",
+    "tables/frontier.csv",
+    "tables/alliance_value.csv",
+    "figures/mix.svg",
+    "figures/frontier.svg",
+    "figures/risk_contributions.svg",
+}
 
 
 @pytest.fixture(scope="module")
@@ -93,24 +107,39 @@ def test_failed_run_leaves_nothing(tmp_path, monkeypatch):
 
 def test_failed_run_through_cli_exits_1_and_leaves_nothing(tmp_path, monkeypatch, run_cli):
     monkeypatch.setattr(run_module, "write_text", lambda *a, **k: 1 / 0)
-    code, out, err = run_cli("report", "--config", str(DEFAULT_CONFIG), "--out",
-                             str(tmp_path / "out"), "--set", "report.frontier_points=0")
+    code, out, err = run_cli(
+        "report",
+        "--config",
+        str(DEFAULT_CONFIG),
+        "--out",
+        str(tmp_path / "out"),
+        "--set",
+        "report.frontier_points=0",
+    )
     assert code == 1 and out == ""
     assert "internal error: ZeroDivisionError" in err
     assert not (tmp_path / "out").exists()
 
 
 def test_bad_config_exits_2_and_writes_nothing(tmp_path, run_cli):
-    code, _, err = run_cli("report", "--config", str(DEFAULT_CONFIG), "--out",
-                           str(tmp_path / "out"), "--set", "optimiser.risk_aversionn=2")
+    code, _, err = run_cli(
+        "report",
+        "--config",
+        str(DEFAULT_CONFIG),
+        "--out",
+        str(tmp_path / "out"),
+        "--set",
+        "optimiser.risk_aversionn=2",
+    )
     assert code == 2 and "unknown key 'optimiser.risk_aversionn'" in err
     assert "Traceback" not in err and not (tmp_path / "out").exists()
 
 
 @pytest.fixture(scope="module")
 def small_data():
-    config = load_config(DEFAULT_CONFIG, ["report.frontier_points=2",
-                                          "report.stress_library=false"])
+    config = load_config(
+        DEFAULT_CONFIG, ["report.frontier_points=2", "report.stress_library=false"]
+    )
     return compute(config, load_dataset(SEEDS))
 
 
@@ -137,26 +166,36 @@ def test_stress_section_only_with_stress_results(small_data):
 
 
 def test_summary_sentences_name_each_buyer(small_data):
-    page = render_html(small_data, build_tables(small_data),
-                       render_figures(small_data, build_tables(small_data)))
+    page = render_html(
+        small_data, build_tables(small_data), render_figures(small_data, build_tables(small_data))
+    )
     assert "EU: the recommended plan buys" in page and "JP: the recommended plan buys" in page
     assert "CRMA 65% benchmark" in page
 
 
 def test_summary_words_name_shortfalls_and_crma_failures():
-    config = load_config(DEFAULT_CONFIG, [
-        "optimiser.max_country_share=0.9", "report.frontier_points=0",
-        "optimiser.shortfall_penalty_usd_per_kg={default: 10000, lutetium: 100}"])
+    config = load_config(
+        DEFAULT_CONFIG,
+        [
+            "optimiser.max_country_share=0.9",
+            "report.frontier_points=0",
+            "optimiser.shortfall_penalty_usd_per_kg={default: 10000, lutetium: 100}",
+        ],
+    )
     data = compute(config, load_dataset(SEEDS))
     tables = build_tables(data)
     eu = next(line for line in executive_summary(data, tables) if line.startswith("EU:"))
     row = tables["buyers"].set_index("buyer").loc["EU"]
-    assert (f"{row['served_t']:,.1f} t of the {row['demand_t']:,.1f} t demanded "
-            f"({row['served_share']:.1%})") in eu
+    assert (
+        f"{row['served_t']:,.1f} t of the {row['demand_t']:,.1f} t demanded "
+        f"({row['served_share']:.1%})"
+    ) in eu
     metrics = tables["plan_metrics"].query("buyer == 'EU'").set_index("commodity")
     assert f"lutetium ({metrics.loc['lutetium', 'shortfall_t']:,.1f} t)" in eu
     failing = metrics[~metrics["crma_compliant"]]
     assert len(failing) and "Failing the CRMA 65% benchmark: " in eu
     first = failing.iloc[0]
-    assert (f"{failing.index[0]} ({first['top_foreign_country']} "
-            f"{first['top_foreign_share_of_served']:.0%} of the volume served)") in eu
+    assert (
+        f"{failing.index[0]} ({first['top_foreign_country']} "
+        f"{first['top_foreign_share_of_served']:.0%} of the volume served)"
+    ) in eu

@@ -18,8 +18,9 @@ from tests.conftest import DEFAULT_CONFIG
 from tests.report.conftest import FORMULA_NAMES, HOSTILE_NAMES
 
 _EXTERNAL = [
-    re.compile(r"""\b(?:src|href|xlink:href|action|poster|data)\s*=\s*["']?\s*(?:https?:)?//""",
-               re.I),
+    re.compile(
+        r"""\b(?:src|href|xlink:href|action|poster|data)\s*=\s*["']?\s*(?:https?:)?//""", re.I
+    ),
     re.compile(r"<script\b", re.I),
     re.compile(r"@import", re.I),
     re.compile(r"<link\b", re.I),
@@ -38,8 +39,19 @@ def hostile_report(tmp_path_factory: pytest.TempPathFactory) -> Path:
     data = write_dataset(seeds.with_tables(suppliers=suppliers), root / "data")
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
-        code = main(["report", "--config", str(DEFAULT_CONFIG), "--data", str(data),
-                     "--out", str(root / "out"), "--set", "report.frontier_points=2"])
+        code = main(
+            [
+                "report",
+                "--config",
+                str(DEFAULT_CONFIG),
+                "--data",
+                str(data),
+                "--out",
+                str(root / "out"),
+                "--set",
+                "report.frontier_points=2",
+            ]
+        )
     assert code == 0
     folder = Path(out.getvalue().strip())
     assert folder.parent == root / "out" and (folder / "report.html").is_file()
@@ -55,8 +67,10 @@ def test_html_escapes_hostile_names(hostile_report):
         assert name in text
 
 
-@pytest.mark.parametrize("name", ["report.html", "figures/mix.svg",
-                                  "figures/risk_contributions.svg", "figures/frontier.svg"])
+@pytest.mark.parametrize(
+    "name",
+    ["report.html", "figures/mix.svg", "figures/risk_contributions.svg", "figures/frontier.svg"],
+)
 def test_no_external_references_or_scripts(hostile_report, name):
     text = (hostile_report / name).read_text(encoding="utf-8")
     if name.endswith(".svg"):

@@ -29,8 +29,10 @@ def test_the_same_seed_gives_the_same_scenarios_and_draw_i_does_not_depend_on_n(
 
 def test_the_same_seed_gives_the_same_stress_tables(seeds):
     config, data, scores = seeds
-    runs = [stress(data, config, [], monte_carlo=30, seed=5, library=False, scores=scores)
-            for _ in range(2)]
+    runs = [
+        stress(data, config, [], monte_carlo=30, seed=5, library=False, scores=scores)
+        for _ in range(2)
+    ]
     for table in ("scenarios", "exposure", "response", "regret"):
         pd.testing.assert_frame_equal(getattr(runs[0], table), getattr(runs[1], table))
     assert runs[0].scenarios["source"].eq("monte-carlo").all()
@@ -52,8 +54,9 @@ def test_event_probabilities_follow_the_indicators(seeds):
 
 def test_a_japan_only_control_event_cuts_only_japan(seeds):
     config, data, _ = seeds
-    model = DisruptionModel(control_base=1.0, governance_base=0.0, supplier_min=0.0,
-                            supplier_max=0.0)
+    model = DisruptionModel(
+        control_base=1.0, governance_base=0.0, supplier_min=0.0, supplier_max=0.0
+    )
     effects = monte_carlo(data, config, 20, seed=0, model=model)
     japan_only = [e for e in effects if e.availability is not None]
     assert japan_only, "no Japan-only control event fired in 20 draws at p = 0.75"
@@ -67,5 +70,6 @@ def test_a_japan_only_control_event_cuts_only_japan(seeds):
 def test_model_parameters_are_checked():
     with pytest.raises(RiskEngineError) as caught:
         DisruptionModel(depth=(0.8, 0.5))
-    assert str(caught.value) == ("DisruptionModel.depth = (0.8, 0.5): expected (low, high) "
-                                 "with 0 <= low <= high <= 1")
+    assert str(caught.value) == (
+        "DisruptionModel.depth = (0.8, 0.5): expected (low, high) with 0 <= low <= high <= 1"
+    )

@@ -16,9 +16,9 @@ from riskengine.scenarios.sweep import baseline_solve, sweep
 def _case(config, data, scores):
     problem = build_problem(data, config, scores)
     index, *_ = baseline_solve(index_problem(problem, data))
-    plan = solve(problem).values_t[:problem.n_x]
+    plan = solve(problem).values_t[: problem.n_x]
     effects = monte_carlo(data, config, 6, seed=11)
-    return index, problem.columns.iloc[:problem.n_x], effects, plan
+    return index, problem.columns.iloc[: problem.n_x], effects, plan
 
 
 @pytest.fixture(scope="module")
@@ -62,8 +62,10 @@ def test_without_fees_or_premium_each_scenario_costs_its_re_optimised_objective(
 
 def test_the_robust_plan_is_no_worse_on_its_own_objective(case):
     result = _run(case, alpha=0.8, beta=2.0)
+
     def score(plan):
         return result.metric("expected_usd", plan) + 2.0 * result.metric("cvar_usd", plan)
+
     assert score("robust") <= score("deterministic") * (1 + 1e-9)
     assert result.metric("cvar_usd", "robust") <= result.metric("cvar_usd", "deterministic") + 1
     assert "Robust plan: CVaR at alpha=0.8" in result.summary()
@@ -91,8 +93,10 @@ def test_scenario_weights_share_the_rest_and_complete_with_the_baseline():
     np.testing.assert_allclose(w, [0.1, 0.2, 0.7])
     with pytest.raises(RiskEngineError) as caught:
         scenario_weights([_effect("a", 0.7), _effect("b", 0.6)], base)
-    assert str(caught.value) == ("scenario probabilities sum to 1.3 (> 1): a 0.7, b 0.6; lower "
-                                 "them or leave some out (they then share the rest)")
+    assert str(caught.value) == (
+        "scenario probabilities sum to 1.3 (> 1): a 0.7, b 0.6; lower "
+        "them or leave some out (they then share the rest)"
+    )
 
 
 def test_settings_are_checked():

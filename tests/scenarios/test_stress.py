@@ -26,7 +26,7 @@ def _response_mix(data, config, scores, effect, mode=None):
     problem = build_problem(data, config, scores, mode)
     index, *_ = baseline_solve(index_problem(problem, data))
     swept = sweep(index, [effect])
-    mix = problem.columns.iloc[:problem.n_x][["buyer", "supplier_id", "commodity"]].copy()
+    mix = problem.columns.iloc[: problem.n_x][["buyer", "supplier_id", "commodity"]].copy()
     mix["tonnes"] = swept.x_t[0]
     return swept, mix[mix["tonnes"] > 1e-6].reset_index(drop=True)
 
@@ -46,7 +46,8 @@ def test_zeroing_a_country_is_re_optimising_without_it(request, case, mode):
     assert swept.objective_usd[0] == pytest.approx(reference.objective_usd, rel=RTOL)
     expected = reference.allocations[["buyer", "supplier_id", "commodity", "tonnes"]]
     assert mix[["buyer", "supplier_id", "commodity"]].equals(
-        expected[["buyer", "supplier_id", "commodity"]])
+        expected[["buyer", "supplier_id", "commodity"]]
+    )
     np.testing.assert_allclose(mix["tonnes"], expected["tonnes"], rtol=1e-7, atol=1e-6)
 
 
@@ -122,8 +123,9 @@ def test_a_japan_embargo_cuts_japan_only(seeds, library_run):
     china = library_run.baseline.allocations.query("buyer == 'JP' and country == 'CN'")
     already = library_run.baseline.shortfalls.query("buyer == 'JP'")["shortfall_t"].sum()
     assert jp["shortfall_t"].sum() - already == pytest.approx(china["tonnes"].sum())
-    effect = compile_scenario(data, next(s.scenario for s in load_library()
-                                         if s.name == "japan-embargo"))
+    effect = compile_scenario(
+        data, next(s.scenario for s in load_library() if s.name == "japan-embargo")
+    )
     _, mix = _response_mix(data, config, scores, effect)
     country = data.suppliers.set_index(["supplier_id", "commodity"])["country"]
     mix["country"] = [country[k] for k in zip(mix["supplier_id"], mix["commodity"], strict=True)]

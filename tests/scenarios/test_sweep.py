@@ -47,10 +47,10 @@ def test_serial_and_local_executors_agree_exactly(swept):
 def test_serial_and_dask_executors_agree_exactly(swept):
     distributed = pytest.importorskip("distributed")
     index, effects, serial = swept
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  dashboard_address=None) as cluster:
-        result = sweep(index, effects, "dask", scheduler=cluster.scheduler_address,
-                       block_size=8)
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as cluster:
+        result = sweep(index, effects, "dask", scheduler=cluster.scheduler_address, block_size=8)
     _assert_identical(serial, result)
     assert result.executor == "dask" and result.workers == 2
 

@@ -11,11 +11,34 @@ from riskengine.scoring import concentration_table, hhi_wgi, jrc_supply_risk, su
 from riskengine.scoring.indicators import wgi_to_jrc
 
 # USGS MCS 2025, 2024 mine production (t REO), and WGI 2022 means (fact sheet 2.1, 5.5).
-MINE_2024 = {"CN": 270_000, "US": 45_000, "MM": 31_000, "AU": 13_000, "NG": 13_000,
-             "TH": 13_000, "IN": 2_900, "RU": 2_500, "MG": 2_000, "VN": 300, "MY": 130,
-             "BR": 20}
-WGI_2022 = {"CN": -0.33, "US": 0.99, "MM": -1.60, "AU": 1.49, "NG": -1.10, "TH": -0.18,
-            "IN": -0.07, "RU": -1.03, "MG": -0.76, "VN": -0.34, "MY": 0.43, "BR": -0.29}
+MINE_2024 = {
+    "CN": 270_000,
+    "US": 45_000,
+    "MM": 31_000,
+    "AU": 13_000,
+    "NG": 13_000,
+    "TH": 13_000,
+    "IN": 2_900,
+    "RU": 2_500,
+    "MG": 2_000,
+    "VN": 300,
+    "MY": 130,
+    "BR": 20,
+}
+WGI_2022 = {
+    "CN": -0.33,
+    "US": 0.99,
+    "MM": -1.60,
+    "AU": 1.49,
+    "NG": -1.10,
+    "TH": -0.18,
+    "IN": -0.07,
+    "RU": -1.03,
+    "MG": -0.76,
+    "VN": -0.34,
+    "MY": 0.43,
+    "BR": -0.29,
+}
 
 
 def test_wgi_rescaling_matches_fact_sheet():
@@ -47,13 +70,22 @@ def test_supply_risk_uses_buyer_sourcing_and_import_reliance():
     config = load_config()
     default = supply_risk(data, config.buyers)
     assert set(default["buyer"]) == {"EU", "JP"}
-    china_only = pd.DataFrame({"buyer": "EU", "commodity": "terbium", "stage": "refining",
-                               "country": ["CN"], "tonnes": [100.0]})
+    china_only = pd.DataFrame(
+        {
+            "buyer": "EU",
+            "commodity": "terbium",
+            "stage": "refining",
+            "country": ["CN"],
+            "tonnes": [100.0],
+        }
+    )
     concentrated = supply_risk(data, config.buyers, sourcing=china_only)
-    pick = (default["buyer"] == "EU") & (default["commodity"] == "terbium") & (
-        default["stage"] == "refining")
-    assert (concentrated.loc[pick, "supply_risk"].iloc[0]
-            > default.loc[pick, "supply_risk"].iloc[0])
+    pick = (
+        (default["buyer"] == "EU")
+        & (default["commodity"] == "terbium")
+        & (default["stage"] == "refining")
+    )
+    assert concentrated.loc[pick, "supply_risk"].iloc[0] > default.loc[pick, "supply_risk"].iloc[0]
 
 
 def test_lean_concentration_indicator_matches_the_table():
