@@ -97,6 +97,15 @@ COMMODITY_TABLE = TableSpec(
             low=0,
             high=1,
         ),
+        Column(
+            "lost_supply_value_usd_per_kg",
+            "number",
+            "USD/kg",
+            "V[c]: what a kg not delivered costs a buyer (the optimiser's lost-supply value)",
+            required=False,
+            low=0,
+            positive=True,
+        ),
     ),
     ("commodity",),
 )
