@@ -11,7 +11,15 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
-from riskengine.enums import Mode, SolverName, Status
+from riskengine.enums import (
+    Enforce,
+    Mode,
+    PolicyBasis,
+    RiskCharge,
+    ShortfallRule,
+    SolverName,
+    Status,
+)
 
 __all__ = [
     "BuyerConfig",
@@ -19,6 +27,7 @@ __all__ = [
     "DataConfig",
     "Multiplier",
     "OptimiserConfig",
+    "PolicyConfig",
     "ReportConfig",
     "RiskConfig",
     "RiskWeights",
@@ -73,11 +82,50 @@ class DataConfig(_Model):
     )
 
 
+class PolicyConfig(_Model):
+    """One buyer's sourcing policy: a cap on any one non-home country and a partner floor.
+
+    Shares are measured on what the buyer buys (its consumption), never on its
+    demand, so a cap can never by itself leave demand unmet (contract 5.1).
+    """
+
+    max_country_share: float | None = Field(
+        None,
+        gt=0,
+        le=1,
+        description="theta_b: most of what the buyer buys that one non-home country may supply "
+        "(EU CRMA Art. 1(2): 0.65); null = no cap",
+    )
+    country_share_overrides: dict[str, Share] = Field(
+        default_factory=dict, description="per-country caps replacing theta_b, e.g. {CN: 0.5}"
+    )
+    min_partner_share: Share = Field(
+        0.0, description="alpha_b: least share of what the buyer buys from home or partners"
+    )
+    enforce: Enforce = Field(
+        Enforce.SOFT,
+        description="soft: may be exceeded at violation_usd_per_kg; hard: never exceeded",
+    )
+    violation_usd_per_kg: Penalty | None = Field(
+        None,
+        description="w_b, USD per kg over a soft cap or under a soft floor: a number, a map by "
+        "commodity with 'default', or null = 25% of the commodity's lost-supply value",
+    )
+    basis: PolicyBasis = Field(
+        PolicyBasis.CONSUMPTION,
+        description="consumption (what the buyer buys) or demand (version 1: hard caps on demand "
+        "can create shortfall)",
+    )
+
+
 class BuyerConfig(_Model):
-    """One buyer's domestic and trusted-partner countries or blocs."""
+    """One buyer's domestic and trusted-partner countries or blocs, and its policy."""
 
     home: Codes = Field(description="countries or blocs that are domestic for this buyer")
     partners: Codes = Field((), description="countries or blocs this buyer treats as partners")
+    policy: PolicyConfig | None = Field(
+        None, description="country cap and partner floor of this buyer; null = none"
+    )
 
 
 class RiskWeights(_Model):
@@ -118,27 +166,55 @@ class RiskConfig(_Model):
 
 
 class OptimiserConfig(_Model):
-    """The sourcing LP (contract section 5)."""
+    """The sourcing LP (contract section 5, version 2)."""
 
     mode: Mode = Field(Mode.JOINT, description="joint or separate")
-    risk_aversion: float = Field(1.0, ge=0, description="lambda in the objective")
-    max_country_share: float = Field(
-        0.65, gt=0, le=1, description="theta: cap on one non-home country's share of demand"
+    risk_aversion: float = Field(
+        1.0, ge=0, description="lambda: weight of the expected disruption loss (1 = its expectation)"
     )
-    country_share_overrides: dict[str, Share] = Field(
-        default_factory=dict, description="per-country caps replacing theta, e.g. {CN: 0.5}"
+    risk_charge: RiskCharge = Field(
+        RiskCharge.EXPECTED_LOSS,
+        description="expected_loss: lambda x q x V per kg bought (version 2); price_multiple: "
+        "lambda x price x risk/100 (version 1, deprecated)",
+    )
+    shortfall: ShortfallRule = Field(
+        ShortfallRule.VALUE,
+        description="value: unmet demand costs the lost-supply value V; lexicographic: first "
+        "serve the most the market allows, then minimise cost and risk among those plans",
+    )
+    shortfall_penalty_usd_per_kg: Penalty | None = Field(
+        None,
+        description="overrides V[c], USD/kg: a number, or a map by commodity with 'default'; "
+        "null = commodities.csv lost_supply_value_usd_per_kg",
     )
     max_supplier_share: float = Field(
-        1.0, gt=0, le=1, description="sigma: cap on one offer's share of demand"
+        1.0, gt=0, le=1, description="sigma: cap on one offer's share of a buyer's demand"
     )
-    min_partner_share: float = Field(
-        0.0, ge=0, le=1, description="alpha: floor on home+partner share of served volume"
+    max_country_share: float | None = Field(
+        None,
+        gt=0,
+        le=1,
+        description="version 1 (deprecated): hard cap on one non-home country's share of demand "
+        "for every buyer; use buyers.<B>.policy.max_country_share",
     )
-    shortfall_penalty_usd_per_kg: Penalty = Field(
-        10_000.0, description="P_c in USD/kg: a number, or a map by commodity with 'default'"
+    country_share_overrides: dict[str, Share] = Field(
+        default_factory=dict,
+        description="version 1 (deprecated): per-country caps; use "
+        "buyers.<B>.policy.country_share_overrides",
+    )
+    min_partner_share: float | None = Field(
+        None,
+        ge=0,
+        le=1,
+        description="version 1 (deprecated): home+partner floor for every buyer; use "
+        "buyers.<B>.policy.min_partner_share",
     )
     status_availability: dict[Status, Share] = Field(
-        default_factory=lambda: {Status.PRODUCING: 1.0, Status.RAMPING: 1.0, Status.PLANNED: 0.0},
+        default_factory=lambda: {
+            Status.PRODUCING: 1.0,
+            Status.RAMPING: 1.0,
+            Status.PLANNED: 0.0,
+        },
         description="share of an offer's capacity usable now, by status (planned plants "
         "cannot deliver yet)",
     )
@@ -206,7 +282,11 @@ class ReportConfig(_Model):
 
 def _default_buyers() -> dict[str, BuyerConfig]:
     return {
-        "EU": BuyerConfig(home=("EU",), partners=("JP", "US", "CA", "AU", "GB", "NO", "KR")),
+        "EU": BuyerConfig(
+            home=("EU",),
+            partners=("JP", "US", "CA", "AU", "GB", "NO", "KR"),
+            policy=PolicyConfig(max_country_share=0.65),
+        ),
         "JP": BuyerConfig(home=("JP",), partners=("EU", "US", "CA", "AU", "GB", "KR")),
     }
 
@@ -224,19 +304,3 @@ class Config(_Model):
     optimiser: OptimiserConfig = OptimiserConfig()
     scenarios: tuple[ScenarioConfig, ...] = Field((), description="named what-if cases")
     report: ReportConfig = ReportConfig()
-
-    def penalty_usd_per_kg(self, commodity: str) -> float:
-        """Shortfall penalty P_c for one commodity, USD/kg."""
-        value = self.optimiser.shortfall_penalty_usd_per_kg
-        if isinstance(value, float):
-            return value
-        if commodity in value:
-            return value[commodity]
-        if "default" in value:
-            return value["default"]
-        from riskengine.exceptions import ConfigError
-
-        raise ConfigError(
-            f"optimiser.shortfall_penalty_usd_per_kg has no entry for {commodity!r} and no "
-            "'default'; add one of them"
-        )
