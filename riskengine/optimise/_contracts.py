@@ -104,6 +104,9 @@ def contract_block(
     if not (offer["contracted_t"] > 0).any():
         return None
     under = np.flatnonzero(offer["contracted_t"].to_numpy()[structure.x_offer] > 0)
+    if not len(under):  # contracts on offers no buyer needs
+        empty = pd.DataFrame(columns=["commodity", "supplier_id", "rhs_t", "attainable_t"])
+        check_contracts(dataset, empty, offer[offer["contracted_t"] > 0], structure)
     demand = structure.needs["demand_t"].to_numpy(dtype=float)
     group = structure.need_group
     share = np.ones(len(under))

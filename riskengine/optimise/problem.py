@@ -449,7 +449,8 @@ def build_problem(
         define_partner_floor(x, floors, first_v + n_caps_soft, layout),
     ]
     draft = Structure(
-        mode, settings, need, offer, x, violations, layout, (), commodity_code, service
+        mode, settings, need, offer, x, violations, layout, (), commodity_code, service,
+        np.ones(layout.n_y),
     )
     base = model_arrays(draft, params)
     blocks.append(contract_block(dataset, draft, base, caps, mode))

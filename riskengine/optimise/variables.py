@@ -87,7 +87,8 @@ def _relations(dataset: Dataset, config: Config, buyers: np.ndarray, countries: 
         zip(zip(table["buyer"], table["country"].astype(str), strict=True), table["relation"],
             strict=True)
     )
-    return np.array([lookup.get((b, k), 2) for b, k in zip(buyers, countries, strict=True)])
+    codes = [lookup.get((b, k), 2) for b, k in zip(buyers, countries, strict=True)]
+    return np.array(codes, dtype=int)
 
 
 def x_variables(
