@@ -21,9 +21,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser(
         "optimise",
         help="recommend a diversified sourcing mix (LP)",
-        description="Solve the sourcing LP: cheapest mix after risk within the country cap "
-        "(65%% by default), supplier cap and partner floor; report the mix, shortfalls and "
-        "shadow prices. Exit 1 if the solver does not reach optimality.",
+        description="Solve the sourcing model: the mix that minimises purchase cost plus "
+        "risk aversion x the expected disruption loss, with unmet demand at its lost-supply "
+        "value and each buyer's policy (the EU's CRMA cap by default); report the buy list, "
+        "money, shortfalls and shadow prices. Exit 1 if the solver does not reach optimality.",
     )
     add_common(parser)
     add_format(parser)
@@ -89,7 +90,7 @@ def _print_table(result: OptimisationResult, extras: dict[str, Any], top: int) -
     print(result.summary(top))
     if not result.is_optimal:
         return
-    print("\nMix by country (cap = the country share limit; home countries have none):")
+    print("\nMix by country (shares of what each buyer buys; home countries are never capped):")
     print(country_mix_text(result) or "(nothing bought)")
     short = result.shortfalls[result.shortfalls["shortfall_t"] > 0]
     print("\nShortfalls:")
