@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-__all__ = ["COMMODITIES", "Indicator", "Mode", "SolverName", "Stage", "Status"]
+__all__ = [
+    "COMMODITIES",
+    "CalibrationLabel",
+    "CalibrationMethod",
+    "DisruptionKind",
+    "Indicator",
+    "Mode",
+    "SolverName",
+    "Stage",
+    "Status",
+]
 
 #: The seven rare earths under China's export licensing (MOFCOM/GAC Announcement 18, 2025-04-04).
 COMMODITIES: tuple[str, ...] = (
@@ -58,3 +68,28 @@ class Indicator(StrEnum):
     LEAD_TIME = "lead_time"
     CHINESE_TECHNOLOGY = "chinese_technology"
     PARENT_COUNTRY = "parent_country"
+
+
+class DisruptionKind(StrEnum):
+    """What caused a historical supply disruption (``disruptions.csv``)."""
+
+    EXPORT_RESTRICTION = "export_restriction"
+    BORDER_CLOSURE = "border_closure"
+    CONFLICT = "conflict"
+    PLANT_OUTAGE = "plant_outage"
+    INSOLVENCY = "insolvency"
+
+
+class CalibrationMethod(StrEnum):
+    """How a risk score becomes a yearly disruption probability."""
+
+    LOGISTIC = "logistic"
+    ISOTONIC = "isotonic"
+    LINEAR = "linear"
+
+
+class CalibrationLabel(StrEnum):
+    """What the calibration predicts for a unit-year."""
+
+    EVENT = "event"
+    SHARE = "share"
