@@ -222,7 +222,9 @@ DISRUPTION_TABLE = TableSpec(
     "one historical supply disruption (optional; calibrates the disruption probability)",
     (
         Column("event_id", "text", "", "stable id of the event"),
-        Column("country", "text", "", "ISO 3166-1 alpha-2 code of the country whose supply was hit"),
+        Column(
+            "country", "text", "", "ISO 3166-1 alpha-2 code of the country whose supply was hit"
+        ),
         Column(
             "supplier_id",
             "text",
