@@ -78,10 +78,11 @@ def data_dictionary() -> str:
     ]
     for spec in TABLES:
         key = ", ".join(spec.key)
+        optional = " Optional: a data folder may leave this table out." if spec.optional else ""
         lines += [
             f"## `{spec.file}`: {spec.meaning}",
             "",
-            f"Unique key: ({key}).",
+            f"Unique key: ({key}).{optional}",
             "",
             "| column | required | unit | valid values | meaning |",
             "| --- | --- | --- | --- | --- |",
