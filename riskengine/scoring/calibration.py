@@ -127,16 +127,20 @@ class DisruptionCalibration(BaseEstimator):
         """Fit the curve to risk scores ``X`` and targets ``y`` in [0, 1]; returns self.
 
         ``X`` may be a panel from :func:`~riskengine.scoring.panel.disruption_panel`;
-        its ``target`` column is then the default ``y`` and its ``hit_<kind>``
-        columns give :attr:`base_rates_`.
+        its ``target`` column is then the default ``y``, rows whose ``at_risk``
+        is false are left out (unless ``sample_weight`` is given, which must then
+        match every row), and its ``hit_<kind>`` columns give
+        :attr:`base_rates_`.
         """
         if self.method not in _METHODS:
             raise ValueError(
                 f"method {self.method!r} is not valid; expected one of {', '.join(_METHODS)}"
             )
-        x = _scores(X)
         if y is None and isinstance(X, pd.DataFrame) and "target" in X.columns:
+            if "at_risk" in X.columns and sample_weight is None:
+                X = X[X["at_risk"].to_numpy(bool)]
             y = X["target"]
+        x = _scores(X)
         target = np.asarray(y, dtype=float).reshape(-1) if y is not None else np.zeros_like(x)
         if len(target) != len(x) or ((target < 0) | (target > 1)).any():
             raise ValueError("y must hold one target in [0, 1] per risk score")
@@ -254,7 +258,6 @@ def fit_calibration(dataset: Dataset, config: Config | None = None) -> Disruptio
     if hit is not None and hit[0]() is dataset:
         return hit[1]
     panel, source = disruption_panel(dataset, config)
-    panel = panel[panel["at_risk"]]
     model = DisruptionCalibration(method=config.risk.calibration.method.value, source=source)
     model.fit(panel)
     _CACHE[key] = (weakref.ref(dataset, lambda _: _CACHE.pop(key, None)), model)
