@@ -27,7 +27,8 @@ def wilson_interval(hits: np.ndarray, n: np.ndarray, z: float = _Z90) -> tuple[n
     denom = 1.0 + z**2 / n
     centre = (p + z**2 / (2 * n)) / denom
     half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / denom
-    return np.clip(centre - half, 0, 1), np.clip(centre + half, 0, 1)
+    low = np.minimum(np.clip(centre - half, 0, 1), p)  # rounding can put it above p at 0
+    return low, np.maximum(np.clip(centre + half, 0, 1), p)
 
 
 def reliability_table(

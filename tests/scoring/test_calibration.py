@@ -250,3 +250,32 @@ def test_bad_calibration_settings_are_config_errors(override, message):
     with pytest.raises(ConfigError) as caught:
         load_config(overrides=[override])
     assert str(caught.value) == message
+
+
+def test_fit_on_a_panel_leaves_out_years_not_at_risk():
+    panel, _ = disruption_panel(SHIPPED, CONFIG)
+    assert (~panel["at_risk"]).sum() > 0
+    whole = DisruptionCalibration().fit(panel)
+    at_risk = panel[panel["at_risk"]]
+    explicit = DisruptionCalibration().fit(at_risk["risk_score"], at_risk["target"])
+    np.testing.assert_allclose(whole.probability(GRID), explicit.probability(GRID))
+    assert whole.n_samples_ == len(at_risk)
+
+
+def test_reliability_table_and_figure():
+    from riskengine.plotting import plot_calibration
+    from riskengine.scoring.diagnostics import bootstrap_curve, reliability_table
+
+    panel, _ = disruption_panel(SHIPPED, CONFIG)
+    panel = panel[panel["at_risk"]]
+    table = reliability_table(panel, fit_calibration(SHIPPED, CONFIG))
+    assert table["unit_years"].sum() == len(panel)
+    assert table["disrupted"].sum() == panel["disrupted"].sum()
+    assert ((table["low"] <= table["observed"]) & (table["observed"] <= table["high"])).all()
+    band = bootstrap_curve(panel, scores=(10, 90), samples=5)
+    assert (band["low"] <= band["median"]).all() and (band["median"] <= band["high"]).all()
+    fig = plot_calibration(SHIPPED, CONFIG, samples=5)
+    assert [ax.get_title(loc="left") for ax in fig.axes] == [
+        "Reliability, bins of predicted q",
+        "Fitted curves",
+    ]
