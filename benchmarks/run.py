@@ -1,4 +1,4 @@
-"""All benchmarks in one command: optimise vs raw highspy, sweeps vs PuLP and raw HiGHS.
+"""All benchmarks in one command: optimise vs raw highspy, sweeps, the q calibration.
 
 Run: python benchmarks/run.py [--quick]
 
@@ -16,6 +16,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+import bench_calibration  # noqa: E402
 import bench_optimise  # noqa: E402
 import sweep  # noqa: E402
 
@@ -32,6 +33,8 @@ def main(argv: list[str] | None = None) -> int:
     print("\n== scenario sweep at 1,000 offers ==")
     # PuLP rebuilds run at ~10 scenarios/s: time its rate on the first 200 scenarios
     code |= sweep.main(["--scenarios", scenarios, "--pulp-scenarios", "200"])
+    print("\n== disruption-probability calibration ==")
+    code |= bench_calibration.main([])
     return code
 
 

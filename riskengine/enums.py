@@ -6,6 +6,9 @@ from enum import StrEnum
 
 __all__ = [
     "COMMODITIES",
+    "CalibrationLabel",
+    "CalibrationMethod",
+    "DisruptionKind",
     "Enforce",
     "Indicator",
     "Mode",
@@ -97,3 +100,28 @@ class ShortfallRule(StrEnum):
 
     VALUE = "value"  # priced at the lost-supply value V[c]
     LEXICOGRAPHIC = "lexicographic"  # first serve the most the market allows, then optimise
+
+
+class DisruptionKind(StrEnum):
+    """What caused a historical supply disruption (``disruptions.csv``)."""
+
+    EXPORT_RESTRICTION = "export_restriction"
+    BORDER_CLOSURE = "border_closure"
+    CONFLICT = "conflict"
+    PLANT_OUTAGE = "plant_outage"
+    INSOLVENCY = "insolvency"
+
+
+class CalibrationMethod(StrEnum):
+    """How a risk score becomes a yearly disruption probability."""
+
+    LOGISTIC = "logistic"
+    ISOTONIC = "isotonic"
+    LINEAR = "linear"
+
+
+class CalibrationLabel(StrEnum):
+    """What the calibration predicts for a unit-year."""
+
+    EVENT = "event"
+    SHARE = "share"

@@ -7,11 +7,14 @@ Every key here is documented in ``config/default.yaml`` and in
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from riskengine.enums import (
+    CalibrationLabel,
+    CalibrationMethod,
+    DisruptionKind,
     Enforce,
     Mode,
     PolicyBasis,
@@ -23,6 +26,7 @@ from riskengine.enums import (
 
 __all__ = [
     "BuyerConfig",
+    "CalibrationConfig",
     "Config",
     "DataConfig",
     "Multiplier",
@@ -155,6 +159,56 @@ class UncertaintyConfig(_Model):
     seed: int = Field(0, description="random seed")
 
 
+class CalibrationConfig(_Model):
+    """How a risk score becomes a yearly disruption probability q (docs/methodology.md)."""
+
+    method: CalibrationMethod = Field(
+        CalibrationMethod.LOGISTIC,
+        description="logistic (fit on the history), isotonic (monotone step fit) or linear "
+        "(q = risk_score/100, the version-1 special case)",
+    )
+    start_year: int = Field(2010, ge=1950, le=2100, description="first year of the panel")
+    end_year: int = Field(2025, ge=1950, le=2100, description="last year of the panel")
+    kinds: tuple[DisruptionKind, ...] = Field(
+        tuple(DisruptionKind),
+        min_length=1,
+        description="kinds of disruption that count (export_restriction, border_closure, "
+        "conflict, plant_outage, insolvency)",
+    )
+    min_share: float = Field(
+        0.1,
+        ge=0,
+        le=1,
+        description="a unit-year counts as disrupted when an event took at least this "
+        "share of its supply",
+    )
+    count: Literal["onset", "ongoing"] = Field(
+        "onset",
+        description="onset: a unit-year is disrupted when an event starts hitting it, and "
+        "later years of that event leave the panel; ongoing: every year of an event counts",
+    )
+    label: CalibrationLabel = Field(
+        CalibrationLabel.EVENT,
+        description="event: q = chance of a disruption in a year; share: q = expected "
+        "share of supply lost in a year",
+    )
+    include_analogues: bool = Field(
+        False,
+        description="also count restrictions of comparable materials (commodity other: "
+        "Ga, Ge, graphite, ...) against the country's rare-earth units",
+    )
+    confirmed_only: bool = Field(False, description="use only events whose basis is confirmed")
+
+    @model_validator(mode="after")
+    def _window(self) -> CalibrationConfig:
+        if self.end_year < self.start_year:
+            raise ValueError(
+                f"end_year {self.end_year} is before start_year {self.start_year}; "
+                "give a window such as 2010 to 2025"
+            )
+        return self
+
+
 class RiskConfig(_Model):
     """Risk scoring."""
 
@@ -163,6 +217,7 @@ class RiskConfig(_Model):
         365.0, gt=0, description="lead time (days) at which the lead-time indicator reaches 1"
     )
     uncertainty: UncertaintyConfig = UncertaintyConfig()
+    calibration: CalibrationConfig = CalibrationConfig()
 
 
 class OptimiserConfig(_Model):
