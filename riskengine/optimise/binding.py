@@ -6,7 +6,8 @@ upper bound). Caps (``<=``) have prices <= 0: raising them saves money. The
 partner floor and contracts (``>=``) have prices >= 0: lowering them saves
 money. ``saving_usd_per_t`` is the saving of relaxing the constraint by one
 tonne, always >= 0. Savings are in model terms and hold for small changes
-only; :mod:`riskengine.optimise.drivers` splits each into the objective's
+only. A soft policy cap the plan exceeds is not listed: its dual is just its
+violation price, and the result's ``violations`` table reports it; :mod:`riskengine.optimise.drivers` splits each into the objective's
 terms (purchase price, risk charge, lost supply, policy violation) and names
 the largest as the ``driver``.
 """
@@ -37,12 +38,27 @@ def _tolerance(problem: Problem) -> float:
     return 1e-9 * max(1.0, largest)
 
 
+def _exceeded(problem: Problem, solution: Solution) -> np.ndarray:
+    """True for soft policy rows the plan exceeds: their dual is just the violation price.
+
+    They are listed in the result's ``violations`` (tonnes over, price), not here.
+    """
+    out = np.zeros(problem.n_rows, dtype=bool)
+    lay = problem.layout
+    if not lay.n_violation or solution.values_t is None:
+        return out
+    over = np.asarray(solution.values_t)[lay.violation] > 1e-6
+    rows = problem.matrix.tocsc()[:, lay.violation][:, over].tocoo().row
+    out[rows] = True
+    return out
+
+
 def _row_duals(problem: Problem, solution: Solution, tol: float, parts: Any) -> pd.DataFrame:
     rows = problem.rows.assign(shadow_price_usd_per_kg=solution.row_dual_usd_per_kg)
     for term, column in _PART_COLUMNS.items():
         rows[column] = np.nan if parts is None else parts[0][term]
     keep = (~rows["family"].isin(_HIDDEN)) & (rows["shadow_price_usd_per_kg"].abs() > tol)
-    return rows[keep]
+    return rows[keep & ~_exceeded(problem, solution)]
 
 
 def _bound_duals(problem: Problem, solution: Solution, tol: float, parts: Any) -> pd.DataFrame:
