@@ -225,7 +225,9 @@ def mix_figure(mix: pd.DataFrame, shortfalls: pd.DataFrame) -> Figure:
 
 def _lambda_labels(ok: pd.DataFrame) -> list[tuple[float, float, str]]:
     """One label per distinct point (equal plans share one), noting any shortfall."""
-    keys = ok.assign(x=ok["average_risk"].round(6), y=(ok["purchase_cost_usd"] / 1e6).round(6))
+    keys = ok.assign(
+        x=(ok["supply_loss_usd"] / 1e6).round(6), y=(ok["purchase_cost_usd"] / 1e6).round(6)
+    )
     labels = []
     for (x, y), part in keys.groupby(["x", "y"], sort=True):
         lams = ", ".join(f"{v:.3g}" for v in sorted(part["risk_aversion"]))
@@ -240,16 +242,18 @@ def frontier_figure(
     chosen: tuple[float, float, float] | None,
     chosen_label: str = "this report's plan",
 ) -> Figure:
-    """Purchase cost against average risk along the lambda sweep; efficient points filled.
+    """Purchase cost against the supply loss to expect along the lambda sweep.
 
     ``points`` is :attr:`Frontier.points <riskengine.Frontier>`; ``chosen`` is
-    one plan as (lambda, average risk, purchase cost USD), drawn as a star.
+    one plan as (lambda, supply loss USD, purchase cost USD), drawn as a star.
+    Efficient points are filled; points that serve less are labelled with the
+    tonnes they leave short.
     """
     with mpl.rc_context(RC):
         fig = Figure(figsize=(7.5, 4.0))
         ax = fig.subplots()
         ok = points[points["status"] == "optimal"].sort_values("risk_aversion")
-        x, y = ok["average_risk"], ok["purchase_cost_usd"] / 1e6
+        x, y = ok["supply_loss_usd"] / 1e6, ok["purchase_cost_usd"] / 1e6
         ax.plot(x, y, color="#b3b6b7", linewidth=1, zorder=1)
         eff = ok["efficient"].astype(bool)
         ax.scatter(x[eff], y[eff], color="#1f77b4", zorder=2, label="efficient plan")
@@ -265,7 +269,7 @@ def frontier_figure(
             ax.annotate(text, (px, py), textcoords="offset points", xytext=(5, 5), fontsize=7)
         if chosen is not None and all(pd.notna(v) for v in chosen):
             ax.scatter(
-                [chosen[1]],
+                [chosen[1] / 1e6],
                 [chosen[2] / 1e6],
                 marker="*",
                 s=140,
@@ -273,9 +277,11 @@ def frontier_figure(
                 zorder=3,
                 label=plain_label(f"{chosen_label} (λ={chosen[0]:g})"),
             )
-        ax.set_xlabel("average risk score of the plan (0-100, tonne-weighted)")
+        ax.set_xlabel(
+            "supply loss to expect, USD million a year (disruptions q x V x t + unmet demand x V)"
+        )
         ax.set_ylabel("purchase cost, USD million a year")
-        ax.set_title("Cost-risk frontier: purchase cost against average risk", loc="left")
+        ax.set_title("Cost-risk frontier: purchase cost against supply loss", loc="left")
         ax.legend(frameon=False, loc="best")
         ax.margins(x=0.22, y=0.1)  # room for the labels of the right-most points
         fig.subplots_adjust(left=0.11, right=0.97, top=0.9, bottom=0.13)
@@ -349,7 +355,7 @@ def _paired_bars(ax: Axes, plan: pd.Series, response: pd.Series, labels: list[st
 def stress_figure(table: pd.DataFrame, note: str = "") -> Figure:
     """Paired bars per scenario row of a stress ``scenarios`` table: exposure against response.
 
-    Left: shortfall (t/yr); right: purchase + shortfall penalty (USD million a
+    Left: shortfall (t/yr); right: purchase + lost supply at its value V (USD million a
     year). ``note`` is appended to the title.
     """
     labels = [plain_label(s) for s in table["scenario"]]
@@ -358,10 +364,13 @@ def stress_figure(table: pd.DataFrame, note: str = "") -> Figure:
         short_ax, cost_ax = fig.subplots(1, 2, sharey=True)
         _paired_bars(short_ax, table["exposure_shortfall_t"], table["response_shortfall_t"], labels)
         _paired_bars(
-            cost_ax, table["exposure_cost_usd"] / 1e6, table["response_cost_usd"] / 1e6, labels
+            cost_ax,
+            (table["exposure_purchase_usd"] + table["exposure_lost_supply_usd"]) / 1e6,
+            (table["response_purchase_usd"] + table["response_lost_supply_usd"]) / 1e6,
+            labels,
         )
         short_ax.set_xlabel("shortfall, tonnes a year")
-        cost_ax.set_xlabel("purchase + shortfall penalty, USD million a year")
+        cost_ax.set_xlabel("purchase + lost supply (model), USD million a year")
         short_ax.set_title(
             plain_label(f"Stress test: plan kept against re-optimised{note}"), loc="left"
         )

@@ -148,7 +148,7 @@ def plot_frontier(frontier: Frontier, highlight: float | None = None) -> Figure:
             )
         chosen = (
             float(highlight),
-            float(row["average_risk"].iat[0]),
+            float(row["supply_loss_usd"].iat[0]),
             float(row["purchase_cost_usd"].iat[0]),
         )
     return frontier_figure(frontier.points, chosen, "highlighted plan")
@@ -206,7 +206,7 @@ def plot_stress(stress_result: StressResult, top: int = 20) -> Figure:
     -------
     Figure
         Two panels of paired bars per scenario: shortfall in tonnes a year
-        (left) and cost (purchase + shortfall penalty) in USD million a year
+        (left) and purchase plus lost supply (model) in USD million a year
         (right), for the baseline plan kept fixed (exposure) and for the plan
         re-optimised under the scenario (response). 9 inches wide.
 

@@ -186,7 +186,9 @@ def test_scaling_demand_and_capacity_scales_tonnes(
     other = _solve(scaled, mode, min_partner_share=alpha)
     assert other.objective_usd == pytest.approx(k * base.objective_usd, rel=1e-7)
     keys = ["buyer", "commodity", "supplier_id"]
-    merged = base.allocations.merge(other.allocations, on=keys, how="outer").fillna(0.0)
+    tonnes = [*keys, "tonnes"]
+    merged = base.allocations[tonnes].merge(other.allocations[tonnes], on=keys, how="outer")
+    merged = merged.fillna({"tonnes_x": 0.0, "tonnes_y": 0.0})
     assert merged["tonnes_y"].to_numpy() == pytest.approx(
         k * merged["tonnes_x"].to_numpy(), rel=1e-6, abs=1e-5 * max(k, 1)
     )
