@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 import numpy as np
+import pandas as pd
 
 from riskengine.data.dataset import Dataset
 from riskengine.enums import Mode
@@ -191,17 +192,48 @@ class ModelIndex:
         scale = np.divide(cap, taken, out=np.ones_like(cap), where=taken > cap * (1 + 1e-9))
         return got * scale[self.x_offer]
 
+    def excess_t(self, x_t: np.ndarray) -> np.ndarray:
+        """Tonnes over each soft policy row (the problem's violation columns) for purchases x."""
+        structure = self.problem.structure
+        rows = structure.violations
+        if rows.empty:
+            return np.zeros(0)
+        x = structure.x
+        bought = self.pair_sums(x_t)[0]
+        need = rows["need"].to_numpy(dtype=int)
+        share = rows["share"].to_numpy(dtype=float)
+        key = pd.MultiIndex.from_arrays([x["need"], x["country"]])
+        by_country = pd.Series(x_t, index=key).groupby(level=[0, 1]).sum()
+        trusted = pd.Series(x_t * (x["relation"] != "other").to_numpy()).groupby(
+            x["need"].to_numpy()
+        ).sum()
+        is_cap = (rows["family"] == "country_cap").to_numpy()
+        country_t = by_country.reindex(pd.MultiIndex.from_arrays([need, rows["country"]]))
+        over_cap = country_t.fillna(0.0).to_numpy() - share * bought[need]
+        under_floor = share * bought[need] - trusted.reindex(need).fillna(0.0).to_numpy()
+        return np.maximum(np.where(is_cap, over_cap, under_floor), 0.0)
+
     def money(
         self, arrays: ScenarioArrays, x_t: np.ndarray, short_t: np.ndarray
     ) -> dict[str, np.ndarray]:
-        """Purchase, risk charge and lost supply (USD) per need of a plan under a scenario."""
+        """Purchase, risk charge, lost supply and violations (USD) per need under a scenario."""
         lay = self.problem.layout
         parts = arrays.model.parts
         purchase = self.pair_sums(parts["purchase"][lay.x] * x_t)[0]
         risk = self.pair_sums(parts["risk_charge"][lay.x] * x_t)[0]
         risk = risk + parts["risk_charge"][lay.shortfall] * short_t
         lost = parts["lost_supply"][lay.shortfall] * short_t
-        return {"purchase_usd": purchase, "risk_charge_usd": risk, "lost_supply_usd": lost}
+        violation = np.zeros(self.n_pairs)
+        if lay.n_violation:
+            need = self.problem.structure.violations["need"].to_numpy(dtype=int)
+            paid = parts["violation"][lay.violation] * self.excess_t(x_t)
+            violation = np.bincount(need, paid, minlength=self.n_pairs)
+        return {
+            "purchase_usd": purchase,
+            "risk_charge_usd": risk,
+            "lost_supply_usd": lost,
+            "violation_usd": violation,
+        }
 
 
 # --------------------------------------------------------------------------- build

@@ -13,7 +13,8 @@ For every scenario and every buyer and commodity:
   capacities, prices and demand), by a warm-started sweep
   (:mod:`riskengine.scenarios.sweep`).
 - **regret** = exposure minus response, in model cost (purchase + risk
-  charge + lost supply): what knowing the scenario in advance would save.
+  charge + lost supply + policy violations): what knowing the scenario in
+  advance would save.
 
 Money is reported apart (contract 5.5): ``purchase_usd`` is money paid;
 ``lost_supply_usd`` and ``model_cost_usd`` are model figures. Risk scores and
@@ -54,7 +55,7 @@ if TYPE_CHECKING:
 __all__ = ["StressResult", "evaluate", "stress"]
 
 _TOL_T = 1e-6
-_MONEY = ["purchase_usd", "risk_charge_usd", "lost_supply_usd", "model_cost_usd"]
+_MONEY = ["purchase_usd", "risk_charge_usd", "lost_supply_usd", "violation_usd", "model_cost_usd"]
 
 
 @dataclass(frozen=True, repr=False)
@@ -71,7 +72,8 @@ class StressResult:
     exposure : DataFrame
         ``scenario, buyer, commodity, demand_t, planned_t, delivered_t,
         shortfall_t, purchase_usd, risk_charge_usd, lost_supply_usd,
-        model_cost_usd``: the baseline plan, fixed, under the scenario.
+        violation_usd, model_cost_usd``: the baseline plan, fixed, under the
+        scenario.
     response : DataFrame
         ``scenario, buyer, commodity, demand_t, served_t, shortfall_t`` and the
         same money columns: the re-optimised plan.
@@ -410,8 +412,7 @@ def _money(
     index: ModelIndex, arrays: ScenarioArrays, tonnes: np.ndarray, short_t: np.ndarray
 ) -> dict[str, np.ndarray]:
     parts = index.money(arrays, tonnes, short_t)
-    model = parts["purchase_usd"] + parts["risk_charge_usd"] + parts["lost_supply_usd"]
-    return parts | {"model_cost_usd": model}
+    return parts | {"model_cost_usd": sum(parts.values())}
 
 
 def _stack(rows: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
