@@ -1,4 +1,12 @@
-"""Risk scoring: offer indicators, supplier scores, JRC commodity criticality, uncertainty."""
+"""Risk scoring: offer indicators, supplier scores, JRC commodity criticality, uncertainty.
+
+``RiskScorer`` (a scikit-learn transformer) is imported, with scikit-learn, on
+first use; everything else here needs only numpy and pandas.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 
 from riskengine.scoring.criticality import (
     concentration_table,
@@ -7,7 +15,10 @@ from riskengine.scoring.criticality import (
     supply_risk,
 )
 from riskengine.scoring.indicators import indicator_frame
-from riskengine.scoring.scorer import RiskScorer, normalised_weights, score_suppliers
+from riskengine.scoring.scorer import normalised_weights, score_suppliers
+
+if TYPE_CHECKING:
+    from riskengine.scoring.estimator import RiskScorer
 
 __all__ = [
     "RiskScorer",
@@ -19,3 +30,12 @@ __all__ = [
     "score_suppliers",
     "supply_risk",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """``RiskScorer``, imported (with scikit-learn) on first use (PEP 562)."""
+    if name == "RiskScorer":
+        from riskengine.scoring.estimator import RiskScorer
+
+        return RiskScorer
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
