@@ -80,12 +80,15 @@ if TYPE_CHECKING:  # the names below, as type checkers and IDEs should see them
         OptimisationResult,
         alliance_value,
         build_problem,
-        frontier,
         optimise,
-        solve,
     )
+
+    # from their own modules: mypy reads these names as the submodules of the same name
+    from riskengine.optimise.frontier import frontier
+    from riskengine.optimise.solve import solve
     from riskengine.report import run_report
-    from riskengine.scenarios import StressResult, stress
+    from riskengine.scenarios import StressResult
+    from riskengine.scenarios.stress import stress
     from riskengine.scoring import RiskScorer, score_suppliers, supply_risk
     from riskengine.scoring.uncertainty import score_intervals
 

@@ -43,8 +43,10 @@ class Command:
         return f"Command({self.name!r})"
 
 
-def _command(sub: argparse._SubParsersAction, name: str, **kwargs: str) -> argparse.ArgumentParser:
-    parser = sub.add_parser(name, **kwargs)
+def _command(
+    sub: argparse._SubParsersAction, name: str, help: str, description: str
+) -> argparse.ArgumentParser:
+    parser = sub.add_parser(name, help=help, description=description)
     parser.set_defaults(run=Command(name))
     return parser
 
