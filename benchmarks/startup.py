@@ -1,9 +1,10 @@
 """Benchmark: start-up and the short commands, against importing numpy + pandas, in one run.
 
-Every command runs ``--repeat`` times, each in a fresh process, from the
-checkout's root (its ``config/default.yaml`` and ``seeds/``), with the
-checkout first on ``PYTHONPATH``; the table shows wall-time medians and
-ratios against floors measured in the same run:
+``import riskengine``, ``riskengine --help``, ``validate``, ``score``,
+``optimise`` and ``report`` each run ``--repeat`` times, each in a fresh
+process, from the checkout's root (its ``config/default.yaml`` and
+``seeds/``) with the checkout first on ``PYTHONPATH``; the table shows
+wall-time medians and ratios against floors measured in the same run:
 
 * ``python -c "import numpy, pandas"``, the floor of any command on tables;
 * for ``riskengine report``, its own import time: a process that imports every
@@ -39,6 +40,8 @@ TARGETS: dict[str, float | None] = {
     "import riskengine": 0.5,
     "riskengine --help": 0.3,
     "riskengine validate": None,
+    "riskengine score": None,
+    "riskengine optimise": None,
     "import what report loads": None,
     "riskengine report": None,
 }
@@ -91,6 +94,8 @@ def commands(checkout: Path, scratch: Path, report: bool) -> dict[str, list[str]
         "import riskengine": [*python, "import riskengine"],
         "riskengine --help": [*cli, "--help"],
         "riskengine validate": [*cli, "validate"],
+        "riskengine score": [*cli, "score"],
+        "riskengine optimise": [*cli, "optimise"],
     }
     if report:
         out["import what report loads"] = [
