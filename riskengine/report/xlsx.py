@@ -129,13 +129,15 @@ def _rows(sheet: Worksheet, frame: pd.DataFrame, formats: list[str]) -> Iterator
         row = []
         for value, fmt in zip(record, formats, strict=True):
             value = value.item() if hasattr(value, "item") else value  # numpy -> Python
-            if _is_empty(value) or isinstance(value, bool):
-                cell = Cell(sheet, value=None if _is_empty(value) else value)
+            if _is_empty(value):
+                cell = Cell(sheet)
+            elif isinstance(value, bool):
+                cell = Cell(sheet, value=value)
             elif isinstance(value, int | float):
                 cell = Cell(sheet, value=value, style_array=styles.get(fmt))
                 if fmt not in styles:
                     cell.number_format = fmt
-                    styles[fmt] = cell._style
+                    styles[fmt] = cell._style  # the cell's style array, copied by later cells
             else:
                 cell = Cell(sheet)
                 _put_text(cell, value)
