@@ -46,8 +46,9 @@ TARGETS: dict[str, float | None] = {
     "riskengine report": None,
 }
 _PROBE = (
-    "import sys; before = set(sys.modules); from riskengine.cli import main; "
-    "code = main(['report', '--out', sys.argv[1]]); "
+    "import contextlib, io, sys; before = set(sys.modules); from riskengine.cli import main\n"
+    "with contextlib.redirect_stdout(io.StringIO()):\n"
+    "    code = main(['report', '--out', sys.argv[1]])\n"
     "print('\\n'.join(sorted(set(sys.modules) - before))); sys.exit(code)"
 )
 _IMPORT_ALL = (
@@ -80,7 +81,7 @@ def report_modules(checkout: Path, scratch: Path) -> Path:
         text=True,
         check=True,
     )
-    names = [line for line in done.stdout.splitlines() if line and not line.startswith("/")]
+    names = done.stdout.split()
     listing = scratch / f"modules-{abs(hash(checkout))}.txt"
     listing.write_text("\n".join(names), encoding="utf-8")
     return listing
