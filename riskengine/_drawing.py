@@ -10,20 +10,17 @@ data pass through :func:`plain_label`: characters the font lacks become
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-import matplotlib as mpl
 import numpy as np
 import pandas as pd
-from matplotlib.figure import Figure
-from matplotlib.font_manager import FontProperties, findfont
-from matplotlib.ft2font import FT2Font
-from matplotlib.patches import Patch
-from matplotlib.ticker import PercentFormatter
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # matplotlib itself is imported by the functions that draw
     from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 __all__ = [
     "CRMA_LINE",
@@ -105,8 +102,21 @@ _NOT_INDICATORS = (
 )
 
 
+@contextmanager
+def _figure(width: float, height: float) -> Iterator[Figure]:
+    """A new pyplot-free Figure of ``width`` x ``height`` inches, drawn inside :data:`RC`."""
+    import matplotlib as mpl
+    from matplotlib.figure import Figure
+
+    with mpl.rc_context(RC):
+        yield Figure(figsize=(width, height))
+
+
 @lru_cache(maxsize=1)
 def _charmap() -> frozenset[int]:
+    from matplotlib.font_manager import FontProperties, findfont
+    from matplotlib.ft2font import FT2Font
+
     path = findfont(FontProperties(family=FONT), fallback_to_default=True)
     return frozenset(FT2Font(path).get_charmap())
 
@@ -137,45 +147,57 @@ def indicator_columns(scores: pd.DataFrame) -> list[str]:
 # --------------------------------------------------------------------------- mix by country
 
 
-def _mix_axis(ax: Axes, part: pd.DataFrame, short: pd.DataFrame, colours: dict[str, str]) -> None:
-    commodities = sorted(short["commodity"].unique(), reverse=True)
-    y = {c: i for i, c in enumerate(commodities)}
-    left = dict.fromkeys(commodities, 0.0)
+def _mix_bars(
+    part: pd.DataFrame, short: pd.DataFrame, y: dict[str, int]
+) -> tuple[list[tuple[int, float, float, str]], list[tuple[int, float, float]]]:
+    """Bars in drawing order: (y, width, left, country) per country share, (y, width, left) per gap."""
+    left = dict.fromkeys(y, 0.0)
+    shares = []
     for row in part.sort_values(["commodity", "country"], kind="stable").itertuples():
         width = float(row.share_of_demand)
-        ax.barh(
-            y[row.commodity],
-            width,
-            left=left[row.commodity],
-            height=0.7,
-            color=colours[row.country],
-            edgecolor="white",
-            linewidth=0.5,
-        )
+        shares.append((y[row.commodity], width, left[row.commodity], row.country))
+        left[row.commodity] += width
+    gaps = []
+    for row in short.itertuples():
+        gap = float(row.shortfall_t) / float(row.demand_t) if row.demand_t else 0.0
+        if gap > 1e-9:
+            gaps.append((y[row.commodity], gap, left[row.commodity]))
+    return shares, gaps
+
+
+def _mix_axis(ax: Axes, part: pd.DataFrame, short: pd.DataFrame, colours: dict[str, str]) -> None:
+    from matplotlib.ticker import PercentFormatter
+
+    commodities = sorted(short["commodity"].unique(), reverse=True)
+    shares, gaps = _mix_bars(part, short, {c: i for i, c in enumerate(commodities)})
+    # one barh call per kind of bar draws the same rectangles, in the same order, as one per bar
+    if shares:
+        ys, widths, lefts, countries = zip(*shares, strict=True)
+        colour = [colours[c] for c in countries]
+        ax.barh(ys, widths, left=lefts, height=0.7, color=colour, edgecolor="white", linewidth=0.5)
+    for y, width, left, country in shares:
         if width >= 0.08:
             ax.text(
-                left[row.commodity] + width / 2,
-                y[row.commodity],
-                plain_label(row.country),
+                left + width / 2,
+                y,
+                plain_label(country),
                 ha="center",
                 va="center",
                 color="white",
                 fontsize=7,
             )
-        left[row.commodity] += width
-    for row in short.itertuples():
-        gap = float(row.shortfall_t) / float(row.demand_t) if row.demand_t else 0.0
-        if gap > 1e-9:
-            ax.barh(
-                y[row.commodity],
-                gap,
-                left=left[row.commodity],
-                height=0.7,
-                color=SHORTFALL_COLOUR,
-                hatch="///",
-                edgecolor="#808b96",
-                linewidth=0.5,
-            )
+    if gaps:
+        ys, widths, lefts = zip(*gaps, strict=True)
+        ax.barh(
+            ys,
+            widths,
+            left=lefts,
+            height=0.7,
+            color=SHORTFALL_COLOUR,
+            hatch="///",
+            edgecolor="#808b96",
+            linewidth=0.5,
+        )
     ax.set_yticks(range(len(commodities)), labels=[plain_label(c) for c in commodities])
     ax.axvline(CRMA_LINE, color="black", linestyle="--", linewidth=1)
     ax.set_xlim(0, 1.0)
@@ -190,19 +212,24 @@ def mix_figure(mix: pd.DataFrame, shortfalls: pd.DataFrame) -> Figure:
     ``shortfalls``). The dashed line marks the CRMA 65% benchmark for one
     third country.
     """
+    from matplotlib.patches import Patch
+
     buyers = sorted(shortfalls["buyer"].unique())
     n_rows = max(
         1, shortfalls.groupby("buyer")["commodity"].nunique().max() if len(shortfalls) else 1
     )
     colours = country_colours(list(mix["country"].unique()))
-    with mpl.rc_context(RC):
-        fig = Figure(figsize=(8.0, 0.9 + (0.32 * n_rows + 0.6) * max(1, len(buyers))))
+    with _figure(8.0, 0.9 + (0.32 * n_rows + 0.6) * max(1, len(buyers))) as fig:
         axes = fig.subplots(max(1, len(buyers)), 1, squeeze=False)[:, 0]
         for ax, buyer in zip(axes, buyers, strict=False):
             _mix_axis(
                 ax, mix[mix["buyer"] == buyer], shortfalls[shortfalls["buyer"] == buyer], colours
             )
-            ax.set_title(plain_label(f"{buyer}: share of demand by supplying country"), loc="left")
+            # y=1.0 is where automatic placement puts it (nothing sits above these axes),
+            # without measuring every tick label on each draw
+            ax.set_title(
+                plain_label(f"{buyer}: share of demand by supplying country"), loc="left", y=1.0
+            )
         axes[-1].set_xlabel("share of the buyer's demand (dashed line: CRMA 65% benchmark)")
         handles = [Patch(color=colours[k], label=plain_label(k)) for k in sorted(colours)]
         handles.append(
@@ -249,8 +276,7 @@ def frontier_figure(
     Efficient points are filled; points that serve less are labelled with the
     tonnes they leave short.
     """
-    with mpl.rc_context(RC):
-        fig = Figure(figsize=(7.5, 4.0))
+    with _figure(7.5, 4.0) as fig:
         ax = fig.subplots()
         ok = points[points["status"] == "optimal"].sort_values("risk_aversion")
         x, y = ok["supply_loss_usd"] / 1e6, ok["purchase_cost_usd"] / 1e6
@@ -301,9 +327,9 @@ def _offer_labels(part: pd.DataFrame) -> list[str]:
 
 def _contribution_axis(ax: Axes, part: pd.DataFrame, indicators: list[str]) -> None:
     part = part.iloc[::-1]
-    left = pd.Series(0.0, index=part.index)
+    left = np.zeros(len(part))
     for name in indicators:
-        values = part[name].astype(float)
+        values = part[name].to_numpy(dtype=float)
         ax.barh(
             range(len(part)),
             values,
@@ -320,13 +346,13 @@ def _contribution_axis(ax: Axes, part: pd.DataFrame, indicators: list[str]) -> N
 def contributions_figure(scores: pd.DataFrame, indicators: list[str], top: int = 12) -> Figure:
     """The first ``top`` rows per buyer (riskiest first) as bars stacked by indicator."""
     buyers = sorted(scores["buyer"].unique())
-    with mpl.rc_context(RC):
-        fig = Figure(figsize=(8.0, 0.8 + (0.19 * top + 0.5) * max(1, len(buyers))))
+    with _figure(8.0, 0.8 + (0.19 * top + 0.5) * max(1, len(buyers))) as fig:
         axes = fig.subplots(max(1, len(buyers)), 1, squeeze=False)[:, 0]
         for ax, buyer in zip(axes, buyers, strict=False):
             part = scores[scores["buyer"] == buyer].head(top)
             _contribution_axis(ax, part, indicators)
-            ax.set_title(plain_label(f"{buyer}: the {len(part)} riskiest offers"), loc="left")
+            title = plain_label(f"{buyer}: the {len(part)} riskiest offers")
+            ax.set_title(title, loc="left", y=1.0)  # y as in mix_figure
         axes[-1].set_xlabel("risk score (0-100), split into the contribution of each indicator")
         handles, labels = axes[0].get_legend_handles_labels()
         fig.legend(handles, labels, loc="lower center", ncols=4, frameon=False, fontsize=7)
@@ -359,8 +385,7 @@ def stress_figure(table: pd.DataFrame, note: str = "") -> Figure:
     year). ``note`` is appended to the title.
     """
     labels = [plain_label(s) for s in table["scenario"]]
-    with mpl.rc_context(RC):
-        fig = Figure(figsize=(9.0, 1.4 + 0.45 * max(1, len(table))))
+    with _figure(9.0, 1.4 + 0.45 * max(1, len(table))) as fig:
         short_ax, cost_ax = fig.subplots(1, 2, sharey=True)
         _paired_bars(short_ax, table["exposure_shortfall_t"], table["response_shortfall_t"], labels)
         _paired_bars(

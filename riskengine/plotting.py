@@ -31,7 +31,6 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from matplotlib.figure import Figure
 
 from riskengine._drawing import (
     CRMA_LINE,
@@ -47,7 +46,9 @@ from riskengine._drawing import (
 )
 from riskengine.exceptions import RiskEngineError
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # matplotlib is imported by riskengine._drawing when a figure is drawn
+    from matplotlib.figure import Figure
+
     from riskengine.config.schema import Config
     from riskengine.data.dataset import Dataset
     from riskengine.optimise.frontier import Frontier

@@ -11,6 +11,7 @@ from typing import Any
 import pandas as pd
 
 from riskengine._resources import shipped
+from riskengine.cli._parsers import add_common, add_format
 from riskengine.config import Config, load_config
 from riskengine.data import Dataset, load_dataset
 from riskengine.data.checks import check_against_config
@@ -19,41 +20,6 @@ from riskengine.exceptions import ConfigError
 __all__ = ["add_common", "add_format", "emit_json", "emit_table", "load_inputs"]
 
 DEFAULT_CONFIG = Path("config/default.yaml")
-
-
-def add_common(parser: argparse.ArgumentParser) -> None:
-    """--config, --data, --set and --debug."""
-    parser.add_argument(
-        "--config",
-        metavar="FILE",
-        type=Path,
-        help="YAML configuration (default: config/default.yaml if present)",
-    )
-    parser.add_argument(
-        "--data",
-        metavar="DIR",
-        type=Path,
-        help="folder of CSV tables or an .xlsx workbook (overrides data.dir)",
-    )
-    parser.add_argument(
-        "--set",
-        metavar="KEY=VALUE",
-        action="append",
-        default=[],
-        dest="overrides",
-        help="override a configuration key (repeatable)",
-    )
-    parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
-
-
-def add_format(parser: argparse.ArgumentParser) -> None:
-    """--format table|json|csv."""
-    parser.add_argument(
-        "--format",
-        choices=("table", "json", "csv"),
-        default="table",
-        help="output format on stdout (default: table)",
-    )
 
 
 def resolve_config_path(path: Path | None) -> Path | None:

@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Any
 
-from riskengine.cli._common import add_common, add_format, emit_json, emit_table, load_inputs
+from riskengine.cli._common import emit_json, emit_table, load_inputs
 from riskengine.config import Config
 from riskengine.data import Dataset
 from riskengine.optimise import OptimisationResult, alliance_value, frontier, optimise
@@ -14,52 +14,6 @@ from riskengine.optimise._text import country_mix_text
 from riskengine.optimise.api import default_scores
 from riskengine.optimise.problem import build_problem
 from riskengine.optimise.solve import write_lp
-
-
-def add_parser(sub: argparse._SubParsersAction) -> None:
-    """Register the command."""
-    parser = sub.add_parser(
-        "optimise",
-        help="recommend a diversified sourcing mix (LP)",
-        description="Solve the sourcing model: the mix that minimises purchase cost plus "
-        "risk aversion x the expected disruption loss, with unmet demand at its lost-supply "
-        "value and each buyer's policy (the EU's CRMA cap by default); report the buy list, "
-        "money, shortfalls and shadow prices. Exit 1 if the solver does not reach optimality.",
-    )
-    add_common(parser)
-    add_format(parser)
-    parser.add_argument("--mode", choices=("joint", "separate"), help="override optimiser.mode")
-    parser.add_argument(
-        "--backend",
-        choices=("highs", "pulp"),
-        help="highs = highspy direct (default for HiGHS); pulp = PuLP model (always used for CBC)",
-    )
-    parser.add_argument(
-        "--frontier",
-        type=int,
-        default=0,
-        metavar="N",
-        help="also sweep risk_aversion over N points (cost-risk frontier)",
-    )
-    parser.add_argument(
-        "--alliance",
-        action="store_true",
-        help="also compute the alliance value (separate minus joint)",
-    )
-    parser.add_argument(
-        "--write-lp",
-        metavar="FILE",
-        dest="write_lp",
-        help="write the LP (or .mps) for review; kilotonnes and thousands of USD",
-    )
-    parser.add_argument(
-        "--top",
-        type=int,
-        default=10,
-        metavar="N",
-        help="shadow prices to list in the table format (default 10)",
-    )
-    parser.set_defaults(run=run)
 
 
 def _extras(
@@ -90,7 +44,7 @@ def _print_table(result: OptimisationResult, extras: dict[str, Any], top: int) -
     print(result.summary(top))
     if not result.is_optimal:
         return
-    print("\nMix by country (shares of what each buyer buys; home countries are never capped):")
+    print("\nMix by country (cap = the country share limit; home countries have none):")
     print(country_mix_text(result) or "(nothing bought)")
     short = result.shortfalls[result.shortfalls["shortfall_t"] > 0]
     print("\nShortfalls:")
