@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from riskengine.data.readers import RawTable, read_csv_table, read_xlsx_tables
-from riskengine.data.schema import TABLES, TableSpec
+from riskengine.data.schema import OPTIONAL_TABLES, TABLES, TableSpec
 from riskengine.data.validate import check_references, parse_table
 from riskengine.exceptions import DataError, Problem
 
@@ -43,6 +43,7 @@ class Dataset:
     demand: pd.DataFrame
     source: str = "memory"
     files: tuple[Path, ...] = field(default=(), repr=False)
+    sourcing: pd.DataFrame | None = field(default=None, repr=False, compare=False)
     lines: dict[str, tuple[int, ...]] = field(default_factory=dict, repr=False, compare=False)
 
     def __repr__(self) -> str:
@@ -51,6 +52,8 @@ class Dataset:
 
     def table(self, name: str) -> pd.DataFrame:
         """The table called ``name`` (one of the six file stems)."""
+        if name == "sourcing":
+            return self.sourcing if self.sourcing is not None else pd.DataFrame()
         if name not in _NAMES:
             raise KeyError(f"no table {name!r}; tables are {', '.join(_NAMES)}")
         return getattr(self, name)
@@ -170,14 +173,18 @@ def _read_raw(path: Path) -> tuple[dict[str, RawTable], list[Problem], tuple[Pat
     return raws, problems, tuple(files)
 
 
-def _cross_checks(tables: dict[str, pd.DataFrame], raws: dict[str, RawTable]) -> list[Problem]:
+def _cross_checks(
+    tables: dict[str, pd.DataFrame],
+    raws: dict[str, RawTable],
+    specs: tuple[TableSpec, ...] = TABLES,
+) -> list[Problem]:
     problems: list[Problem] = []
     countries = tables.get("countries")
     commodities = tables.get("commodities")
     codes = set(countries["country"]) if countries is not None else None
     blocs = set(countries["bloc"].astype(str)) - {""} if countries is not None else set()
     known = set(commodities["commodity"]) if commodities is not None else None
-    for spec in TABLES:
+    for spec in specs:
         frame, raw = tables.get(spec.name), raws.get(spec.name)
         if frame is None or raw is None:
             continue
@@ -249,11 +256,29 @@ def load_dataset(path: str | os.PathLike[str] | None = None) -> Dataset:
             problems += found
             if frame is not None:
                 tables[spec.name] = frame
-    problems += _cross_checks(tables, raws)
+    sourcing, found, extra = _read_optional(folder, tables)
+    problems += _cross_checks(tables, raws) + found
     if problems or len(tables) != len(TABLES):
         raise DataError(problems)
     lines = {name: raw.lines for name, raw in raws.items()}
-    return Dataset(**tables, source=str(folder), files=files, lines=lines)
+    return Dataset(
+        **tables, source=str(folder), files=files + extra, lines=lines, sourcing=sourcing
+    )
+
+
+def _read_optional(
+    folder: Path, tables: dict[str, pd.DataFrame]
+) -> tuple[pd.DataFrame | None, list[Problem], tuple[Path, ...]]:
+    """The optional ``sourcing.csv`` of a CSV folder (None when absent), checked like the rest."""
+    spec = OPTIONAL_TABLES[0]
+    file = folder / spec.file
+    if not folder.is_dir() or not file.is_file():
+        return None, [], ()
+    raw = read_csv_table(file, str(file))
+    frame, problems = parse_table(spec, raw)
+    if frame is not None:
+        problems += _cross_checks({**tables, spec.name: frame}, {spec.name: raw}, (spec,))
+    return frame, problems, (file,)
 
 
 def _table_spec(name: str) -> TableSpec:
@@ -278,4 +303,6 @@ def write_dataset(dataset: Dataset, folder: str | os.PathLike[str]) -> Path:
             elif col.kind == "bool":
                 frame[col.name] = frame[col.name].map({True: "true", False: "false"})
         frame.to_csv(out / f"{name}.csv", index=False, lineterminator="\n")
+    if dataset.sourcing is not None:
+        dataset.sourcing.to_csv(out / "sourcing.csv", index=False, lineterminator="\n")
     return out
