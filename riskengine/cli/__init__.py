@@ -19,7 +19,7 @@ from riskengine.exceptions import RiskEngineError
 __all__ = ["entry_point", "main"]
 
 #: Command modules, in the order ``--help`` lists them.
-COMMANDS: tuple[str, ...] = ("validate", "score", "optimise", "stress", "report", "init")
+COMMANDS: tuple[str, ...] = ("validate", "score", "optimise", "stress", "report", "init", "data")
 
 
 class _Parser(argparse.ArgumentParser):
