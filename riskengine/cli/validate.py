@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+import pandas as pd
+
 from riskengine.cli._common import (
     add_common,
     add_format,
@@ -12,6 +14,7 @@ from riskengine.cli._common import (
     frame_records,
     load_inputs,
 )
+from riskengine.data.vintage import vintage_range, vintage_table
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -48,6 +51,9 @@ def run(args: argparse.Namespace) -> int:
                     )
                 },
                 "vintage": dataset.vintage,
+                "data_years": vintage_range(dataset)[0],
+                "estimated_share": vintage_range(dataset)[1],
+                "tables": frame_records(vintage_table(dataset)),
                 "capacity": frame_records(dataset.capacity_by_commodity()),
             }
         )
@@ -56,4 +62,10 @@ def run(args: argparse.Namespace) -> int:
     else:
         print(f"Configuration '{config.name}' and data are valid.\n")
         print(dataset.summary())
+        span, share = vintage_range(dataset)
+        print(f"\n  data years (all tables): {span}; estimated figures: {share:.0%} of rows\n")
+        shown = vintage_table(dataset)
+        shown["estimated_rows"] = shown["estimated_rows"].map(lambda v: "" if pd.isna(v) else f"{v:.0f}")
+        shown["estimated_share"] = shown["estimated_share"].map(lambda v: "" if pd.isna(v) else f"{v:.0%}")
+        emit_table(shown, "table")
     return 0

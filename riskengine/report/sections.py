@@ -24,6 +24,7 @@ from riskengine.report.html import (
     fmt_yes,
     table_html,
 )
+from riskengine.data.vintage import vintage_table
 from riskengine.report.model import ReportData
 from riskengine.report.sources import SOURCES_FILE
 from riskengine.report.summary import executive_summary, money
@@ -379,6 +380,18 @@ def sources_section(data: ReportData, tables: dict[str, pd.DataFrame]) -> str:
         parts.append(
             table_html(tables["vintage"], [("item", "item", None), ("vintage", "vintage", None)])
         )
+    parts.append(
+        _note("Data years and the share of rows whose basis is an estimate, per table:")
+        + table_html(
+            vintage_table(data.dataset),
+            [
+                ("table", "table", None),
+                ("rows", "rows", fmt_num(0)),
+                ("years", "data years", None),
+                ("estimated_share", "estimated", fmt_pct),
+            ],
+        )
+    )
     return _section("sources", "\n".join(parts))
 
 
