@@ -75,7 +75,7 @@ def data_dictionary() -> str:
         "Quantities are tonnes of oxide equivalent a year; prices USD per kg of oxide",
         "equivalent. Extra columns are kept and passed through.",
         "",
-        f"**Ranges of estimates.** Any numeric column `<column>` may have companions",
+        "**Ranges of estimates.** Any numeric column `<column>` may have companions",
         f"`<column>{RANGE_SUFFIXES[0]}` and `<column>{RANGE_SUFFIXES[1]}` holding the low and high ends",
         "of an estimate (e.g. `tonnes_low`, `tonnes_high`). They are optional, parsed with",
         "the column's bounds, must bracket the central value, and are kept as columns of",

@@ -16,9 +16,23 @@ from pathlib import Path
 
 import pandas as pd
 
-from riskengine.cli._common import add_common, emit_json, emit_table, fail, frame_records, load_config_args
+from riskengine.cli._common import (
+    add_common,
+    emit_json,
+    emit_table,
+    fail,
+    frame_records,
+    load_config_args,
+)
 from riskengine.data import load_dataset
-from riskengine.data.importers import KINDS, ImportResult, import_comtrade, import_jrc, import_usgs, import_wgi
+from riskengine.data.importers import (
+    KINDS,
+    ImportResult,
+    import_comtrade,
+    import_jrc,
+    import_usgs,
+    import_wgi,
+)
 from riskengine.data.importers.update import write_copy, write_in_place
 from riskengine.scoring import supply_risk
 
@@ -26,7 +40,9 @@ from riskengine.scoring import supply_risk
 def add_parser(sub: argparse._SubParsersAction) -> None:
     """Register ``data`` and its ``import`` sub-command."""
     parser = sub.add_parser("data", help="refresh the data tables from the sources' own files")
-    inner = parser.add_subparsers(dest="data_command", metavar="SUBCOMMAND", parser_class=type(parser))
+    inner = parser.add_subparsers(
+        dest="data_command", metavar="SUBCOMMAND", parser_class=type(parser)
+    )
     inner.required = True
     imp = inner.add_parser(
         "import",
@@ -38,15 +54,28 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     imp.add_argument("file", type=Path, help="the file as downloaded from the source")
     add_common(imp)
     where = imp.add_mutually_exclusive_group()
-    where.add_argument("--out", type=Path, metavar="DIR", help="new folder for the updated copy of the data")
-    where.add_argument("--in-place", action="store_true", help="update the --data folder (backups kept)")
+    where.add_argument(
+        "--out", type=Path, metavar="DIR", help="new folder for the updated copy of the data"
+    )
+    where.add_argument(
+        "--in-place", action="store_true", help="update the --data folder (backups kept)"
+    )
     where.add_argument("--dry-run", action="store_true", help="print the changes, write nothing")
     imp.add_argument("--year", type=int, help="data year to take (default: latest in the file)")
     imp.add_argument("--buyer", default="EU", help="comtrade/jrc eu: buyer whose sourcing is set")
     imp.add_argument("--commodity", help="comtrade: commodity the imports are of")
-    imp.add_argument("--stage", default="refining", choices=("mining", "refining"), help="comtrade: stage")
-    imp.add_argument("--hs", default="280530,2846", help="comtrade: HS codes (prefixes), comma-separated")
-    imp.add_argument("--table", default="global", choices=("global", "eu"), help="jrc: world shares or EU sourcing")
+    imp.add_argument(
+        "--stage", default="refining", choices=("mining", "refining"), help="comtrade: stage"
+    )
+    imp.add_argument(
+        "--hs", default="280530,2846", help="comtrade: HS codes (prefixes), comma-separated"
+    )
+    imp.add_argument(
+        "--table",
+        default="global",
+        choices=("global", "eu"),
+        help="jrc: world shares or EU sourcing",
+    )
     imp.add_argument("--format", choices=("table", "json"), default="table", help="output format")
     imp.set_defaults(run=run)
 
@@ -103,13 +132,20 @@ def _write(args: argparse.Namespace, data_dir: Path, result: ImportResult, stage
     return f"wrote the updated data to {out}"
 
 
-def _print(args: argparse.Namespace, result: ImportResult, impact: pd.DataFrame, written: str) -> None:
+def _print(
+    args: argparse.Namespace, result: ImportResult, impact: pd.DataFrame, written: str
+) -> None:
     if args.format == "json":
-        emit_json({
-            "kind": result.kind, "source": str(result.source), "written": written,
-            "changes": frame_records(result.changes), "supply_risk": frame_records(impact),
-            "notes": list(result.notes),
-        })
+        emit_json(
+            {
+                "kind": result.kind,
+                "source": str(result.source),
+                "written": written,
+                "changes": frame_records(result.changes),
+                "supply_risk": frame_records(impact),
+                "notes": list(result.notes),
+            }
+        )
         return
     tables = ", ".join(f"{name}.csv" for name in result.tables) or "no table"
     print(f"Imported {result.kind} from {result.source} into {tables}: {written}.\n")

@@ -65,7 +65,11 @@ def run(args: argparse.Namespace) -> int:
         span, share = vintage_range(dataset)
         print(f"\n  data years (all tables): {span}; estimated figures: {share:.0%} of rows\n")
         shown = vintage_table(dataset)
-        shown["estimated_rows"] = shown["estimated_rows"].map(lambda v: "" if pd.isna(v) else f"{v:.0f}")
-        shown["estimated_share"] = shown["estimated_share"].map(lambda v: "" if pd.isna(v) else f"{v:.0%}")
+        shown["estimated_rows"] = shown["estimated_rows"].map(
+            lambda v: "" if pd.isna(v) else f"{v:.0f}"
+        )
+        shown["estimated_share"] = shown["estimated_share"].map(
+            lambda v: "" if pd.isna(v) else f"{v:.0%}"
+        )
         emit_table(shown, "table")
     return 0

@@ -227,7 +227,9 @@ SOURCING_TABLE = TableSpec(
         Column("commodity", "commodity", "", "commodity id"),
         Column("stage", "choice", "", "mining or refining", choices=_STAGES),
         Column("country", "country", "", "origin country (domestic production or imports)"),
-        Column("share", "number", "", "share of the buyer's supply from this country", low=0, high=1),
+        Column(
+            "share", "number", "", "share of the buyer's supply from this country", low=0, high=1
+        ),
         Column("year", "integer", "", "data year", required=False, low=1990, high=2100),
     ),
     ("buyer", "commodity", "stage", "country"),

@@ -7,14 +7,13 @@ sees everything to fix in one run.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
 
 from riskengine._text import did_you_mean
 from riskengine.data.readers import RawTable
-from dataclasses import replace
-
 from riskengine.data.schema import RANGE_SUFFIXES, Column, TableSpec
 from riskengine.exceptions import Problem
 

@@ -14,7 +14,15 @@ __all__ = ["YEAR_COLUMNS", "vintage_range", "vintage_table"]
 
 #: Columns holding a figure's data year.
 YEAR_COLUMNS: tuple[str, ...] = ("year", "price_year", "governance_year", "data_year")
-_TABLES = ("commodities", "countries", "production", "export_controls", "suppliers", "demand", "sourcing")
+_TABLES = (
+    "commodities",
+    "countries",
+    "production",
+    "export_controls",
+    "suppliers",
+    "demand",
+    "sourcing",
+)
 
 
 def _years(table: pd.DataFrame) -> pd.Series:
@@ -43,14 +51,20 @@ def vintage_table(dataset: object) -> pd.DataFrame:
         if name == "sourcing" and table.empty:
             continue
         years = _years(table)
-        span = "" if years.empty else f"{int(years.min())}-{int(years.max())}".replace(
-            f"{int(years.min())}-{int(years.min())}", f"{int(years.min())}"
+        span = (
+            ""
+            if years.empty
+            else f"{int(years.min())}-{int(years.max())}".replace(
+                f"{int(years.min())}-{int(years.min())}", f"{int(years.min())}"
+            )
         )
         flags = _estimated(table)
         count = None if flags is None else int(flags.sum())
         share = float("nan") if flags is None or not len(flags) else count / len(flags)
         rows.append((name, len(table), span, count, share))
-    return pd.DataFrame(rows, columns=["table", "rows", "years", "estimated_rows", "estimated_share"])
+    return pd.DataFrame(
+        rows, columns=["table", "rows", "years", "estimated_rows", "estimated_share"]
+    )
 
 
 def vintage_range(dataset: object) -> tuple[str, float]:

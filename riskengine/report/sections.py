@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 import pandas as pd
 import yaml
 
+from riskengine.data.vintage import vintage_table
 from riskengine.report.figures import INDICATOR_COLOURS
 from riskengine.report.html import (
     esc,
@@ -24,7 +25,6 @@ from riskengine.report.html import (
     fmt_yes,
     table_html,
 )
-from riskengine.data.vintage import vintage_table
 from riskengine.report.model import ReportData
 from riskengine.report.sources import SOURCES_FILE
 from riskengine.report.summary import executive_summary, money

@@ -210,7 +210,11 @@ def buyer_trade_factors(
 
 
 def default_sourcing(
-    production: pd.DataFrame, demand: pd.DataFrame, countries: pd.DataFrame, buyer: str, home: Iterable[str]
+    production: pd.DataFrame,
+    demand: pd.DataFrame,
+    countries: pd.DataFrame,
+    buyer: str,
+    home: Iterable[str],
 ) -> pd.DataFrame:
     """A buyer's sourcing mix when no trade data is given: home output first, imports like the world.
 
@@ -222,7 +226,9 @@ def default_sourcing(
     home = tuple(home)
     prod = production.groupby(["commodity", "stage", "country"], as_index=False)["tonnes"].sum()
     prod["home"] = (relation_of(prod["country"], countries, home, ()) == 0).to_numpy()
-    ir = import_reliance(production, demand, countries, buyer, home).set_index(["commodity", "stage"])
+    ir = import_reliance(production, demand, countries, buyer, home).set_index(
+        ["commodity", "stage"]
+    )
     keys = pd.MultiIndex.from_frame(prod[["commodity", "stage"]])
     prod["ir"] = ir["import_reliance"].reindex(keys).fillna(1.0).to_numpy()
     group = prod.groupby(["commodity", "stage", "home"])["tonnes"].transform("sum")
@@ -230,7 +236,9 @@ def default_sourcing(
     prod["share"] = np.where(prod["home"], (1 - prod["ir"]) * within, prod["ir"] * within)
     has_foreign = prod.groupby(["commodity", "stage"])["home"].transform(lambda h: (~h).any())
     prod.loc[prod["home"] & ~has_foreign, "share"] = within[prod["home"] & ~has_foreign]
-    return prod.loc[prod["share"] > 0, ["commodity", "stage", "country", "share"]].reset_index(drop=True)
+    return prod.loc[prod["share"] > 0, ["commodity", "stage", "country", "share"]].reset_index(
+        drop=True
+    )
 
 
 def _sourcing_hhi(mix: pd.DataFrame, wgi: pd.Series, t: pd.DataFrame) -> pd.Series:
@@ -257,7 +265,9 @@ def _buyer_mix(
     data = ds.table("sourcing")
     if len(data):
         rows = data[data["buyer"] == buyer].assign(basis="sourcing.csv")
-        mix = pd.concat([_replace_groups(mix, rows, keys), rows[[*keys, "country", "share", "basis"]]])
+        mix = pd.concat(
+            [_replace_groups(mix, rows, keys), rows[[*keys, "country", "share", "basis"]]]
+        )
     if plan is not None and len(plan):
         rows = plan[plan["buyer"] == buyer].assign(basis="plan")
         rows = rows.groupby([*keys, "country", "basis"], as_index=False)["tonnes"].sum()

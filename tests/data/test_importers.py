@@ -45,7 +45,9 @@ def test_wgi_means_of_the_six_estimates():
 
 
 def test_wgi_bad_year_names_the_file_and_the_years():
-    with pytest.raises(DataError, match=r"WGIData.csv.*no estimates for 1990; years in the file: 1996-2022"):
+    with pytest.raises(
+        DataError, match=r"WGIData.csv.*no estimates for 1990; years in the file: 1996-2022"
+    ):
         read_wgi(SOURCES / "WGIData.csv", year=1990)
 
 
@@ -65,28 +67,39 @@ def test_usgs_mine_production_reads_the_release_layout():
     assert usgs.loc["MM", "tonnes"] == 31_000 and usgs.loc["CN", "tonnes"] == 270_000
     assert usgs.loc["WORLD", "tonnes"] == 390_000 and (usgs["year"] == 2024).all()
     assert "Other countries" not in set(usgs["country_name"])
-    assert read_usgs_mine_production(SOURCES / "MCS2025_World_Data.csv", year=2023).loc[0, "year"] == 2023
+    assert (
+        read_usgs_mine_production(SOURCES / "MCS2025_World_Data.csv", year=2023).loc[0, "year"]
+        == 2023
+    )
 
 
 def test_usgs_import_rescales_element_rows(data):
     same = import_usgs(data, SOURCES / "MCS2025_World_Data.csv")
     assert same.changes[same.changes["column"] == "tonnes"].empty  # seeds are on MCS 2025
     older = import_usgs(data, SOURCES / "MCS2025_World_Data.csv", year=2023)
-    mm = older.changes[(older.changes["key"] == "MM|yttrium|mining") & (older.changes["column"] == "tonnes")]
+    mm = older.changes[
+        (older.changes["key"] == "MM|yttrium|mining") & (older.changes["column"] == "tonnes")
+    ]
     assert float(mm["after"].iloc[0]) == pytest.approx(6200 * 43_000 / 31_000, rel=1e-3)
 
 
 def test_comtrade_shares_by_partner_skip_world_exports_and_other_hs():
-    shares = read_comtrade_imports(SOURCES / "comtrade_plus_imports.csv", ("284690",)).set_index("country")
+    shares = read_comtrade_imports(SOURCES / "comtrade_plus_imports.csv", ("284690",)).set_index(
+        "country"
+    )
     assert list(shares.index) == ["CN", "VN", "MY", "FR"]
     assert shares.loc["CN", "share"] == pytest.approx(0.65)
 
 
 def test_comtrade_import_sets_the_buyers_sourcing(data):
-    result = import_comtrade(data, SOURCES / "comtrade_plus_imports.csv", "JP", "dysprosium", hs_codes=("284690",))
+    result = import_comtrade(
+        data, SOURCES / "comtrade_plus_imports.csv", "JP", "dysprosium", hs_codes=("284690",)
+    )
     rows = result.tables["sourcing"]
     jp = rows[(rows.buyer == "JP") & (rows.commodity == "dysprosium") & (rows.stage == "refining")]
-    assert dict(zip(jp.country, jp.share.astype(float))) == pytest.approx({"CN": 0.65, "VN": 0.2, "MY": 0.1, "FR": 0.05})
+    assert dict(zip(jp.country, jp.share.astype(float), strict=False)) == pytest.approx(
+        {"CN": 0.65, "VN": 0.2, "MY": 0.1, "FR": 0.05}
+    )
     assert (jp["year"] == "2024").all()
 
 
@@ -105,7 +118,9 @@ def test_jrc_global_import_keeps_world_totals(data):
     for frame in (after, before):
         frame["tonnes"] = pd.to_numeric(frame["tonnes"])
     total = lambda f, c, s: f[(f.commodity == c) & (f.stage == s)]["tonnes"].sum()  # noqa: E731
-    assert total(after, "gadolinium", "mining") == pytest.approx(total(before, "gadolinium", "mining"), rel=0.01)
+    assert total(after, "gadolinium", "mining") == pytest.approx(
+        total(before, "gadolinium", "mining"), rel=0.01
+    )
 
 
 def test_cli_wgi_writes_a_new_folder_and_prints_the_diff(data, tmp_path, capsys):
@@ -114,19 +129,44 @@ def test_cli_wgi_writes_a_new_folder_and_prints_the_diff(data, tmp_path, capsys)
     countries.to_csv(data / "countries.csv", index=False)
     original = (data / "countries.csv").read_bytes()
     out = tmp_path / "refreshed"
-    code = main(["data", "import", "wgi", str(SOURCES / "WGIData.csv"), "--data", str(data),
-                 "--config", str(DEFAULT_CONFIG), "--out", str(out)])
+    code = main(
+        [
+            "data",
+            "import",
+            "wgi",
+            str(SOURCES / "WGIData.csv"),
+            "--data",
+            str(data),
+            "--config",
+            str(DEFAULT_CONFIG),
+            "--out",
+            str(out),
+        ]
+    )
     printed = capsys.readouterr().out
     assert code == 0
     assert (data / "countries.csv").read_bytes() == original  # input untouched
-    assert load_dataset(out).countries.set_index("country").loc["CN", "governance"] == pytest.approx(-0.33)
+    assert load_dataset(out).countries.set_index("country").loc[
+        "CN", "governance"
+    ] == pytest.approx(-0.33)
     assert "CN" in printed and "0.5" in printed and "-0.33" in printed
     assert "Supply risk that moves" in printed and "dysprosium" in printed
 
 
 def test_cli_in_place_keeps_a_backup(data, capsys):
-    code = main(["data", "import", "wgi", str(SOURCES / "WGIData.csv"), "--data", str(data),
-                 "--config", str(DEFAULT_CONFIG), "--in-place"])
+    code = main(
+        [
+            "data",
+            "import",
+            "wgi",
+            str(SOURCES / "WGIData.csv"),
+            "--data",
+            str(data),
+            "--config",
+            str(DEFAULT_CONFIG),
+            "--in-place",
+        ]
+    )
     assert code == 0
     assert list(data.glob("countries.csv.bak-*"))
     load_dataset(data)
@@ -135,6 +175,18 @@ def test_cli_in_place_keeps_a_backup(data, capsys):
 def test_cli_bad_file_exits_2(data, tmp_path, capsys):
     bad = tmp_path / "not-wgi.csv"
     bad.write_text("a,b\n1,2\n", encoding="utf-8")
-    code = main(["data", "import", "wgi", str(bad), "--data", str(data), "--config", str(DEFAULT_CONFIG), "--dry-run"])
+    code = main(
+        [
+            "data",
+            "import",
+            "wgi",
+            str(bad),
+            "--data",
+            str(data),
+            "--config",
+            str(DEFAULT_CONFIG),
+            "--dry-run",
+        ]
+    )
     err = capsys.readouterr().err
     assert code == 2 and "not-wgi.csv" in err and "is not a WGI file" in err

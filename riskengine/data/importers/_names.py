@@ -69,5 +69,8 @@ def alpha2_of_name(name: str, countries: pd.DataFrame | None = None) -> str | No
         return ALIASES[key]
     names = {n.lower(): a for n, a in zip(_table()["name"], _table()["alpha2"], strict=True)}
     if countries is not None:
-        names |= {str(n).lower(): str(c) for n, c in zip(countries["name"], countries["country"])}
+        names |= {
+            str(n).lower(): str(c)
+            for n, c in zip(countries["name"], countries["country"], strict=False)
+        }
     return names.get(key)

@@ -24,8 +24,22 @@ from riskengine.data.importers._names import alpha2_of_alpha3
 __all__ = ["read_comtrade_imports"]
 
 _LAYOUTS = (
-    {"year": "refYear", "flow": "flowCode", "partner": "partnerISO", "hs": "cmdCode", "kg": "netWgt", "usd": "primaryValue"},
-    {"year": "Year", "flow": "Trade Flow", "partner": "Partner ISO", "hs": "Commodity Code", "kg": "Netweight (kg)", "usd": "Trade Value (US$)"},
+    {
+        "year": "refYear",
+        "flow": "flowCode",
+        "partner": "partnerISO",
+        "hs": "cmdCode",
+        "kg": "netWgt",
+        "usd": "primaryValue",
+    },
+    {
+        "year": "Year",
+        "flow": "Trade Flow",
+        "partner": "Partner ISO",
+        "hs": "Commodity Code",
+        "kg": "Netweight (kg)",
+        "usd": "Trade Value (US$)",
+    },
 )
 
 
@@ -66,7 +80,11 @@ def read_comtrade_imports(
     out["kg"] = pd.to_numeric(rows.get(cols["kg"], pd.Series(dtype=str)), errors="coerce")
     out["usd"] = pd.to_numeric(rows[cols["usd"]], errors="coerce")
     out["country"] = out["partner"].map(alpha2_of_alpha3)
-    out = out.dropna(subset=["country"]).groupby(["country", "partner"], as_index=False)[["kg", "usd"]].sum()
+    out = (
+        out.dropna(subset=["country"])
+        .groupby(["country", "partner"], as_index=False)[["kg", "usd"]]
+        .sum()
+    )
     weight = "kg" if basis == "weight" and out["kg"].fillna(0).sum() > 0 else "usd"
     out["share"] = out[weight] / out[weight].sum()
     return out.assign(year=year).sort_values("share", ascending=False).reset_index(drop=True)

@@ -21,7 +21,10 @@ from riskengine.enums import COMMODITIES
 __all__ = ["HREE_GROUP", "read_jrc_shares"]
 
 #: JRC's group label and the controlled commodities it covers.
-HREE_GROUP = ("heavy rare earths elements", ("dysprosium", "terbium", "gadolinium", "lutetium", "yttrium"))
+HREE_GROUP = (
+    "heavy rare earths elements",
+    ("dysprosium", "terbium", "gadolinium", "lutetium", "yttrium"),
+)
 _STAGE = {"E": "mining", "P": "refining"}
 
 
@@ -58,7 +61,10 @@ def read_jrc_shares(path: str | Path, countries: pd.DataFrame | None = None) -> 
     need = ["Material", "Stage", "Country", "Share", "t"]
     missing = [c for c in need if c not in raw.columns]
     if missing:
-        raise source_error(path, f"is not a JRC supply-share table: missing column(s) {', '.join(missing)}; expected {', '.join(need)}")
+        raise source_error(
+            path,
+            f"is not a JRC supply-share table: missing column(s) {', '.join(missing)}; expected {', '.join(need)}",
+        )
     frame = raw[need].set_axis(["material", "stage", "country_name", "share", "t"], axis=1)
     frame["material"] = frame["material"].str.strip().str.lower()
     frame = _expand_group(frame)
@@ -71,7 +77,13 @@ def read_jrc_shares(path: str | Path, countries: pd.DataFrame | None = None) -> 
     frame["country"] = frame["country_name"].map(lambda n: alpha2_of_name(n, countries))
     unknown = sorted(set(frame.loc[frame["country"].isna(), "country_name"]))
     if unknown:
-        raise source_error(path, f"names countries riskengine cannot map to ISO codes: {', '.join(unknown)}")
+        raise source_error(
+            path, f"names countries riskengine cannot map to ISO codes: {', '.join(unknown)}"
+        )
     frame = frame.rename(columns={"material": "commodity"})
     cols = ["commodity", "stage", "country", "share", "t", "country_name"]
-    return frame[cols].sort_values(["commodity", "stage", "share"], ascending=[True, True, False]).reset_index(drop=True)
+    return (
+        frame[cols]
+        .sort_values(["commodity", "stage", "share"], ascending=[True, True, False])
+        .reset_index(drop=True)
+    )

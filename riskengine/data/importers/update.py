@@ -69,7 +69,9 @@ def _num(value: object) -> float | None:
         return None
 
 
-def diff_table(name: str, before: pd.DataFrame, after: pd.DataFrame, key: list[str], columns: list[str]) -> pd.DataFrame:
+def diff_table(
+    name: str, before: pd.DataFrame, after: pd.DataFrame, key: list[str], columns: list[str]
+) -> pd.DataFrame:
     """Cell changes of ``columns`` between two versions of a table, matched on ``key``."""
     old = before.set_index(key) if len(before) else pd.DataFrame(columns=columns)
     new = after.set_index(key)
@@ -96,7 +98,17 @@ def write_copy(data_dir: Path, tables: dict[str, pd.DataFrame], out: Path) -> Pa
     Written into a temporary sibling first and renamed, so ``out`` is whole or absent.
     """
     if out.exists() and any(out.iterdir()):
-        raise DataError([Problem(str(out), None, None, None, "is not empty; give a new folder for the imported data")])
+        raise DataError(
+            [
+                Problem(
+                    str(out),
+                    None,
+                    None,
+                    None,
+                    "is not empty; give a new folder for the imported data",
+                )
+            ]
+        )
     tmp = out.with_name(f".{out.name}.partial")
     shutil.rmtree(tmp, ignore_errors=True)
     shutil.copytree(data_dir, tmp, ignore=shutil.ignore_patterns("*.bak-*", ".*"))

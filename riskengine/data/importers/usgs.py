@@ -53,7 +53,9 @@ def read_usgs_mine_production(
     raw = read_any(path)
     need = ("COMMODITY", "COUNTRY", "TYPE")
     if any(n not in raw.columns for n in need):
-        raise source_error(path, f"is not an MCS world-data file: expected columns {', '.join(need)}")
+        raise source_error(
+            path, f"is not an MCS world-data file: expected columns {', '.join(need)}"
+        )
     column, chosen = _year_column(raw, path, year)
     rows = raw[
         raw["COMMODITY"].str.strip().str.lower().str.startswith(commodity.lower())

@@ -34,9 +34,7 @@ def _from_wide(raw: pd.DataFrame, path: Path) -> pd.DataFrame:
     years = [c for c in raw.columns if str(c).strip().isdigit()]
     if est.empty or not years:
         raise source_error(path, "has no WGI estimate rows (Indicator Code VA.EST ... CC.EST)")
-    long = est.melt(
-        id_vars=["Country Code", "Indicator Code"], value_vars=years, var_name="year"
-    )
+    long = est.melt(id_vars=["Country Code", "Indicator Code"], value_vars=years, var_name="year")
     long = long.rename(columns={"Country Code": "code", "Indicator Code": "indicator"})
     return long.assign(value=pd.to_numeric(long["value"], errors="coerce"))
 
@@ -75,7 +73,11 @@ def read_wgi(path: str | Path, year: int | None = None) -> pd.DataFrame:
     path = Path(path)
     raw = read_any(path)
     wide = "Indicator Code" in [str(c).strip() for c in raw.columns]
-    long = _from_wide(raw.rename(columns=lambda c: str(c).strip()), path) if wide else _from_long(raw, path)
+    long = (
+        _from_wide(raw.rename(columns=lambda c: str(c).strip()), path)
+        if wide
+        else _from_long(raw, path)
+    )
     long["year"] = pd.to_numeric(long["year"], errors="coerce")
     long = long.dropna(subset=["value", "year"])
     if long.empty:
@@ -84,9 +86,15 @@ def read_wgi(path: str | Path, year: int | None = None) -> pd.DataFrame:
     part = long[long["year"] == chosen]
     if part.empty:
         years = sorted(long["year"].astype(int).unique())
-        raise source_error(path, f"has no estimates for {chosen}; years in the file: {years[0]}-{years[-1]}")
+        raise source_error(
+            path, f"has no estimates for {chosen}; years in the file: {years[0]}-{years[-1]}"
+        )
     stats = part.groupby("code")["value"].agg(["mean", "count"]).reset_index()
     stats = stats[stats["count"] == len(WGI_INDICATORS)]
     stats["country"] = stats["code"].astype(str).map(alpha2_of_alpha3)
-    out = stats.dropna(subset=["country"]).rename(columns={"mean": "governance", "count": "indicators"})
-    return out.assign(year=chosen)[["country", "code", "year", "governance", "indicators"]].reset_index(drop=True)
+    out = stats.dropna(subset=["country"]).rename(
+        columns={"mean": "governance", "count": "indicators"}
+    )
+    return out.assign(year=chosen)[
+        ["country", "code", "year", "governance", "indicators"]
+    ].reset_index(drop=True)
