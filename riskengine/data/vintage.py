@@ -25,6 +25,12 @@ _TABLES = (
 )
 
 
+def _present(dataset: object) -> list[str]:
+    """The tables of :data:`_TABLES` this dataset has (optional ones may be absent)."""
+    names = set(getattr(dataset, "table_names", _TABLES))
+    return [n for n in _TABLES if n in names]
+
+
 def _years(table: pd.DataFrame) -> pd.Series:
     cols = [c for c in YEAR_COLUMNS if c in table.columns]
     if not cols:
@@ -46,10 +52,8 @@ def vintage_table(dataset: object) -> pd.DataFrame:
     has none); ``estimated_share`` is NaN when the table has no basis column.
     """
     rows = []
-    for name in _TABLES:
+    for name in _present(dataset):
         table = dataset.table(name)
-        if name == "sourcing" and table.empty:
-            continue
         years = _years(table)
         span = (
             ""
@@ -69,7 +73,7 @@ def vintage_table(dataset: object) -> pd.DataFrame:
 
 def vintage_range(dataset: object) -> tuple[str, float]:
     """Data years across all tables ('2020-2025') and the share of estimated rows overall."""
-    years = pd.concat([_years(dataset.table(n)) for n in _TABLES])
+    years = pd.concat([_years(dataset.table(n)) for n in _present(dataset)])
     table = vintage_table(dataset).dropna(subset=["estimated_share"])
     share = table["estimated_rows"].sum() / table["rows"].sum() if len(table) else float("nan")
     span = "unknown" if years.empty else f"{int(years.min())}-{int(years.max())}"
