@@ -225,7 +225,9 @@ class OptimiserConfig(_Model):
 
     mode: Mode = Field(Mode.JOINT, description="joint or separate")
     risk_aversion: float = Field(
-        1.0, ge=0, description="lambda: weight of the expected disruption loss (1 = its expectation)"
+        1.0,
+        ge=0,
+        description="lambda: weight of the expected disruption loss (1 = its expectation)",
     )
     risk_charge: RiskCharge = Field(
         RiskCharge.EXPECTED_LOSS,

@@ -37,8 +37,8 @@ from riskengine.optimise.solution import ModelAnswer, SolveStatus
 
 __all__ = [
     "IPM_COLUMNS",
-    "STATUS",
     "MIP_REL_GAP",
+    "STATUS",
     "HighsModel",
     "components",
     "highs_version",

@@ -19,8 +19,6 @@ from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
-import numpy as np
-
 from riskengine._version import __version__
 from riskengine.config import Config, load_config
 from riskengine.config.schema import DataConfig

@@ -45,8 +45,8 @@ import numpy as np
 from riskengine.exceptions import RiskEngineError
 from riskengine.optimise._highs import STATUS, new_highs
 from riskengine.optimise.families import TONNES_PER_UNIT, USD_PER_UNIT
-from riskengine.optimise.solution import SolveStatus
 from riskengine.optimise.parameters import model_arrays
+from riskengine.optimise.solution import SolveStatus
 from riskengine.optimise.solve import SERVICE_TOL, SERVICE_TOL_T
 from riskengine.scenarios._index import ModelIndex, ScenarioArrays
 from riskengine.scenarios.model import ScenarioEffect
@@ -57,6 +57,7 @@ __all__ = ["EXECUTORS", "Progress", "SweepResult", "baseline_solve", "sweep"]
 EXECUTORS = ("serial", "local", "dask")
 #: Default number of scenarios per warm-start block.
 BLOCK_SIZE = 32
+
 
 @dataclass(frozen=True, repr=False)
 class SweepResult:
