@@ -69,7 +69,7 @@ def _bound_duals(problem: Problem, solution: Solution, tol: float, parts: Any) -
     upper = problem.arrays.x_upper_t
     value = np.asarray(solution.values_t)[lay.x]
     hit = (dual < -tol) & (value >= upper * (1 - 1e-7) - 1e-9) & np.isfinite(upper)
-    frame = x.loc[hit, ["buyer", "commodity", "country", "supplier_id"]].copy()
+    frame = x.loc[hit, ["buyer", "commodity", "country", "supplier_id", "year"]].copy()
     frame["shadow_price_usd_per_kg"] = dual[hit]
     capacity = problem.arrays.x_capacity_t[hit]
     by_capacity = capacity <= upper[hit] * (1 + 1e-12)
@@ -105,8 +105,10 @@ def _why(row: dict[str, Any]) -> str:
 
 def _sentence(row: dict[str, Any], mode: str) -> str:
     kg = row["saving_usd_per_t"] / 1000.0
+    year = row.get("year")
+    when = f" in {int(year)}" if year is not None and pd.notna(year) and year >= 0 else ""
     save = f"would save USD {kg:,.0f}/kg{_why(row)}"
-    where = f"{row['buyer']} {row['commodity']}"
+    where = f"{row['buyer']} {row['commodity']}{when}"
     family = row["family"]
     if family == "country_cap":
         return f"Raising the {row['share']:.0%} cap on {row['country']} for {where} {save}."
@@ -122,7 +124,7 @@ def _sentence(row: dict[str, Any], mode: str) -> str:
             f"Raising the {row['share']:.0%} single-offer cap on {row['supplier_id']} "
             f"({row['country']}) for {where} {save}."
         )
-    offer = f"{row['supplier_id']} ({row['country']}, {row['commodity']})"
+    offer = f"{row['supplier_id']} ({row['country']}, {row['commodity']}){when}"
     if isinstance(row["buyer"], str) and row["buyer"] and mode == "separate":
         return f"More of {row['buyer']}'s pro-rata capacity at {offer} {save}."
     return f"More capacity at {offer} {save}."

@@ -55,7 +55,9 @@ class OptimisationResult:
     objective_usd : float
         The model cost the solver minimised, USD.
     purchase_cost_usd, risk_charge_usd, lost_supply_usd, violation_usd : float
-        The objective's four terms, USD; they sum to ``objective_usd``.
+        The objective's terms, USD; with ``holding_usd`` they sum to ``objective_usd``.
+    holding_usd : float
+        Cost of holding strategic stocks, USD (money, apart from purchases).
     expected_loss_usd : float
         Disruption loss to expect in a year, sum of q x V x tonnes bought (no
         lambda), USD.
@@ -119,6 +121,7 @@ class OptimisationResult:
     lost_supply_usd: float
     violation_usd: float
     expected_loss_usd: float
+    holding_usd: float
     allocations: pd.DataFrame
     shortfalls: pd.DataFrame
     violations: pd.DataFrame
@@ -222,8 +225,8 @@ class OptimisationResult:
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict of the result (tables as lists of row dicts).
 
-        ``purchase_cost_usd + risk_charge_usd + lost_supply_usd + violation_usd``
-        equals ``objective_usd`` (the model cost).
+        ``purchase_cost_usd + risk_charge_usd + lost_supply_usd + violation_usd +
+        holding_usd`` equals ``objective_usd`` (the model cost).
         """
         head = {
             "status": self.status.value,
@@ -233,6 +236,7 @@ class OptimisationResult:
             "lost_supply_usd": _number(self.lost_supply_usd),
             "violation_usd": _number(self.violation_usd),
             "expected_loss_usd": _number(self.expected_loss_usd),
+            "holding_usd": _number(self.holding_usd),
             "objective_check_usd": _number(self.objective_check_usd),
             "message": self.message,
             "mode": self.mode.value,
@@ -325,6 +329,7 @@ def make_result(problem: Problem, solution: Solution) -> OptimisationResult:
         lost_supply_usd=money["lost_supply_usd"],
         violation_usd=money["violation_usd"],
         expected_loss_usd=float(alloc["expected_loss_usd"].sum()),
+        holding_usd=money["holding_usd"],
         allocations=alloc,
         shortfalls=short,
         violations=viol,
