@@ -18,6 +18,7 @@ from riskengine.optimise.solution import Solution
 
 __all__ = [
     "CHINA",
+    "by_year",
     "CRMA_BENCHMARK",
     "allocations",
     "keys",
@@ -26,6 +27,7 @@ __all__ = [
     "mix_by_supplier",
     "money",
     "shortfalls",
+    "stocks",
     "violations",
 ]
 
@@ -168,6 +170,38 @@ def violations(problem: Problem, solution: Solution) -> pd.DataFrame:
     return frame.loc[frame["excess_t"] > 0, columns].reset_index(drop=True)
 
 
+STOCK_COLUMNS = ["buyer", "commodity", "year", "demand_t", "closing_t", "target_t", "gap_t",
+                 "cover_days", "holding_usd"]
+
+
+def stocks(problem: Problem, solution: Solution) -> pd.DataFrame:
+    """Strategic stock per buyer, commodity and year: tonnes at the year's end, days of cover.
+
+    ``cover_days`` is the closing stock in days of that year's demand;
+    ``gap_t`` the tonnes below the target (NaN without a target).
+    """
+    s = problem.structure
+    if s.stocks.empty:
+        return pd.DataFrame(columns=_with_year(problem, [c for c in STOCK_COLUMNS if c != "year"]))
+    values = _values(problem, solution)
+    lay, p = problem.layout, problem.params
+    closing = values[lay.stock]
+    demand = p.demand_t[s.stocks["need"].to_numpy(dtype=int)]
+    frame = s.stocks[["buyer", "commodity", "year", "target_t"]].assign(
+        demand_t=demand,
+        closing_t=closing,
+        cover_days=np.divide(365.0 * closing, demand, out=np.full(len(closing), np.nan),
+                             where=demand > 0),
+        holding_usd=problem.arrays.parts["holding"][lay.stock] * closing,
+        gap_t=np.nan,
+    )
+    if lay.n_gap:
+        targeted = np.flatnonzero(s.stocks["target_t"].notna().to_numpy())
+        frame.loc[frame.index[targeted], "gap_t"] = values[lay.gap]
+    columns = [c for c in STOCK_COLUMNS if c != "year" or s.years]
+    return frame[columns].reset_index(drop=True)
+
+
 def money(problem: Problem, solution: Solution) -> dict[str, float]:
     """The objective's terms in USD, recomputed from the plan (the self-check reads them)."""
     values = _values(problem, solution)
@@ -281,6 +315,7 @@ _METRIC_COLUMNS = [
     "risk_charge_usd",
     "lost_supply_usd",
     "violation_usd",
+    "holding_usd",
     "model_cost_usd",
     "expected_loss_usd",
     "average_price_usd_per_kg",
@@ -330,6 +365,9 @@ def metrics(
         "q_tonnes",
     ]
     out[fill] = out[fill].fillna(0.0)
+    out["risk_charge_usd"] += _per_need(problem, solution, "risk_charge")
+    out["violation_usd"] += _per_need(problem, solution, "violation", gaps_only=True)
+    out["holding_usd"] = _per_need(problem, solution, "holding")
     served = out["served_t"].where(out["served_t"] > 0)
     out = out.assign(
         purchase_cost_usd=out["purchase_usd"],
@@ -341,6 +379,7 @@ def metrics(
     )
     out["model_cost_usd"] = (
         out["purchase_cost_usd"]
+        + out["holding_usd"]
         + out["risk_charge_usd"]
         + out["lost_supply_usd"]
         + out["violation_usd"]
@@ -349,6 +388,26 @@ def metrics(
     out["crma_compliant"] = (top <= CRMA_BENCHMARK + 1e-9).astype(object).where(served.notna())
     out["marginal_cost_usd_per_kg"] = _demand_duals(problem, solution)
     return out[_with_year(problem, _METRIC_COLUMNS)]
+
+
+def _per_need(
+    problem: Problem, solution: Solution, part: str, gaps_only: bool = False
+) -> np.ndarray:
+    """A cost term per need from its shortfall, stock and stock-gap columns, USD.
+
+    (x columns and soft policy rows are summed from the allocation and
+    violation tables.)
+    """
+    lay, s = problem.layout, problem.structure
+    cost = problem.arrays.parts[part] * _values(problem, solution)
+    out = np.zeros(lay.n_need)
+    if not gaps_only:
+        out += cost[lay.shortfall]
+        if lay.n_stock:
+            np.add.at(out, s.stocks["need"].to_numpy(dtype=int), cost[lay.stock])
+    if lay.n_gap:
+        np.add.at(out, s.gaps["need"].to_numpy(dtype=int), cost[lay.gap])
+    return out
 
 
 def _demand_duals(problem: Problem, solution: Solution) -> np.ndarray:
@@ -363,3 +422,17 @@ def risk_charge_rule(problem: Problem) -> str:
     if problem.structure.settings.risk_charge is RiskCharge.PRICE_MULTIPLE:
         return "lambda x price x risk/100 (version 1)"
     return "lambda x q x V (expected disruption loss)"
+
+
+def by_year(metrics: pd.DataFrame) -> pd.DataFrame:
+    """Totals per planning year from the metrics table (one row without a year column)."""
+    frame = metrics if "year" in metrics.columns else metrics.assign(year=np.nan)
+    china = (frame["china_share"].fillna(0.0) * frame["served_t"].fillna(0.0)).rename("china_t")
+    sums = frame.assign(china_t=china).groupby("year", as_index=False, dropna=False)[
+        ["demand_t", "served_t", "shortfall_t", "purchase_cost_usd", "holding_usd",
+         "expected_loss_usd", "risk_charge_usd", "lost_supply_usd", "violation_usd",
+         "model_cost_usd", "china_t"]
+    ].sum()
+    served = sums["served_t"].where(sums["served_t"] > 0)
+    sums["china_share"] = sums.pop("china_t") / served
+    return sums if "year" in metrics.columns else sums.drop(columns="year")

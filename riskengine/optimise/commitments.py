@@ -29,8 +29,10 @@ from riskengine.data.dataset import Dataset
 
 __all__ = ["STOCK_GAP_SHARE", "approval_share", "offtake_tonnes", "stock_table"]
 
-#: Price of a kg below the stock target when none is configured: this share of V.
-STOCK_GAP_SHARE = 0.10
+#: Price of a kg below the stock target when none is configured: this share of V. A stock
+#: exists to cover supply that is lost, so a kg missing from it is valued like lost supply;
+#: a lower price lets the plan skip the target whenever buying for stock costs more.
+STOCK_GAP_SHARE = 1.0
 
 
 def _table(dataset: Dataset, name: str) -> pd.DataFrame | None:
@@ -79,7 +81,7 @@ def offtake_tonnes(dataset: Dataset, x: pd.DataFrame) -> np.ndarray:
             (x["buyer"] == str(r.buyer))
             & (x["supplier_id"] == str(r.supplier_id))
             & (x["commodity"] == str(r.commodity))
-        ).to_numpy()
+        ).to_numpy(copy=True)
         if len(year) and year[0] >= 0:  # a horizon: only the contract's years (empty = open)
             low = float(first) if pd.notna(first) else -np.inf
             high = float(last) if pd.notna(last) else np.inf

@@ -280,6 +280,7 @@ def frontier(
         "risk_aversion",
         "buyer",
         "commodity",
+        *(["year"] if "year" in mixes.columns else []),
         "country",
         "tonnes",
         "share_of_purchases",
