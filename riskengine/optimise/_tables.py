@@ -18,9 +18,9 @@ from riskengine.optimise.solution import Solution
 
 __all__ = [
     "CHINA",
-    "by_year",
     "CRMA_BENCHMARK",
     "allocations",
+    "by_year",
     "keys",
     "metrics",
     "mix_by_country",
@@ -170,8 +170,17 @@ def violations(problem: Problem, solution: Solution) -> pd.DataFrame:
     return frame.loc[frame["excess_t"] > 0, columns].reset_index(drop=True)
 
 
-STOCK_COLUMNS = ["buyer", "commodity", "year", "demand_t", "closing_t", "target_t", "gap_t",
-                 "cover_days", "holding_usd"]
+STOCK_COLUMNS = [
+    "buyer",
+    "commodity",
+    "year",
+    "demand_t",
+    "closing_t",
+    "target_t",
+    "gap_t",
+    "cover_days",
+    "holding_usd",
+]
 
 
 def stocks(problem: Problem, solution: Solution) -> pd.DataFrame:
@@ -190,8 +199,9 @@ def stocks(problem: Problem, solution: Solution) -> pd.DataFrame:
     frame = s.stocks[["buyer", "commodity", "year", "target_t"]].assign(
         demand_t=demand,
         closing_t=closing,
-        cover_days=np.divide(365.0 * closing, demand, out=np.full(len(closing), np.nan),
-                             where=demand > 0),
+        cover_days=np.divide(
+            365.0 * closing, demand, out=np.full(len(closing), np.nan), where=demand > 0
+        ),
         holding_usd=problem.arrays.parts["holding"][lay.stock] * closing,
         gap_t=np.nan,
     )
@@ -428,11 +438,25 @@ def by_year(metrics: pd.DataFrame) -> pd.DataFrame:
     """Totals per planning year from the metrics table (one row without a year column)."""
     frame = metrics if "year" in metrics.columns else metrics.assign(year=np.nan)
     china = (frame["china_share"].fillna(0.0) * frame["served_t"].fillna(0.0)).rename("china_t")
-    sums = frame.assign(china_t=china).groupby("year", as_index=False, dropna=False)[
-        ["demand_t", "served_t", "shortfall_t", "purchase_cost_usd", "holding_usd",
-         "expected_loss_usd", "risk_charge_usd", "lost_supply_usd", "violation_usd",
-         "model_cost_usd", "china_t"]
-    ].sum()
+    sums = (
+        frame.assign(china_t=china)
+        .groupby("year", as_index=False, dropna=False)[
+            [
+                "demand_t",
+                "served_t",
+                "shortfall_t",
+                "purchase_cost_usd",
+                "holding_usd",
+                "expected_loss_usd",
+                "risk_charge_usd",
+                "lost_supply_usd",
+                "violation_usd",
+                "model_cost_usd",
+                "china_t",
+            ]
+        ]
+        .sum()
+    )
     served = sums["served_t"].where(sums["served_t"] > 0)
     sums["china_share"] = sums.pop("china_t") / served
     return sums if "year" in metrics.columns else sums.drop(columns="year")

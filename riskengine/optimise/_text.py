@@ -47,11 +47,10 @@ def _header(result: OptimisationResult) -> list[str]:
     lines = [
         title,
         f"  purchase cost {_usd_m(result.purchase_cost_usd)} {period} (what would be paid to "
-        "suppliers)" + (f"; stock holding {_usd_m(result.holding_usd)}" if result.holding_usd
-                        else ""),
+        "suppliers)"
+        + (f"; stock holding {_usd_m(result.holding_usd)}" if result.holding_usd else ""),
         f"  served {result.served_t:,.1f} t of {demand:,.1f} t (short {result.shortfall_t:,.1f} t)",
-        f"  expected disruption loss {_usd_m(result.expected_loss_usd)} {period} "
-        "(q x V x tonnes)",
+        f"  expected disruption loss {_usd_m(result.expected_loss_usd)} {period} (q x V x tonnes)",
         f"  model cost {_usd_m(result.objective_usd)} = purchase + risk charge "
         f"{_usd_m(result.risk_charge_usd)} + lost supply {_usd_m(result.lost_supply_usd)} + "
         f"policy violations {_usd_m(result.violation_usd)}"

@@ -184,11 +184,24 @@ class OptimisationResult:
             if isinstance(getattr(self, name), pd.DataFrame)
         }
         m = pick["metrics"]
-        money = {k: float(m[k].sum()) for k in ("purchase_cost_usd", "risk_charge_usd",
-                                                 "lost_supply_usd", "violation_usd",
-                                                 "holding_usd", "expected_loss_usd")}
-        return replace(self, **pick, **money, objective_usd=float(m["model_cost_usd"].sum()),
-                       objective_check_usd=float(m["model_cost_usd"].sum()))
+        money = {
+            k: float(m[k].sum())
+            for k in (
+                "purchase_cost_usd",
+                "risk_charge_usd",
+                "lost_supply_usd",
+                "violation_usd",
+                "holding_usd",
+                "expected_loss_usd",
+            )
+        }
+        return replace(
+            self,
+            **pick,
+            **money,
+            objective_usd=float(m["model_cost_usd"].sum()),
+            objective_check_usd=float(m["model_cost_usd"].sum()),
+        )
 
     @property
     def served_t(self) -> float:

@@ -200,14 +200,18 @@ def x_variables(
     Columns: ``buyer, commodity, year, supplier_id, country, relation, need,
     offer, risk_score`` and ``disruption_probability``.
     """
-    group = pd.MultiIndex.from_arrays([offer["commodity"], offer["year"]])
-    codes, uniques = pd.factorize(group)
-    starts = pd.Series(offer["offer"].to_numpy()).groupby(codes).min()
-    sizes = pd.Series(codes).value_counts().sort_index()
-    key = uniques.get_indexer(pd.MultiIndex.from_arrays([need["commodity"], need["year"]]))
-    have = key >= 0
-    first = np.where(have, starts.reindex(key).to_numpy(), 0).astype(int)
-    count = np.where(have, sizes.reindex(key).fillna(0).to_numpy(), 0).astype(int)
+    # offers are sorted by (commodity, year): each group is one contiguous run
+    commodities = pd.Index(sorted(set(offer["commodity"]) | set(need["commodity"])))
+    years = pd.Index(sorted(set(offer["year"]) | set(need["year"])))
+    group = commodities.get_indexer(offer["commodity"]) * len(years) + years.get_indexer(
+        offer["year"]
+    )
+    n_groups = len(commodities) * len(years)
+    count_of = np.bincount(group, minlength=n_groups)
+    first_of = np.concatenate([[0], np.cumsum(count_of)[:-1]])
+    key = commodities.get_indexer(need["commodity"]) * len(years) + years.get_indexer(need["year"])
+    first = first_of[key].astype(int)
+    count = count_of[key].astype(int)
     need_of_x = np.repeat(need["need"].to_numpy(), count)
     offsets = np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count)
     offer_of_x = np.repeat(first, count) + offsets
@@ -229,6 +233,11 @@ def x_variables(
     return _attach_scores(x, scores, offer)
 
 
+def _joined(ids: pd.Series, commodities: pd.Series) -> np.ndarray:
+    """``supplier_id`` and ``commodity`` as one key (faster to hash than a MultiIndex)."""
+    return (ids.astype(str) + "\x1f" + commodities.astype(str)).to_numpy()
+
+
 def _attach_scores(x: pd.DataFrame, scores: pd.DataFrame, offer: pd.DataFrame) -> pd.DataFrame:
     keys = ["buyer", "supplier_id", "commodity"]
     missing = [c for c in [*keys, "risk_score"] if c not in scores.columns]
@@ -238,12 +247,8 @@ def _attach_scores(x: pd.DataFrame, scores: pd.DataFrame, offer: pd.DataFrame) -
             "returned by riskengine.score_suppliers"
         )
     sup = offer.drop_duplicates("row").sort_values("row")
-    index = pd.MultiIndex.from_arrays([sup["supplier_id"], sup["commodity"]])
-    supplier_code = index.get_indexer(
-        pd.MultiIndex.from_arrays(
-            [scores["supplier_id"].astype(str), scores["commodity"].astype(str)]
-        )
-    )
+    index = pd.Index(_joined(sup["supplier_id"], sup["commodity"]))
+    supplier_code = index.get_indexer(_joined(scores["supplier_id"], scores["commodity"]))
     buyers = sorted(set(x["buyer"]))
     buyer_code = pd.Index(buyers).get_indexer(scores["buyer"].astype(str))
     keep = (supplier_code >= 0) & (buyer_code >= 0)
