@@ -30,7 +30,9 @@ _RELAXED = ("commodity", "demand_t")
 def _text(frame: pd.DataFrame, name: str) -> pd.Series:
     if name not in frame.columns:
         return pd.Series("", index=frame.index, dtype=object)
-    return frame[name].fillna("").astype(str).str.strip().replace("nan", "")
+    values = frame[name]
+    text = values.astype(object).where(values.notna(), "").astype(str).str.strip()
+    return text.replace({"nan": "", "<NA>": ""})
 
 
 def _row_problems(frame: pd.DataFrame, raw: RawTable) -> list[Problem]:

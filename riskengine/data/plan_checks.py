@@ -27,7 +27,9 @@ _PRODUCT_COLUMNS = ("variant_of", "base_share", "premium_usd_per_t", "max_switch
 def _text(frame: pd.DataFrame, name: str) -> pd.Series:
     if name not in frame.columns:
         return pd.Series("", index=frame.index, dtype=object)
-    return frame[name].fillna("").astype(str).str.strip().replace("nan", "")
+    values = frame[name]
+    text = values.astype(object).where(values.notna(), "").astype(str).str.strip()
+    return text.replace({"nan": "", "<NA>": ""})
 
 
 def _numbers(frame: pd.DataFrame, name: str) -> pd.Series:
