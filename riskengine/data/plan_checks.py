@@ -117,7 +117,9 @@ def _contract_capacity_problems(
     start = _numbers(contracts, "from_year")
     end = _numbers(contracts, "to_year").fillna(np.inf)
     tonnes = _numbers(contracts, "tonnes_per_year").fillna(0.0)
-    keys = list(zip(contracts["supplier_id"].astype(str), contracts["commodity"].astype(str)))
+    keys = list(
+        zip(contracts["supplier_id"].astype(str), contracts["commodity"].astype(str), strict=True)
+    )
     problems = []
     for row, key in enumerate(keys):
         if key not in capacity or np.isnan(start.iloc[row]):
@@ -167,7 +169,9 @@ def _demand_product_problems(tables: _Tables, raws: _Raws) -> list[Problem]:
             elif "bom" not in tables:
                 message = "names a product but the data has no bom.csv; add bom.csv"
             else:
-                message = f"is not a product of bom.csv; base products are {', '.join(sorted(bases))}"
+                message = (
+                    f"is not a product of bom.csv; base products are {', '.join(sorted(bases))}"
+                )
             problems.append(_problem(raw, row, "product", product, message))
     return problems
 
@@ -182,9 +186,7 @@ def _bom_problems(tables: _Tables, raws: _Raws) -> list[Problem]:
     for row, base in enumerate(variant_of):
         if base and base not in bases:
             what = "is itself a variant" if base in products else "is not a product of bom.csv"
-            problems.append(
-                _problem(raw, row, "variant_of", base, f"{what}; name a base product")
-            )
+            problems.append(_problem(raw, row, "variant_of", base, f"{what}; name a base product"))
     for column in _PRODUCT_COLUMNS:
         if column not in bom.columns:
             continue
