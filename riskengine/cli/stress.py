@@ -24,6 +24,7 @@ def run(args: argparse.Namespace) -> int:
     _check(args)
     settings = RobustSettings(args.cvar_alpha, args.cvar_beta, args.spot_premium, args.contract_fee)
     config, dataset = load_inputs(args)
+    config = settings.apply(config)
     library = False if args.no_library else (args.library if args.library else True)
     result = stress(
         dataset,
@@ -36,7 +37,6 @@ def run(args: argparse.Namespace) -> int:
         library=library,
         scheduler=args.scheduler,
         n_jobs=args.jobs,
-        robust_settings=settings,
     )
     if args.format == "json":
         emit_json(result.to_dict())

@@ -17,8 +17,10 @@ requests <= the pool's capacity) and ``loss`` (loss - eta - tail <= 0).
 A spot pool is the capacity of one country for one commodity (``joint``) or
 for one need (``separate``): contract deliveries ``A x`` use it first, spot
 requests the rest. A buyer receives the share of a request that its licences
-allow (``spot_share``) and pays the pool's capacity-weighted scenario price
-times ``1 + spot_premium``. The scenario block is a *template*: the same
+allow (``spot_share``, capacity-weighted over the pool's offers) and pays the
+price of the pool's dearest offer it can reach in the scenario (the marginal
+supplier sets a spot price) times ``1 + spot_premium``, so spot never costs
+less than a contract with the same pool. The scenario block is a *template*: the same
 pattern in every scenario with its own values, tiled by :mod:`._parts`.
 """
 
@@ -101,6 +103,13 @@ def _one_hot(codes: np.ndarray, n: int) -> sp.csr_matrix:
     )
 
 
+def _marginal(price: np.ndarray, column: np.ndarray) -> np.ndarray:
+    """Per spot column, the dearest price ``(S, n_x)`` among its x (the marginal supplier)."""
+    order = np.argsort(column, kind="stable")
+    starts = np.flatnonzero(np.r_[True, np.diff(column[order]) > 0])
+    return np.maximum.reduceat(price[:, order], starts, axis=1)
+
+
 def _pools(index: ModelIndex) -> tuple[np.ndarray, int]:
     """Pool of every x: (commodity, country) in joint mode, (need, country) in separate."""
     st = index.problem.structure
@@ -145,7 +154,7 @@ def recourse(
     there = physical * reach[None, :]
     total = np.asarray(hot.T @ there.T).T
     given = np.asarray(hot.T @ (there * licensed).T).T
-    paid = np.asarray(hot.T @ (there * licensed * spot_x).T).T
+    paid = _marginal(np.where(there * licensed > 0, spot_x, 0.0), spot_code.astype(int))
     return Recourse(
         probability=drawn.probability,
         availability=physical * licensed,
@@ -156,7 +165,7 @@ def recourse(
         spot_need=(np.asarray(spot_keys) // n_pool).astype(int),
         spot_pool=(np.asarray(spot_keys) % n_pool).astype(int),
         spot_share=np.divide(given, total, out=np.zeros_like(given), where=total > 0),
-        spot_usd_t=np.divide(paid, given, out=np.zeros_like(paid), where=given > 0),
+        spot_usd_t=np.where(given > 0, paid, 0.0),
         pool_kt=pool_t / TONNES_PER_UNIT,
         group=_groups(index, scope),
         x_need=st.x_need,

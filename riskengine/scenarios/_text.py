@@ -1,4 +1,4 @@
-"""Plain-text summaries of stress and robust results."""
+"""Plain-text summaries of stress results and the two-stage plan."""
 
 from __future__ import annotations
 
@@ -7,11 +7,10 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 if TYPE_CHECKING:
-    from riskengine.scenarios.robust import RobustResult
     from riskengine.scenarios.stochastic_result import StochasticResult
     from riskengine.scenarios.stress import StressResult
 
-__all__ = ["robust_text", "stochastic_text", "stress_text"]
+__all__ = ["stochastic_text", "stress_text"]
 
 
 def _m(usd: float) -> str:
@@ -58,40 +57,7 @@ def stress_text(result: StressResult) -> str:
             + ", ".join(f"{r.scenario} ({r.status})" for r in bad.itertuples()),
         ]
     if result.robust is not None:
-        lines += ["", robust_text(result.robust)]
-    return "\n".join(lines)
-
-
-def robust_text(result: RobustResult) -> str:
-    """Comparison table and the main differences in contracted tonnes."""
-    s = result.settings
-    lines = [
-        f"Robust plan: CVaR at alpha={s.alpha:g} with beta={s.beta:g}, spot at "
-        f"x{s.spot_premium:g} the scenario price, contract fee {s.contract_fee:.0%} of the "
-        f"baseline cost, over {len(result.by_scenario)} scenarios ({result.status}); "
-        "risk-adjusted USD m",
-        "",
-    ]
-    comp = result.comparison.copy()
-    money = comp["metric"].str.endswith("_usd")
-    for col in ("deterministic", "robust", "difference"):
-        comp[col] = [
-            (_m(v) if is_money else f"{v:,.1f}")
-            for v, is_money in zip(comp[col], money, strict=True)
-        ]
-    lines.append(comp.to_string(index=False))
-    diff = result.contracts.groupby(["buyer", "commodity", "country"], as_index=False)[
-        ["deterministic_t", "robust_t"]
-    ].sum()
-    diff["change_t"] = diff["robust_t"] - diff["deterministic_t"]
-    diff = diff[diff["change_t"].abs() > 0.05].sort_values(
-        ["buyer", "commodity", "change_t"], ascending=[True, True, False]
-    )
-    if not diff.empty:
-        lines += ["", "What the robust plan contracts differently (t/yr):"]
-        for (buyer, commodity), group in diff.groupby(["buyer", "commodity"], sort=False):
-            moves = ", ".join(f"{r.country} {r.change_t:+,.1f}" for r in group.itertuples())
-            lines.append(f"  {buyer} {commodity}: {moves}")
+        lines += ["", stochastic_text(result.robust)]
     return "\n".join(lines)
 
 

@@ -59,7 +59,8 @@ class ScenarioSet:
     probability : ndarray
         ``(S,)``, summing to 1.
     buyers : tuple of str
-        Buyers with demand, sorted (rows of ``availability``).
+        Buyers of ``demand.csv``, sorted (rows of ``availability``, as in
+        :class:`~riskengine.scenarios.ScenarioEffect`).
     capacity : ndarray
         ``(S, suppliers rows)``: share of the offer's capacity that is there
         (physical events, drawn capacity, for every buyer).
@@ -350,9 +351,9 @@ def _describe(state: ChinaPolicy, approval: np.ndarray, model: _Model, words: li
 def _prepare(dataset: Dataset, config: Config, scores: pd.DataFrame) -> _Model:
     settings = config.optimiser.stochastic
     demand = dataset.demand
-    positive = demand[demand["demand_t"].astype(float) > 0]
-    buyers = tuple(sorted(set(positive["buyer"].astype(str))))
-    total = positive.groupby("buyer")["demand_t"].sum().reindex(list(buyers)).to_numpy(float)
+    buyers = tuple(sorted(set(demand["buyer"].astype(str))))  # as compile_scenario's
+    amount = demand["demand_t"].astype(float).clip(lower=0.0)
+    total = amount.groupby(demand["buyer"].astype(str)).sum().reindex(list(buyers)).to_numpy(float)
     capacity = _usable_capacity(dataset, config)
     sup = dataset.suppliers
     commodities, code = np.unique(sup["commodity"].astype(str).to_numpy(), return_inverse=True)

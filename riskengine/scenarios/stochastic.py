@@ -34,7 +34,7 @@ import pandas as pd
 
 from riskengine.config.schema import Config, StochasticConfig
 from riskengine.data.dataset import Dataset
-from riskengine.exceptions import RiskEngineError
+from riskengine.exceptions import ConfigError, RiskEngineError
 from riskengine.optimise.families import TONNES_PER_UNIT, USD_PER_UNIT
 from riskengine.optimise.problem import Problem, build_problem
 from riskengine.optimise.result import make_result
@@ -336,9 +336,26 @@ def stochastic_plan(
 
 
 def with_settings(config: Config, **changes: object) -> Config:
-    """``config`` with some ``optimiser.stochastic`` settings changed (validated)."""
+    """``config`` with some ``optimiser.stochastic`` settings changed (validated).
+
+    Raises
+    ------
+    ConfigError
+        Naming the key, the value and what would be valid.
+    """
+    from pydantic import ValidationError
+
     merged = config.optimiser.stochastic.model_dump() | changes
-    stochastic = StochasticConfig.model_validate(merged)
+    try:
+        stochastic = StochasticConfig.model_validate(merged)
+    except ValidationError as exc:
+        messages = []
+        for error in exc.errors():
+            key = ".".join(str(p) for p in error["loc"])
+            text = str(error["msg"]).removeprefix("Value error, ").replace("Input should", "should")
+            shown = f" = {error['input']!r}" if key else ""
+            messages.append(f"optimiser.stochastic.{key}{shown}: {text}".replace("stochastic.:", "stochastic:"))
+        raise ConfigError("\n".join(messages)) from None
     return config.model_copy(
         update={"optimiser": config.optimiser.model_copy(update={"stochastic": stochastic})}
     )
