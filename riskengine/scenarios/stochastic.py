@@ -300,7 +300,8 @@ def stochastic_plan(
         from riskengine.optimise.api import default_scores
 
         scores = default_scores(dataset, config)
-    settings = settings or config.optimiser.stochastic
+    # validated again: a settings object made with model_copy(update=...) is not
+    settings = StochasticConfig.model_validate(dict(settings or config.optimiser.stochastic))
     model = build_two_stage(dataset, config, scores, scenarios, settings)
     built = perf_counter()
     opt = config.optimiser
