@@ -244,6 +244,9 @@ class _Model:
     states: tuple[ChinaPolicy, ...]
     state_p: np.ndarray
     ranges_by_state: dict[ChinaPolicy, tuple[np.ndarray, np.ndarray]]
+    group: np.ndarray
+    applies: np.ndarray
+    returning: np.ndarray
     ranges: _Ranges
     demand_commodity: np.ndarray
     price_elasticity: float
@@ -251,16 +254,13 @@ class _Model:
 
     def approval(self, rng: np.random.Generator, state: ChinaPolicy) -> np.ndarray:
         """``(buyers, suppliers rows)`` approval shares of every control for this state."""
-        ctl = self.controls
-        latent = rng.random((ctl.n_groups, len(self.buyers)))
-        out = np.ones((len(self.buyers), len(self.capacity_t)))
-        if not len(ctl.table):
-            return out
+        latent = rng.random((self.controls.n_groups, len(self.buyers)))
+        if not len(self.group):
+            return np.ones((len(self.buyers), len(self.capacity_t)))
         low, high = self.ranges_by_state[state]
-        share = low[:, None] + latent[ctl.table["group"].to_numpy()] * (high - low)[:, None]
-        applies = ctl.who[:, :, None] & ctl.cover[:, None, :]  # (controls, buyers, offers)
-        factor = np.where(applies, share[:, :, None], 1.0)
-        back = (ctl.table["kind"] == "returning").to_numpy()
+        share = low[:, None] + latent[self.group] * (high - low)[:, None]
+        factor = np.where(self.applies, share[:, :, None], 1.0)  # (controls, buyers, offers)
+        back = self.returning
         return np.prod(factor[~back], axis=0) * np.min(factor[back], axis=0, initial=1.0)
 
     def physical_cut(self, rng: np.random.Generator) -> tuple[np.ndarray, list[str]]:
@@ -380,6 +380,9 @@ def _prepare(dataset: Dataset, config: Config, scores: pd.DataFrame) -> _Model:
         states=states,
         state_p=probability / probability.sum(),
         ranges_by_state=_approval_ranges(ctl),
+        group=ctl.table["group"].to_numpy(dtype=int),
+        applies=ctl.who[:, :, None] & ctl.cover[:, None, :],
+        returning=(ctl.table["kind"] == "returning").to_numpy(),
         ranges=_ranges(dataset, settings.draw_ranges),
         demand_commodity=pd.Index(commodities).get_indexer(demand["commodity"].astype(str)),
         price_elasticity=settings.price_elasticity,
