@@ -236,7 +236,7 @@ def _default_china_policy() -> dict[ChinaPolicy, float]:
 class StochasticConfig(_Model):
     """The two-stage mean-CVaR plan (contract 5.3) and its scenario generator (docs/scenarios.md)."""
 
-    scenarios: int = Field(500, ge=1, le=100_000, description="disruption scenarios drawn")
+    scenarios: int = Field(200, ge=1, le=100_000, description="disruption scenarios drawn")
     seed: int = Field(
         0, description="seed of the scenario draws; the same seed, the same scenarios"
     )
