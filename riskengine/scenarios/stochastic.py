@@ -40,16 +40,15 @@ from riskengine.optimise.problem import Problem, build_problem
 from riskengine.optimise.result import make_result
 from riskengine.optimise.solve import solve
 from riskengine.scenarios._equivalent import (
-    Recourse,
     Template,
     Terms,
     build_template,
     build_wait_and_see,
     first_stage,
-    recourse,
 )
 from riskengine.scenarios._index import ModelIndex, index_problem
 from riskengine.scenarios._parts import Job, gather, solve_parts, split
+from riskengine.scenarios._recourse import Recourse, recourse
 from riskengine.scenarios.generator import ScenarioSet, generate_scenarios
 
 if TYPE_CHECKING:
@@ -355,7 +354,9 @@ def with_settings(config: Config, **changes: object) -> Config:
             key = ".".join(str(p) for p in error["loc"])
             text = str(error["msg"]).removeprefix("Value error, ").replace("Input should", "should")
             shown = f" = {error['input']!r}" if key else ""
-            messages.append(f"optimiser.stochastic.{key}{shown}: {text}".replace("stochastic.:", "stochastic:"))
+            messages.append(
+                f"optimiser.stochastic.{key}{shown}: {text}".replace("stochastic.:", "stochastic:")
+            )
         raise ConfigError("\n".join(messages)) from None
     return config.model_copy(
         update={"optimiser": config.optimiser.model_copy(update={"stochastic": stochastic})}

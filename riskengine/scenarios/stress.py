@@ -42,9 +42,9 @@ from riskengine.optimise.problem import Problem
 from riskengine.optimise.result import records
 from riskengine.optimise.solution import Solution
 from riskengine.scenarios._index import ModelIndex, ScenarioArrays, index_problem
+from riskengine.scenarios.generator import ScenarioSet, generate_scenarios
 from riskengine.scenarios.library import resolve_scenarios
 from riskengine.scenarios.model import ScenarioEffect, compile_scenario
-from riskengine.scenarios.generator import ScenarioSet, generate_scenarios
 from riskengine.scenarios.robust import RobustSettings
 from riskengine.scenarios.stochastic_result import StochasticResult
 from riskengine.scenarios.sweep import SweepResult, baseline_solve, sweep
