@@ -74,4 +74,7 @@ def test_bad_arguments_exit_2_with_the_reason(run_cli):
     )
     assert (code, err) == (2, "error: --scheduler tcp://localhost:8786 needs --executor dask\n")
     code, _, err = run_cli("stress", "--config", str(DEFAULT_CONFIG), "--cvar-alpha", "1")
-    assert (code, err) == (2, "error: --cvar-alpha 1: expected 0 <= A < 1 (optimiser.stochastic.alpha)\n")
+    assert (code, err) == (
+        2,
+        "error: --cvar-alpha 1: expected 0 <= A < 1 (optimiser.stochastic.alpha)\n",
+    )

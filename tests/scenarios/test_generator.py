@@ -130,9 +130,10 @@ def test_the_events_table(seeds):
     assert not japan.empty and (japan["buyers"] == "JP").all()
     countries = events[events["kind"] == "country"]
     assert countries["probability"].between(0, 1).all()
-    assert countries.set_index("key").loc["CN", "probability"] > countries.set_index("key").loc[
-        "FR", "probability"
-    ]
+    assert (
+        countries.set_index("key").loc["CN", "probability"]
+        > countries.set_index("key").loc["FR", "probability"]
+    )
 
 
 def test_china_policy_probabilities_must_sum_to_1():

@@ -241,7 +241,9 @@ def test_the_same_seed_gives_the_same_scenarios_and_the_same_plan(seeds):
 def test_cvar_per_buyer_links_the_commodities_into_one_part(seeds):
     config, data, scores = seeds
     drawn = generate_scenarios(data, config, 10, seed=1, scores=scores)
-    settings = config.optimiser.stochastic.model_copy(update={"cvar_scope": "buyer", "frontier": ()})
+    settings = config.optimiser.stochastic.model_copy(
+        update={"cvar_scope": "buyer", "frontier": ()}
+    )
     per_buyer = stochastic_plan(data, config, scores, scenarios=drawn, settings=settings)
     assert per_buyer.run["parts"] == 1
     assert per_buyer.status == "optimal"
