@@ -267,3 +267,18 @@ def test_cvar_of_a_discrete_distribution():
     assert cvar(costs, weights, 0.75) == pytest.approx(4.0)
     assert cvar(costs, weights, 0.9) == pytest.approx(4.0)
     assert cvar(np.array([1.0, 2.0]), np.array([0.8, 0.2]), 0.5) == pytest.approx(1.4)
+
+
+def test_serial_and_local_executors_give_the_same_plan(seeds):
+    config, data, scores = seeds
+    drawn = generate_scenarios(data, config, 12, seed=2, scores=scores)
+    settings = config.optimiser.stochastic.model_copy(update={"frontier": (0.0,)})
+    runs = [
+        stochastic_plan(
+            data, config, scores, scenarios=drawn, settings=settings, executor=e, n_jobs=2
+        )
+        for e in ("serial", "local")
+    ]
+    pd.testing.assert_frame_equal(runs[0].contracts, runs[1].contracts)
+    pd.testing.assert_frame_equal(runs[0].frontier, runs[1].frontier)
+    assert runs[0].vss_usd == runs[1].vss_usd and runs[0].evpi_usd == runs[1].evpi_usd
