@@ -77,7 +77,9 @@ def _comparison(result: StochasticResult) -> str:
         + "</tr>"
         for name, fmt, a, b, d in rows
     )
-    head = "<tr><th></th><th>two-stage plan</th><th>expected-value plan</th><th>difference</th></tr>"
+    head = (
+        "<tr><th></th><th>two-stage plan</th><th>expected-value plan</th><th>difference</th></tr>"
+    )
     return f"<table><thead>{head}</thead><tbody>{body}</tbody></table>"
 
 

@@ -50,7 +50,7 @@ def test_a_chinese_cut_hits_every_chinese_offer_and_raises_ex_china_prices(seeds
     config, data, scores = seeds
     drawn = generate_scenarios(data, _only(config, "tightening"), 30, 1, scores)
     china = data.suppliers["country"].eq("CN").to_numpy()
-    low, high = APPROVAL["licence"]["tightening"]
+    high = APPROVAL["licence"]["tightening"][1]
     assert drawn.availability[:, :, china].max() <= high + 1e-12
     assert (drawn.state == "tightening").all()
     assert (drawn.spot_price[:, china] == 1.0).all()  # China's domestic price does not move
