@@ -154,7 +154,7 @@ class TwoStage:
 
     @property
     def n_parts(self) -> int:
-        """Independent parts of the LP."""
+        """Independent parts of the LP (one per commodity with the CVaR per buyer and commodity)."""
         return len(split(self.template))
 
     def plan_losses(self, first: np.ndarray, local: np.ndarray) -> Losses:

@@ -16,6 +16,7 @@ import pandas as pd
 from riskengine import _notebook as nb
 from riskengine.optimise.families import TONNES_PER_UNIT
 from riskengine.optimise.result import OptimisationResult, records
+from riskengine.scenarios._parts import split
 from riskengine.scenarios.generator import ScenarioSet
 from riskengine.scenarios.stochastic import Losses, TwoStage, cvar
 
@@ -308,7 +309,9 @@ def make_stochastic_result(
     ws_objective = np.nan if ws is None else model.objective(ws, beta)[2]
     front, mix = _frontier(model, frontier)
     own = totals["stochastic"]
-    sizes = [(len(p.cols1) + model.template.n_scenarios * len(p.cols)) for p in _parts(model)]
+    sizes = [
+        (len(p.cols1) + model.template.n_scenarios * len(p.cols)) for p in split(model.template)
+    ]
     return StochasticResult(
         status="optimal",
         settings={
@@ -336,9 +339,3 @@ def make_stochastic_result(
         scenario_set=model.drawn,
         run=run | {"parts": len(sizes), "largest_part_columns": max(sizes, default=0)},
     )
-
-
-def _parts(model: TwoStage) -> list:
-    from riskengine.scenarios._parts import split
-
-    return split(model.template)
