@@ -230,7 +230,8 @@ def stress(
         over the drawn scenarios (``monte_carlo`` of them, else
         ``optimiser.stochastic.scenarios``) and compare it with the
         expected-value plan. Named scenarios carry no probabilities and are
-        left out of it.
+        left out of it; when no scenario is named and ``monte_carlo`` is 0,
+        the drawn scenarios are stressed as well.
     executor : {"serial", "local", "dask"}
         Where the re-optimisations run; results are identical on each.
     library : path, bool or None
@@ -279,7 +280,9 @@ def stress(
     if monte_carlo > 0 or robust:
         count = monte_carlo if monte_carlo > 0 else config.optimiser.stochastic.scenarios
         drawn = generate_scenarios(dataset, config, count, seed, scores)
-    random = drawn.effects() if drawn is not None and monte_carlo > 0 else []
+    # the drawn scenarios are stressed too when asked for, or when nothing else is named
+    stressed = drawn is not None and (monte_carlo > 0 or not effects)
+    random = drawn.effects() if stressed else []
     clash = sorted({e.name for e in effects} & {e.name for e in random})
     if clash:
         raise RiskEngineError(
@@ -287,7 +290,7 @@ def stress(
             "rename the scenario (mc-<seed>-<i> is reserved)"
         )
     effects += random
-    if not effects and not robust:
+    if not effects:
         raise RiskEngineError(
             "no scenarios to run: the configuration has none, the library "
             "is off and --monte-carlo is 0"

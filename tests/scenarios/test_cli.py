@@ -44,6 +44,23 @@ def test_stress_table_with_robust_and_monte_carlo(run_cli):
     assert "over 12 drawn scenarios (seed 3" in out
 
 
+def test_stress_robust_alone_stresses_the_drawn_scenarios(run_cli):
+    code, out, err = run_cli(
+        "stress",
+        "--config",
+        str(DEFAULT_CONFIG),
+        "--no-library",
+        "--robust",
+        "--set",
+        "optimiser.stochastic.scenarios=8",
+        "--set",
+        "optimiser.stochastic.frontier=[]",
+    )
+    assert code == 0, err
+    assert out.startswith("Stress test: 8 scenarios (8 monte-carlo)")
+    assert "over 8 drawn scenarios (seed 0" in out
+
+
 def test_stress_csv_table(run_cli):
     code, out, err = run_cli(
         "stress",
