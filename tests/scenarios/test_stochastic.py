@@ -11,7 +11,9 @@ from riskengine.config import Config, ScenarioConfig
 from riskengine.exceptions import RiskEngineError
 from riskengine.optimise._milp import LP_ONLY
 from riskengine.scenarios import ScenarioSet, cvar, generate_scenarios, stochastic_plan
+from riskengine.scenarios._parts import Job, gather, solve_parts
 from riskengine.scenarios.model import apply_scenario
+from riskengine.scenarios.stochastic import build_two_stage
 
 FAST = ["optimiser.stochastic.frontier=[]"]
 
@@ -282,3 +284,32 @@ def test_serial_and_local_executors_give_the_same_plan(seeds):
     pd.testing.assert_frame_equal(runs[0].contracts, runs[1].contracts)
     pd.testing.assert_frame_equal(runs[0].frontier, runs[1].frontier)
     assert runs[0].vss_usd == runs[1].vss_usd and runs[0].evpi_usd == runs[1].evpi_usd
+
+
+def test_a_hard_cap_holds_on_expected_deliveries_and_spot_purchases(seeds):
+    _, data, scores = seeds
+    config = riskengine.load_config(
+        overrides=[
+            "buyers.EU.policy.max_country_share=0.5",
+            "buyers.EU.policy.enforce=hard",
+            *FAST,
+        ]
+    )
+    drawn = generate_scenarios(data, config, 15, seed=0, scores=scores)
+    model = build_two_stage(data, config, scores, drawn)
+    first, local, status, _ = gather(model.template, solve_parts(model.template, [Job(1.0)]), 0)
+    assert status.is_ok
+    rec, x_table = model.rec, model.problem.structure.x
+    t = model.template
+    delivered = (rec.probability @ rec.availability) * first[t.kinds1["x"]]
+    spot = rec.probability @ (rec.spot_share * local[:, t.kinds["spot"]])
+    frame = pd.concat(
+        [
+            x_table[["buyer", "commodity", "country"]].assign(kt=delivered),
+            x_table.iloc[rec.spot_rep][["buyer", "commodity", "country"]].assign(kt=spot),
+        ]
+    )
+    eu = frame[frame["buyer"] == "EU"].groupby(["commodity", "country"])["kt"].sum()
+    share = eu / eu.groupby(level="commodity").transform("sum")
+    assert share.xs("CN", level="country").max() <= 0.5 + 1e-6
+    assert share.xs("CN", level="country").max() >= 0.5 - 1e-6  # the cap binds somewhere
