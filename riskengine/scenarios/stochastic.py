@@ -35,8 +35,8 @@ import pandas as pd
 from riskengine.config.schema import Config, StochasticConfig
 from riskengine.data.dataset import Dataset
 from riskengine.exceptions import ConfigError, RiskEngineError
-from riskengine.optimise.families import TONNES_PER_UNIT, USD_PER_UNIT
 from riskengine.optimise.build import build_problem
+from riskengine.optimise.families import TONNES_PER_UNIT, USD_PER_UNIT
 from riskengine.optimise.problem import Problem
 from riskengine.optimise.result import make_result
 from riskengine.optimise.solve import solve
