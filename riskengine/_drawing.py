@@ -21,6 +21,7 @@ import pandas as pd
 if TYPE_CHECKING:  # matplotlib itself is imported by the functions that draw
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
 
 __all__ = [
     "CRMA_LINE",
@@ -409,3 +410,61 @@ def stress_figure(table: pd.DataFrame, note: str = "") -> Figure:
             wspace=0.08,
         )
     return fig
+
+
+# --------------------------------------------------------------------------- years
+
+
+def years_figure(metrics: pd.DataFrame, pipeline: pd.DataFrame | None = None) -> Figure:
+    """Per buyer, the largest non-home country's share of purchases by year, one line a
+    commodity, against the CRMA 65% line; with ``pipeline``, a last panel of ex-China
+    capacity by year (tonnes a year, log scale: yttrium and lutetium differ 100-fold).
+    """
+    buyers = sorted(metrics["buyer"].unique())
+    commodities = sorted(metrics["commodity"].unique())
+    colours = dict(zip(commodities, _PALETTE, strict=False))
+    panels = len(buyers) + (pipeline is not None)
+    with _figure(3.2 * max(1, panels) + 1.6, 3.4) as fig:
+        axes = np.atleast_1d(fig.subplots(1, max(1, panels), squeeze=False)[0])
+        for ax, buyer in zip(axes, buyers, strict=False):
+            part = metrics[metrics["buyer"] == buyer].sort_values("year")
+            for commodity in commodities:
+                line = part[part["commodity"] == commodity]
+                ax.plot(
+                    line["year"],
+                    100 * line["top_foreign_share"].astype(float),
+                    marker="o",
+                    markersize=3,
+                    color=colours[commodity],
+                    label=plain_label(commodity),
+                )
+            ax.axhline(100 * CRMA_LINE, color="#555555", linestyle="--", linewidth=1)
+            ax.set_ylim(0, 105)
+            ax.set_title(plain_label(f"{buyer}: largest non-home country"), loc="left")
+            ax.set_ylabel("% of purchases, worst stage")
+            ax.xaxis.set_major_locator(_year_locator())
+        if pipeline is not None:
+            ax = axes[-1]
+            for commodity in commodities:
+                line = pipeline[pipeline["commodity"] == commodity].sort_values("year")
+                ax.plot(
+                    line["year"],
+                    line["ex_china_t"].clip(lower=0.1),
+                    marker="o",
+                    markersize=3,
+                    color=colours.get(commodity, "#7f7f7f"),
+                )
+            ax.set_yscale("log")
+            ax.set_title("Ex-China capacity", loc="left")
+            ax.set_ylabel("t a year (log)")
+            ax.xaxis.set_major_locator(_year_locator())
+        handles, labels = axes[0].get_legend_handles_labels()
+        fig.legend(handles, labels, loc="center right", frameon=False)
+        fig.subplots_adjust(left=0.07, right=0.85, top=0.88, bottom=0.12, wspace=0.35)
+    return fig
+
+
+def _year_locator() -> MaxNLocator:
+    from matplotlib.ticker import MaxNLocator
+
+    return MaxNLocator(integer=True)

@@ -69,7 +69,9 @@ def test_result_html_shows_status_and_escapes_names(result):
     assert page.startswith('<div class="riskengine-result">')
     assert ">optimal</b>" in page and "OptimisationResult" in page
     assert ESCAPED in page and HOSTILE not in page
-    assert page.count("<tr>") == 1 + len(result.metrics)  # header + one row a pair
+    first = result.for_year(result.years[0])  # a horizon's view shows its first year
+    assert page.count("<tr>") == 1 + len(first.metrics)  # header + one row a pair
+    assert f"shows {result.years[0]}" in page
 
 
 def test_html_of_a_plan_that_is_not_optimal_says_why(result, figures):

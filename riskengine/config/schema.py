@@ -153,13 +153,13 @@ class HorizonConfig(_Model):
     """The planning years (contract section 3)."""
 
     start: int | None = Field(
-        None,
+        2026,
         ge=2000,
         le=2100,
         description="first planning year; null (with end null) = one year with the capacity "
-        "usable now (optimiser.status_availability)",
+        "usable now (optimiser.status_availability), as version 1",
     )
-    end: int | None = Field(None, ge=2000, le=2100, description="last planning year")
+    end: int | None = Field(2030, ge=2000, le=2100, description="last planning year")
 
     @model_validator(mode="after")
     def _ordered(self) -> HorizonConfig:
@@ -495,3 +495,28 @@ class Config(_Model):
     optimiser: OptimiserConfig = OptimiserConfig()
     scenarios: tuple[ScenarioConfig, ...] = Field((), description="named what-if cases")
     report: ReportConfig = ReportConfig()
+
+    def one_year(self) -> Config:
+        """This configuration with the one-year model (``horizon`` null): capacity usable now,
+        no offtakes, stocks or product variants. Stress tests and the two-stage plan use it;
+        they do not yet carry stocks between years."""
+        if not self.horizon.years:
+            return self
+        return self.model_copy(update={"horizon": HorizonConfig(start=None, end=None)})
+
+    @model_validator(mode="before")
+    @classmethod
+    def _version_one_is_one_year(cls, data: Any) -> Any:
+        """A version-1 configuration (a cap under ``optimiser``) that names no horizon runs
+        one year, as version 1 did (contract 5: one year = version 1's model)."""
+        if not isinstance(data, dict) or "horizon" in data:
+            return data
+        opt = data.get("optimiser")
+        written = (
+            set(opt)
+            if isinstance(opt, dict)
+            else (opt.model_fields_set if isinstance(opt, BaseModel) else set())
+        )
+        if written & {"max_country_share", "country_share_overrides", "min_partner_share"}:
+            return {**data, "horizon": {"start": None, "end": None}}
+        return data

@@ -59,7 +59,9 @@ class Frontier:
         (True when the point serves less than the best point: it is never
         compared on cost with those that serve more) and ``efficient`` (among
         the points that serve the most, no other is at least as good on
-        purchase cost and supply loss and better on one).
+        purchase cost and supply loss and better on one). Over a multi-year
+        horizon, money and tonnes are averages a year (totals over the years
+        divided by their number), so the axes read the same as one year's.
     mixes : DataFrame
         ``risk_aversion, buyer, commodity, country, tonnes, share_of_purchases,
         share_of_demand``.
@@ -175,22 +177,24 @@ def _solutions(
 
 
 def _point(result: OptimisationResult) -> dict[str, Any]:
+    """One frontier row; over a horizon, money and tonnes are averages a year."""
     alloc = result.allocations
-    served = float(alloc["tonnes"].sum())
+    bought = float(alloc["tonnes"].sum())
     china = float(alloc.loc[alloc["country"] == "CN", "tonnes"].sum())
-    risk = float((alloc["risk_score"] * alloc["tonnes"]).sum()) / served if served else np.nan
+    risk = float((alloc["risk_score"] * alloc["tonnes"]).sum()) / bought if bought else np.nan
+    years = max(1, len(result.years))
     return {
         "risk_aversion": result.risk_aversion,
         "status": result.status.value,
-        "purchase_cost_usd": result.purchase_cost_usd,
-        "expected_loss_usd": result.expected_loss_usd,
-        "lost_supply_usd": result.lost_supply_usd,
-        "supply_loss_usd": result.expected_loss_usd + result.lost_supply_usd,
-        "served_t": result.served_t,
-        "shortfall_t": result.shortfall_t,
-        "china_share": china / served if served else np.nan,
+        "purchase_cost_usd": result.purchase_cost_usd / years,
+        "expected_loss_usd": result.expected_loss_usd / years,
+        "lost_supply_usd": result.lost_supply_usd / years,
+        "supply_loss_usd": (result.expected_loss_usd + result.lost_supply_usd) / years,
+        "served_t": result.served_t / years,
+        "shortfall_t": result.shortfall_t / years,
+        "china_share": china / bought if bought else np.nan,
         "average_risk": risk,
-        "model_cost_usd": result.objective_usd,
+        "model_cost_usd": result.objective_usd / years,
     }
 
 

@@ -125,8 +125,10 @@ class OptimisationResult:
     >>> result = riskengine.optimise(riskengine.load_dataset(), riskengine.Config())
     >>> result
     OptimisationResult(status=optimal, purchase_cost_usd=..., mode=joint, risk_aversion=1, ...)
+    >>> result.years  # the default horizon
+    (2026, 2027, 2028, 2029, 2030)
     >>> result.to_frame("metrics").columns[:5].tolist()
-    ['buyer', 'commodity', 'demand_t', 'served_t', 'shortfall_t']
+    ['buyer', 'commodity', 'year', 'demand_t', 'served_t']
     >>> fig = result.plot("EU")  # matplotlib Figure: the EU mix by country
     """
 
@@ -269,14 +271,22 @@ class OptimisationResult:
         if self.message:
             facts.append(self.message)
         facts.extend(self.notes)
+        shown, more = self, "result.to_frame('metrics')"
+        if self.years:
+            first, last = self.years[0], self.years[-1]
+            facts[2:2] = [
+                f"{first}-{last}: money and tonnes are totals over the years; the table "
+                f"shows {first} (result.by_year(), result.for_year(year))"
+            ]
+            shown = self.for_year(first) if self.is_optimal else self
         return nb.html_view(
             "OptimisationResult",
             self.status.value,
             self.is_optimal,
             facts,
-            _overview(self),
+            _overview(shown),
             _HTML_COLUMNS,
-            more="result.to_frame('metrics')",
+            more=more,
         )
 
     def to_dict(self) -> dict[str, Any]:

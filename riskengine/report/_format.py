@@ -22,6 +22,7 @@ __all__ = [
     "SIGNIFICANT",
     "is_formula_like",
     "json_ready",
+    "money",
     "neutralise_csv",
     "round_frame",
     "round_value",
@@ -107,3 +108,15 @@ def json_ready(value: Any) -> Any:
     if value is None or value is pd.NA or value is pd.NaT:
         return None
     return value if isinstance(value, str) else str(value)
+
+
+def money(usd: float) -> str:
+    """``USD 808.7 million``-style wording of an amount in USD."""
+    if pd.isna(usd):
+        return "n/a"
+    size = abs(usd)
+    if size >= 1e9:
+        return f"USD {usd / 1e9:,.2f} billion"
+    if size >= 1e6:
+        return f"USD {usd / 1e6:,.1f} million"
+    return f"USD {usd:,.0f}"

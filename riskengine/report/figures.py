@@ -13,6 +13,7 @@ from __future__ import annotations
 import io
 from typing import TYPE_CHECKING
 
+from riskengine._drawing import years_figure
 from riskengine.plotting import (
     CRMA_LINE,
     INDICATOR_COLOURS,
@@ -37,6 +38,7 @@ __all__ = [
     "mix_figure",
     "plain_label",
     "svg_text",
+    "years_figure",
 ]
 
 

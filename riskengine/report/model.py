@@ -44,7 +44,8 @@ class ReportData:
     scores : DataFrame
         :func:`riskengine.score_suppliers` output (one row per buyer and offer).
     result : OptimisationResult
-        The recommended plan at the configured ``risk_aversion``.
+        The recommended plan at the configured ``risk_aversion``; with a
+        planning horizon, its first year (the purchases to make now).
     frontier : Frontier or None
         The cost-risk frontier (None when ``report.frontier_points`` is 0).
     alliance : DataFrame or None
@@ -60,6 +61,8 @@ class ReportData:
         Wall time of each step, seconds.
     stochastic : StochasticResult or None
         The two-stage plan (contract 5.3), or None with ``stochastic_note`` saying why.
+    horizon : OptimisationResult or None
+        The whole multi-year plan (None without ``horizon.start``/``horizon.end``).
     """
 
     config: Config
@@ -76,6 +79,7 @@ class ReportData:
     seconds: dict[str, float] = field(default_factory=dict)
     stochastic: StochasticResult | None = None
     stochastic_note: str = ""
+    horizon: OptimisationResult | None = None
 
     def __repr__(self) -> str:
         return (
@@ -165,7 +169,8 @@ def compute(
     start = time.perf_counter()
     scores = score_suppliers(dataset, config)
     seconds["score"] = time.perf_counter() - start
-    result = optimise(dataset, config, scores)
+    plan = optimise(dataset, config, scores)
+    result = plan.for_year(plan.years[0]) if plan.years else plan
     seconds["optimise"] = time.perf_counter() - start - sum(seconds.values())
     points = config.report.frontier_points
     front = frontier(dataset, config, points, scores) if points > 0 else None
@@ -193,4 +198,5 @@ def compute(
         seconds=seconds,
         stochastic=stochastic,
         stochastic_note=stochastic_note,
+        horizon=plan if plan.years else None,
     )

@@ -24,7 +24,14 @@ from riskengine.config import Config, load_config
 from riskengine.config.schema import DataConfig
 from riskengine.data import Dataset, load_dataset
 from riskengine.data.checks import check_against_config
-from riskengine.report.figures import contributions_figure, frontier_figure, mix_figure, svg_text
+from riskengine.report.figures import (
+    contributions_figure,
+    frontier_figure,
+    mix_figure,
+    svg_text,
+    years_figure,
+)
+from riskengine.report.horizon import years_figure_input
 from riskengine.report.html import esc, inline_svg, page
 from riskengine.report.manifest import manifest
 from riskengine.report.model import ReportData, StressResults, compute
@@ -48,8 +55,10 @@ def folder_stem(created: datetime, name: str) -> str:
 
 def _chosen(data: ReportData) -> tuple[float, float, float]:
     """The report's plan as (lambda, supply loss to expect USD, purchase cost USD)."""
-    res = data.result
-    return res.risk_aversion, res.expected_loss_usd + res.lost_supply_usd, res.purchase_cost_usd
+    res = data.horizon or data.result  # the frontier is traced over the whole horizon
+    years = max(1, len(data.config.horizon.years)) if data.horizon is not None else 1
+    loss = (res.expected_loss_usd + res.lost_supply_usd) / years
+    return res.risk_aversion, loss, res.purchase_cost_usd / years
 
 
 def render_figures(data: ReportData, tables: dict) -> dict[str, str]:
@@ -62,6 +71,8 @@ def render_figures(data: ReportData, tables: dict) -> dict[str, str]:
     }
     if "frontier" in tables:
         figures["frontier"] = svg_text(frontier_figure(tables["frontier"], _chosen(data)))
+    if data.horizon is not None:
+        figures["years"] = svg_text(years_figure(*years_figure_input(data, tables)))
     return figures
 
 
@@ -71,7 +82,8 @@ def render_html(data: ReportData, tables: dict, figures: dict[str, str]) -> str:
     nav = [
         (k, v)
         for k, v in SECTIONS.items()
-        if k != "stress" or data.stress is not None or data.stress_note
+        if (k != "stress" or data.stress is not None or data.stress_note)
+        and (k != "years" or data.horizon is not None)
     ]
     res = data.result
     subtitle = (

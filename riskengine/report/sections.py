@@ -1,7 +1,8 @@
 """The sections of ``report.html``, each a function returning escaped HTML.
 
 Section order: executive summary, commodity criticality, supplier risk
-ranking, recommended mix, two-stage plan (:mod:`riskengine.report.stochastic`), CRMA compliance, shadow prices, cost-risk frontier,
+ranking, recommended mix, two-stage plan (:mod:`riskengine.report.stochastic`), plan by
+year (:mod:`riskengine.report.horizon`, only with a horizon), CRMA compliance, shadow prices, cost-risk frontier,
 alliance value, stress tests (only with stress results), data vintage and
 sources, configuration as resolved.
 """
@@ -15,6 +16,7 @@ import yaml
 
 from riskengine.data.vintage import vintage_table
 from riskengine.report.figures import INDICATOR_COLOURS
+from riskengine.report.horizon import horizon_section
 from riskengine.report.html import (
     esc,
     fmt_num,
@@ -40,6 +42,7 @@ SECTIONS: dict[str, str] = {
     "ranking": "Supplier risk",
     "mix": "Recommended mix",
     "stochastic": "Two-stage plan",
+    "years": "Plan by year",
     "crma": "CRMA compliance",
     "shadow": "Shadow prices",
     "frontier": "Frontier",
@@ -283,6 +286,12 @@ def frontier_section(data: ReportData, tables: dict[str, pd.DataFrame], figure: 
         "disruption loss to expect in a year (q x V x tonnes bought) plus demand left unmet "
         "at its lost-supply value, so a plan that buys less never looks safer. Efficient "
         "plans serve the most and no other such plan is cheaper and safer."
+        + (
+            " The frontier is traced over the whole horizon; its money and tonnes are "
+            "averages a year."
+            if data.horizon is not None
+            else ""
+        )
     )
     return _section(
         "frontier",
@@ -434,6 +443,7 @@ def render_sections(
             ranking_section(data, tables, figures.get("risk_contributions", "")),
             mix_section(tables, figures.get("mix", "")),
             stochastic_section(data),
+            horizon_section(data, tables, figures.get("years", "")),
             crma_section(tables),
             shadow_section(tables, data.result.milp),
             frontier_section(data, tables, figures.get("frontier", "")),

@@ -10,13 +10,14 @@ from typing import Any
 
 import pandas as pd
 
-from riskengine.report._format import json_ready
+from riskengine.report._format import json_ready, money
+from riskengine.report.horizon import horizon_lines, horizon_summary
 from riskengine.report.model import ReportData
 
 __all__ = ["SUMMARY_FORMAT", "executive_summary", "money", "summary_document"]
 
 #: Version of the ``summary.json`` layout; bump when keys change meaning.
-SUMMARY_FORMAT = "riskengine-summary/2"
+SUMMARY_FORMAT = "riskengine-summary/3"
 _TOP_CONSTRAINTS = 5
 _COMMODITY_KEYS = [
     "demand_t",
@@ -44,18 +45,6 @@ _BUYER_KEYS = [
     "average_risk",
     "china_share",
 ]
-
-
-def money(usd: float) -> str:
-    """``USD 808.7 million``-style wording of an amount in USD."""
-    if pd.isna(usd):
-        return "n/a"
-    size = abs(usd)
-    if size >= 1e9:
-        return f"USD {usd / 1e9:,.2f} billion"
-    if size >= 1e6:
-        return f"USD {usd / 1e6:,.1f} million"
-    return f"USD {usd:,.0f}"
 
 
 def _list(text: str) -> list[str]:
@@ -145,6 +134,7 @@ def summary_document(data: ReportData, tables: dict[str, pd.DataFrame]) -> dict[
         "top_constraints": _constraints(tables),
         "frontier": None if front is None else front.to_dict("records"),
         "alliance": _alliance(data),
+        "horizon": horizon_summary(data, tables),
     }
     return json_ready(doc)
 
@@ -232,7 +222,7 @@ def executive_summary(data: ReportData, tables: dict[str, pd.DataFrame]) -> list
     alliance = _alliance(data)
     if alliance is not None:
         lines.append(_alliance_sentence(alliance))
-    return lines
+    return lines + horizon_lines(data, tables)
 
 
 def _alliance_sentence(alliance: dict[str, float]) -> str:

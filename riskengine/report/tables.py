@@ -13,6 +13,7 @@ import re
 import numpy as np
 import pandas as pd
 
+from riskengine.report.horizon import HORIZON_TABLES, horizon_tables
 from riskengine.report.model import ReportData
 from riskengine.report.sources import input_tables
 from riskengine.scoring import concentration_table, supply_risk
@@ -42,6 +43,7 @@ TABLE_TITLES: dict[str, str] = {
     "alliance_value": "Alliance value (separate minus joint: what buying together saves)",
     "inputs": "Input tables",
     "vintage": "Data vintage",
+    **HORIZON_TABLES,
 }
 
 _SCORE_ID = ["buyer", "supplier_id", "name", "commodity", "country", "stage", "status"]
@@ -224,4 +226,4 @@ def build_tables(data: ReportData) -> dict[str, pd.DataFrame]:
         "shadow_prices": res.binding.reset_index(drop=True),
         "violations": res.violations.reset_index(drop=True),
     }
-    return tables | _optional_tables(data)
+    return tables | horizon_tables(data) | _optional_tables(data)

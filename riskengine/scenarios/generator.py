@@ -197,6 +197,7 @@ def generate_scenarios(
     >>> bool((generate_scenarios(data, config, n=5, seed=1).capacity == drawn.capacity[:5]).all())
     True
     """
+    config = config.one_year()  # scenarios of the one-year model
     settings = config.optimiser.stochastic
     n = settings.scenarios if n is None else int(n)
     seed = settings.seed if seed is None else int(seed)

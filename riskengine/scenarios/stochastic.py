@@ -295,6 +295,7 @@ def stochastic_plan(
     """
     from riskengine.scenarios.stochastic_result import make_stochastic_result
 
+    config = config.one_year()  # one year: the two-stage model has no stocks yet
     start = perf_counter()
     if scores is None:
         from riskengine.optimise.api import default_scores

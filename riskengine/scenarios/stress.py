@@ -214,6 +214,10 @@ def stress(
 ) -> StressResult:
     """Stress the optimal sourcing plan under named and random scenarios.
 
+    The plan stressed is the one-year model's (capacity usable now; no
+    offtakes, stocks or product variants), whatever the horizon:
+    :meth:`Config.one_year <riskengine.Config.one_year>`.
+
     Parameters
     ----------
     dataset, config : Dataset, Config
@@ -269,6 +273,7 @@ def stress(
     True
     """
     _require_lp(config)
+    config = config.one_year()  # stress tests: the one-year model
     config = robust_settings.apply(config) if robust_settings is not None else config
     chosen = resolve_scenarios(config, scenarios, library)
     effects = [compile_scenario(dataset, item.scenario, item.source) for item in chosen]

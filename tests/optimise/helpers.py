@@ -69,7 +69,8 @@ def make_config(policy: dict[str, Any] | None = None, **optimiser: Any) -> Confi
     }
     if policy is not None:
         buyers = {b: spec | {"policy": policy} for b, spec in buyers.items()}
-    return Config(buyers=buyers, optimiser={"risk_aversion": 0.0, **optimiser})
+    one_year = {"start": None, "end": None}  # tiny cases are one period unless a test says
+    return Config(buyers=buyers, horizon=one_year, optimiser={"risk_aversion": 0.0, **optimiser})
 
 
 def scores_for(

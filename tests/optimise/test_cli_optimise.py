@@ -94,9 +94,20 @@ def test_csv_is_the_allocations_table(cli: Run, data_dir: Path) -> None:
     code, out, _ = cli("--data", str(data_dir), "--format", "csv")
     assert code == 0
     assert out.splitlines()[0] == (
-        "buyer,supplier_id,commodity,country,relation,tonnes,price_usd_per_kg,purchase_usd,"
+        "buyer,supplier_id,commodity,year,country,relation,tonnes,price_usd_per_kg,purchase_usd,"
         "risk_score,disruption_probability,expected_loss_usd,risk_charge_usd"
+    )  # the default horizon is 2026-2030: one row per buyer, offer and year
+    code, out, _ = cli(
+        "--data",
+        str(data_dir),
+        "--format",
+        "csv",
+        "--set",
+        "horizon.start=null",
+        "--set",
+        "horizon.end=null",
     )
+    assert code == 0 and ",year," not in out.splitlines()[0]
 
 
 def test_cbc_through_pulp_and_lp_export(cli: Run, data_dir: Path, tmp_path: Path) -> None:

@@ -51,7 +51,7 @@ def test_a_route_through_china_carries_chinas_export_control() -> None:
 
 
 def test_shipped_japan_plan_counts_serra_verde_as_chinese_separation() -> None:
-    config = riskengine.load_config(DEFAULT_CONFIG)
+    config = riskengine.load_config(DEFAULT_CONFIG).one_year()
     result = optimise(riskengine.load_dataset(SEEDS), config)
     alloc = result.allocations.query("buyer == 'JP' and supplier_id == 'serra-verde'")
     assert len(alloc), "the shipped plan buys Serra Verde's concentrate for Japan"

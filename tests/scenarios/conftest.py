@@ -20,7 +20,9 @@ def scenario(**fields: object) -> ScenarioConfig:
 @pytest.fixture(scope="session")
 def seeds() -> tuple[Config, Dataset, pd.DataFrame]:
     """Default configuration, shipped seeds and their risk scores with q."""
-    config = riskengine.load_config(DEFAULT_CONFIG)
+    config = riskengine.load_config(
+        DEFAULT_CONFIG
+    ).one_year()  # stress tests use the one-year model
     data = riskengine.load_dataset(SEEDS)
     return config, data, default_scores(data, config)
 
@@ -28,7 +30,7 @@ def seeds() -> tuple[Config, Dataset, pd.DataFrame]:
 @pytest.fixture(scope="session")
 def small() -> tuple[Config, Dataset, pd.DataFrame]:
     """A generated dataset of 140 offers (random prices: a unique optimum), default config."""
-    config = Config()
+    config = Config().one_year()
     data = riskengine.generate_dataset(n_offers=140, seed=3)
     return config, data, default_scores(data, config)
 
@@ -36,6 +38,6 @@ def small() -> tuple[Config, Dataset, pd.DataFrame]:
 @pytest.fixture(scope="session")
 def single() -> tuple[Config, Dataset, pd.DataFrame]:
     """Like ``small`` with one buyer (EU): no tie in how buyers split an offer."""
-    config = Config()
+    config = Config().one_year()
     data = riskengine.generate_dataset(n_offers=140, seed=3, buyers=("EU",))
     return config, data, default_scores(data, config)

@@ -17,7 +17,8 @@ from riskengine.scenarios.stochastic import build_two_stage
 from riskengine.scenarios.stochastic import cvar as cvar_by_group
 from riskengine.scenarios.stochastic_result import quantile
 
-FAST = ["optimiser.stochastic.frontier=[]"]
+# the two-stage plan is the one-year model (Config.one_year); compare it with that model
+FAST = ["optimiser.stochastic.frontier=[]", "horizon.start=null", "horizon.end=null"]
 
 
 def one_scenario(data, buyers, capacity=None, probability=None, n=1) -> ScenarioSet:

@@ -148,3 +148,16 @@ def test_summary_and_json(library_run):
     document = json.loads(json.dumps(library_run.to_dict(), allow_nan=False))
     assert len(document["regret"]) == 8 * 14
     assert isinstance(library_run.totals(), pd.DataFrame)
+
+
+def test_a_multi_year_configuration_is_stressed_on_the_one_year_model(seeds):
+    config, data, scores = seeds
+    five = config.model_copy(
+        update={"horizon": config.horizon.model_copy(update={"start": 2026, "end": 2030})}
+    )
+    assert five.one_year() == config
+    runs = [
+        stress(data, c, ["china-full-ban"], library=True, scores=scores, progress=False)
+        for c in (five, config)
+    ]
+    pd.testing.assert_frame_equal(runs[0].regret, runs[1].regret)
