@@ -68,6 +68,8 @@ def test_summary_keys_are_stable():
         "top_constraints",
         "frontier",
         "alliance",
+        "horizon",
     ]
-    assert golden["format"] == "riskengine-summary/2"
+    assert golden["format"] == "riskengine-summary/3"
+    assert golden["horizon"]["years"] == [2026, 2027, 2028, 2029, 2030]
     assert set(golden["buyers"]) == {"EU", "JP"}
