@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pandas as pd
 
 from riskengine.config.schema import Config
 from riskengine.data.dataset import Dataset
 from riskengine.enums import Mode
+from riskengine.optimise.joint import individual_rationality, ir_notes, solve_joint
 from riskengine.optimise.problem import build_problem
 from riskengine.optimise.result import OptimisationResult, make_result
-from riskengine.optimise.solve import solve
 
 __all__ = ["default_scores", "optimise", "with_disruption_probability"]
 
@@ -71,7 +73,11 @@ def optimise(
       leaves demand unmet;
     - one offer supplies at most ``max_supplier_share`` of a buyer's demand;
     - buyers share each offer's capacity (``joint``), or each takes a share
-      pro rata to its demand (``separate``);
+      pro rata to its demand (``separate``); in ``joint`` mode
+      ``optimiser.sharing`` picks, among the plans optimal for the pooled
+      objective, the split between buyers (``proportional`` by default), no
+      buyer worse off than alone wherever pooling allows (a note names any
+      buyer it cannot spare; see :mod:`riskengine.optimise.sharing`);
     - optionally a minimum order quantity and a supplier limit (a MILP,
       without shadow prices).
 
@@ -140,6 +146,12 @@ def optimise(
     else:
         scores = with_disruption_probability(scores, dataset, config)
     problem = build_problem(dataset, config, scores, mode)
-    opt = config.optimiser
-    solution = solve(problem, opt.solver, backend, opt.time_limit_s)
-    return make_result(problem, solution)
+    solution, plan, game = solve_joint(
+        problem, config.optimiser, backend, config.alliance.max_coalition_buyers
+    )
+    result = make_result(problem, solution)
+    if plan is None or game is None or not result.is_optimal:
+        return result
+    notes = ir_notes(individual_rationality(problem, plan.values_t, game), plan.rule)
+    model = result.model | {"sharing": plan.rule.value}
+    return replace(result, model=model, notes=result.notes + notes)

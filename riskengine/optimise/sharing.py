@@ -1,0 +1,329 @@
+"""Burden sharing in joint buying: which of the pooled optimal plans, split how (contract 5.4).
+
+When buyers pool supplier capacity (``optimiser.mode: joint``) the LP often
+has many optimal plans that differ only in who gets the scarce or the cheap
+supply; the solver's pick is deterministic but arbitrary. ``optimiser.sharing``
+chooses among them with a lexicographic second stage over the same structure
+and arrays (:class:`~riskengine.optimise._staged.StagedLP`):
+
+0. **pooled**: the optimum z* of the pooled objective (the plan's model cost)
+   is kept as a row, ``objective <= z* (1 + POOLED_RTOL) + POOLED_ATOL_USD``,
+   so every rule's plan is optimal for the alliance within that tolerance;
+1. **individual rationality** (every rule): minimise what any buyer loses
+   against buying alone (its model cost above its cost alone, and per
+   commodity its tonnes short above its shortfall alone, at the lost-supply
+   value). Alone = the buyer's pro-rata slice of every offer (the contract's
+   ``separate`` mode; :mod:`~riskengine.optimise.coalition`). Where pooling
+   cannot avoid a loss, :func:`individual_rationality` reports it;
+2. the rule:
+
+   - ``proportional``: per commodity, the served shares of demand as equal as
+     possible (sum of absolute deviations from a common share), then the cost
+     of what each buyer buys (purchase + risk charge) per tonne of demand as
+     equal as possible;
+   - ``maxmin``: per commodity, the smallest served share as large as
+     possible, then the largest cost per tonne of demand as small as possible;
+   - ``shapley``: each buyer's model cost as close as possible (sum of absolute
+     gaps) to its Shapley cost share (its cost alone minus its Shapley value
+     of the savings game; every sub-coalition is solved), then the
+     ``proportional`` stages as tie-breaks;
+   - ``none``: the solver's plan.
+
+Each stage keeps its optimum as a row (within :data:`STAGE_RTOL`) for the
+next. Purchase money, the model costs and the tonnes are reported apart
+(contract 5.5).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from riskengine.enums import SharingRule
+from riskengine.optimise._staged import StagedLP, need_matrix
+from riskengine.optimise.coalition import CoalitionGame, shapley_values
+from riskengine.optimise.families import TONNES_PER_UNIT, USD_PER_UNIT
+from riskengine.optimise.problem import Problem
+from riskengine.optimise.solution import Solution
+
+__all__ = [
+    "POOLED_ATOL_USD",
+    "POOLED_RTOL",
+    "STAGE_RTOL",
+    "SharedPlan",
+    "share",
+]
+
+#: Relative slack on the pooled optimum every sharing rule must keep.
+POOLED_RTOL = 1e-6
+#: ... and absolute slack, USD.
+POOLED_ATOL_USD = 1.0
+#: Relative slack on each later stage's optimum (absolute: 1 USD, or 1e-6 of a share).
+STAGE_RTOL = 1e-6
+_ATOL_SHARE = 1e-6
+
+
+@dataclass(frozen=True, repr=False)
+class SharedPlan:
+    """The plan a sharing rule picks, with what each stage achieved.
+
+    Attributes
+    ----------
+    rule : SharingRule
+    values_t : ndarray
+        Column values, tonnes (as :attr:`Solution.values_t`).
+    objective_usd : float
+        The plan's pooled objective (model cost), USD.
+    pooled_optimum_usd : float
+        The pooled optimum z*, USD; ``objective_usd`` is within
+        :data:`POOLED_RTOL` of it.
+    stages : DataFrame
+        ``stage, objective, unit`` per stage solved.
+    targets_usd : Series
+        Per buyer, the Shapley cost share aimed at (``shapley`` only; else empty).
+    """
+
+    rule: SharingRule
+    values_t: np.ndarray
+    objective_usd: float
+    pooled_optimum_usd: float
+    stages: pd.DataFrame
+    targets_usd: pd.Series = field(default_factory=lambda: pd.Series(dtype=float))
+
+    def __repr__(self) -> str:
+        return (
+            f"SharedPlan(rule={self.rule.value}, objective_usd={self.objective_usd:,.0f}, "
+            f"pooled_optimum_usd={self.pooled_optimum_usd:,.0f}, stages={len(self.stages)})"
+        )
+
+
+class _Rows:
+    """Each need's cost, buying cost and shortfall as rows over the problem's columns."""
+
+    def __init__(self, problem: Problem, game: CoalitionGame) -> None:
+        s, lay = problem.structure, problem.layout
+        owner = need_matrix(s)
+        parts = problem.arrays.parts
+        self.cost = owner @ sp.diags(problem.cost)
+        buying = (parts["purchase"] + parts["risk_charge"]) * _mask(lay.n_cols, lay.x)
+        self.buying = owner @ sp.diags(buying)
+        n = lay.n_need
+        self.short = sp.csr_matrix(
+            (np.ones(n), (np.arange(n), lay.shortfall.start + np.arange(n))), shape=owner.shape
+        )
+        self.lost_value = parts["lost_supply"][lay.shortfall]
+        self.demand = problem.params.demand_t / TONNES_PER_UNIT
+        self.group = s.need_group
+        self.n_groups = int(self.group.max()) + 1 if len(self.group) else 0
+        buyer = pd.Index(game.buyers).get_indexer(s.needs["buyer"].astype(str))
+        self.by_buyer = sp.csr_matrix(
+            (np.ones(n), (buyer, np.arange(n))), shape=(len(game.buyers), n)
+        )
+
+
+def _mask(n: int, part: slice) -> np.ndarray:
+    out = np.zeros(n)
+    out[part] = 1.0
+    return out
+
+
+def _deviation_rows(
+    lp: StagedLP, expr: sp.spmatrix, rows: _Rows, common: np.ndarray, rhs: np.ndarray
+) -> np.ndarray:
+    """|expr_n - D_n common_g(n) - rhs_n| <= dev_n for needs with demand; return dev columns."""
+    live = np.flatnonzero(rows.demand > 0)
+    dev = lp.add_columns(np.zeros(len(live)), np.full(len(live), np.inf))
+    k = len(live)
+    link = sp.csr_matrix(
+        (-rows.demand[live], (np.arange(k), common[rows.group[live]])), shape=(k, lp.n_cols)
+    )
+    own = sp.csr_matrix((np.ones(k), (np.arange(k), dev)), shape=(k, lp.n_cols))
+    body = _widen(expr[live], lp.n_cols) + link
+    lp.add_rows(body - own, np.full(k, -np.inf), rhs[live])
+    lp.add_rows(body + own, rhs[live], np.full(k, np.inf))
+    return dev
+
+
+def _widen(matrix: sp.spmatrix, n_cols: int) -> sp.csr_matrix:
+    csr = sp.csr_matrix(matrix)
+    return sp.csr_matrix((csr.data, csr.indices, csr.indptr), shape=(csr.shape[0], n_cols))
+
+
+#: Each stage's objective: its unit, and the factor from model units to that unit.
+_UNITS = {
+    "individual_rationality": ("USD", USD_PER_UNIT),
+    "equal_served_share": ("sum of share gaps", 1.0),
+    "equal_cost_per_tonne": ("sum of relative gaps", 1.0),
+    "smallest_served_share": ("minus sum of smallest shares", 1.0),
+    "largest_cost_per_tonne": ("sum of relative costs", 1.0),
+    "shapley_gap": ("USD", USD_PER_UNIT),
+}
+
+
+def _run(lp: StagedLP, cols: np.ndarray, weights: np.ndarray, stage: str, log: list) -> None:
+    """Minimise ``weights @ cols``, log it and keep it for later stages."""
+    cost = np.zeros(lp.n_cols)
+    cost[cols] = weights
+    _, optimum = lp.minimise(cost, stage)
+    unit, factor = _UNITS[stage]
+    log.append((stage, optimum * factor, unit))
+    atol = _ATOL_SHARE if factor == 1.0 else 1.0 / USD_PER_UNIT
+    lp.keep(cost, optimum, STAGE_RTOL, atol)
+
+
+def _individual_rationality(lp: StagedLP, rows: _Rows, alone: pd.DataFrame, log: list) -> None:
+    """Stage 1: the least loss against buying alone (model cost per buyer, shortfall per need)."""
+    n_buyers, n = rows.by_buyer.shape
+    need = alone["need"].to_numpy(dtype=int)
+    alone_cost = rows.by_buyer @ _by_need(n, need, alone["model_cost_usd"] / USD_PER_UNIT)
+    alone_short = _by_need(n, need, alone["shortfall_t"] / TONNES_PER_UNIT)
+    excess = lp.add_columns(np.zeros(n_buyers), np.full(n_buyers, np.inf))
+    extra = lp.add_columns(np.zeros(n), np.full(n, np.inf))
+    own = sp.csr_matrix((-np.ones(n_buyers), (np.arange(n_buyers), excess)), (n_buyers, lp.n_cols))
+    body = _widen(rows.by_buyer @ rows.cost, lp.n_cols) + own
+    lp.add_rows(body, np.full(n_buyers, -np.inf), alone_cost)
+    more = sp.csr_matrix((-np.ones(n), (np.arange(n), extra)), shape=(n, lp.n_cols))
+    lp.add_rows(_widen(rows.short, lp.n_cols) + more, np.full(n, -np.inf), alone_short)
+    cols = np.concatenate([excess, extra])
+    weights = np.concatenate([np.ones(n_buyers), np.maximum(rows.lost_value, 1.0)])
+    _run(lp, cols, weights, "individual_rationality", log)
+
+
+def _by_need(n: int, need: np.ndarray, values: pd.Series) -> np.ndarray:
+    out = np.zeros(n)
+    out[need] = values.to_numpy(dtype=float)
+    return out
+
+
+def _scale(rows: _Rows, values: np.ndarray) -> np.ndarray:
+    """Per group, the pooled plan's buying cost per tonne of demand (kUSD/kt, at least 1)."""
+    cost = np.bincount(rows.group, rows.buying @ values[: rows.buying.shape[1]], rows.n_groups)
+    demand = np.bincount(rows.group, rows.demand, rows.n_groups)
+    return np.maximum(np.divide(cost, demand, out=np.zeros_like(cost), where=demand > 0), 1.0)
+
+
+def _proportional(lp: StagedLP, rows: _Rows, pooled: np.ndarray, log: list) -> None:
+    """Equal served shares per group, then equal buying cost per tonne of demand."""
+    share = lp.add_columns(np.zeros(rows.n_groups), np.ones(rows.n_groups))
+    dev = _deviation_rows(lp, -rows.short, rows, share, -rows.demand)
+    live = rows.demand > 0
+    _run(lp, dev, 1.0 / rows.demand[live], "equal_served_share", log)
+    rate = lp.add_columns(np.zeros(rows.n_groups), np.full(rows.n_groups, np.inf))
+    dev = _deviation_rows(lp, rows.buying, rows, rate, np.zeros(len(rows.demand)))
+    weights = 1.0 / (rows.demand[live] * _scale(rows, pooled)[rows.group[live]])
+    _run(lp, dev, weights, "equal_cost_per_tonne", log)
+
+
+def _maxmin(lp: StagedLP, rows: _Rows, pooled: np.ndarray, log: list) -> None:
+    """The smallest served share per group as large as possible, then the dearest tonne."""
+    live = np.flatnonzero(rows.demand > 0)
+    k = len(live)
+    low = lp.add_columns(np.zeros(rows.n_groups), np.ones(rows.n_groups))
+    link = sp.csr_matrix(
+        (-rows.demand[live], (np.arange(k), low[rows.group[live]])), shape=(k, lp.n_cols)
+    )
+    lp.add_rows(_widen(-rows.short[live], lp.n_cols) + link, -rows.demand[live], np.full(k, np.inf))
+    _run(lp, low, -np.ones(rows.n_groups), "smallest_served_share", log)
+    top = lp.add_columns(np.zeros(rows.n_groups), np.full(rows.n_groups, np.inf))
+    link = sp.csr_matrix(
+        (-rows.demand[live], (np.arange(k), top[rows.group[live]])), shape=(k, lp.n_cols)
+    )
+    lp.add_rows(_widen(rows.buying[live], lp.n_cols) + link, np.full(k, -np.inf), np.zeros(k))
+    _run(lp, top, 1.0 / _scale(rows, pooled), "largest_cost_per_tonne", log)
+
+
+def _shapley(
+    lp: StagedLP, rows: _Rows, pooled: np.ndarray, targets: np.ndarray, log: list
+) -> None:
+    """Each buyer's model cost as close as possible to its Shapley cost share."""
+    n_buyers = rows.by_buyer.shape[0]
+    gap = lp.add_columns(np.zeros(n_buyers), np.full(n_buyers, np.inf))
+    body = _widen(rows.by_buyer @ rows.cost, lp.n_cols)
+    own = sp.csr_matrix((np.ones(n_buyers), (np.arange(n_buyers), gap)), (n_buyers, lp.n_cols))
+    lp.add_rows(body - own, np.full(n_buyers, -np.inf), targets)
+    lp.add_rows(body + own, targets, np.full(n_buyers, np.inf))
+    _run(lp, gap, np.ones(n_buyers), "shapley_gap", log)
+    _proportional(lp, rows, pooled, log)
+
+
+def shapley_targets(game: CoalitionGame) -> pd.Series:
+    """Per buyer, its Shapley cost share: model cost alone minus its Shapley value, USD."""
+    phi = shapley_values(game.buyers, game.savings())
+    alone = pd.Series({b: game.totals([b])["model_cost_usd"] for b in game.buyers})
+    return (alone - phi).rename("shapley_cost_usd")
+
+
+def _stage_problem(problem: Problem, pooled: Solution) -> Problem:
+    """The pooled problem; with the lexicographic rule, its least shortfall kept as a limit."""
+    if not problem.lexicographic:
+        return problem
+    from riskengine.optimise.solve import SERVICE_TOL, SERVICE_TOL_T
+
+    short = np.asarray(pooled.values_t)[problem.layout.shortfall]
+    least = np.bincount(problem.structure.service_group, short)
+    return problem.with_parameters(service_t=least * (1 + SERVICE_TOL) + SERVICE_TOL_T)
+
+
+def share(
+    problem: Problem,
+    pooled: Solution,
+    rule: SharingRule | str,
+    game: CoalitionGame,
+    time_limit_s: float | None = 60.0,
+) -> SharedPlan:
+    """The plan ``rule`` picks among the pooled optimal plans.
+
+    Parameters
+    ----------
+    problem : Problem
+        A ``joint`` LP problem.
+    pooled : Solution
+        Its optimal solution (from :func:`~riskengine.optimise.solve`).
+    rule : SharingRule or str
+        ``proportional``, ``maxmin``, ``shapley`` or ``none``.
+    game : CoalitionGame
+        The same problem's coalitions (each buyer alone; every coalition for
+        ``shapley``).
+    time_limit_s : float, optional
+        Per stage, seconds.
+
+    Returns
+    -------
+    SharedPlan
+
+    Raises
+    ------
+    StageError
+        When a stage does not solve to optimality.
+    """
+    rule = SharingRule(rule)
+    values = np.asarray(pooled.values_t, dtype=float) / TONNES_PER_UNIT
+    stage_problem = _stage_problem(problem, pooled)
+    optimum = float(stage_problem.cost @ values)
+    log: list[tuple[str, float, str]] = [("pooled", optimum * USD_PER_UNIT, "USD")]
+    targets = pd.Series(dtype=float)
+    if rule is not SharingRule.NONE:
+        lp = StagedLP(stage_problem, time_limit_s)
+        lp.keep(stage_problem.cost, optimum, POOLED_RTOL, POOLED_ATOL_USD / USD_PER_UNIT)
+        rows = _Rows(stage_problem, game)
+        _individual_rationality(lp, rows, game.alone(), log)
+        if rule is SharingRule.PROPORTIONAL:
+            _proportional(lp, rows, values, log)
+        elif rule is SharingRule.MAXMIN:
+            _maxmin(lp, rows, values, log)
+        else:
+            targets = shapley_targets(game)
+            _shapley(lp, rows, values, targets.to_numpy() / USD_PER_UNIT, log)
+        values = lp.values[: problem.n_cols]
+    stages = pd.DataFrame(log, columns=["stage", "objective", "unit"])
+    return SharedPlan(
+        rule=rule,
+        values_t=values * TONNES_PER_UNIT,
+        objective_usd=float(problem.cost @ values) * USD_PER_UNIT,
+        pooled_optimum_usd=optimum * USD_PER_UNIT,
+        stages=stages,
+        targets_usd=targets,
+    )
