@@ -25,7 +25,10 @@ from riskengine.optimise._highs import STATUS, new_highs
 from riskengine.optimise.problem import Problem, Structure
 from riskengine.optimise.solution import SolveStatus
 
-__all__ = ["StagedLP", "StageError", "need_matrix"]
+__all__ = ["FEASIBILITY_TOL", "StagedLP", "StageError", "need_matrix"]
+
+#: HiGHS's primal feasibility tolerance in the staged LP (its default is 1e-7).
+FEASIBILITY_TOL = 1e-9
 
 
 class StageError(RuntimeError):
@@ -70,6 +73,8 @@ class StagedLP:
 
     def __init__(self, problem: Problem, time_limit_s: float | None = None) -> None:
         self.highs = new_highs(time_limit_s)
+        # the kept rows are tight by design: hold them to 1e-9 of their scale, not 1e-7
+        self.highs.setOptionValue("primal_feasibility_tolerance", FEASIBILITY_TOL)
         self.n_cols = problem.n_cols
         self.values = np.zeros(problem.n_cols)
         csc = problem.matrix.tocsc()
@@ -136,7 +141,7 @@ class StagedLP:
         """Add ``cost @ columns <= optimum + max(rtol x |optimum|, atol)``.
 
         The row is divided by its right-hand side, so HiGHS's absolute
-        feasibility tolerance (1e-7) reads as a relative one; by at least 1e-6
+        feasibility tolerance (:data:`FEASIBILITY_TOL`) reads as a relative one; by at least 1e-6
         of its largest coefficient when the optimum is near 0.
         """
         cost = np.asarray(cost, float)

@@ -9,7 +9,7 @@ import pandas as pd
 from riskengine.config.schema import Config
 from riskengine.data.dataset import Dataset
 from riskengine.enums import Mode
-from riskengine.optimise.joint import individual_rationality, ir_notes, solve_joint
+from riskengine.optimise.joint import solve_joint
 from riskengine.optimise.problem import build_problem
 from riskengine.optimise.result import OptimisationResult, make_result
 
@@ -146,12 +146,9 @@ def optimise(
     else:
         scores = with_disruption_probability(scores, dataset, config)
     problem = build_problem(dataset, config, scores, mode)
-    solution, plan, game = solve_joint(
-        problem, config.optimiser, backend, config.alliance.max_coalition_buyers
-    )
-    result = make_result(problem, solution)
-    if plan is None or game is None or not result.is_optimal:
+    joint = solve_joint(problem, config.optimiser, backend, config.alliance.max_coalition_buyers)
+    result = make_result(problem, joint.solution)
+    if not result.is_optimal or (joint.plan is None and not joint.notes):
         return result
-    notes = ir_notes(individual_rationality(problem, plan.values_t, game), plan.rule)
-    model = result.model | {"sharing": plan.rule.value}
-    return replace(result, model=model, notes=result.notes + notes)
+    model = result.model | ({"sharing": joint.plan.rule.value} if joint.plan else {})
+    return replace(result, model=model, notes=result.notes + joint.notes)

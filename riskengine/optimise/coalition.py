@@ -282,7 +282,8 @@ def core_excess(allocation: pd.Series, value: dict[frozenset[str], float]) -> pd
 
     An allocation of the grand coalition's savings is in the core when every
     excess is >= 0 and the allocation adds up to v(all). Columns:
-    ``coalition, size, value_usd, allocated_usd, excess_usd``, most blocking first.
+    ``coalition, size, value_usd, allocated_usd, excess_usd``: proper coalitions
+    most blocking first, the grand coalition (whose excess is the efficiency gap) last.
     """
     rows = [
         {
@@ -295,5 +296,6 @@ def core_excess(allocation: pd.Series, value: dict[frozenset[str], float]) -> pd
     ]
     frame = pd.DataFrame(rows)
     frame["excess_usd"] = frame["allocated_usd"] - frame["value_usd"]
-    return frame.sort_values(["excess_usd", "coalition"], kind="stable").reset_index(drop=True)
-
+    frame["grand"] = frame["size"] == frame["size"].max()
+    frame = frame.sort_values(["grand", "excess_usd", "coalition"], kind="stable")
+    return frame.drop(columns="grand").reset_index(drop=True)

@@ -16,7 +16,7 @@ alliance figure uses.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -32,6 +32,7 @@ from riskengine.optimise.solve import solve
 
 __all__ = [
     "IR_TERMS",
+    "JointSolve",
     "VALUE_SIGN",
     "individual_rationality",
     "ir_notes",
@@ -50,20 +51,28 @@ IR_TOL_USD = 1.0
 IR_TOL_T = 1e-4
 
 
+@dataclass(frozen=True)
+class JointSolve:
+    """:func:`solve_joint`'s answer: the plan, and how it was shared (None = not shared)."""
+
+    solution: Solution
+    plan: SharedPlan | None = None
+    game: CoalitionGame | None = None
+    notes: tuple[str, ...] = ()
+
+
 def solve_joint(
     problem: Problem,
     optimiser: OptimiserConfig,
     backend: str | None = None,
     max_buyers: int = 6,
-) -> tuple[Solution, SharedPlan | None, CoalitionGame | None]:
+) -> JointSolve:
     """Solve the problem; in joint mode split the pooled optimum by ``optimiser.sharing``.
 
-    Returns
-    -------
-    (solution, plan, game)
-        ``plan`` and ``game`` are None when no rule applies: separate mode,
-        one buyer, ``sharing: none``, a non-optimal pooled plan, or a MILP
-        (the sharing stages are LPs; the solver's split is kept).
+    No rule applies in separate mode, with one buyer, with ``sharing: none``
+    or when the pooled plan is not optimal; a MILP (minimum order quantity,
+    supplier limit) keeps the solver's split with a note (the sharing stages
+    are LPs).
 
     Raises
     ------
@@ -74,12 +83,16 @@ def solve_joint(
     pooled = solve(problem, opt.solver, backend, opt.time_limit_s)
     rule = SharingRule(opt.sharing)
     if problem.mode is not Mode.JOINT or rule is SharingRule.NONE or not pooled.is_ok:
-        return pooled, None, None
-    if problem.is_mip or pooled.values_t is None:
-        return pooled, None, None
+        return JointSolve(pooled)
+    if pooled.values_t is None or len(set(problem.structure.needs["buyer"])) < 2:
+        return JointSolve(pooled)
+    if problem.is_mip:
+        note = (
+            f"optimiser.sharing '{rule.value}' needs the LP: with a minimum order quantity "
+            "or a supplier limit the split between buyers is the solver's"
+        )
+        return JointSolve(pooled, notes=(note,))
     game = CoalitionGame(problem, opt.solver, backend, opt.time_limit_s)
-    if len(game.buyers) < 2:
-        return pooled, None, None
     if rule is SharingRule.SHAPLEY and len(game.buyers) > max_buyers:
         raise ConfigError(
             f"optimiser.sharing: shapley solves every coalition of the {len(game.buyers)} "
@@ -88,7 +101,9 @@ def solve_joint(
             "proportional or maxmin"
         )
     plan = share(problem, pooled, rule, game, opt.time_limit_s)
-    return replace(pooled, values_t=plan.values_t, objective_usd=plan.objective_usd), plan, game
+    solution = replace(pooled, values_t=plan.values_t, objective_usd=plan.objective_usd)
+    notes = ir_notes(individual_rationality(problem, plan.values_t, game), rule)
+    return JointSolve(solution, plan, game, notes)
 
 
 def _per_buyer(frame: pd.DataFrame) -> pd.DataFrame:

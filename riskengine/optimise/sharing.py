@@ -7,8 +7,9 @@ chooses among them with a lexicographic second stage over the same structure
 and arrays (:class:`~riskengine.optimise._staged.StagedLP`):
 
 0. **pooled**: the optimum z* of the pooled objective (the plan's model cost)
-   is kept as a row, ``objective <= z* (1 + POOLED_RTOL) + POOLED_ATOL_USD``,
-   so every rule's plan is optimal for the alliance within that tolerance;
+   is kept as a row, ``objective <= z* (1 + POOLED_RTOL) + POOLED_ATOL_USD``
+   (1e-9 relative plus 1 USD; HiGHS holds the row to 1e-9 of its scale), so
+   every rule's plan is optimal for the alliance within about 2e-9 plus 1 USD;
 1. **individual rationality** (every rule): minimise what any buyer loses
    against buying alone (its model cost above its cost alone, and per
    commodity its tonnes short above its shortfall alone, at the lost-supply
@@ -57,8 +58,9 @@ __all__ = [
     "share",
 ]
 
-#: Relative slack on the pooled optimum every sharing rule must keep.
-POOLED_RTOL = 1e-6
+#: Relative slack on the pooled optimum every sharing rule must keep (HiGHS's feasibility
+#: tolerance, 1e-9 of the row, comes on top: the plan is within about 2e-9 of z*, plus 1 USD).
+POOLED_RTOL = 1e-9
 #: ... and absolute slack, USD.
 POOLED_ATOL_USD = 1.0
 #: Relative slack on each later stage's optimum (absolute: 1 USD, or 1e-6 of a share).
@@ -235,9 +237,7 @@ def _maxmin(lp: StagedLP, rows: _Rows, pooled: np.ndarray, log: list) -> None:
     _run(lp, top, 1.0 / _scale(rows, pooled), "largest_cost_per_tonne", log)
 
 
-def _shapley(
-    lp: StagedLP, rows: _Rows, pooled: np.ndarray, targets: np.ndarray, log: list
-) -> None:
+def _shapley(lp: StagedLP, rows: _Rows, pooled: np.ndarray, targets: np.ndarray, log: list) -> None:
     """Each buyer's model cost as close as possible to its Shapley cost share."""
     n_buyers = rows.by_buyer.shape[0]
     gap = lp.add_columns(np.zeros(n_buyers), np.full(n_buyers, np.inf))

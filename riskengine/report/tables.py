@@ -19,6 +19,7 @@ from riskengine.scoring import concentration_table, supply_risk
 
 __all__ = [
     "TABLE_TITLES",
+    "alliance_tables",
     "allocations_table",
     "build_tables",
     "buyer_table",
@@ -40,6 +41,11 @@ TABLE_TITLES: dict[str, str] = {
     "frontier": "Cost-risk frontier",
     "violations": "Soft policy caps exceeded",
     "alliance_value": "Alliance value (separate minus joint: what buying together saves)",
+    "alliance_rules": "Alliance split under each sharing rule, per buyer (separate minus joint)",
+    "alliance_rationality": "Individual rationality: each buyer alone and joint, term by term",
+    "alliance_coalitions": "Coalition game: each coalition's cost and savings over buying alone",
+    "alliance_players": "Coalition game: Shapley value and marginal value of each buyer",
+    "alliance_candidates": "Who should join: the value of adding each candidate partner",
     "inputs": "Input tables",
     "vintage": "Data vintage",
 }
@@ -202,12 +208,30 @@ def _optional_tables(data: ReportData) -> dict[str, pd.DataFrame]:
         tables["frontier"] = _sorted(data.frontier.points, ["risk_aversion"])
     if data.alliance is not None:
         tables["alliance_value"] = _sorted(data.alliance, ["buyer", "commodity"])
+    tables |= alliance_tables(data)
     tables["inputs"] = input_tables(data.dataset)
     if len(data.notes.vintage):
         tables["vintage"] = data.notes.vintage
     for name, frame in sorted((data.stress or {}).items()):
         tables[stress_stem(name)] = frame.reset_index(drop=True)
     return tables
+
+
+def alliance_tables(data: ReportData) -> dict[str, pd.DataFrame]:
+    """The alliance analysis' tables (empty when it was not computed or has no rows)."""
+    a = data.alliance_analysis
+    if a is None:
+        return {}
+    frames = {
+        "alliance_rules": a.by_rule,
+        "alliance_rationality": a.rationality[["rule", "buyer", "term", "alone", "joint"]].assign(
+            gain=a.rationality["gain"], holds=a.rationality["holds"]
+        ),
+        "alliance_coalitions": a.coalitions,
+        "alliance_players": a.players,
+        "alliance_candidates": a.candidate_value,
+    }
+    return {k: v.reset_index(drop=True) for k, v in frames.items() if len(v)}
 
 
 def build_tables(data: ReportData) -> dict[str, pd.DataFrame]:
