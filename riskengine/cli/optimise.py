@@ -30,7 +30,6 @@ def _extras(
 
 
 def _print_json(result: OptimisationResult, extras: dict[str, Any]) -> None:
-    from riskengine.optimise.result import records
 
     document = result.to_dict()
     if "alliance" in extras:

@@ -27,8 +27,8 @@ from riskengine.enums import (
     Mode,
     PolicyBasis,
     RiskCharge,
-    ShortfallRule,
     SharingRule,
+    ShortfallRule,
     SolverName,
     Status,
 )
@@ -36,8 +36,8 @@ from riskengine.enums import (
 __all__ = [
     "AllianceConfig",
     "BuyerConfig",
-    "CandidateConfig",
     "CalibrationConfig",
+    "CandidateConfig",
     "Config",
     "DataConfig",
     "Multiplier",

@@ -135,7 +135,8 @@ def rule_rows(
 def _clean(frame: pd.DataFrame, columns: list[str], tol: float) -> pd.DataFrame:
     """Solver noise below ``tol`` (USD or tonnes) shown as 0, so no "-0.0" reaches a reader."""
     values = frame[columns].to_numpy(dtype=float)
-    return frame.assign(**dict(zip(columns, np.where(np.abs(values) < tol, 0.0, values).T)))
+    clean = np.where(np.abs(values) < tol, 0.0, values).T
+    return frame.assign(**dict(zip(columns, clean, strict=True)))
 
 
 def _players(game: CoalitionGame, members: tuple[str, ...], value: dict) -> pd.DataFrame:

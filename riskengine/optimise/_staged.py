@@ -25,7 +25,7 @@ from riskengine.optimise._highs import STATUS, new_highs
 from riskengine.optimise.problem import Problem, Structure
 from riskengine.optimise.solution import SolveStatus
 
-__all__ = ["FEASIBILITY_TOL", "StagedLP", "StageError", "need_matrix"]
+__all__ = ["FEASIBILITY_TOL", "StageError", "StagedLP", "need_matrix"]
 
 #: HiGHS's primal feasibility tolerance in the staged LP (its default is 1e-7).
 FEASIBILITY_TOL = 1e-9

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import pandas as pd
 
+from riskengine._text import did_you_mean
 from riskengine.config.schema import BuyerConfig, CandidateConfig, Config
 from riskengine.data.dataset import Dataset
 from riskengine.exceptions import ConfigError
-from riskengine._text import did_you_mean
 
 __all__ = ["candidate_demand", "with_candidates"]
 

@@ -53,7 +53,9 @@ MONEY_TERMS = (
     "violation_usd",
     "model_cost_usd",
 )
-_PARTS = dict(zip(MONEY_TERMS[:4], ("purchase", "risk_charge", "lost_supply", "violation")))
+_PARTS = dict(
+    zip(MONEY_TERMS[:4], ("purchase", "risk_charge", "lost_supply", "violation"), strict=True)
+)
 
 
 def coalition_name(members: Iterable[str]) -> str:

@@ -32,8 +32,8 @@ from riskengine.optimise.solve import solve
 
 __all__ = [
     "IR_TERMS",
-    "JointSolve",
     "VALUE_SIGN",
+    "JointSolve",
     "individual_rationality",
     "ir_notes",
     "solve_joint",

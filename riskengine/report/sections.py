@@ -27,7 +27,7 @@ from riskengine.report.html import (
 )
 from riskengine.report.model import ReportData
 from riskengine.report.sources import SOURCES_FILE
-from riskengine.report.summary import executive_summary, money
+from riskengine.report.summary import executive_summary
 from riskengine.report.tables import indicator_columns
 
 __all__ = ["SECTIONS", "render_sections"]
