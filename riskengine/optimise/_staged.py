@@ -77,6 +77,8 @@ class StagedLP:
         self.highs.setOptionValue("primal_feasibility_tolerance", FEASIBILITY_TOL)
         self.n_cols = problem.n_cols
         self.values = np.zeros(problem.n_cols)
+        #: Slack on a money stage whose optimum is 0, model units (set by the caller).
+        self.money_atol = 1e-12
         csc = problem.matrix.tocsc()
         lp = highspy.HighsLp()
         lp.num_col_, lp.num_row_ = problem.n_cols, problem.n_rows

@@ -7,9 +7,9 @@ chooses among them with a lexicographic second stage over the same structure
 and arrays (:class:`~riskengine.optimise._staged.StagedLP`):
 
 0. **pooled**: the optimum z* of the pooled objective (the plan's model cost)
-   is kept as a row, ``objective <= z* (1 + POOLED_RTOL) + POOLED_ATOL_USD``
-   (1e-9 relative plus 1 USD; HiGHS holds the row to 1e-9 of its scale), so
-   every rule's plan is optimal for the alliance within about 2e-9 plus 1 USD;
+   is kept as a row, ``objective <= z* (1 + POOLED_RTOL)`` (HiGHS holds the
+   row to a further 1e-9 of z*), so every rule's plan is optimal for the
+   alliance within about 2e-9 of its model cost;
 1. **individual rationality** (every rule): minimise what any buyer loses
    against buying alone (its model cost above its cost alone, and per
    commodity its tonnes short above its shortfall alone, at the lost-supply
@@ -51,7 +51,6 @@ from riskengine.optimise.problem import Problem
 from riskengine.optimise.solution import Solution
 
 __all__ = [
-    "POOLED_ATOL_USD",
     "POOLED_RTOL",
     "STAGE_RTOL",
     "SharedPlan",
@@ -59,13 +58,12 @@ __all__ = [
 ]
 
 #: Relative slack on the pooled optimum every sharing rule must keep (HiGHS's feasibility
-#: tolerance, 1e-9 of the row, comes on top: the plan is within about 2e-9 of z*, plus 1 USD).
+#: tolerance, 1e-9 of the row, comes on top: the plan is within about 2e-9 of z*).
 POOLED_RTOL = 1e-9
-#: ... and absolute slack, USD.
-POOLED_ATOL_USD = 1.0
-#: Relative slack on each later stage's optimum (absolute: 1 USD, or 1e-6 of a share).
-STAGE_RTOL = 1e-6
-_ATOL_SHARE = 1e-6
+#: Relative slack on each later stage's optimum; at an optimum of 0 the slack is
+#: POOLED_RTOL x z* for money and 1e-9 for shares, so every slack scales with the problem.
+STAGE_RTOL = 1e-7
+_ATOL_SHARE = 1e-9
 
 
 @dataclass(frozen=True, repr=False)
@@ -172,7 +170,7 @@ def _run(lp: StagedLP, cols: np.ndarray, weights: np.ndarray, stage: str, log: l
     _, optimum = lp.minimise(cost, stage)
     unit, factor = _UNITS[stage]
     log.append((stage, optimum * factor, unit))
-    atol = _ATOL_SHARE if factor == 1.0 else 1.0 / USD_PER_UNIT
+    atol = _ATOL_SHARE if factor == 1.0 else lp.money_atol
     lp.keep(cost, optimum, STAGE_RTOL, atol)
 
 
@@ -307,7 +305,8 @@ def share(
     targets = pd.Series(dtype=float)
     if rule is not SharingRule.NONE:
         lp = StagedLP(stage_problem, time_limit_s)
-        lp.keep(stage_problem.cost, optimum, POOLED_RTOL, POOLED_ATOL_USD / USD_PER_UNIT)
+        lp.money_atol = max(POOLED_RTOL * abs(optimum), 1e-12)
+        lp.keep(stage_problem.cost, optimum, POOLED_RTOL, lp.money_atol)
         rows = _Rows(stage_problem, game)
         _individual_rationality(lp, rows, game.alone(), log)
         if rule is SharingRule.PROPORTIONAL:

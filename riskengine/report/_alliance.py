@@ -10,7 +10,7 @@ import pandas as pd
 
 from riskengine.optimise._alliance_tables import rules_agree
 from riskengine.optimise.alliance import AllianceAnalysis
-from riskengine.optimise.sharing import POOLED_ATOL_USD, POOLED_RTOL
+from riskengine.optimise.sharing import POOLED_RTOL
 from riskengine.report.html import esc, fmt_pct, fmt_t, fmt_usd, fmt_usd_m, fmt_yes, table_html
 from riskengine.report.summary import money
 
@@ -127,8 +127,7 @@ def alliance_body(a: AllianceAnalysis, detail: pd.DataFrame | None) -> str:
     lead = _note(
         f"Alliance value = {a.sign}. Alone = each buyer's pro-rata share of every offer (the "
         "separate mode), the outcome all buyers can have at once. Every rule keeps the plan "
-        f"optimal for the pooled model cost (within {POOLED_RTOL:.0e} relative plus USD "
-        f"{POOLED_ATOL_USD:g}) and first "
+        f"optimal for the pooled model cost (within {2 * POOLED_RTOL:.0e} of it) and first "
         "leaves no buyer worse off than alone where pooling allows. The plan above uses "
         f"optimiser.sharing = {a.sharing.value}."
     )
