@@ -208,7 +208,7 @@ class AllianceAnalysis:
 
 
 def _rules(
-    config: Config, problem: Any, game: CoalitionGame, backend: str | None
+    config: Config, problem: Any, game: CoalitionGame, backend: str | None, notes: list[str]
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The members' split and its individual rationality under each rule."""
     opt = config.optimiser
@@ -220,6 +220,8 @@ def _rules(
     frames, checks = [], []
     for rule in RULES:
         plan = share(problem, pooled, rule, game, opt.time_limit_s)
+        if plan.message:
+            notes.append(f"sharing rule {rule.value}: {plan.message}")
         ir = individual_rationality(problem, plan.values_t, game).assign(rule=rule.value)
         frames.append(tables.rule_rows(problem, plan, ir, phi, value, rule))
         checks.append(ir)
@@ -299,7 +301,7 @@ def analyse_alliance(
             f"{len(members)} buyers need {2 ** len(members) - 1} coalitions, more than "
             f"alliance.max_coalition_buyers ({limit}) allows; raise it"
         )
-    by_rule, rationality = _rules(config, problem, members_game, backend)
+    by_rule, rationality = _rules(config, problem, members_game, backend, notes)
     candidates = config.alliance.candidates
     game = _candidate_game(dataset, config, scores, backend) if candidates else None
     game = game or members_game

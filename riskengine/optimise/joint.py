@@ -23,7 +23,7 @@ import pandas as pd
 
 from riskengine.config.schema import OptimiserConfig
 from riskengine.enums import Mode, SharingRule
-from riskengine.exceptions import ConfigError
+from riskengine.exceptions import ConfigError, SolverError
 from riskengine.optimise.coalition import MONEY_TERMS, CoalitionGame, need_money
 from riskengine.optimise.problem import Problem
 from riskengine.optimise.sharing import SharedPlan, share
@@ -100,9 +100,14 @@ def solve_joint(
             f"alliance.max_coalition_buyers ({max_buyers}) allows; raise that or use "
             "proportional or maxmin"
         )
-    plan = share(problem, pooled, rule, game, opt.time_limit_s)
+    try:
+        plan = share(problem, pooled, rule, game, opt.time_limit_s)
+    except SolverError as exc:  # a buyer's plan alone did not solve: keep the pooled plan
+        return JointSolve(pooled, notes=(f"optimiser.sharing '{rule.value}' not applied: {exc}",))
     solution = replace(pooled, values_t=plan.values_t, objective_usd=plan.objective_usd)
     notes = ir_notes(individual_rationality(problem, plan.values_t, game), rule)
+    if plan.message:
+        notes = (f"optimiser.sharing '{rule.value}': {plan.message}", *notes)
     return JointSolve(solution, plan, game, notes)
 
 

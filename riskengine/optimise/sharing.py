@@ -44,7 +44,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from riskengine.enums import SharingRule
-from riskengine.optimise._staged import StagedLP, need_matrix
+from riskengine.optimise._staged import StagedLP, StageError, need_matrix
 from riskengine.optimise.coalition import CoalitionGame, shapley_values
 from riskengine.optimise.families import TONNES_PER_UNIT, USD_PER_UNIT
 from riskengine.optimise.problem import Problem
@@ -84,6 +84,9 @@ class SharedPlan:
         ``stage, objective, unit`` per stage solved.
     targets_usd : Series
         Per buyer, the Shapley cost share aimed at (``shapley`` only; else empty).
+    message : str
+        Empty, or which stage did not solve (the plan is then the previous
+        stage's, still optimal for the pooled objective).
     """
 
     rule: SharingRule
@@ -92,6 +95,7 @@ class SharedPlan:
     pooled_optimum_usd: float
     stages: pd.DataFrame
     targets_usd: pd.Series = field(default_factory=lambda: pd.Series(dtype=float))
+    message: str = ""
 
     def __repr__(self) -> str:
         return (
@@ -131,19 +135,21 @@ def _mask(n: int, part: slice) -> np.ndarray:
 
 
 def _deviation_rows(
-    lp: StagedLP, expr: sp.spmatrix, rows: _Rows, common: np.ndarray, rhs: np.ndarray
+    lp: StagedLP, expr: sp.spmatrix, rows: _Rows, per: np.ndarray, common: np.ndarray
 ) -> np.ndarray:
-    """|expr_n - D_n common_g(n) - rhs_n| <= dev_n for needs with demand; return dev columns."""
+    """|expr_n / per_n - common_g(n)| <= dev_n for needs with demand; return the dev columns.
+
+    ``per_n`` (e.g. the need's demand) makes each row a rate, so its numbers are
+    of order 1 whatever the commodity's tonnage or price.
+    """
     live = np.flatnonzero(rows.demand > 0)
-    dev = lp.add_columns(np.zeros(len(live)), np.full(len(live), np.inf))
     k = len(live)
-    link = sp.csr_matrix(
-        (-rows.demand[live], (np.arange(k), common[rows.group[live]])), shape=(k, lp.n_cols)
-    )
+    dev = lp.add_columns(np.zeros(k), np.full(k, np.inf))
+    link = sp.csr_matrix((-np.ones(k), (np.arange(k), common[rows.group[live]])), (k, lp.n_cols))
     own = sp.csr_matrix((np.ones(k), (np.arange(k), dev)), shape=(k, lp.n_cols))
-    body = _widen(expr[live], lp.n_cols) + link
-    lp.add_rows(body - own, np.full(k, -np.inf), rhs[live])
-    lp.add_rows(body + own, rhs[live], np.full(k, np.inf))
+    body = sp.diags(1.0 / per[live]) @ _widen(expr[live], lp.n_cols) + link
+    lp.add_rows(body - own, np.full(k, -np.inf), np.zeros(k))
+    lp.add_rows(body + own, np.zeros(k), np.full(k, np.inf))
     return dev
 
 
@@ -157,21 +163,28 @@ _UNITS = {
     "individual_rationality": ("USD", USD_PER_UNIT),
     "equal_served_share": ("sum of share gaps", 1.0),
     "equal_cost_per_tonne": ("sum of relative gaps", 1.0),
-    "smallest_served_share": ("minus sum of smallest shares", 1.0),
+    "smallest_served_share": ("minus sum of smallest shares, less 1 each", 1.0),
     "largest_cost_per_tonne": ("sum of relative costs", 1.0),
     "shapley_gap": ("USD", USD_PER_UNIT),
 }
 
 
 def _run(lp: StagedLP, cols: np.ndarray, weights: np.ndarray, stage: str, log: list) -> None:
-    """Minimise ``weights @ cols``, log it and keep it for later stages."""
+    """Minimise ``weights @ cols``, log it and keep it for later stages.
+
+    The weights are divided by the largest one before HiGHS sees them (costs of
+    10^6 and more make it stop with status "unknown"); the optimum logged and
+    kept is in the stage's own units.
+    """
+    weights = np.asarray(weights, dtype=float)
+    norm = max(float(np.max(np.abs(weights), initial=0.0)), 1e-300)
     cost = np.zeros(lp.n_cols)
-    cost[cols] = weights
+    cost[cols] = weights / norm
     _, optimum = lp.minimise(cost, stage)
     unit, factor = _UNITS[stage]
-    log.append((stage, optimum * factor, unit))
+    log.append((stage, optimum * norm * factor, unit))
     atol = _ATOL_SHARE if factor == 1.0 else lp.money_atol
-    lp.keep(cost, optimum, STAGE_RTOL, atol)
+    lp.keep(cost * norm, optimum * norm, STAGE_RTOL, atol)
 
 
 def _individual_rationality(lp: StagedLP, rows: _Rows, alone: pd.DataFrame, log: list) -> None:
@@ -180,15 +193,17 @@ def _individual_rationality(lp: StagedLP, rows: _Rows, alone: pd.DataFrame, log:
     need = alone["need"].to_numpy(dtype=int)
     alone_cost = rows.by_buyer @ _by_need(n, need, alone["model_cost_usd"] / USD_PER_UNIT)
     alone_short = _by_need(n, need, alone["shortfall_t"] / TONNES_PER_UNIT)
+    # cost rows divided by the cost alone (excess in shares of it); the objective weighs back
+    scale = np.maximum(np.abs(alone_cost), lp.money_atol)
     excess = lp.add_columns(np.zeros(n_buyers), np.full(n_buyers, np.inf))
     extra = lp.add_columns(np.zeros(n), np.full(n, np.inf))
     own = sp.csr_matrix((-np.ones(n_buyers), (np.arange(n_buyers), excess)), (n_buyers, lp.n_cols))
-    body = _widen(rows.by_buyer @ rows.cost, lp.n_cols) + own
-    lp.add_rows(body, np.full(n_buyers, -np.inf), alone_cost)
+    body = sp.diags(1.0 / scale) @ _widen(rows.by_buyer @ rows.cost, lp.n_cols) + own
+    lp.add_rows(body, np.full(n_buyers, -np.inf), alone_cost / scale)
     more = sp.csr_matrix((-np.ones(n), (np.arange(n), extra)), shape=(n, lp.n_cols))
     lp.add_rows(_widen(rows.short, lp.n_cols) + more, np.full(n, -np.inf), alone_short)
     cols = np.concatenate([excess, extra])
-    weights = np.concatenate([np.ones(n_buyers), np.maximum(rows.lost_value, 1.0)])
+    weights = np.concatenate([scale, np.maximum(rows.lost_value, 1.0)])
     _run(lp, cols, weights, "individual_rationality", log)
 
 
@@ -205,45 +220,60 @@ def _scale(rows: _Rows, values: np.ndarray) -> np.ndarray:
     return np.maximum(np.divide(cost, demand, out=np.zeros_like(cost), where=demand > 0), 1.0)
 
 
+def _served(rows: _Rows) -> sp.csr_matrix:
+    """Served tonnes less demand per need (= - shortfall), as rows; divided by D it is share - 1."""
+    return -rows.short
+
+
 def _proportional(lp: StagedLP, rows: _Rows, pooled: np.ndarray, log: list) -> None:
     """Equal served shares per group, then equal buying cost per tonne of demand."""
-    share = lp.add_columns(np.zeros(rows.n_groups), np.ones(rows.n_groups))
-    dev = _deviation_rows(lp, -rows.short, rows, share, -rows.demand)
     live = rows.demand > 0
-    _run(lp, dev, 1.0 / rows.demand[live], "equal_served_share", log)
+    # served share - 1 = -shortfall / D: the common value r - 1 lies in [-1, 0]
+    share = lp.add_columns(np.full(rows.n_groups, -1.0), np.zeros(rows.n_groups))
+    dev = _deviation_rows(lp, _served(rows), rows, rows.demand, share)
+    _run(lp, dev, np.ones(int(live.sum())), "equal_served_share", log)
+    per = rows.demand * _scale(rows, pooled)[rows.group]
     rate = lp.add_columns(np.zeros(rows.n_groups), np.full(rows.n_groups, np.inf))
-    dev = _deviation_rows(lp, rows.buying, rows, rate, np.zeros(len(rows.demand)))
-    weights = 1.0 / (rows.demand[live] * _scale(rows, pooled)[rows.group[live]])
-    _run(lp, dev, weights, "equal_cost_per_tonne", log)
+    dev = _deviation_rows(lp, rows.buying, rows, per, rate)
+    _run(lp, dev, np.ones(int(live.sum())), "equal_cost_per_tonne", log)
+
+
+def _bound_rows(
+    lp: StagedLP, rows: _Rows, expr: sp.spmatrix, per: np.ndarray, bound: np.ndarray, sense: str
+) -> None:
+    """expr_n / per_n >= bound_g(n) (sense "ge") or <= (sense "le"), for needs with demand."""
+    live = np.flatnonzero(rows.demand > 0)
+    k = len(live)
+    link = sp.csr_matrix((-np.ones(k), (np.arange(k), bound[rows.group[live]])), (k, lp.n_cols))
+    body = sp.diags(1.0 / per[live]) @ _widen(expr[live], lp.n_cols) + link
+    low, high = (
+        (np.zeros(k), np.full(k, np.inf)) if sense == "ge" else (np.full(k, -np.inf), np.zeros(k))
+    )
+    lp.add_rows(body, low, high)
 
 
 def _maxmin(lp: StagedLP, rows: _Rows, pooled: np.ndarray, log: list) -> None:
     """The smallest served share per group as large as possible, then the dearest tonne."""
-    live = np.flatnonzero(rows.demand > 0)
-    k = len(live)
-    low = lp.add_columns(np.zeros(rows.n_groups), np.ones(rows.n_groups))
-    link = sp.csr_matrix(
-        (-rows.demand[live], (np.arange(k), low[rows.group[live]])), shape=(k, lp.n_cols)
-    )
-    lp.add_rows(_widen(-rows.short[live], lp.n_cols) + link, -rows.demand[live], np.full(k, np.inf))
+    low = lp.add_columns(np.full(rows.n_groups, -1.0), np.zeros(rows.n_groups))
+    _bound_rows(lp, rows, _served(rows), rows.demand, low, "ge")
     _run(lp, low, -np.ones(rows.n_groups), "smallest_served_share", log)
     top = lp.add_columns(np.zeros(rows.n_groups), np.full(rows.n_groups, np.inf))
-    link = sp.csr_matrix(
-        (-rows.demand[live], (np.arange(k), top[rows.group[live]])), shape=(k, lp.n_cols)
-    )
-    lp.add_rows(_widen(rows.buying[live], lp.n_cols) + link, np.full(k, -np.inf), np.zeros(k))
-    _run(lp, top, 1.0 / _scale(rows, pooled), "largest_cost_per_tonne", log)
+    per = rows.demand * _scale(rows, pooled)[rows.group]
+    _bound_rows(lp, rows, rows.buying, per, top, "le")
+    _run(lp, top, np.ones(rows.n_groups), "largest_cost_per_tonne", log)
 
 
 def _shapley(lp: StagedLP, rows: _Rows, pooled: np.ndarray, targets: np.ndarray, log: list) -> None:
     """Each buyer's model cost as close as possible to its Shapley cost share."""
     n_buyers = rows.by_buyer.shape[0]
+    # rows divided by each target (gap in shares of it); the objective weighs them back
+    scale = np.maximum(np.abs(targets), lp.money_atol)
     gap = lp.add_columns(np.zeros(n_buyers), np.full(n_buyers, np.inf))
-    body = _widen(rows.by_buyer @ rows.cost, lp.n_cols)
+    body = sp.diags(1.0 / scale) @ _widen(rows.by_buyer @ rows.cost, lp.n_cols)
     own = sp.csr_matrix((np.ones(n_buyers), (np.arange(n_buyers), gap)), (n_buyers, lp.n_cols))
-    lp.add_rows(body - own, np.full(n_buyers, -np.inf), targets)
-    lp.add_rows(body + own, targets, np.full(n_buyers, np.inf))
-    _run(lp, gap, np.ones(n_buyers), "shapley_gap", log)
+    lp.add_rows(body - own, np.full(n_buyers, -np.inf), targets / scale)
+    lp.add_rows(body + own, targets / scale, np.full(n_buyers, np.inf))
+    _run(lp, gap, scale, "shapley_gap", log)
     _proportional(lp, rows, pooled, log)
 
 
@@ -292,30 +322,25 @@ def share(
     -------
     SharedPlan
 
-    Raises
-    ------
-    StageError
-        When a stage does not solve to optimality.
+    A stage that does not solve to optimality ends the sequence: the plan is
+    the previous stage's, and :attr:`SharedPlan.message` says which failed.
     """
     rule = SharingRule(rule)
     values = np.asarray(pooled.values_t, dtype=float) / TONNES_PER_UNIT
     stage_problem = _stage_problem(problem, pooled)
     optimum = float(stage_problem.cost @ values)
     log: list[tuple[str, float, str]] = [("pooled", optimum * USD_PER_UNIT, "USD")]
-    targets = pd.Series(dtype=float)
+    targets = pd.Series(dtype=float) if rule is not SharingRule.SHAPLEY else shapley_targets(game)
+    message = ""
     if rule is not SharingRule.NONE:
         lp = StagedLP(stage_problem, time_limit_s)
+        lp.values = values.copy()
         lp.money_atol = max(POOLED_RTOL * abs(optimum), 1e-12)
         lp.keep(stage_problem.cost, optimum, POOLED_RTOL, lp.money_atol)
-        rows = _Rows(stage_problem, game)
-        _individual_rationality(lp, rows, game.alone(), log)
-        if rule is SharingRule.PROPORTIONAL:
-            _proportional(lp, rows, values, log)
-        elif rule is SharingRule.MAXMIN:
-            _maxmin(lp, rows, values, log)
-        else:
-            targets = shapley_targets(game)
-            _shapley(lp, rows, values, targets.to_numpy() / USD_PER_UNIT, log)
+        try:
+            _stages(lp, _Rows(stage_problem, game), rule, game, values, targets, log)
+        except StageError as exc:  # keep the last stage that solved: still a pooled optimum
+            message = f"{exc}; the plan is the one of the stage before, still optimal pooled"
         values = lp.values[: problem.n_cols]
     stages = pd.DataFrame(log, columns=["stage", "objective", "unit"])
     return SharedPlan(
@@ -325,4 +350,24 @@ def share(
         pooled_optimum_usd=optimum * USD_PER_UNIT,
         stages=stages,
         targets_usd=targets,
+        message=message,
     )
+
+
+def _stages(
+    lp: StagedLP,
+    rows: _Rows,
+    rule: SharingRule,
+    game: CoalitionGame,
+    pooled: np.ndarray,
+    targets: pd.Series,
+    log: list,
+) -> None:
+    """Individual rationality, then the rule's own stages."""
+    _individual_rationality(lp, rows, game.alone(), log)
+    if rule is SharingRule.PROPORTIONAL:
+        _proportional(lp, rows, pooled, log)
+    elif rule is SharingRule.MAXMIN:
+        _maxmin(lp, rows, pooled, log)
+    else:
+        _shapley(lp, rows, pooled, targets.to_numpy() / USD_PER_UNIT, log)
