@@ -94,4 +94,7 @@ def with_candidates(
     for name in names:
         spec = config.alliance.candidates[name]
         buyers[name] = BuyerConfig(home=spec.home, partners=spec.partners, policy=spec.policy)
-    return dataset.with_tables(demand=demand), config.model_copy(update={"buyers": buyers})
+    extended = config.model_copy(update={"buyers": buyers})
+    # keep which keys the analyst wrote: the model reads it (a version-1 file names no buyers)
+    object.__setattr__(extended, "__pydantic_fields_set__", set(config.model_fields_set))
+    return dataset.with_tables(demand=demand), extended
