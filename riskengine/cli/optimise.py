@@ -12,7 +12,7 @@ from riskengine.data import Dataset
 from riskengine.optimise import OptimisationResult, analyse_alliance, frontier, optimise
 from riskengine.optimise._text import country_mix_text
 from riskengine.optimise.api import default_scores
-from riskengine.optimise.problem import build_problem
+from riskengine.optimise.build import build_problem
 from riskengine.optimise.solve import write_lp
 
 
@@ -43,7 +43,7 @@ def _print_table(result: OptimisationResult, extras: dict[str, Any], top: int) -
     print(result.summary(top))
     if not result.is_optimal:
         return
-    print("\nMix by country (cap = the country share limit; home countries have none):")
+    print("\nMix by country (shares of what each buyer buys; home countries are never capped):")
     print(country_mix_text(result) or "(nothing bought)")
     short = result.shortfalls[result.shortfalls["shortfall_t"] > 0]
     print("\nShortfalls:")

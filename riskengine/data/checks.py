@@ -19,23 +19,31 @@ def known_codes(dataset: Dataset) -> set[str]:
     return set(countries["country"].astype(str)) | blocs
 
 
+#: Tables with a buyer column checked against the configuration's buyers.
+_BUYER_TABLES = ("demand", "demand_outlook", "contracts", "stocks")
+
+
 def _buyer_problems(dataset: Dataset, config: Config) -> list[Problem]:
     buyers = sorted(config.buyers)
     problems = []
-    for row, buyer in enumerate(dataset.demand["buyer"].astype(str)):
-        if buyer in config.buyers:
+    for table in _BUYER_TABLES:
+        frame = getattr(dataset, table, None)
+        if frame is None:
             continue
-        source, line = dataset.where("demand", row)
-        problems.append(
-            Problem(
-                source,
-                line,
-                "buyer",
-                buyer,
-                f"buyer not in the configuration; add buyers.{buyer} (home, partners) to the "
-                f"config or use one of {', '.join(buyers)}{did_you_mean(buyer, buyers)}",
+        for row, buyer in enumerate(frame["buyer"].astype(str)):
+            if buyer in config.buyers:
+                continue
+            source, line = dataset.where(table, row)
+            problems.append(
+                Problem(
+                    source,
+                    line,
+                    "buyer",
+                    buyer,
+                    f"buyer not in the configuration; add buyers.{buyer} (home, partners) to "
+                    f"the config or use one of {', '.join(buyers)}{did_you_mean(buyer, buyers)}",
+                )
             )
-        )
     return problems
 
 

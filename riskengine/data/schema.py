@@ -8,9 +8,17 @@ oxide equivalent.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Literal
-
+from riskengine.data.columns import RANGE_SUFFIXES, Column, Kind, TableSpec
+from riskengine.data.schema_plan import (
+    BOM_TABLE,
+    CONTRACT_TABLE,
+    DEMAND_COLUMNS,
+    DEMAND_KEY,
+    DEMAND_OUTLOOK_TABLE,
+    EXPORT_FLOW_TABLE,
+    PLAN_SUPPLIER_COLUMNS,
+    STOCK_TABLE,
+)
 from riskengine.enums import COMMODITIES, DisruptionKind, Stage, Status
 
 __all__ = [
@@ -23,67 +31,6 @@ __all__ = [
     "Kind",
     "TableSpec",
 ]
-
-#: Suffixes of the optional range columns of any numeric column: ``<column>_low`` and
-#: ``<column>_high`` hold the low and high ends of an estimate whose central value is
-#: ``<column>``. They are parsed with the column's bounds and must bracket it.
-RANGE_SUFFIXES: tuple[str, str] = ("_low", "_high")
-
-Kind = Literal["text", "number", "integer", "date", "bool", "country", "commodity", "choice"]
-
-
-@dataclass(frozen=True)
-class Column:
-    """One column of an input table.
-
-    Attributes
-    ----------
-    name : str
-        Header as written in the CSV file.
-    kind : Kind
-        How cells are parsed and checked.
-    unit : str
-        Unit of the values ("" for none).
-    meaning : str
-        One-line description for the data dictionary.
-    required : bool
-        The column must be present and every cell non-empty.
-    low, high : float or None
-        Inclusive bounds for numbers.
-    choices : tuple of str
-        Valid spellings for ``kind="choice"``.
-    """
-
-    name: str
-    kind: Kind
-    unit: str
-    meaning: str
-    required: bool = True
-    low: float | None = None
-    high: float | None = None
-    choices: tuple[str, ...] = ()
-    positive: bool = False
-
-
-@dataclass(frozen=True)
-class TableSpec:
-    """An input table: file stem, columns, unique key, and whether a data folder may omit it."""
-
-    name: str
-    meaning: str
-    columns: tuple[Column, ...]
-    key: tuple[str, ...]
-    optional: bool = False
-
-    @property
-    def file(self) -> str:
-        """File name inside a data folder."""
-        return f"{self.name}.csv"
-
-    def column(self, name: str) -> Column | None:
-        """The column called ``name``, or None."""
-        return next((c for c in self.columns if c.name == name), None)
-
 
 _STAGES = tuple(s.value for s in Stage)
 _STATUSES = tuple(s.value for s in Status)
@@ -177,6 +124,30 @@ EXPORT_CONTROL_TABLE = TableSpec(
         ),
         Column("destination", "text", "", "country or bloc targeted, empty = all", required=False),
         Column("in_force", "bool", "", "false records a suspended control", required=False),
+        Column(
+            "until",
+            "date",
+            "",
+            "date the control ends or its suspension is due to end, empty = open-ended",
+            required=False,
+        ),
+        Column(
+            "approval_rate",
+            "number",
+            "",
+            "share of requested export volume licensed (version 2); by destination when "
+            "destination is set, empty = not estimated",
+            required=False,
+            low=0,
+            high=1,
+        ),
+        Column(
+            "approval_basis",
+            "text",
+            "",
+            "how approval_rate was set: confirmed, derived or judgement, with sources",
+            required=False,
+        ),
     ),
     ("country", "commodity", "stage", "destination", "since"),
 )
@@ -214,19 +185,16 @@ SUPPLIER_TABLE = TableSpec(
             "plant depends on Chinese technology or inputs (optional indicator)",
             required=False,
         ),
+        *PLAN_SUPPLIER_COLUMNS,
     ),
     ("supplier_id", "commodity"),
 )
 
 DEMAND_TABLE = TableSpec(
     "demand",
-    "one buyer's need for one commodity",
-    (
-        Column("buyer", "text", "", "buyer named in the configuration (EU, JP, ...)"),
-        Column("commodity", "commodity", "", "commodity id"),
-        Column("demand_t", "number", "t/yr", "need, tonnes oxide equivalent a year", low=0),
-    ),
-    ("buyer", "commodity"),
+    "one buyer's need for one commodity (or, version 2, for one product) in a year",
+    DEMAND_COLUMNS,
+    DEMAND_KEY,
 )
 
 _KINDS = tuple(k.value for k in DisruptionKind)
@@ -337,6 +305,11 @@ TABLES: tuple[TableSpec, ...] = (
     DEMAND_TABLE,
     DISRUPTION_TABLE,
     SOURCING_TABLE,
+    BOM_TABLE,
+    DEMAND_OUTLOOK_TABLE,
+    CONTRACT_TABLE,
+    STOCK_TABLE,
+    EXPORT_FLOW_TABLE,
 )
 
 #: File stems of the tables a data folder may leave out.

@@ -35,7 +35,7 @@ from riskengine.optimise.api import default_scores, optimise, with_disruption_pr
 from riskengine.optimise.candidates import with_candidates
 from riskengine.optimise.coalition import CoalitionGame, shapley_values
 from riskengine.optimise.joint import VALUE_SIGN, individual_rationality
-from riskengine.optimise.problem import build_problem
+from riskengine.optimise.build import build_problem
 from riskengine.optimise.result import OptimisationResult, records
 from riskengine.optimise.sharing import share
 from riskengine.optimise.solve import solve

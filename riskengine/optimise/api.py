@@ -9,8 +9,8 @@ import pandas as pd
 from riskengine.config.schema import Config
 from riskengine.data.dataset import Dataset
 from riskengine.enums import Mode
+from riskengine.optimise.build import build_problem
 from riskengine.optimise.joint import solve_joint
-from riskengine.optimise.problem import build_problem
 from riskengine.optimise.result import OptimisationResult, make_result
 
 __all__ = ["default_scores", "optimise", "with_disruption_probability"]

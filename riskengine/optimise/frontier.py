@@ -14,7 +14,8 @@ from riskengine.config.schema import Config
 from riskengine.data.dataset import Dataset
 from riskengine.enums import Mode
 from riskengine.optimise.api import default_scores, with_disruption_probability
-from riskengine.optimise.problem import Problem, build_problem
+from riskengine.optimise.build import build_problem
+from riskengine.optimise.problem import Problem
 from riskengine.optimise.result import OptimisationResult, make_result, records
 from riskengine.optimise.solution import Solution, to_solution
 from riskengine.optimise.solve import resolve_backend, solve
@@ -279,6 +280,7 @@ def frontier(
         "risk_aversion",
         "buyer",
         "commodity",
+        *(["year"] if "year" in mixes.columns else []),
         "country",
         "tonnes",
         "share_of_purchases",
