@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import highspy
 import numpy as np
+import pandas as pd
 import scipy.sparse as sp
 
 from riskengine.optimise._highs import STATUS, new_highs
@@ -39,25 +40,31 @@ def need_matrix(structure: Structure) -> sp.csr_matrix:
     """Indicator (needs x columns): 1 where a column belongs to the need.
 
     x and y columns belong to their x's need; shortfall and bought columns to
-    their need; a violation column to the need of its policy row.
+    their need; a violation column to the need of its policy row; a stock or a
+    stock-target gap column to the need (buyer, commodity, year) it holds for.
     """
     lay = structure.layout
     n_need = lay.n_need
     x_need = structure.x_need
-    viol_need = structure.violations["need"].to_numpy(dtype=int)
-    rows = np.concatenate(
-        [x_need, np.arange(n_need), np.arange(lay.n_bought), viol_need, x_need[: lay.n_y]]
-    )
-    cols = np.concatenate(
-        [
-            np.arange(lay.n_x),
-            lay.shortfall.start + np.arange(n_need),
-            lay.bought.start + np.arange(lay.n_bought),
-            lay.violation.start + np.arange(lay.n_violation),
-            lay.y.start + np.arange(lay.n_y),
-        ]
-    )
+    owners = [
+        (x_need, lay.x),
+        (np.arange(n_need), lay.shortfall),
+        (np.arange(lay.n_bought), lay.bought),
+        (structure.violations["need"].to_numpy(dtype=int), lay.violation),
+        (_needs_of(structure.stocks, lay.n_stock), lay.stock),
+        (_needs_of(structure.gaps, lay.n_gap), lay.gap),
+        (x_need[: lay.n_y], lay.y),
+    ]
+    rows = np.concatenate([need for need, _ in owners])
+    cols = np.concatenate([np.arange(part.start, part.stop) for _, part in owners])
     return sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n_need, lay.n_cols))
+
+
+def _needs_of(table: pd.DataFrame, n: int) -> np.ndarray:
+    """The ``need`` column of a stock table (empty when the model has none)."""
+    if not n:
+        return np.zeros(0, dtype=int)
+    return table["need"].to_numpy(dtype=int)
 
 
 class StagedLP:

@@ -45,17 +45,18 @@ __all__ = [
     "shapley_values",
 ]
 
-#: Per-buyer figures of a plan: money paid, each model cost, their sum, and tonnes.
+#: Per-buyer figures of a plan: money paid (purchase, holding stocks), each model cost
+#: (risk charge, lost supply, violations), and their sum, the model cost.
 MONEY_TERMS = (
     "purchase_usd",
+    "holding_usd",
     "risk_charge_usd",
     "lost_supply_usd",
     "violation_usd",
     "model_cost_usd",
 )
-_PARTS = dict(
-    zip(MONEY_TERMS[:4], ("purchase", "risk_charge", "lost_supply", "violation"), strict=True)
-)
+#: Each money term and the objective part (:data:`~.parameters.COST_PARTS`) it sums.
+_PARTS = {term: term.removesuffix("_usd") for term in MONEY_TERMS[:-1]}
 
 
 def coalition_name(members: Iterable[str]) -> str:
@@ -75,13 +76,14 @@ def need_money(
     s, lay = problem.structure, problem.layout
     values = np.asarray(values_t, dtype=float)
     owner = need_matrix(s)
-    frame = s.needs.drop(columns=["lost_value_usd_per_kg", "demand_t"], errors="ignore").copy()
+    keep = [c for c in ("buyer", "commodity", "year", "need") if c in s.needs.columns]
+    frame = s.needs[keep].copy()
     frame["demand_t"] = problem.params.demand_t if demand_t is None else demand_t
     frame["shortfall_t"] = np.maximum(values[lay.shortfall], 0.0)
     frame["served_t"] = frame["demand_t"] - frame["shortfall_t"]
     parts = problem.arrays.parts
     for column, part in _PARTS.items():
-        frame[column] = owner @ (parts[part] * values)
+        frame[column] = owner @ (parts[part] * values) if part in parts else 0.0
     frame["model_cost_usd"] = frame[list(_PARTS)].sum(axis=1)
     return frame.reset_index(drop=True)
 
@@ -113,6 +115,7 @@ class CoalitionGame:
         self._need_buyer = pd.Index(self.buyers).get_indexer(needs["buyer"].astype(str))
         self._model = None
         self._solved: dict[frozenset[str], pd.DataFrame] = {}
+        self._totals: dict[frozenset[str], pd.Series] = {}
         self.solves = 0
 
     # ------------------------------------------------------------------ parameters
@@ -125,18 +128,42 @@ class CoalitionGame:
         return group
 
     def parameters(self, members: Iterable[str]) -> Parameters:
-        """The coalition's parameters: members' demand, the sum of their capacity slices."""
+        """The coalition's parameters: members' demand, stocks and the sum of their capacity slices.
+
+        Buyers outside the coalition have no demand, no opening stock and no
+        stock target; offers (and contracted minimum volumes on them) keep the
+        members' pro-rata share of capacity in each (commodity, year). A
+        member's offtake binds as it does alone (at most its own pro-rata
+        share, as in the separate mode), so what a buyer can do alone it can
+        do in any coalition and savings are never negative.
+        """
         inside = np.isin(self._need_buyer, pd.Index(self.buyers).get_indexer(list(members)))
         p, s = self.problem.params, self.problem.structure
         total = np.bincount(s.need_group, p.demand_t)
         mine = np.bincount(s.need_group, p.demand_t * inside, minlength=len(total))
         share = np.divide(mine, total, out=np.zeros_like(total), where=total > 0)
         offer_share = np.where(self._offer_group >= 0, share[self._offer_group], 0.0)
-        return p.replace(
-            demand_t=p.demand_t * inside,
-            capacity_t=p.capacity_t * offer_share,
-            contracted_t=p.contracted_t * offer_share,
-        )
+        changes: dict[str, np.ndarray | None] = {
+            "demand_t": p.demand_t * inside,
+            "capacity_t": p.capacity_t * offer_share,
+            "contracted_t": p.contracted_t * offer_share,
+        }
+        if p.x_lower_t is not None:  # an offtake binds as alone: at most the buyer's own slice
+            own = np.divide(
+                p.demand_t,
+                total[s.need_group],
+                out=np.zeros_like(p.demand_t),
+                where=total[s.need_group] > 0,
+            )
+            reach = p.capacity_t[s.x_offer] * own[s.x_need]
+            if p.availability is not None:
+                reach = reach * p.availability
+            changes["x_lower_t"] = np.minimum(p.x_lower_t, reach)
+        if p.opening_t is not None:
+            changes["opening_t"] = p.opening_t * inside
+        if len(p.stock_target_t):
+            changes["stock_target_t"] = p.stock_target_t * inside[s.gaps["need"].to_numpy(int)]
+        return p.replace(**changes)
 
     # ------------------------------------------------------------------ solving
     def _warm(self) -> bool:
@@ -201,8 +228,11 @@ class CoalitionGame:
 
     def totals(self, members: Iterable[str]) -> pd.Series:
         """Coalition totals: tonnes and money of its optimal plan."""
-        columns = ["demand_t", "served_t", "shortfall_t", *MONEY_TERMS]
-        return self.outcome(members)[columns].sum()
+        key = frozenset(members)
+        if key not in self._totals:
+            columns = ["demand_t", "served_t", "shortfall_t", *MONEY_TERMS]
+            self._totals[key] = self.outcome(key)[columns].sum()
+        return self._totals[key]
 
     def alone(self) -> pd.DataFrame:
         """Per need: each buyer's plan alone (its pro-rata slice of every offer)."""
@@ -251,11 +281,14 @@ class CoalitionGame:
         return dict(zip(keys, table["savings_usd"].astype(float), strict=True))
 
 
-def _changes(params: Parameters) -> dict[str, np.ndarray]:
+def _changes(params: Parameters) -> dict[str, np.ndarray | None]:
     return {
         "demand_t": params.demand_t,
         "capacity_t": params.capacity_t,
         "contracted_t": params.contracted_t,
+        "opening_t": params.opening_t,
+        "x_lower_t": params.x_lower_t,
+        "stock_target_t": params.stock_target_t,
     }
 
 
