@@ -144,6 +144,11 @@ def individual_rationality(
     return pd.DataFrame(rows)
 
 
+def _usd(amount: float) -> str:
+    """USD 40.0 m, or USD 950 below a million (solver noise never shows as 39,999,999)."""
+    return f"USD {amount / 1e6:,.1f} m" if abs(amount) >= 1e6 else f"USD {amount:,.0f}"
+
+
 def ir_notes(table: pd.DataFrame, rule: SharingRule | str) -> tuple[str, ...]:
     """Sentences naming every buyer the joint plan leaves worse off than alone, and by how much."""
     notes = []
@@ -151,7 +156,7 @@ def ir_notes(table: pd.DataFrame, rule: SharingRule | str) -> tuple[str, ...]:
     for buyer, part in bad.groupby("buyer", sort=True):
         items = [
             f"{row.term.removesuffix('_usd').removesuffix('_t').replace('_', ' ')} "
-            + (f"+{-row.gain:,.1f} t" if row.term == "shortfall_t" else f"+USD {-row.gain:,.0f}")
+            + (f"+{-row.gain:,.1f} t" if row.term == "shortfall_t" else f"+{_usd(-row.gain)}")
             for row in part.itertuples()
         ]
         enforced = bool(part["term"].isin(["model_cost_usd", "shortfall_t"]).any())
