@@ -1,4 +1,4 @@
-"""All benchmarks in one command: start-up, optimise vs raw highspy, sweeps, the q calibration.
+"""All benchmarks in one command: start-up, optimise, sweeps, q calibration, coalitions.
 
 Run: python benchmarks/run.py [--quick]
 
@@ -17,6 +17,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+import bench_alliance  # noqa: E402
 import bench_calibration  # noqa: E402
 import bench_optimise  # noqa: E402
 import startup  # noqa: E402
@@ -39,6 +40,8 @@ def main(argv: list[str] | None = None) -> int:
     code |= sweep.main(["--scenarios", scenarios, "--pulp-scenarios", "200"])
     print("\n== disruption-probability calibration ==")
     code |= bench_calibration.main([])
+    print("\n== coalition analysis: 6 buyers, 63 coalitions (target < 30 s) ==")
+    code |= bench_alliance.main(["--repeat", "1" if args.quick else "3"])
     return code
 
 

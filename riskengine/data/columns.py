@@ -70,5 +70,3 @@ class TableSpec:
     def column(self, name: str) -> Column | None:
         """The column called ``name``, or None."""
         return next((c for c in self.columns if c.name == name), None)
-
-

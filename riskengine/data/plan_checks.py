@@ -167,7 +167,9 @@ def _demand_product_problems(tables: _Tables, raws: _Raws) -> list[Problem]:
             elif "bom" not in tables:
                 message = "names a product but the data has no bom.csv; add bom.csv"
             else:
-                message = f"is not a product of bom.csv; base products are {', '.join(sorted(bases))}"
+                message = (
+                    f"is not a product of bom.csv; base products are {', '.join(sorted(bases))}"
+                )
             problems.append(_problem(raw, row, "product", product, message))
     return problems
 
@@ -182,9 +184,7 @@ def _bom_problems(tables: _Tables, raws: _Raws) -> list[Problem]:
     for row, base in enumerate(variant_of):
         if base and base not in bases:
             what = "is itself a variant" if base in products else "is not a product of bom.csv"
-            problems.append(
-                _problem(raw, row, "variant_of", base, f"{what}; name a base product")
-            )
+            problems.append(_problem(raw, row, "variant_of", base, f"{what}; name a base product"))
     for column in _PRODUCT_COLUMNS:
         if column not in bom.columns:
             continue

@@ -165,6 +165,10 @@ class CoalitionGame:
             changes["stock_target_t"] = p.stock_target_t * inside[s.gaps["need"].to_numpy(int)]
         return p.replace(**changes)
 
+    def coalition_problem(self, members: Iterable[str]) -> Problem:
+        """The same structure with the coalition's parameters (for a fresh solve)."""
+        return self.problem.with_parameters(**_changes(self.parameters(members)))
+
     # ------------------------------------------------------------------ solving
     def _warm(self) -> bool:
         from riskengine.optimise.solve import resolve_backend
@@ -199,8 +203,12 @@ class CoalitionGame:
         self.solves += 1
         if self._warm():
             return self._resolve(params)
-        problem = self.problem.with_parameters(**_changes(params))
-        return solve(problem, self.solver, self.backend, self.time_limit_s)
+        return solve(
+            self.problem.with_parameters(**_changes(params)),
+            self.solver,
+            self.backend,
+            self.time_limit_s,
+        )
 
     def outcome(self, members: Iterable[str]) -> pd.DataFrame:
         """Per need of the coalition's members: tonnes and money in its optimal plan.

@@ -28,7 +28,9 @@ def _plan(rule: str, data=SCARCE, rule_of_risk=None):
 
 
 def _per_buyer(result) -> pd.DataFrame:
-    return result.metrics.groupby("buyer")[["served_t", "purchase_cost_usd", "model_cost_usd"]].sum()
+    return result.metrics.groupby("buyer")[
+        ["served_t", "purchase_cost_usd", "model_cost_usd"]
+    ].sum()
 
 
 @pytest.mark.parametrize("rule", ["proportional", "shapley", "maxmin"])
@@ -86,7 +88,9 @@ def test_a_buyer_the_pooled_optimum_cannot_spare_is_named_with_the_amount() -> N
         assert "would be needed" in eu
         # JP pays more (USD 10 m against 5 m) for 50 t more: listed, but its model cost gains
         assert "JP" in jp and "purchase +USD 5.0 m" in jp and "no worse than alone" in jp
-    result = optimise(data, make_config(shortfall_penalty_usd_per_kg=1000.0, risk_aversion=1.0), scores)
+    result = optimise(
+        data, make_config(shortfall_penalty_usd_per_kg=1000.0, risk_aversion=1.0), scores
+    )
     assert any("EU is worse off than buying alone" in n for n in result.notes)
 
 
