@@ -32,10 +32,10 @@ from riskengine.enums import Mode, SharingRule
 from riskengine.exceptions import SolverError
 from riskengine.optimise import _alliance_tables as tables
 from riskengine.optimise.api import default_scores, optimise, with_disruption_probability
+from riskengine.optimise.build import build_problem
 from riskengine.optimise.candidates import with_candidates
 from riskengine.optimise.coalition import CoalitionGame, shapley_values
 from riskengine.optimise.joint import VALUE_SIGN, individual_rationality
-from riskengine.optimise.build import build_problem
 from riskengine.optimise.result import OptimisationResult, records
 from riskengine.optimise.sharing import share
 from riskengine.optimise.solve import solve
