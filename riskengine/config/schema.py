@@ -449,7 +449,7 @@ def _default_candidates() -> dict[str, CandidateConfig]:
             demand_t={
                 "samarium": 50.0,
                 "gadolinium": 300.0,
-                "terbium": 20.0,
+                "terbium": 15.0,
                 "dysprosium": 90.0,
                 "lutetium": 4.0,
                 "scandium": 8.0,

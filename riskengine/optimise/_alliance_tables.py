@@ -17,6 +17,7 @@ from riskengine.optimise.coalition import (
     CoalitionGame,
     coalition_name,
     core_excess,
+    least_core,
     need_money,
     shapley_values,
 )
@@ -200,8 +201,9 @@ def _candidates(game: CoalitionGame, members: tuple[str, ...], limit: int) -> pd
 
 def game_tables(
     game: CoalitionGame, members: tuple[str, ...], limit: int, notes: list[str]
-) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """Characteristic function, players (Shapley, marginal value), core check, candidates."""
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame, float | None]:
+    """Characteristic function, players (Shapley, marginal value, a least-core split), the
+    Shapley split's core check, candidates, and the least core's excess (>= 0: core not empty)."""
     candidates = _candidates(game, members, limit)
     alone = game.alone().groupby("buyer")["demand_t"].sum()
     candidates.insert(1, "demand_t", candidates["candidate"].map(alone).astype(float))
@@ -212,7 +214,7 @@ def game_tables(
             "values and core check are not computed"
         )
         empty = pd.DataFrame()
-        return empty, empty, empty, candidates
+        return empty, empty, empty, candidates, None
     coalitions = game.characteristic()
     money = [c for c in coalitions.columns if c.endswith("saving_usd") or c == "savings_usd"]
     coalitions = _clean(coalitions, money, _CORE_TOL_USD)
@@ -220,7 +222,10 @@ def game_tables(
     value = dict(zip(game.subsets(), coalitions["savings_usd"].astype(float), strict=True))
     players = _players(game, members, value)
     core = core_excess(players.set_index("buyer")["shapley_value_usd"], value)
-    return coalitions, players, core, candidates
+    split, excess = least_core(game.buyers, value)
+    players["least_core_usd"] = players["buyer"].map(split).astype(float)
+    players = _clean(players, ["least_core_usd"], _CORE_TOL_USD)
+    return coalitions, players, core, candidates, excess
 
 
 def describe_candidates(frame: pd.DataFrame, config: Config) -> pd.DataFrame:
@@ -275,6 +280,10 @@ def summary_text(a: AllianceAnalysis) -> str:
             f"  The Shapley split is {verdict} (tightest coalition {worst['coalition']}: "
             f"excess USD {_m(worst['excess_usd'])} m)."
         )
+        if not a.in_core and a.least_core_excess_usd is not None:
+            split = ", ".join(f"{r.buyer} {_m(r.least_core_usd)}" for r in a.players.itertuples())
+            state = "in the core" if a.least_core_excess_usd >= -1.0 else "the least core"
+            lines.append(f"  A split {state} (USD m): {split}.")
     if not a.candidate_value.empty:
         lines += ["", f"Who should join the {'-'.join(a.members)} alliance:"]
         for r in a.candidate_value.itertuples():

@@ -21,7 +21,7 @@ cost (risk charge, lost supply, violations) and tonnes short are kept apart
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
@@ -152,6 +152,12 @@ class AllianceAnalysis:
         Per candidate: what adding it to the alliance is worth, and to whom.
     notes : tuple of str
         What was not computed, and why.
+    solves : int
+        Coalition plans solved.
+    least_core_excess_usd : float or None
+        The least core's e: every coalition gets at least its own savings plus
+        e in the split ``players.least_core_usd``; e >= 0 means the core is
+        not empty (None when the game was not solved).
     """
 
     sharing: SharingRule
@@ -167,7 +173,7 @@ class AllianceAnalysis:
     notes: tuple[str, ...] = ()
     sign: str = VALUE_SIGN
     solves: int = 0
-    extra: dict[str, Any] = field(default_factory=dict)
+    least_core_excess_usd: float | None = None
 
     @property
     def in_core(self) -> bool | None:
@@ -196,6 +202,7 @@ class AllianceAnalysis:
             "members": list(self.members),
             "candidates": list(self.candidates),
             "in_core": self.in_core,
+            "least_core_excess_usd": self.least_core_excess_usd,
             "notes": list(self.notes),
             "by_rule": records(self.by_rule),
             "rationality": records(self.rationality),
@@ -305,7 +312,7 @@ def analyse_alliance(
     candidates = config.alliance.candidates
     game = _candidate_game(dataset, config, scores, backend) if candidates else None
     game = game or members_game
-    coalitions, players, core, cands = tables.game_tables(game, members, limit, notes)
+    coalitions, players, core, cands, excess = tables.game_tables(game, members, limit, notes)
     return AllianceAnalysis(
         sharing=config.optimiser.sharing,
         members=members,
@@ -318,5 +325,6 @@ def analyse_alliance(
         core=core,
         candidate_value=tables.describe_candidates(cands, config),
         notes=tuple(notes),
+        least_core_excess_usd=excess,
         solves=members_game.solves + (game.solves if game is not members_game else 0),
     )

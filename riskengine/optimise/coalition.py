@@ -41,6 +41,7 @@ __all__ = [
     "CoalitionGame",
     "coalition_name",
     "core_excess",
+    "least_core",
     "need_money",
     "shapley_values",
 ]
@@ -342,3 +343,41 @@ def core_excess(allocation: pd.Series, value: dict[frozenset[str], float]) -> pd
     frame["grand"] = frame["size"] == frame["size"].max()
     frame = frame.sort_values(["grand", "excess_usd", "coalition"], kind="stable")
     return frame.drop(columns="grand").reset_index(drop=True)
+
+
+def least_core(
+    players: Sequence[str], value: dict[frozenset[str], float]
+) -> tuple[pd.Series, float]:
+    """A split of v(all) that gives every coalition as much above its own value as possible.
+
+    Maximises e such that every proper coalition S gets at least v(S) + e and
+    the split adds up to v(all) (the least core, an LP). e >= 0 means the
+    core is not empty and the split returned is in it.
+
+    Returns
+    -------
+    (allocation, excess)
+        Savings per player (USD) and e (USD).
+    """
+    import highspy
+
+    from riskengine.optimise._highs import new_highs
+
+    n = len(players)
+    grand = frozenset(players)
+    proper = [s for s in value if s and s != grand]
+    h = new_highs(None)
+    inf = highspy.kHighsInf
+    scale = max(1.0, max((abs(v) for v in value.values()), default=1.0))
+    h.addVars(n + 1, np.full(n + 1, -inf), np.full(n + 1, inf))
+    h.changeColCost(n, -1.0)  # maximise e
+    index = {p: i for i, p in enumerate(players)}
+    for s in proper:
+        cols = np.array([index[p] for p in sorted(s)] + [n], dtype=np.int32)
+        vals = np.array([1.0] * len(s) + [-1.0])
+        h.addRow(value[s] / scale, inf, len(cols), cols, vals)
+    total = value.get(grand, 0.0) / scale
+    h.addRow(total, total, n, np.arange(n, dtype=np.int32), np.ones(n))
+    h.run()
+    x = np.asarray(h.getSolution().col_value, dtype=float) * scale
+    return pd.Series(x[:n], index=list(players), name="least_core_usd"), float(x[n])

@@ -82,6 +82,7 @@ def _game(a: AllianceAnalysis) -> str:
         ("shapley_value_usd", "Shapley value USD", fmt_usd),
         ("marginal_value_usd", "marginal value joining the rest USD", fmt_usd),
         ("marginal_shortfall_reduction_t", "marginal shortfall reduction t", fmt_t),
+        ("least_core_usd", "a split in the core USD", fmt_usd),
     ]
     worst = a.core.iloc[0]
     verdict = "is in the core" if a.in_core else "is NOT in the core"
@@ -92,8 +93,15 @@ def _game(a: AllianceAnalysis) -> str:
         f"savings ({money(float(a.players['shapley_value_usd'].sum()))} a year) {verdict}: "
         f"the tightest coalition, {worst['coalition']}, gets {money(worst['allocated_usd'])} "
         f"against the {money(worst['value_usd'])} it could save on its own. "
-        "Full characteristic function: tables/alliance_coalitions.csv."
     )
+    if a.least_core_excess_usd is not None:
+        text += (
+            "The last column is a split no coalition would leave (the least core: every "
+            f"coalition gets at least its own savings plus {money(a.least_core_excess_usd)}). "
+            if a.least_core_excess_usd >= -1.0
+            else "The core is empty: the last column is the split closest to it (least core). "
+        )
+    text += "Full characteristic function: tables/alliance_coalitions.csv."
     return "<h3>Coalition game</h3>" + _note(text) + table_html(a.players, cols)
 
 

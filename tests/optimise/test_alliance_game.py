@@ -11,7 +11,7 @@ from riskengine.config.schema import Config
 from riskengine.optimise.api import default_scores
 from riskengine.optimise.build import build_problem
 from riskengine.optimise.candidates import candidate_demand
-from riskengine.optimise.coalition import CoalitionGame, core_excess, shapley_values
+from riskengine.optimise.coalition import CoalitionGame, core_excess, least_core, shapley_values
 from riskengine.optimise.solve import solve
 from tests.conftest import DEFAULT_CONFIG
 from tests.optimise.helpers import scores_for, tiny_dataset
@@ -71,6 +71,9 @@ def test_the_core_check_finds_the_blocking_coalition(three: CoalitionGame) -> No
     assert shapley.iloc[0]["excess_usd"] == pytest.approx(-2e6 / 3, rel=1e-6)
     in_core = core_excess(pd.Series({"A": 2e6, "B": 2e6, "C": 0.0}), value)
     assert (in_core["excess_usd"] >= -1.0).all()
+    split, excess = least_core(three.buyers, value)  # the core is that one point
+    assert split.to_dict() == pytest.approx({"A": 2e6, "B": 2e6, "C": 0.0}, abs=1.0)
+    assert excess == pytest.approx(0.0, abs=1.0)
 
 
 def test_warm_re_solves_equal_fresh_solves(three: CoalitionGame) -> None:
@@ -115,8 +118,18 @@ def test_shipped_game_of_five_buyers(shipped) -> None:
     assert shipped.players["shapley_value_usd"].sum() == pytest.approx(grand, rel=1e-6)
     # a linear production game: savings are never negative
     assert (shipped.coalitions["savings_usd"] >= -1.0).all()
+    assert shipped.players["least_core_usd"].sum() == pytest.approx(grand, rel=1e-6)
+    if shipped.least_core_excess_usd >= 0:  # a split in the core: no coalition blocks it
+        split = shipped.players.set_index("buyer")["least_core_usd"]
+        assert (core_excess(split, _values(shipped))["excess_usd"] >= -1.0).all()
     marginal = shipped.players.set_index("buyer")["marginal_value_usd"]
     assert marginal["EU"] == pytest.approx(grand - value["IN+JP+KR+US"], abs=1.0)
+
+
+def _values(analysis) -> dict[frozenset[str], float]:
+    table = analysis.coalitions
+    keys = [frozenset(c.split("+")) for c in table["coalition"]]
+    return dict(zip(keys, table["savings_usd"], strict=True))
 
 
 def test_candidate_value_is_the_larger_alliances_extra_savings(shipped) -> None:
