@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
@@ -23,7 +24,7 @@ __all__ = ["Dataset", "load_dataset", "shipped_data_dir", "write_dataset"]
 _NAMES = tuple(t.name for t in TABLES if not t.optional)
 _OPTIONAL = tuple(t.name for t in TABLES if t.optional)
 #: Tables with checks across columns beyond the schema's.
-_PARSERS = {
+_PARSERS: dict[str, Callable[[RawTable], tuple[pd.DataFrame | None, list[Problem]]]] = {
     "disruptions": parse_disruptions,
     "demand": partial(parse_demand, name="demand"),
     "demand_outlook": partial(parse_demand, name="demand_outlook"),

@@ -194,7 +194,7 @@ def demand_by_year(
     if outlook is not None and "year" in outlook.columns:
         covered = set(pd.to_numeric(outlook["year"], errors="coerce").dropna().astype(int))
     for year in years:
-        source = outlook if year in covered else demand
+        source = outlook if outlook is not None and year in covered else demand
         dated = (
             pd.to_numeric(source["year"], errors="coerce")
             if "year" in source.columns

@@ -90,7 +90,8 @@ def _contract_problems(tables: _Tables, raws: _Raws) -> list[Problem]:
                 )
             )
     start, end = _numbers(contracts, "from_year"), _numbers(contracts, "to_year")
-    for row in np.flatnonzero((end < start).to_numpy(bool)):
+    for late in np.flatnonzero((end < start).to_numpy(bool)):
+        row = int(late)
         problems.append(
             _problem(
                 raw,
@@ -117,7 +118,9 @@ def _contract_capacity_problems(
     start = _numbers(contracts, "from_year")
     end = _numbers(contracts, "to_year").fillna(np.inf)
     tonnes = _numbers(contracts, "tonnes_per_year").fillna(0.0)
-    keys = list(zip(contracts["supplier_id"].astype(str), contracts["commodity"].astype(str)))
+    keys = list(
+        zip(contracts["supplier_id"].astype(str), contracts["commodity"].astype(str), strict=True)
+    )
     problems = []
     for row, key in enumerate(keys):
         if key not in capacity or np.isnan(start.iloc[row]):
@@ -241,7 +244,7 @@ def _stock_problems(tables: _Tables, raws: _Raws) -> list[Problem]:
     return [
         _problem(
             raw,
-            row,
+            int(row),
             "opening_t",
             f"{opening.iloc[row]:g}",
             f"is above max_t {most.iloc[row]:g}; expected an opening stock <= max_t",
@@ -272,7 +275,8 @@ def _flow_problems(tables: _Tables, raws: _Raws) -> list[Problem]:
             )
     if "product_tonnes" in flows.columns:
         stray = (_text(flows, "product_tonnes") != "") & (_text(flows, "form") != "magnet")
-        for row in np.flatnonzero(stray.to_numpy(bool)):
+        for found in np.flatnonzero(stray.to_numpy(bool)):
+            row = int(found)
             problems.append(
                 _problem(
                     raw,

@@ -58,6 +58,7 @@ SHORTFALL_COLUMNS = [
     "demand_t",
     "served_t",
     "shortfall_t",
+    "bought_t",
     "lost_value_usd_per_kg",
     "lost_supply_usd",
 ]
@@ -139,20 +140,27 @@ def allocations(problem: Problem, solution: Solution) -> pd.DataFrame:
 
 
 def shortfalls(problem: Problem, solution: Solution) -> pd.DataFrame:
-    """Demand, served, shortfall and the lost-supply value per need (every need)."""
+    """Demand, served, shortfall, purchases and the lost-supply value per need (every need).
+
+    ``served_t`` is demand less shortfall; ``bought_t`` what the plan buys, which
+    differs from it when a strategic stock is built up or drawn.
+    """
     values = _values(problem, solution)
     lay, p = problem.layout, problem.params
-    served = np.bincount(problem.structure.x_need, values[lay.x], minlength=lay.n_need)
+    bought = np.bincount(problem.structure.x_need, values[lay.x], minlength=lay.n_need)
     short = np.maximum(values[lay.shortfall], 0.0)
     frame = problem.structure.needs[["buyer", "commodity", "year"]].assign(
         demand_t=p.demand_t,
-        served_t=served,
+        served_t=np.maximum(p.demand_t - short, 0.0),
+        bought_t=bought,
         shortfall_t=short,
         lost_value_usd_per_kg=p.lost_value_usd_per_kg,
         lost_supply_usd=1000.0 * p.lost_value_usd_per_kg * short,
     )
     if solution.values_t is None:
-        frame = frame.assign(served_t=np.nan, shortfall_t=np.nan, lost_supply_usd=np.nan)
+        frame = frame.assign(
+            served_t=np.nan, shortfall_t=np.nan, bought_t=np.nan, lost_supply_usd=np.nan
+        )
     return frame[_with_year(problem, SHORTFALL_COLUMNS)].reset_index(drop=True)
 
 
@@ -247,11 +255,11 @@ def mix_by_country(problem: Problem, alloc: pd.DataFrame, short: pd.DataFrame) -
     mix = alloc.groupby(by, as_index=False).agg(
         tonnes=("tonnes", "sum"), relation=("relation", "first")
     )
-    mix = mix.merge(short[[*need_keys, "demand_t", "served_t"]], on=need_keys, how="left")
-    mix["share_of_purchases"] = mix["tonnes"] / mix["served_t"]
+    mix = mix.merge(short[[*need_keys, "demand_t", "bought_t"]], on=need_keys, how="left")
+    mix["share_of_purchases"] = mix["tonnes"] / mix["bought_t"]
     mix["share_of_demand"] = mix["tonnes"] / mix["demand_t"]
     mix["cap_share"] = _caps(problem, mix)
-    return mix.drop(columns=["served_t"]).sort_values(by, kind="stable").reset_index(drop=True)
+    return mix.drop(columns=["bought_t"]).sort_values(by, kind="stable").reset_index(drop=True)
 
 
 def mix_by_supplier(alloc: pd.DataFrame, short: pd.DataFrame, problem: Problem) -> pd.DataFrame:
@@ -264,13 +272,13 @@ def mix_by_supplier(alloc: pd.DataFrame, short: pd.DataFrame, problem: Problem) 
         index=pd.MultiIndex.from_arrays([offer[k] for k in index_keys]),
     )
     mix = alloc[[*need_keys, "supplier_id", "country", "tonnes"]].merge(
-        short[[*need_keys, "served_t"]], on=need_keys, how="left"
+        short[[*need_keys, "bought_t"]], on=need_keys, how="left"
     )
     at = pd.MultiIndex.from_arrays([mix[k] for k in index_keys])
     mix["capacity_t"] = capacity.reindex(at).to_numpy()
-    mix["share_of_purchases"] = mix["tonnes"] / mix["served_t"]
+    mix["share_of_purchases"] = mix["tonnes"] / mix["bought_t"]
     mix["share_of_capacity"] = mix["tonnes"] / mix["capacity_t"].where(mix["capacity_t"] > 0)
-    return mix.drop(columns=["served_t"]).reset_index(drop=True)
+    return mix.drop(columns=["bought_t"]).reset_index(drop=True)
 
 
 def _sums(alloc: pd.DataFrame, viol: pd.DataFrame, need_keys: list[str]) -> pd.DataFrame:
@@ -321,6 +329,7 @@ _METRIC_COLUMNS = [
     "demand_t",
     "served_t",
     "shortfall_t",
+    "bought_t",
     "purchase_cost_usd",
     "risk_charge_usd",
     "lost_supply_usd",
@@ -378,7 +387,7 @@ def metrics(
     out["risk_charge_usd"] += _per_need(problem, solution, "risk_charge")
     out["violation_usd"] += _per_need(problem, solution, "violation", gaps_only=True)
     out["holding_usd"] = _per_need(problem, solution, "holding")
-    served = out["served_t"].where(out["served_t"] > 0)
+    served = out["bought_t"].where(out["bought_t"] > 0)  # shares and averages of purchases
     out = out.assign(
         purchase_cost_usd=out["purchase_usd"],
         average_price_usd_per_kg=out["purchase_usd"] / (1000.0 * served),
@@ -457,6 +466,6 @@ def by_year(metrics: pd.DataFrame) -> pd.DataFrame:
         ]
         .sum()
     )
-    served = sums["served_t"].where(sums["served_t"] > 0)
-    sums["china_share"] = sums.pop("china_t") / served
+    bought = sums["bought_t"].where(sums["bought_t"] > 0)
+    sums["china_share"] = sums.pop("china_t") / bought
     return sums if "year" in metrics.columns else sums.drop(columns="year")

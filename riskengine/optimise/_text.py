@@ -49,7 +49,8 @@ def _header(result: OptimisationResult) -> list[str]:
         f"  purchase cost {_usd_m(result.purchase_cost_usd)} {period} (what would be paid to "
         "suppliers)"
         + (f"; stock holding {_usd_m(result.holding_usd)}" if result.holding_usd else ""),
-        f"  served {result.served_t:,.1f} t of {demand:,.1f} t (short {result.shortfall_t:,.1f} t)",
+        f"  served {result.served_t:,.1f} t of {demand:,.1f} t demanded (short "
+        f"{result.shortfall_t:,.1f} t); bought {result.shortfalls['bought_t'].sum():,.1f} t",
         f"  expected disruption loss {_usd_m(result.expected_loss_usd)} {period} (q x V x tonnes)",
         f"  model cost {_usd_m(result.objective_usd)} = purchase + risk charge "
         f"{_usd_m(result.risk_charge_usd)} + lost supply {_usd_m(result.lost_supply_usd)} + "
@@ -87,7 +88,7 @@ def _metric_lines(result: OptimisationResult) -> list[str]:
             else (f"{r['average_disruption_probability']:.2f}")
         )
         lines.append(
-            f"  {r['buyer']:<5} {r['commodity']:<12} {r['served_t']:>11,.1f} "
+            f"  {r['buyer']:<5} {r['commodity']:<12} {r['bought_t']:>11,.1f} "
             f"{r['shortfall_t']:>12,.1f} {price:>7} {q:>5} {_pct(r['china_share']):>4} "
             f"{_pct(r['home_partner_share']):>8}  {top:<13} {_yes(r['crma_compliant']):>4}"
         )
@@ -122,7 +123,7 @@ def _year_lines(result: OptimisationResult) -> list[str]:
     ]
     for r in table.to_dict("records"):
         lines.append(
-            f"  {int(r['year'])} {r['served_t']:>10,.1f} {r['shortfall_t']:>9,.1f} "
+            f"  {int(r['year'])} {r['bought_t']:>10,.1f} {r['shortfall_t']:>9,.1f} "
             f"{r['purchase_cost_usd'] / 1e6:>9,.1f} {r['holding_usd'] / 1e6:>8,.1f} "
             f"{r['expected_loss_usd'] / 1e6:>10,.1f} {r['violation_usd'] / 1e6:>11,.1f} "
             f"{_pct(r['china_share']):>4}"

@@ -111,6 +111,8 @@ def _sentence(row: dict[str, Any], mode: str) -> str:
             f"Releasing the contracted minimum at {row['supplier_id']} "
             f"({row['country']}, {row['commodity']}) {save}."
         )
+    if family == "stock_target":
+        return f"Holding one kg less of the strategic stock target for {where} {save}."
     if family == "supplier_cap":
         return (
             f"Raising the {row['share']:.0%} single-offer cap on {row['supplier_id']} "

@@ -111,7 +111,7 @@ def _parameters(
         price_usd_per_kg=offer["price_usd_per_kg"].to_numpy(dtype=float)[x["offer"].to_numpy()],
         disruption_probability=_q(x),
         risk_score=x["risk_score"].to_numpy(dtype=float),
-        availability=approval_share(dataset, config, x),
+        availability=approval_share(dataset, config, x) if settings.version == 2 else None,
         violation_usd_per_kg=_violation_prices(parts["violations"], need, settings),
         x_lower_t=lower if lower.any() else None,
         opening_t=_opening(need, stocks),
@@ -161,6 +161,10 @@ def build_problem(
     offer = offers(dataset, config)
     x = x_variables(dataset, config, need, offer, scores)
     caps, floors = policy_rows(x, need, settings.policies)
+    if settings.version == 1 or not config.horizon.years:
+        # offtakes (from_year, to_year) and stocks carried between years need a horizon;
+        # the one-period model is the market as it stands (and version 1 knew neither)
+        dataset = replace(dataset, contracts=None, stocks=None)
     stocks = stock_table(dataset, config, need)
     parts = {
         "need": need,

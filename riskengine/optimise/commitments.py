@@ -10,11 +10,13 @@
   bound on that buyer's purchases in each year it covers, never pooled away
   in joint mode. A contract the offer cannot deliver that year (a plant not
   yet running, a licence share) binds only up to what can be delivered; the
-  rest is reported as not deliverable. Without a horizon (one period) every
-  contract binds.
+  rest is reported as not deliverable. Offtakes and stocks need a horizon:
+  the one-period model (no ``horizon``) is the market as it stands and reads
+  neither.
 - **Stocks** (``stocks.csv`` and ``buyers.<B>.stock_target_days``): a stock
   column per need whose buyer and commodity have a stocks row, carried from
-  year to year; a soft target of days of demand at each year's end.
+  year to year; a soft target of days of demand at each year's end (the
+  configuration's ``stock_target_days``, else the table's ``target_days``).
 
 Each function returns plain arrays aligned with the model's index tables.
 """
@@ -125,8 +127,10 @@ def stock_table(dataset: Dataset, config: Config, need: pd.DataFrame) -> pd.Data
     frame["holding_usd_per_kg_year"] = pd.to_numeric(
         frame.get("holding_usd_per_kg_year", 0.0), errors="coerce"
     ).fillna(0.0)
-    days = frame["buyer"].map(lambda b: config.buyers[b].stock_target_days)
-    frame["target_t"] = days.astype(float) / 365.0 * frame["demand_t"]
+    configured = frame["buyer"].map(lambda b: config.buyers[b].stock_target_days)
+    table_days = pd.to_numeric(frame.get("target_days", np.nan), errors="coerce")
+    days = configured.astype(float).fillna(table_days)  # the configuration wins
+    frame["target_t"] = days / 365.0 * frame["demand_t"]
     frame["gap_usd_per_kg"] = [
         _gap_price(config, b, c, v)
         for b, c, v in zip(

@@ -186,7 +186,7 @@ def _point(result: OptimisationResult) -> dict[str, Any]:
         "expected_loss_usd": result.expected_loss_usd,
         "lost_supply_usd": result.lost_supply_usd,
         "supply_loss_usd": result.expected_loss_usd + result.lost_supply_usd,
-        "served_t": served,
+        "served_t": result.served_t,
         "shortfall_t": result.shortfall_t,
         "china_share": china / served if served else np.nan,
         "average_risk": risk,

@@ -70,7 +70,7 @@ def test_parse_route_reads_aliases_and_rejects_bad_parts():
     assert parse_route("") == ()
     with pytest.raises(RouteError, match="out of order"):
         parse_route("metal:GB;mining:CN")
-    with pytest.raises(RouteError, match="not in countries.csv"):
+    with pytest.raises(RouteError, match=r"not in countries\.csv"):
         parse_route("mining:ZZ", {"CN"})
 
 

@@ -78,10 +78,22 @@ def plan_dir(data_dir: Path) -> Path:
     _write(
         data_dir / "demand_outlook.csv",
         [
-            {"buyer": "EU", "commodity": "", "demand_t": "", "year": 2026, "product": "ndfeb-ht",
-             "product_t": 7000},
-            {"buyer": "EU", "commodity": "yttrium", "demand_t": 600, "year": 2026, "product": "",
-             "product_t": ""},
+            {
+                "buyer": "EU",
+                "commodity": "",
+                "demand_t": "",
+                "year": 2026,
+                "product": "ndfeb-ht",
+                "product_t": 7000,
+            },
+            {
+                "buyer": "EU",
+                "commodity": "yttrium",
+                "demand_t": 600,
+                "year": 2026,
+                "product": "",
+                "product_t": "",
+            },
         ],
     )
     return data_dir
@@ -156,8 +168,8 @@ def test_a_contract_on_an_unknown_offer(plan_dir):
 
 def test_a_contract_ending_before_it_starts(plan_dir):
     path = _set(plan_dir, "contracts", 0, "to_year", "2025")
-    assert (
-        f"{path}, line 2, column to_year: value '2025': is before from_year 2027" in _message(plan_dir)
+    assert f"{path}, line 2, column to_year: value '2025': is before from_year 2027" in _message(
+        plan_dir
     )
 
 
@@ -222,9 +234,7 @@ def test_demand_year_out_of_range(plan_dir):
 
 def test_opening_stock_above_the_maximum(plan_dir):
     path = _set(plan_dir, "stocks", 0, "opening_t", "20")
-    assert f"{path}, line 2, column opening_t: value '20': is above max_t 10" in _message(
-        plan_dir
-    )
+    assert f"{path}, line 2, column opening_t: value '20': is above max_t 10" in _message(plan_dir)
 
 
 def test_export_flow_to_an_unknown_destination(plan_dir):

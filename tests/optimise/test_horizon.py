@@ -38,8 +38,9 @@ def _run(data: Dataset, config: Config):
 
 
 def test_capacity_by_year_follows_start_ramp_and_commissioning() -> None:
-    data = _data(available_from=[np.nan, 2027], ramp_years=[0, 2],
-                 commissioning_probability=[1.0, 0.9])
+    data = _data(
+        available_from=[np.nan, 2027], ramp_years=[0, 2], commissioning_probability=[1.0, 0.9]
+    )
     share = capacity_share(data, _config(), (2026, 2027, 2028, 2029))
     assert share[0].tolist() == [1, 1, 1, 1]
     assert share[1] == pytest.approx([0.0, 0.3, 0.6, 0.9])  # 1/3, 2/3, 1 of 90%
@@ -59,8 +60,7 @@ def test_nothing_is_bought_before_a_plant_starts_nor_above_its_ramp() -> None:
 def test_demand_by_year_overrides_the_yearless_row() -> None:
     data = _data(demand=[("EU", DY, 100), ("JP", DY, 50)])
     dated = data.demand.assign(year=np.nan)
-    extra = pd.DataFrame({"buyer": ["EU"], "commodity": [DY], "demand_t": [300.0],
-                          "year": [2028]})
+    extra = pd.DataFrame({"buyer": ["EU"], "commodity": [DY], "demand_t": [300.0], "year": [2028]})
     data = data.with_tables(demand=pd.concat([dated, extra], ignore_index=True))
     result = _run(data, _config())
     eu = result.shortfalls.query("buyer == 'EU'").set_index("year")["demand_t"]
@@ -69,9 +69,16 @@ def test_demand_by_year_overrides_the_yearless_row() -> None:
 
 def test_licence_approval_share_limits_what_a_buyer_receives() -> None:
     data = _data()
-    controls = pd.DataFrame({"country": ["CN"], "commodity": [DY], "severity": [0.5],
-                             "since": ["2025-04-04"], "destination": ["JP"],
-                             "approval_rate": [0.05]})
+    controls = pd.DataFrame(
+        {
+            "country": ["CN"],
+            "commodity": [DY],
+            "severity": [0.5],
+            "since": ["2025-04-04"],
+            "destination": ["JP"],
+            "approval_rate": [0.05],
+        }
+    )
     data = data.with_tables(export_controls=controls)
     result = _run(data, _config())
     jp_cn = result.allocations.query("buyer == 'JP' and supplier_id == 'cn1'")
@@ -82,9 +89,16 @@ def test_licence_approval_share_limits_what_a_buyer_receives() -> None:
 
 def test_an_offtake_binds_its_buyer_in_joint_mode() -> None:
     data = _data(available_from=[np.nan, 2026])
-    contracts = pd.DataFrame({"buyer": ["JP"], "supplier_id": ["fr1"], "commodity": [DY],
-                              "tonnes_per_year": [60.0], "from_year": [2027],
-                              "to_year": [2029]})
+    contracts = pd.DataFrame(
+        {
+            "buyer": ["JP"],
+            "supplier_id": ["fr1"],
+            "commodity": [DY],
+            "tonnes_per_year": [60.0],
+            "from_year": [2027],
+            "to_year": [2029],
+        }
+    )
     data = data.with_tables(suppliers=data.suppliers)
     object.__setattr__(data, "contracts", contracts)
     result = _run(data, _config())  # without the contract nobody buys fr1 (dearer)
@@ -97,13 +111,25 @@ def test_an_offtake_binds_its_buyer_in_joint_mode() -> None:
 
 def test_stocks_carry_between_years_and_meet_their_target() -> None:
     data = _data(demand=[("JP", DY, 365)])
-    stocks = pd.DataFrame({"buyer": ["JP"], "commodity": [DY], "opening_t": [10.0],
-                           "max_t": [500.0], "holding_usd_per_kg_year": [5.0]})
+    stocks = pd.DataFrame(
+        {
+            "buyer": ["JP"],
+            "commodity": [DY],
+            "opening_t": [10.0],
+            "max_t": [500.0],
+            "holding_usd_per_kg_year": [5.0],
+        }
+    )
     object.__setattr__(data, "stocks", stocks)
     config = _config()
-    target = config.model_copy(update={"buyers": {
-        **config.buyers, "JP": config.buyers["JP"].model_copy(update={"stock_target_days": 60})
-    }})
+    target = config.model_copy(
+        update={
+            "buyers": {
+                **config.buyers,
+                "JP": config.buyers["JP"].model_copy(update={"stock_target_days": 60}),
+            }
+        }
+    )
     result = _run(data, target)
     bought = result.allocations.groupby("year")["tonnes"].sum()
     # year one buys demand plus the stock build-up to 60 days (60 t) less the opening 10 t
