@@ -28,7 +28,7 @@ from riskengine.optimise.solution import SolveStatus
 
 __all__ = ["FEASIBILITY_TOL", "StageError", "StagedLP", "need_matrix"]
 
-#: HiGHS's primal feasibility tolerance in the staged LP (its default is 1e-7).
+#: HiGHS's primal and dual feasibility tolerances in the staged LP (default 1e-7).
 FEASIBILITY_TOL = 1e-9
 
 
@@ -80,8 +80,10 @@ class StagedLP:
 
     def __init__(self, problem: Problem, time_limit_s: float | None = None) -> None:
         self.highs = new_highs(time_limit_s)
-        # the kept rows are tight by design: hold them to 1e-9 of their scale, not 1e-7
+        # the kept rows are tight by design: hold them, and each stage's optimality, to 1e-9
+        # of their scale, not HiGHS's default 1e-7
         self.highs.setOptionValue("primal_feasibility_tolerance", FEASIBILITY_TOL)
+        self.highs.setOptionValue("dual_feasibility_tolerance", FEASIBILITY_TOL)
         self.n_cols = problem.n_cols
         self.values = np.zeros(problem.n_cols)
         #: Slack on a money stage whose optimum is 0, model units (set by the caller).

@@ -31,7 +31,9 @@ and arrays (:class:`~riskengine.optimise._staged.StagedLP`):
    - ``none``: the solver's plan.
 
 Each stage keeps its optimum as a row (within :data:`STAGE_RTOL`) for the
-next. Purchase money, the model costs and the tonnes are reported apart
+next; a last stage picks one plan among the ties left (a fixed generic weight
+per purchase), so equal problems give equal plans and scaled problems scaled
+plans. Purchase money, the model costs and the tonnes are reported apart
 (contract 5.5).
 """
 
@@ -62,8 +64,10 @@ __all__ = [
 POOLED_RTOL = 1e-9
 #: Relative slack on each later stage's optimum; at an optimum of 0 the slack is
 #: POOLED_RTOL x z* for money and 1e-9 for shares, so every slack scales with the problem.
-STAGE_RTOL = 1e-7
+STAGE_RTOL = 1e-9
 _ATOL_SHARE = 1e-9
+#: Seed of the tie-break weights (fixed: the plan must not change between runs).
+_TIE_SEED = 20261202
 
 
 @dataclass(frozen=True, repr=False)
@@ -119,6 +123,7 @@ class _Rows:
             (np.ones(n), (np.arange(n), lay.shortfall.start + np.arange(n))), shape=owner.shape
         )
         self.lost_value = parts["lost_supply"][lay.shortfall]
+        self.n_x = lay.n_x
         self.demand = problem.params.demand_t / TONNES_PER_UNIT
         self.group = s.need_group
         self.n_groups = int(self.group.max()) + 1 if len(self.group) else 0
@@ -335,9 +340,13 @@ def share(
     if rule is not SharingRule.NONE:
         lp = StagedLP(stage_problem, time_limit_s)
         lp.values = values.copy()
-        lp.money_atol = max(POOLED_RTOL * abs(optimum), 1e-12)
-        lp.keep(stage_problem.cost, optimum, POOLED_RTOL, lp.money_atol)
         try:
+            # the pooled optimum again at the staged LP's tolerances (1e-9, not 1e-7): every
+            # later stage trades against this budget, so it must not depend on the solver path
+            optimum = lp.minimise(stage_problem.cost, "pooled")[1]
+            log[0] = ("pooled", optimum * USD_PER_UNIT, "USD")
+            lp.money_atol = max(POOLED_RTOL * abs(optimum), 1e-12)
+            lp.keep(stage_problem.cost, optimum, POOLED_RTOL, lp.money_atol)
             _stages(lp, _Rows(stage_problem, game), rule, game, values, targets, log)
         except StageError as exc:  # keep the last stage that solved: still a pooled optimum
             message = f"{exc}; the plan is the one of the stage before, still optimal pooled"
@@ -363,7 +372,7 @@ def _stages(
     targets: pd.Series,
     log: list,
 ) -> None:
-    """Individual rationality, then the rule's own stages."""
+    """Individual rationality, the rule's own stages, then one plan among the ties."""
     _individual_rationality(lp, rows, game.alone(), log)
     if rule is SharingRule.PROPORTIONAL:
         _proportional(lp, rows, pooled, log)
@@ -371,3 +380,14 @@ def _stages(
         _maxmin(lp, rows, pooled, log)
     else:
         _shapley(lp, rows, pooled, targets.to_numpy() / USD_PER_UNIT, log)
+    _tie_break(lp, rows.n_x)
+
+
+def _tie_break(lp: StagedLP, n_x: int) -> None:
+    """Pick one plan among those the stages leave equal: minimise a fixed generic weight
+    per x column (seeded), so that equal problems give equal plans and a problem scaled by
+    k (demand and capacity) a plan scaled by k, whatever path the simplex takes."""
+    weights = np.random.default_rng(_TIE_SEED).uniform(1.0, 2.0, n_x)
+    cost = np.zeros(lp.n_cols)
+    cost[:n_x] = weights / weights.max()
+    lp.minimise(cost, "tie_break")

@@ -6,14 +6,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from riskengine import optimise
+from riskengine import generate_dataset, optimise
 from riskengine.enums import SharingRule
 from riskengine.optimise.build import build_problem
 from riskengine.optimise.coalition import CoalitionGame, need_money
 from riskengine.optimise.joint import individual_rationality, ir_notes
 from riskengine.optimise.sharing import POOLED_RTOL, share
 from riskengine.optimise.solve import solve
-from tests.optimise.helpers import make_config, scores_for, tiny_dataset
+from tests.optimise.helpers import make_config, random_scores, scores_for, tiny_dataset
 
 RULES = ["proportional", "maxmin", "shapley"]
 #: 100 t of supply for 200 t of demand: 60 t at USD 100/kg, 40 t at USD 300/kg.
@@ -145,3 +145,30 @@ def test_proportional_splits_each_offer_too() -> None:
     tonnes = result.allocations.set_index(["buyer", "supplier_id"])["tonnes"].sort_index()
     # (EU, a1), (EU, c1), (JP, a1), (JP, c1): equal cost per tonne means the same mix
     assert np.allclose(tonnes.to_numpy(), [20, 30, 20, 30], rtol=1e-6)
+
+
+@pytest.mark.parametrize(
+    ("seed", "n", "alpha", "k"), [(1, 42, 0.5, 2.0), (31, 31, 0.0, 0.25), (38, 38, 0.0, 0.5)]
+)
+def test_a_scaled_problem_gets_the_scaled_plan(seed: int, n: int, alpha: float, k: float) -> None:
+    # demand and capacity times k: the same split times k, to 0.1% of each need's demand
+    # (the stages keep each optimum to 1e-9; near-flat directions move tonnes more)
+    data = generate_dataset(n, seed=seed, n_countries=8)
+    scaled = data.with_tables(
+        suppliers=data.suppliers.assign(capacity_t=data.suppliers["capacity_t"] * k),
+        demand=data.demand.assign(demand_t=data.demand["demand_t"] * k),
+    )
+    config = make_config({"min_partner_share": alpha}, risk_aversion=1.0)
+    base, other = (optimise(d, config, random_scores(d, config, seed=1)) for d in (data, scaled))
+    keys = ["buyer", "commodity", "supplier_id"]
+    merged = base.allocations[[*keys, "tonnes"]].merge(
+        other.allocations[[*keys, "tonnes"]], on=keys, how="outer"
+    )
+    merged = merged.fillna(0.0).merge(
+        other.shortfalls[["buyer", "commodity", "demand_t"]], on=["buyer", "commodity"]
+    )
+    gap = (merged["tonnes_y"] - k * merged["tonnes_x"]).abs()
+    assert (gap <= 1e-3 * merged["demand_t"] + 1e-5).all()
+    money = ["purchase_cost_usd", "model_cost_usd"]
+    by_buyer = [r.metrics.groupby("buyer")[money].sum() for r in (base, other)]
+    assert by_buyer[1].to_numpy() == pytest.approx(k * by_buyer[0].to_numpy(), rel=1e-6)
