@@ -29,7 +29,7 @@ __all__ = ["SENTENCES", "binding"]
 
 _PART_COLUMNS = {term: f"{term}_usd_per_kg" for term in COST_PARTS}
 #: Families whose duals are bookkeeping, not a limit an analyst can move.
-_HIDDEN = {"demand", "bought", "service"}
+_HIDDEN = {"demand", "bought", "service", "product"}
 
 
 def _tolerance(problem: Problem) -> float:
@@ -103,13 +103,19 @@ def _sentence(row: dict[str, Any], mode: str) -> str:
     where = f"{row['buyer']} {row['commodity']}{when}"
     family = row["family"]
     if family == "country_cap":
-        return f"Raising the {row['share']:.0%} cap on {row['country']} for {where} {save}."
+        at = f" at the {row['stage']} stage" if row.get("stage") else ""
+        return f"Raising the {row['share']:.0%} cap on {row['country']}{at} for {where} {save}."
     if family == "partner_floor":
         return f"Lowering the {row['share']:.0%} home-and-partner floor for {where} {save}."
     if family == "contract":
         return (
             f"Releasing the contracted minimum at {row['supplier_id']} "
             f"({row['country']}, {row['commodity']}) {save}."
+        )
+    if family == "export_channel":
+        return (
+            f"One more kg of licensed exports from {row['country']} to {row['buyer']} of "
+            f"{row['commodity']}{when} {save}."
         )
     if family == "stock_target":
         return f"Holding one kg less of the strategic stock target for {where} {save}."

@@ -37,20 +37,40 @@ FAMILIES: dict[str, str] = {
     "this year's)",
     "bought": "sum of x[b,o] over the offers of c - bought[b,c] = 0",
     "capacity": "sum over buyers of x[b,o] <= K[o]",
+    "export_channel": "sum of x[b,o] over an exporter's offers <= its licensed flow to b",
     "country_cap": "tonnes from one non-home country <= theta_b x bought[b,c] (+ violation if soft)",
     "partner_floor": "tonnes from home or partners >= alpha_b x bought[b,c] (- violation if soft)",
     "contract": "sum over buyers of x[b,o] >= contracted_t[o]",
     "service": "sum of shortfalls of c <= the least shortfall the market allows (lexicographic)",
     "stock_target": "stock at the year's end + gap >= target days of demand (soft)",
+    "product": "sum over a family's variants of z[b,v,t] = product demand P[b,family,t]",
     "order_link": "x[b,o] - M[b,o] * y[b,o] <= 0 (MILP)",
     "min_order": "x[b,o] - m[b,o] * y[b,o] >= 0 (MILP)",
     "max_suppliers": "sum of y[b,o] over offers of c <= max_suppliers_per_commodity (MILP)",
 }
 #: Columns of every block's row table.
-ROW_KEYS = ["family", "buyer", "commodity", "country", "supplier_id", "year", "share", "rhs_t"]
+ROW_KEYS = [
+    "family",
+    "buyer",
+    "commodity",
+    "country",
+    "supplier_id",
+    "stage",
+    "year",
+    "share",
+    "rhs_t",
+]
 
 RhsSource = Literal[
-    "zero", "demand", "balance", "target", "capacity", "contract", "service", "count"
+    "zero",
+    "demand",
+    "balance",
+    "target",
+    "product",
+    "capacity",
+    "contract",
+    "service",
+    "count",
 ]
 Sense = Literal["eq", "le", "ge"]
 
@@ -124,7 +144,8 @@ def make_block(
     matrix.sum_duplicates()
     matrix.eliminate_zeros()
     frame = rows.assign(family=family).reindex(columns=ROW_KEYS).reset_index(drop=True)
-    frame = frame.astype({k: "str" for k in ROW_KEYS[:5]})
+    frame["stage"] = frame["stage"].astype(object).fillna("")
+    frame = frame.astype({k: "str" for k in ROW_KEYS[:6]})
     frame = frame.astype({"year": float, "share": float, "rhs_t": float})
     source, ref, coef = rhs
     ref = np.zeros(n, dtype=int) if ref is None else np.asarray(ref, dtype=int)
