@@ -249,7 +249,7 @@ def _m(usd: float) -> str:
 def summary_text(a: AllianceAnalysis) -> str:
     """The analysis in words and small tables (USD million a year, tonnes a year)."""
     lines = [f"Alliance value = {a.sign}.", ""]
-    lines.append(f"Split of the {'-'.join(a.members)} alliance under each rule (USD m a year):")
+    lines.append(f"Split of the {'-'.join(a.members)} alliance under each rule (USD m {a.period}):")
     head = f"  {'rule':<13}{'buyer':<6}{'model cost':>11}{'purchase':>10}{'short t':>9}"
     lines.append(head + f"{'min served':>11}{'IR':>5}{'to Shapley':>12}")
     for r in a.by_rule.itertuples():
@@ -289,7 +289,7 @@ def summary_text(a: AllianceAnalysis) -> str:
         for r in a.candidate_value.itertuples():
             lines.append(
                 f"  {r.candidate:<4} adds USD {_m(r.added_savings_usd)} m of model cost saving "
-                f"and {r.added_shortfall_reduction_t:,.1f} t less short a year "
+                f"and {r.added_shortfall_reduction_t:,.1f} t less short {a.period} "
                 f"(demand {r.demand_t:,.0f} t; {r.basis or 'basis not given'})"
             )
     lines += [f"Note: {n}" for n in a.notes]

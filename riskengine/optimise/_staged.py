@@ -41,7 +41,8 @@ def need_matrix(structure: Structure) -> sp.csr_matrix:
 
     x and y columns belong to their x's need; shortfall and bought columns to
     their need; a violation column to the need of its policy row; a stock or a
-    stock-target gap column to the need (buyer, commodity, year) it holds for.
+    stock-target gap column to the need (buyer, commodity, year) it holds for;
+    a product variant (z) to its buyer's first need of that year.
     """
     lay = structure.layout
     n_need = lay.n_need
@@ -53,11 +54,28 @@ def need_matrix(structure: Structure) -> sp.csr_matrix:
         (structure.violations["need"].to_numpy(dtype=int), lay.violation),
         (_needs_of(structure.stocks, lay.n_stock), lay.stock),
         (_needs_of(structure.gaps, lay.n_gap), lay.gap),
+        (_variant_needs(structure), lay.z),
         (x_need[: lay.n_y], lay.y),
     ]
     rows = np.concatenate([need for need, _ in owners])
     cols = np.concatenate([np.arange(part.start, part.stop) for _, part in owners])
     return sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n_need, lay.n_cols))
+
+
+def _variant_needs(structure: Structure) -> np.ndarray:
+    """Per z column (a product variant of a buyer and year): the buyer's first need that year.
+
+    A variant's thrifting premium is the buyer's cost, not one commodity's: it is
+    booked on that need so that buyer totals add up.
+    """
+    n_z = structure.layout.n_z
+    if not n_z:
+        return np.zeros(0, dtype=int)
+    keys = [k for k in ("buyer", "year") if k in structure.variants.columns]
+    first = structure.needs.groupby(keys, sort=False)["need"].min()
+    index = pd.MultiIndex.from_frame(structure.variants[keys]) if len(keys) > 1 else None
+    found = first.reindex(index if index is not None else structure.variants[keys[0]])
+    return found.fillna(structure.needs["need"].iloc[0]).to_numpy(dtype=int)
 
 
 def _needs_of(table: pd.DataFrame, n: int) -> np.ndarray:

@@ -130,7 +130,8 @@ def alliance_value(
 class AllianceAnalysis:
     """Joint buying: its value per buyer under each sharing rule, the coalition game, candidates.
 
-    Money in USD a year, tonnes a year; every value is *separate minus joint*
+    Money in USD and tonnes, a year or summed over the planning years
+    (:attr:`period`); every value is *separate minus joint*
     (:attr:`sign`). See :mod:`riskengine.optimise.alliance` for the tables.
 
     Attributes
@@ -154,6 +155,9 @@ class AllianceAnalysis:
         What was not computed, and why.
     solves : int
         Coalition plans solved.
+    period : str
+        What the money and tonnes cover: "a year", or "over 2026-2030" (sums over
+        the planning years).
     least_core_excess_usd : float or None
         The least core's e: every coalition gets at least its own savings plus
         e in the split ``players.least_core_usd``; e >= 0 means the core is
@@ -174,6 +178,7 @@ class AllianceAnalysis:
     sign: str = VALUE_SIGN
     solves: int = 0
     least_core_excess_usd: float | None = None
+    period: str = "a year"
 
     @property
     def in_core(self) -> bool | None:
@@ -201,6 +206,7 @@ class AllianceAnalysis:
             "sharing": self.sharing.value,
             "members": list(self.members),
             "candidates": list(self.candidates),
+            "period": self.period,
             "in_core": self.in_core,
             "least_core_excess_usd": self.least_core_excess_usd,
             "notes": list(self.notes),
@@ -247,6 +253,11 @@ def _candidate_game(
     problem = build_problem(data, extended, merged, Mode.JOINT)
     opt = config.optimiser
     return CoalitionGame(problem, opt.solver, backend, opt.time_limit_s)
+
+
+def _period(problem: Any) -> str:
+    years = problem.structure.years
+    return f"over {years[0]}-{years[-1]}" if len(years) > 1 else "a year"
 
 
 def analyse_alliance(
@@ -326,5 +337,6 @@ def analyse_alliance(
         candidate_value=tables.describe_candidates(cands, config),
         notes=tuple(notes),
         least_core_excess_usd=excess,
+        period=_period(problem),
         solves=members_game.solves + (game.solves if game is not members_game else 0),
     )

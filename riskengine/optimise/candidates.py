@@ -46,11 +46,20 @@ def _explicit(dataset: Dataset, name: str, spec: CandidateConfig) -> pd.DataFram
     return pd.DataFrame(rows, columns=["buyer", "commodity", "demand_t", "basis"])
 
 
-def _scaled(dataset: Dataset, config: Config, name: str, spec: CandidateConfig) -> pd.DataFrame:
+def _scaled(
+    dataset: Dataset,
+    config: Config,
+    name: str,
+    spec: CandidateConfig,
+    table: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     scale = spec.demand_scale
     assert scale is not None
     buyers = sorted(config.buyers)
-    rows = dataset.demand[dataset.demand["buyer"].astype(str) == scale.buyer]
+    source = dataset.demand if table is None else table
+    rows = source[source["buyer"].astype(str) == scale.buyer]
+    if table is not None and rows.empty:
+        return rows.assign(buyer=name)
     if scale.buyer not in config.buyers or rows.empty:
         raise ConfigError(
             f"alliance.candidates.{name}.demand_scale.buyer: {scale.buyer!r} is not a buyer "
@@ -81,15 +90,39 @@ def candidate_demand(dataset: Dataset, config: Config, name: str) -> pd.DataFram
     return _explicit(dataset, name, spec)
 
 
+def _outlook(dataset: Dataset, config: Config, names: list[str]) -> pd.DataFrame | None:
+    """``demand_outlook.csv`` with the candidates' rows: it replaces demand.csv in its years.
+
+    A scaled candidate scales its reference buyer's outlook; an explicit one adds its
+    undated rows (every year).
+    """
+    outlook = getattr(dataset, "demand_outlook", None)
+    if outlook is None:
+        return None
+    frames = [outlook]
+    for name in names:
+        spec = config.alliance.candidates[name]
+        if spec.demand_scale is not None:
+            frames.append(_scaled(dataset, config, name, spec, outlook))
+        else:
+            frames.append(_explicit(dataset, name, spec))
+    return pd.concat(frames, ignore_index=True)
+
+
 def with_candidates(
     dataset: Dataset, config: Config, names: list[str] | None = None
 ) -> tuple[Dataset, Config]:
-    """The dataset and configuration with candidates (default all) added as buyers."""
+    """The dataset and configuration with candidates (default all) added as buyers.
+
+    Their rows join ``demand.csv`` and, when the data has one, ``demand_outlook.csv``
+    (which replaces ``demand.csv`` in the years it covers).
+    """
     names = sorted(config.alliance.candidates) if names is None else names
     if not names:
         return dataset, config
     frames = [dataset.demand, *(candidate_demand(dataset, config, n) for n in names)]
     demand = pd.concat(frames, ignore_index=True)
+    outlook = _outlook(dataset, config, names)
     buyers = dict(config.buyers)
     for name in names:
         spec = config.alliance.candidates[name]
@@ -97,4 +130,5 @@ def with_candidates(
     extended = config.model_copy(update={"buyers": buyers})
     # keep which keys the analyst wrote: the model reads it (a version-1 file names no buyers)
     object.__setattr__(extended, "__pydantic_fields_set__", set(config.model_fields_set))
-    return dataset.with_tables(demand=demand), extended
+    tables = {"demand": demand} | ({} if outlook is None else {"demand_outlook": outlook})
+    return dataset.with_tables(**tables), extended

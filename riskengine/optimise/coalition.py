@@ -46,11 +46,12 @@ __all__ = [
     "shapley_values",
 ]
 
-#: Per-buyer figures of a plan: money paid (purchase, holding stocks), each model cost
-#: (risk charge, lost supply, violations), and their sum, the model cost.
+#: Per-buyer figures of a plan: money paid (purchase, holding stocks, thrifted product
+#: premiums), each model cost (risk charge, lost supply, violations), and their sum.
 MONEY_TERMS = (
     "purchase_usd",
     "holding_usd",
+    "thrifting_usd",
     "risk_charge_usd",
     "lost_supply_usd",
     "violation_usd",
@@ -131,8 +132,8 @@ class CoalitionGame:
     def parameters(self, members: Iterable[str]) -> Parameters:
         """The coalition's parameters: members' demand, stocks and the sum of their capacity slices.
 
-        Buyers outside the coalition have no demand, no opening stock and no
-        stock target; offers (and contracted minimum volumes on them) keep the
+        Buyers outside the coalition have no demand (element rows and product
+        families), no opening stock and no stock target; offers (and contracted minimum volumes on them) keep the
         members' pro-rata share of capacity in each (commodity, year). A
         member's offtake binds as it does alone (at most its own pro-rata
         share, as in the separate mode), so what a buyer can do alone it can
@@ -160,6 +161,13 @@ class CoalitionGame:
             if p.availability is not None:
                 reach = reach * p.availability
             changes["x_lower_t"] = np.minimum(p.x_lower_t, reach)
+        if p.direct_demand_t is not None:
+            changes["direct_demand_t"] = p.direct_demand_t * inside
+        if len(p.family_t):  # product families: (buyer, family, year) rows of the variants
+            member = s.variants["buyer"].astype(str).isin(list(members)).to_numpy()
+            rows_in = np.zeros(len(p.family_t), dtype=bool)
+            rows_in[p.z_family[member]] = True
+            changes["family_t"] = p.family_t * rows_in
         if p.opening_t is not None:
             changes["opening_t"] = p.opening_t * inside
         if len(p.stock_target_t):
@@ -297,6 +305,8 @@ def _changes(params: Parameters) -> dict[str, np.ndarray | None]:
         "contracted_t": params.contracted_t,
         "opening_t": params.opening_t,
         "x_lower_t": params.x_lower_t,
+        "direct_demand_t": params.direct_demand_t,
+        "family_t": params.family_t,
         "stock_target_t": params.stock_target_t,
     }
 

@@ -90,7 +90,7 @@ def _game(a: AllianceAnalysis) -> str:
         f"All {len(a.players)} buyers in one market, each alone taking its pro-rata share of "
         "every offer: a coalition pools its members' shares. Savings v(S) = the members' model "
         "costs alone minus the coalition's. The Shapley split of the grand coalition's "
-        f"savings ({money(float(a.players['shapley_value_usd'].sum()))} a year) {verdict}: "
+        f"savings ({money(float(a.players['shapley_value_usd'].sum()))} {a.period}) {verdict}: "
         f"the tightest coalition, {worst['coalition']}, gets {money(worst['allocated_usd'])} "
         f"against the {money(worst['value_usd'])} it could save on its own. "
     )
@@ -137,7 +137,7 @@ def alliance_body(a: AllianceAnalysis, detail: pd.DataFrame | None) -> str:
         "separate mode), the outcome all buyers can have at once. Every rule keeps the plan "
         f"optimal for the pooled model cost (within {2 * POOLED_RTOL:.0e} of it) and first "
         "leaves no buyer worse off than alone where pooling allows. The plan above uses "
-        f"optimiser.sharing = {a.sharing.value}."
+        f"optimiser.sharing = {a.sharing.value}. Money and tonnes are {a.period}."
     )
     parts = [lead, f"<h3>Split of the {esc('-'.join(a.members))} alliance</h3>", _rules(a)]
     parts.append(_rationality(a))

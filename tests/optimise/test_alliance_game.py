@@ -11,7 +11,13 @@ from riskengine.config.schema import Config
 from riskengine.optimise.api import default_scores
 from riskengine.optimise.build import build_problem
 from riskengine.optimise.candidates import candidate_demand
-from riskengine.optimise.coalition import CoalitionGame, core_excess, least_core, shapley_values
+from riskengine.optimise.coalition import (
+    CoalitionGame,
+    core_excess,
+    least_core,
+    need_money,
+    shapley_values,
+)
 from riskengine.optimise.solve import solve
 from tests.conftest import DEFAULT_CONFIG
 from tests.optimise.helpers import scores_for, tiny_dataset
@@ -201,3 +207,17 @@ def test_a_candidate_needs_exactly_one_demand() -> None:
         load_config(overrides=["alliance.candidates={CA: {home: [CA]}}"])
     with pytest.raises(ConfigError, match="already in buyers"):
         load_config(overrides=["alliance.candidates={JP: {home: [JP], demand_t: {terbium: 1}}}"])
+
+
+def test_a_planning_horizon_keeps_the_candidates_and_alone_is_the_separate_plan() -> None:
+    # demand_outlook.csv replaces demand.csv in its years: candidates join it too
+    data = riskengine.load_dataset()
+    config = load_config(DEFAULT_CONFIG, ["horizon.start=2026", "horizon.end=2027"])
+    scores = default_scores(data, config)
+    analysis = riskengine.analyse_alliance(data, config, scores)
+    assert analysis.candidates == ("IN", "KR", "US") and analysis.period == "over 2026-2027"
+    game = CoalitionGame(build_problem(data, config, scores, "joint"))
+    separate = build_problem(data, config, scores, "separate")
+    alone = need_money(separate, solve(separate).values_t).groupby("buyer")["model_cost_usd"]
+    for buyer, cost in alone.sum().items():
+        assert game.totals([buyer])["model_cost_usd"] == pytest.approx(cost, rel=1e-9)
