@@ -102,10 +102,10 @@ def solve_joint(
         )
     try:
         plan = share(problem, pooled, rule, game, opt.time_limit_s)
+        notes = ir_notes(individual_rationality(problem, plan.values_t, game), rule)
     except SolverError as exc:  # a buyer's plan alone did not solve: keep the pooled plan
         return JointSolve(pooled, notes=(f"optimiser.sharing '{rule.value}' not applied: {exc}",))
     solution = replace(pooled, values_t=plan.values_t, objective_usd=plan.objective_usd)
-    notes = ir_notes(individual_rationality(problem, plan.values_t, game), rule)
     if plan.message:
         notes = (f"optimiser.sharing '{rule.value}': {plan.message}", *notes)
     return JointSolve(solution, plan, game, notes)

@@ -172,3 +172,19 @@ def test_a_scaled_problem_gets_the_scaled_plan(seed: int, n: int, alpha: float, 
     money = ["purchase_cost_usd", "model_cost_usd"]
     by_buyer = [r.metrics.groupby("buyer")[money].sum() for r in (base, other)]
     assert by_buyer[1].to_numpy() == pytest.approx(k * by_buyer[0].to_numpy(), rel=1e-6)
+
+
+def test_a_buyer_alone_that_does_not_solve_keeps_the_pooled_plan(monkeypatch) -> None:
+    from dataclasses import replace
+
+    from riskengine.optimise.solution import SolveStatus
+
+    original = CoalitionGame.solve
+
+    def stopped(self, members):
+        return replace(original(self, members), status=SolveStatus.TIME_LIMIT, values_t=None)
+
+    monkeypatch.setattr(CoalitionGame, "solve", stopped)
+    result = _plan("proportional")
+    assert result.is_optimal and "sharing" not in result.model
+    assert any("optimiser.sharing 'proportional' not applied" in n for n in result.notes)
