@@ -1,5 +1,4 @@
-"""All benchmarks in one command: start-up, optimise vs raw highspy, sweeps, the q calibration,
-the two-stage plan.
+"""All benchmarks in one command: start-up, optimise, sweeps, calibration, two-stage, coalitions.
 
 Run: python benchmarks/run.py [--quick]
 
@@ -19,6 +18,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+import bench_alliance  # noqa: E402
 import bench_calibration  # noqa: E402
 import bench_optimise  # noqa: E402
 import bench_stochastic  # noqa: E402
@@ -43,6 +43,8 @@ def main(argv: list[str] | None = None) -> int:
     code |= sweep.main(["--scenarios", scenarios, "--pulp-scenarios", "200"])
     print("\n== disruption-probability calibration ==")
     code |= bench_calibration.main([])
+    print("\n== coalition analysis: 6 buyers, 63 coalitions (target < 30 s) ==")
+    code |= bench_alliance.main(["--repeat", "1" if args.quick else "3"])
     print("\n== two-stage mean-CVaR plan ==")
     old = ["--old", args.old] if args.old else []
     code |= bench_stochastic.main(["--repeat", "1" if args.quick else "3", *old])

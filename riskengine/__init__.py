@@ -31,8 +31,9 @@ load_config, load_dataset, generate_dataset
 score_suppliers, RiskScorer, supply_risk, score_intervals
     Offer risk scores (a DataFrame, or a scikit-learn transformer), JRC
     commodity supply risk, and score ranges under weight uncertainty.
-optimise, frontier, alliance_value, build_problem, solve
-    The sourcing LP; the cost-risk frontier; what EU-Japan joint buying saves.
+optimise, frontier, alliance_value, analyse_alliance, build_problem, solve
+    The sourcing LP; the cost-risk frontier; what EU-Japan joint buying saves,
+    how each sharing rule splits it, and what each candidate partner would add.
 stress
     Exposure of the plan to scenarios, the re-optimised response, regret.
 stochastic_plan
@@ -83,6 +84,7 @@ if TYPE_CHECKING:  # the names below, as type checkers and IDEs should see them
         Frontier,
         OptimisationResult,
         alliance_value,
+        analyse_alliance,
         build_problem,
         optimise,
     )
@@ -117,6 +119,7 @@ _LAZY: dict[str, str] = {
     "Frontier": "riskengine.optimise",
     "OptimisationResult": "riskengine.optimise",
     "alliance_value": "riskengine.optimise",
+    "analyse_alliance": "riskengine.optimise",
     "build_problem": "riskengine.optimise",
     "frontier": "riskengine.optimise",
     "optimise": "riskengine.optimise",
@@ -149,6 +152,7 @@ __all__ = [
     "StressResult",
     "__version__",
     "alliance_value",
+    "analyse_alliance",
     "build_problem",
     "frontier",
     "generate_dataset",

@@ -18,6 +18,7 @@ __all__ = [
     "PolicyBasis",
     "RiskCharge",
     "RouteStage",
+    "SharingRule",
     "ShortfallRule",
     "SolverName",
     "Stage",
@@ -118,6 +119,15 @@ class ShortfallRule(StrEnum):
 
     VALUE = "value"  # priced at the lost-supply value V[c]
     LEXICOGRAPHIC = "lexicographic"  # first serve the most the market allows, then optimise
+
+
+class SharingRule(StrEnum):
+    """How joint buying splits scarce supply and costs between buyers (contract 5.4)."""
+
+    PROPORTIONAL = "proportional"  # equal served share of demand, then equal cost per tonne
+    MAXMIN = "maxmin"  # the smallest served share as large as possible, then the dearest
+    SHAPLEY = "shapley"  # each buyer's model cost as close as possible to its Shapley value
+    NONE = "none"  # the solver's split: one optimal plan, arbitrary between buyers
 
 
 class DisruptionKind(StrEnum):

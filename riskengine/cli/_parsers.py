@@ -177,7 +177,7 @@ def optimise(sub: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--alliance",
         action="store_true",
-        help="also compute the alliance value (separate minus joint)",
+        help="also value joint buying (separate minus joint): the split under each sharing rule, the coalition game and the candidate partners",
     )
     parser.add_argument(
         "--write-lp",

@@ -9,7 +9,7 @@ from typing import Any
 from riskengine.cli._common import emit_json, emit_table, load_inputs
 from riskengine.config import Config
 from riskengine.data import Dataset
-from riskengine.optimise import OptimisationResult, alliance_value, frontier, optimise
+from riskengine.optimise import OptimisationResult, analyse_alliance, frontier, optimise
 from riskengine.optimise._text import country_mix_text
 from riskengine.optimise.api import default_scores
 from riskengine.optimise.build import build_problem
@@ -21,7 +21,7 @@ def _extras(
 ) -> dict[str, Any]:
     extras: dict[str, Any] = {}
     if args.alliance:
-        extras["alliance"] = alliance_value(dataset, config, scores, args.backend)
+        extras["alliance"] = analyse_alliance(dataset, config, scores, args.backend)
     if args.frontier > 0:
         extras["frontier"] = frontier(
             dataset, config, args.frontier, scores, args.mode, args.backend
@@ -30,11 +30,10 @@ def _extras(
 
 
 def _print_json(result: OptimisationResult, extras: dict[str, Any]) -> None:
-    from riskengine.optimise.result import records
 
     document = result.to_dict()
     if "alliance" in extras:
-        document["alliance"] = records(extras["alliance"])
+        document["alliance"] = extras["alliance"].to_dict()
     if "frontier" in extras:
         document["frontier"] = extras["frontier"].to_dict()
     emit_json(document)
@@ -50,21 +49,7 @@ def _print_table(result: OptimisationResult, extras: dict[str, Any], top: int) -
     print("\nShortfalls:")
     emit_table(short, "table") if not short.empty else print("(none)")
     if "alliance" in extras:
-        print("\nAlliance value (separate minus joint; positive = buying together is better):")
-        cols = [
-            "buyer",
-            "commodity",
-            "cost_saving_usd",
-            "shortfall_reduction_t",
-            "objective_saving_usd",
-        ]
-        emit_table(extras["alliance"][cols], "table", "{:,.0f}")
-        total = extras["alliance"][cols[2:]].sum()
-        print(
-            f"Total: cost saving USD {total['cost_saving_usd']:,.0f}, shortfall reduction "
-            f"{total['shortfall_reduction_t']:,.1f} t, objective saving USD "
-            f"{total['objective_saving_usd']:,.0f}"
-        )
+        print("\n" + extras["alliance"].summary())
     if "frontier" in extras:
         print("\nCost-risk frontier:")
         print(extras["frontier"].summary())

@@ -9,7 +9,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from riskengine.enums import (
     CalibrationLabel,
@@ -22,14 +30,17 @@ from riskengine.enums import (
     OptimiserModel,
     PolicyBasis,
     RiskCharge,
+    SharingRule,
     ShortfallRule,
     SolverName,
     Status,
 )
 
 __all__ = [
+    "AllianceConfig",
     "BuyerConfig",
     "CalibrationConfig",
+    "CandidateConfig",
     "Config",
     "DataConfig",
     "HorizonConfig",
@@ -421,6 +432,12 @@ class OptimiserConfig(_Model):
     )
     solver: SolverName = Field(SolverName.HIGHS, description="highs or cbc")
     time_limit_s: float = Field(60.0, gt=0, description="solver time limit, seconds")
+    sharing: SharingRule = Field(
+        SharingRule.PROPORTIONAL,
+        description="how joint buying splits scarce supply and costs between buyers, among "
+        "plans optimal for the pooled objective and no worse for any buyer than buying alone: "
+        "proportional, maxmin, shapley or none (the solver's split)",
+    )
     stochastic: StochasticConfig = StochasticConfig()
 
 
@@ -470,6 +487,89 @@ class ReportConfig(_Model):
     )
 
 
+class DemandScale(_Model):
+    """A candidate's demand as a multiple of a configured buyer's ``demand.csv`` rows."""
+
+    buyer: str = Field(min_length=1, description="buyer whose demand is scaled, e.g. JP")
+    factor: float = Field(gt=0, description="multiplier of that buyer's demand, e.g. 0.25")
+
+
+class CandidateConfig(BuyerConfig):
+    """A buyer outside the alliance that could join it: home, partners, policy and demand.
+
+    Its demand is ``demand_t`` (t/yr by commodity) or ``demand_scale`` (a
+    multiple of a configured buyer's demand rows), never both.
+    """
+
+    demand_t: dict[str, Annotated[float, Field(ge=0)]] | None = Field(
+        None, description="t/yr by commodity, e.g. {dysprosium: 90}"
+    )
+    demand_scale: DemandScale | None = Field(
+        None, description="demand as a multiple of a buyer's rows, e.g. {buyer: JP, factor: 0.25}"
+    )
+    basis: str = Field("", description="what the demand figures rest on (sources, estimates)")
+
+    @model_validator(mode="after")
+    def _one_demand(self) -> CandidateConfig:
+        if (self.demand_t is None) == (self.demand_scale is None):
+            raise ValueError(
+                "give the candidate's demand as demand_t (t/yr by commodity) or as "
+                "demand_scale ({buyer: JP, factor: 0.25}), exactly one of the two"
+            )
+        return self
+
+
+def _default_candidates() -> dict[str, CandidateConfig]:
+    """Korea, the United States and India (demand estimates: seeds/SOURCES.md, "Alliance
+    candidates")."""
+    partners = ("EU", "JP", "US", "CA", "AU", "GB", "KR")
+    return {
+        "KR": CandidateConfig(
+            home=("KR",),
+            partners=tuple(p for p in partners if p != "KR"),
+            demand_scale=DemandScale(buyer="JP", factor=0.25),
+            basis="estimate: a quarter of Japan's demand",
+        ),
+        "US": CandidateConfig(
+            home=("US",),
+            partners=tuple(p for p in partners if p != "US"),
+            demand_t={
+                "samarium": 50.0,
+                "gadolinium": 300.0,
+                "terbium": 15.0,
+                "dysprosium": 90.0,
+                "lutetium": 4.0,
+                "scandium": 8.0,
+                "yttrium": 600.0,
+            },
+            basis="Sm S44, Y S60; Dy and Tb estimates from magnet imports (S8); others estimates",
+        ),
+        "IN": CandidateConfig(
+            home=("IN",),
+            partners=("JP", "EU", "US", "AU", "KR"),
+            demand_scale=DemandScale(buyer="EU", factor=0.3),
+            basis="estimate: 30% of the EU's demand",
+        ),
+    }
+
+
+class AllianceConfig(_Model):
+    """Joint buying: candidate partners and the coalition analysis (contract 5.4)."""
+
+    candidates: dict[str, CandidateConfig] = Field(
+        default_factory=_default_candidates,
+        description="buyers outside the alliance whose joining is valued: name -> home, "
+        "partners, policy and demand_t or demand_scale",
+    )
+    max_coalition_buyers: int = Field(
+        6,
+        ge=2,
+        le=10,
+        description="most buyers (alliance and candidates) whose every sub-coalition is "
+        "solved (2^n solves) for Shapley values and the core",
+    )
+
+
 def _default_buyers() -> dict[str, BuyerConfig]:
     return {
         "EU": BuyerConfig(
@@ -495,6 +595,18 @@ class Config(_Model):
     optimiser: OptimiserConfig = OptimiserConfig()
     scenarios: tuple[ScenarioConfig, ...] = Field((), description="named what-if cases")
     report: ReportConfig = ReportConfig()
+    alliance: AllianceConfig = AllianceConfig()
+
+    @field_validator("alliance")
+    @classmethod
+    def _candidates_are_outsiders(cls, value: AllianceConfig, info: ValidationInfo) -> Any:
+        both = sorted(set(info.data.get("buyers", {})) & set(value.candidates))
+        if both:
+            raise ValueError(
+                f"alliance.candidates names {', '.join(both)}, already in buyers: a candidate "
+                "is a buyer outside the alliance; remove it from one of the two"
+            )
+        return value
 
     def one_year(self) -> Config:
         """This configuration with the one-year model (``horizon`` null): capacity usable now,

@@ -10,7 +10,7 @@ The recipe, each step public on its own::
 or in one call, ``optimise(data, config)``.
 """
 
-from riskengine.optimise.alliance import alliance_value
+from riskengine.optimise.alliance import AllianceAnalysis, alliance_value, analyse_alliance
 from riskengine.optimise.api import optimise
 from riskengine.optimise.build import build_problem
 from riskengine.optimise.frontier import Frontier, frontier
@@ -20,6 +20,7 @@ from riskengine.optimise.solution import Solution, SolveStatus
 from riskengine.optimise.solve import solve, write_lp
 
 __all__ = [
+    "AllianceAnalysis",
     "Block",
     "Frontier",
     "OptimisationResult",
@@ -27,6 +28,7 @@ __all__ = [
     "Solution",
     "SolveStatus",
     "alliance_value",
+    "analyse_alliance",
     "build_problem",
     "frontier",
     "make_result",

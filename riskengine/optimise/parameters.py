@@ -26,7 +26,7 @@ from riskengine.optimise.families import TONNES_PER_UNIT
 if TYPE_CHECKING:
     from riskengine.optimise.problem import Structure
 
-__all__ = ["COST_PARTS", "ModelArrays", "Parameters", "model_arrays"]
+__all__ = ["COST_PARTS", "ModelArrays", "Parameters", "model_arrays", "offtake_split"]
 
 #: The objective's terms, each reported apart (contract 5.5).
 COST_PARTS = ("purchase", "risk_charge", "lost_supply", "violation", "holding", "thrifting")
@@ -142,12 +142,30 @@ class ModelArrays:
     x_capacity_t: np.ndarray
 
 
+def offtake_split(structure: Structure, params: Parameters) -> tuple[np.ndarray, np.ndarray]:
+    """Per x, the tonnes its buyer's offtake reserves; per offer, the capacity left to share.
+
+    An offtake (``contracts.csv``) is bound to its buyer: it is that buyer's
+    when buyers buy apart, and no other buyer's slice of the plant includes it.
+    """
+    offer = structure.x_offer
+    capacity = params.capacity_t
+    own = np.zeros(len(offer)) if params.x_lower_t is None else params.x_lower_t.copy()
+    reserved = np.bincount(offer, own, minlength=len(capacity))
+    scale = np.divide(capacity, reserved, out=np.ones_like(capacity), where=reserved > capacity)
+    own = own * scale[offer]  # offtakes above what the plant makes shrink pro rata
+    rest = np.maximum(capacity - np.bincount(offer, own, minlength=len(capacity)), 0.0)
+    return own, rest
+
+
 def x_capacity_t(structure: Structure, params: Parameters) -> np.ndarray:
     """The most one x variable may take from its offer's capacity alone, tonnes.
 
-    ``separate``: the buyer's slice, ``K x D[b,c] / sum_b' D[b',c]``; ``joint``:
-    the whole capacity when one buyer alone can buy the offer, else no bound
-    (a capacity row binds instead); then times the buyer's availability.
+    ``separate``: the buyer's offtake of the offer (a contract binds the plant
+    to that buyer) plus its slice of the rest, ``(K - offtakes) x D[b,c] /
+    sum_b' D[b',c]``; ``joint``: the whole capacity when one buyer alone can
+    buy the offer, else no bound (a capacity row binds instead); then times
+    the buyer's availability.
     """
     need, offer = structure.x_need, structure.x_offer
     cap = params.capacity_t[offer]
@@ -155,7 +173,8 @@ def x_capacity_t(structure: Structure, params: Parameters) -> np.ndarray:
         demand = params.demand_t
         total = np.bincount(structure.need_group, demand)[structure.need_group]
         share = np.divide(demand, total, out=np.zeros_like(demand), where=total > 0)
-        cap = cap * share[need]
+        own, rest = offtake_split(structure, params)
+        cap = own + rest[offer] * share[need]
         return cap if params.availability is None else cap * params.availability
     if params.availability is None:
         return np.where(structure.x_alone, cap, np.inf)

@@ -16,7 +16,14 @@ import pandas as pd
 from riskengine.config.schema import Config
 from riskengine.data.dataset import Dataset
 from riskengine.exceptions import SolverError
-from riskengine.optimise import Frontier, OptimisationResult, alliance_value, frontier, optimise
+from riskengine.optimise import (
+    AllianceAnalysis,
+    Frontier,
+    OptimisationResult,
+    analyse_alliance,
+    frontier,
+    optimise,
+)
 from riskengine.optimise._milp import LP_ONLY, is_milp
 from riskengine.report.sources import SourceNotes, read_source_notes
 from riskengine.report.stochastic import compute_stochastic
@@ -50,6 +57,9 @@ class ReportData:
         The cost-risk frontier (None when ``report.frontier_points`` is 0).
     alliance : DataFrame or None
         :func:`riskengine.optimise.alliance_value`, or None with ``alliance_note`` saying why.
+    alliance_analysis : AllianceAnalysis or None
+        :func:`riskengine.optimise.analyse_alliance`: the split under each
+        sharing rule, the coalition game and the candidate partners.
     stress : mapping of str to DataFrame, or None
         Stress-test tables from the scenario engine; None renders no stress
         section, or only ``stress_note`` saying why they were not computed.
@@ -76,6 +86,7 @@ class ReportData:
     config_path: Path | None = None
     alliance_note: str = ""
     stress_note: str = ""
+    alliance_analysis: AllianceAnalysis | None = None
     seconds: dict[str, float] = field(default_factory=dict)
     stochastic: StochasticResult | None = None
     stochastic_note: str = ""
@@ -90,11 +101,11 @@ class ReportData:
 
 def _alliance(
     dataset: Dataset, config: Config, scores: pd.DataFrame
-) -> tuple[pd.DataFrame | None, str]:
+) -> tuple[AllianceAnalysis | None, str]:
     if len(config.buyers) < 2:
         return None, "only one buyer is configured, so there is no alliance to value"
     try:
-        return alliance_value(dataset, config, scores), ""
+        return analyse_alliance(dataset, config, scores), ""
     except SolverError as exc:
         return None, str(exc)
 
@@ -189,13 +200,14 @@ def compute(
         scores=scores,
         result=result,
         frontier=front,
-        alliance=alliance,
+        alliance=None if alliance is None else alliance.value,
         stress=stress,
         notes=read_source_notes(dataset),
         config_path=config_path,
         alliance_note=note,
         stress_note=stress_note,
         seconds=seconds,
+        alliance_analysis=alliance,
         stochastic=stochastic,
         stochastic_note=stochastic_note,
         horizon=plan if plan.years else None,

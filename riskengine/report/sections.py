@@ -30,7 +30,7 @@ from riskengine.report.html import (
 from riskengine.report.model import ReportData
 from riskengine.report.sources import SOURCES_FILE
 from riskengine.report.stochastic import stochastic_section
-from riskengine.report.summary import executive_summary, money
+from riskengine.report.summary import executive_summary
 from riskengine.report.tables import indicator_columns
 
 __all__ = ["SECTIONS", "render_sections"]
@@ -300,27 +300,26 @@ def frontier_section(data: ReportData, tables: dict[str, pd.DataFrame], figure: 
 
 
 def alliance_section(data: ReportData, tables: dict[str, pd.DataFrame]) -> str:
-    """Joint versus separate buying per buyer and commodity."""
-    if "alliance_value" not in tables:
-        return _section("alliance", _note(f"Not computed: {data.alliance_note}."))
-    table = tables["alliance_value"]
-    total = table["objective_saving_usd"].sum()
-    cols = [
-        ("buyer", "buyer", None),
-        ("commodity", "commodity", None),
-        ("cost_separate_usd", "cost separate USD", fmt_usd),
-        ("cost_joint_usd", "cost joint USD", fmt_usd),
-        ("cost_saving_usd", "cost saving USD", fmt_usd),
-        ("shortfall_reduction_t", "shortfall reduction t", fmt_t),
-        ("objective_saving_usd", "model cost saving USD", fmt_usd),
-    ]
-    note = _note(
-        "Separate: each buyer gets supplier capacity pro rata to its demand. Joint: "
-        "the buyers share capacity in one plan. Savings are separate minus joint; "
-        "a buyer can pay more when its partner gains more. Total model cost saving: "
-        f"{money(total)} a year."
-    )
-    return _section("alliance", note + table_html(table, cols))
+    """Joint versus separate buying: the split under each sharing rule, the coalition game,
+    the candidate partners and the value per buyer and commodity."""
+    if data.alliance_analysis is None:
+        if "alliance_value" not in tables:
+            return _section("alliance", _note(f"Not computed: {data.alliance_note}."))
+        return _section("alliance", table_html(tables["alliance_value"], _VALUE_COLUMNS))
+    from riskengine.report._alliance import alliance_body
+
+    return _section("alliance", alliance_body(data.alliance_analysis, tables.get("alliance_value")))
+
+
+_VALUE_COLUMNS = [
+    ("buyer", "buyer", None),
+    ("commodity", "commodity", None),
+    ("cost_separate_usd", "cost separate USD", fmt_usd),
+    ("cost_joint_usd", "cost joint USD", fmt_usd),
+    ("cost_saving_usd", "cost saving USD", fmt_usd),
+    ("shortfall_reduction_t", "shortfall reduction t", fmt_t),
+    ("objective_saving_usd", "model cost saving USD", fmt_usd),
+]
 
 
 def stress_section(data: ReportData) -> str:

@@ -93,10 +93,32 @@ def _constraints(tables: dict[str, pd.DataFrame]) -> list[dict[str, Any]]:
 
 
 def _alliance(data: ReportData) -> dict[str, Any] | None:
+    """Totals (separate minus joint) and, with the analysis, the split, IR and candidates."""
     if data.alliance is None:
         return None
     sums = data.alliance[["cost_saving_usd", "shortfall_reduction_t", "objective_saving_usd"]]
-    return {k: float(v) for k, v in sums.sum().items()}
+    out: dict[str, Any] = {k: float(v) for k, v in sums.sum().items()}
+    a = data.alliance_analysis
+    if a is None:
+        return out
+    rule = a.by_rule[a.by_rule["rule"] == a.sharing.value]
+    keep = [
+        "buyer",
+        "model_cost_saving_usd",
+        "purchase_saving_usd",
+        "shortfall_reduction_t",
+        "individually_rational",
+        "shapley_value_usd",
+        "transfer_to_shapley_usd",
+    ]
+    cands = ["candidate", "added_savings_usd", "added_shortfall_reduction_t"]
+    return out | {
+        "sign": a.sign,
+        "sharing": a.sharing.value,
+        "by_buyer": rule[keep].to_dict("records"),
+        "shapley_in_core": a.in_core,
+        "candidates": a.candidate_value[cands].to_dict("records"),
+    }
 
 
 def summary_document(data: ReportData, tables: dict[str, pd.DataFrame]) -> dict[str, Any]:
@@ -225,7 +247,7 @@ def executive_summary(data: ReportData, tables: dict[str, pd.DataFrame]) -> list
     return lines + horizon_lines(data, tables)
 
 
-def _alliance_sentence(alliance: dict[str, float]) -> str:
+def _alliance_sentence(alliance: dict[str, Any]) -> str:
     saving, fewer = alliance["objective_saving_usd"], alliance["shortfall_reduction_t"]
     if abs(saving) < 0.5:
         money_part = "makes no difference to the total model cost"
@@ -237,7 +259,33 @@ def _alliance_sentence(alliance: dict[str, float]) -> str:
     else:
         verb = "cuts" if fewer > 0 else "raises"
         short_part = f"{verb} the total shortfall by {abs(fewer):,.1f} t"
-    return (
+    text = (
         f"Buying jointly instead of splitting supplier capacity pro rata {money_part} "
         f"(purchase cost, risk charge, lost supply and policy violations) and {short_part}."
     )
+    return text + _split_sentence(alliance)
+
+
+def _split_sentence(alliance: dict[str, Any]) -> str:
+    """The split by the sharing rule, who is worse off than alone, the best candidate."""
+    if "by_buyer" not in alliance:
+        return ""
+    parts = [
+        f"{r['buyer']} {'saves' if r['model_cost_saving_usd'] >= 0 else 'loses'} "
+        f"{money(abs(r['model_cost_saving_usd']))}"
+        for r in alliance["by_buyer"]
+    ]
+    text = f" Split by the '{alliance['sharing']}' rule (model cost): {', '.join(parts)}."
+    worse = [r["buyer"] for r in alliance["by_buyer"] if not r["individually_rational"]]
+    if worse:
+        text += (
+            f" {' and '.join(worse)} would be worse off than buying alone in every plan "
+            "optimal for the alliance: a transfer between the buyers is needed."
+        )
+    if alliance["candidates"]:
+        best = max(alliance["candidates"], key=lambda r: r["added_savings_usd"])
+        text += (
+            f" Of the candidate partners, {best['candidate']} would add the most "
+            f"({money(best['added_savings_usd'])} a year)."
+        )
+    return text

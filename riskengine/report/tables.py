@@ -20,6 +20,7 @@ from riskengine.scoring import concentration_table, supply_risk
 
 __all__ = [
     "TABLE_TITLES",
+    "alliance_tables",
     "allocations_table",
     "build_tables",
     "buyer_table",
@@ -41,6 +42,11 @@ TABLE_TITLES: dict[str, str] = {
     "frontier": "Cost-risk frontier",
     "violations": "Soft policy caps exceeded",
     "alliance_value": "Alliance value (separate minus joint: what buying together saves)",
+    "alliance_rules": "Alliance split under each sharing rule, per buyer (separate minus joint)",
+    "alliance_rationality": "Individual rationality: each buyer alone and joint, term by term",
+    "alliance_coalitions": "Coalition game: each coalition's cost and savings over buying alone",
+    "alliance_players": "Coalition game: Shapley value and marginal value of each buyer",
+    "alliance_candidates": "Who should join: the value of adding each candidate partner",
     "inputs": "Input tables",
     "vintage": "Data vintage",
     **HORIZON_TABLES,
@@ -69,15 +75,21 @@ def buyer_table(data: ReportData) -> pd.DataFrame:
     """Headline per buyer: volumes, money, average risk, China share, short and non-compliant.
 
     ``purchase_cost_usd`` is money paid; ``expected_loss_usd`` (q x V x t),
-    ``risk_charge_usd``, ``lost_supply_usd``, ``violation_usd`` and their sum
-    with purchases, ``model_cost_usd``, are model figures. ``average_risk`` and
+    ``risk_charge_usd``, ``lost_supply_usd``, ``violation_usd``, ``thrifting_usd``
+    (the premium of the magnet variants chosen) and their sum with purchases,
+    ``model_cost_usd``, are model figures. ``average_risk`` and
     ``china_share`` are weighted by tonnes bought; ``commodities_short`` and
     ``commodities_failing_crma`` list commodity ids (a commodity with nothing
     bought fails neither).
     """
     m = data.result.metrics
+    products = data.result.products
+    thrifting = (
+        products.groupby("buyer")["premium_usd"].sum() if len(products) else pd.Series(dtype=float)
+    )
     rows = []
     for buyer, part in m.groupby("buyer", sort=True):
+        premium = float(thrifting.get(buyer, 0.0))
         served = part["bought_t"].fillna(0.0)
         rows.append(
             {
@@ -94,7 +106,8 @@ def buyer_table(data: ReportData) -> pd.DataFrame:
                 "risk_charge_usd": part["risk_charge_usd"].sum(),
                 "lost_supply_usd": part["lost_supply_usd"].sum(),
                 "violation_usd": part["violation_usd"].sum(),
-                "model_cost_usd": part["model_cost_usd"].sum(),
+                "thrifting_usd": premium,
+                "model_cost_usd": part["model_cost_usd"].sum() + premium,
                 "average_risk": _weighted(part["average_risk"], served),
                 "china_share": _weighted(part["china_share"], served),
                 "commodities": len(part),
@@ -205,12 +218,30 @@ def _optional_tables(data: ReportData) -> dict[str, pd.DataFrame]:
         tables["frontier"] = _sorted(data.frontier.points, ["risk_aversion"])
     if data.alliance is not None:
         tables["alliance_value"] = _sorted(data.alliance, ["buyer", "commodity"])
+    tables |= alliance_tables(data)
     tables["inputs"] = input_tables(data.dataset)
     if len(data.notes.vintage):
         tables["vintage"] = data.notes.vintage
     for name, frame in sorted((data.stress or {}).items()):
         tables[stress_stem(name)] = frame.reset_index(drop=True)
     return tables
+
+
+def alliance_tables(data: ReportData) -> dict[str, pd.DataFrame]:
+    """The alliance analysis' tables (empty when it was not computed or has no rows)."""
+    a = data.alliance_analysis
+    if a is None:
+        return {}
+    frames = {
+        "alliance_rules": a.by_rule,
+        "alliance_rationality": a.rationality[["rule", "buyer", "term", "alone", "joint"]].assign(
+            gain=a.rationality["gain"], holds=a.rationality["holds"]
+        ),
+        "alliance_coalitions": a.coalitions,
+        "alliance_players": a.players,
+        "alliance_candidates": a.candidate_value,
+    }
+    return {k: v.reset_index(drop=True) for k, v in frames.items() if len(v)}
 
 
 def build_tables(data: ReportData) -> dict[str, pd.DataFrame]:

@@ -76,9 +76,13 @@ def test_json_with_alliance_and_frontier(cli: Run, data_dir: Path) -> None:
     assert code == 0
     doc = json.loads(out)
     assert doc["mode"] == "separate"
+    alliance = doc["alliance"]
+    assert alliance["sign"].startswith("separate minus joint")
     assert {"buyer", "commodity", "cost_saving_usd", "shortfall_reduction_t"} <= set(
-        doc["alliance"][0]
+        alliance["value"][0]
     )
+    assert {r["rule"] for r in alliance["by_rule"]} == {"proportional", "maxmin", "shapley", "none"}
+    assert [c["candidate"] for c in alliance["candidate_value"]] == ["IN", "KR", "US"]
     assert [p["risk_aversion"] for p in doc["frontier"]["points"]] == [0.0, 0.1, 10.0]
 
 

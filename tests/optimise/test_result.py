@@ -153,8 +153,9 @@ def test_alliance_value_of_sharing_capacity() -> None:
     value = alliance_value(data, config, scores).set_index("buyer")
     assert value.loc["JP", "objective_saving_usd"] == pytest.approx(2.5e6)
     assert value.loc["JP", "cost_saving_usd"] == pytest.approx(2.5e6)
-    assert value.loc["EU", "objective_saving_usd"] == pytest.approx(0.0, abs=1e-6)
-    assert (value["shortfall_reduction_t"] == 0).all()
+    # 0 within the sharing rule's tolerance (2e-9 of the model cost: USD 0.05 here)
+    assert value.loc["EU", "objective_saving_usd"] == pytest.approx(0.0, abs=0.1)
+    assert (value["shortfall_reduction_t"].abs() < 1e-6).all()
 
 
 def test_separate_mode_equals_each_buyer_alone() -> None:

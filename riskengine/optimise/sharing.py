@@ -1,0 +1,393 @@
+"""Burden sharing in joint buying: which of the pooled optimal plans, split how (contract 5.4).
+
+When buyers pool supplier capacity (``optimiser.mode: joint``) the LP often
+has many optimal plans that differ only in who gets the scarce or the cheap
+supply; the solver's pick is deterministic but arbitrary. ``optimiser.sharing``
+chooses among them with a lexicographic second stage over the same structure
+and arrays (:class:`~riskengine.optimise._staged.StagedLP`):
+
+0. **pooled**: the optimum z* of the pooled objective (the plan's model cost)
+   is kept as a row, ``objective <= z* (1 + POOLED_RTOL)`` (HiGHS holds the
+   row to a further 1e-9 of z*), so every rule's plan is optimal for the
+   alliance within about 2e-9 of its model cost;
+1. **individual rationality** (every rule): minimise what any buyer loses
+   against buying alone (its model cost above its cost alone, and per
+   commodity its tonnes short above its shortfall alone, at the lost-supply
+   value). Alone = the buyer's pro-rata slice of every offer (the contract's
+   ``separate`` mode; :mod:`~riskengine.optimise.coalition`). Where pooling
+   cannot avoid a loss, :func:`individual_rationality` reports it;
+2. the rule:
+
+   - ``proportional``: per commodity, the served shares of demand as equal as
+     possible (sum of absolute deviations from a common share), then the cost
+     of what each buyer buys (purchase + risk charge) per tonne of demand as
+     equal as possible;
+   - ``maxmin``: per commodity, the smallest served share as large as
+     possible, then the largest cost per tonne of demand as small as possible;
+   - ``shapley``: each buyer's model cost as close as possible (sum of absolute
+     gaps) to its Shapley cost share (its cost alone minus its Shapley value
+     of the savings game; every sub-coalition is solved), then the
+     ``proportional`` stages as tie-breaks;
+   - ``none``: the solver's plan.
+
+Each stage keeps its optimum as a row (within :data:`STAGE_RTOL`) for the
+next; a last stage picks one plan among the ties left (a fixed generic weight
+per purchase), so equal problems give equal plans and scaled problems scaled
+plans. Purchase money, the model costs and the tonnes are reported apart
+(contract 5.5).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from riskengine.enums import SharingRule
+from riskengine.optimise._staged import StagedLP, StageError, need_matrix
+from riskengine.optimise.coalition import CoalitionGame, shapley_values
+from riskengine.optimise.families import TONNES_PER_UNIT, USD_PER_UNIT
+from riskengine.optimise.problem import Problem
+from riskengine.optimise.solution import Solution
+
+__all__ = [
+    "POOLED_RTOL",
+    "STAGE_RTOL",
+    "SharedPlan",
+    "share",
+]
+
+#: Relative slack on the pooled optimum every sharing rule must keep (HiGHS's feasibility
+#: tolerance, 1e-9 of the row, comes on top: the plan is within about 2e-9 of z*).
+POOLED_RTOL = 1e-9
+#: Relative slack on each later stage's optimum; at an optimum of 0 the slack is
+#: POOLED_RTOL x z* for money and 1e-9 for shares, so every slack scales with the problem.
+STAGE_RTOL = 1e-9
+_ATOL_SHARE = 1e-9
+#: Seed of the tie-break weights (fixed: the plan must not change between runs).
+_TIE_SEED = 20261202
+
+
+@dataclass(frozen=True, repr=False)
+class SharedPlan:
+    """The plan a sharing rule picks, with what each stage achieved.
+
+    Attributes
+    ----------
+    rule : SharingRule
+    values_t : ndarray
+        Column values, tonnes (as :attr:`Solution.values_t`).
+    objective_usd : float
+        The plan's pooled objective (model cost), USD.
+    pooled_optimum_usd : float
+        The pooled optimum z*, USD; ``objective_usd`` is within
+        :data:`POOLED_RTOL` of it.
+    stages : DataFrame
+        ``stage, objective, unit`` per stage solved.
+    targets_usd : Series
+        Per buyer, the Shapley cost share aimed at (``shapley`` only; else empty).
+    message : str
+        Empty, or which stage did not solve (the plan is then the previous
+        stage's, still optimal for the pooled objective).
+    """
+
+    rule: SharingRule
+    values_t: np.ndarray
+    objective_usd: float
+    pooled_optimum_usd: float
+    stages: pd.DataFrame
+    targets_usd: pd.Series = field(default_factory=lambda: pd.Series(dtype=float))
+    message: str = ""
+
+    def __repr__(self) -> str:
+        return (
+            f"SharedPlan(rule={self.rule.value}, objective_usd={self.objective_usd:,.0f}, "
+            f"pooled_optimum_usd={self.pooled_optimum_usd:,.0f}, stages={len(self.stages)})"
+        )
+
+
+class _Rows:
+    """Each need's cost, buying cost and shortfall as rows over the problem's columns."""
+
+    def __init__(self, problem: Problem, game: CoalitionGame) -> None:
+        s, lay = problem.structure, problem.layout
+        owner = need_matrix(s)
+        parts = problem.arrays.parts
+        self.cost = owner @ sp.diags(problem.cost)
+        buying = (parts["purchase"] + parts["risk_charge"]) * _mask(lay.n_cols, lay.x)
+        self.buying = owner @ sp.diags(buying)
+        n = lay.n_need
+        self.short = sp.csr_matrix(
+            (np.ones(n), (np.arange(n), lay.shortfall.start + np.arange(n))), shape=owner.shape
+        )
+        self.lost_value = parts["lost_supply"][lay.shortfall]
+        self.n_x = lay.n_x
+        self.demand = problem.params.demand_t / TONNES_PER_UNIT
+        self.group = s.need_group
+        self.n_groups = int(self.group.max()) + 1 if len(self.group) else 0
+        buyer = pd.Index(game.buyers).get_indexer(s.needs["buyer"].astype(str))
+        self.by_buyer = sp.csr_matrix(
+            (np.ones(n), (buyer, np.arange(n))), shape=(len(game.buyers), n)
+        )
+
+
+def _mask(n: int, part: slice) -> np.ndarray:
+    out = np.zeros(n)
+    out[part] = 1.0
+    return out
+
+
+def _deviation_rows(
+    lp: StagedLP, expr: sp.spmatrix, rows: _Rows, per: np.ndarray, common: np.ndarray
+) -> np.ndarray:
+    """|expr_n / per_n - common_g(n)| <= dev_n for needs with demand; return the dev columns.
+
+    ``per_n`` (e.g. the need's demand) makes each row a rate, so its numbers are
+    of order 1 whatever the commodity's tonnage or price.
+    """
+    live = np.flatnonzero(rows.demand > 0)
+    k = len(live)
+    dev = lp.add_columns(np.zeros(k), np.full(k, np.inf))
+    link = sp.csr_matrix((-np.ones(k), (np.arange(k), common[rows.group[live]])), (k, lp.n_cols))
+    own = sp.csr_matrix((np.ones(k), (np.arange(k), dev)), shape=(k, lp.n_cols))
+    body = sp.diags(1.0 / per[live]) @ _widen(expr[live], lp.n_cols) + link
+    lp.add_rows(body - own, np.full(k, -np.inf), np.zeros(k))
+    lp.add_rows(body + own, np.zeros(k), np.full(k, np.inf))
+    return dev
+
+
+def _widen(matrix: sp.spmatrix, n_cols: int) -> sp.csr_matrix:
+    csr = sp.csr_matrix(matrix)
+    return sp.csr_matrix((csr.data, csr.indices, csr.indptr), shape=(csr.shape[0], n_cols))
+
+
+#: Each stage's objective: its unit, and the factor from model units to that unit.
+_UNITS = {
+    "individual_rationality": ("USD", USD_PER_UNIT),
+    "equal_served_share": ("sum of share gaps", 1.0),
+    "equal_cost_per_tonne": ("sum of relative gaps", 1.0),
+    "smallest_served_share": ("minus sum of smallest shares, less 1 each", 1.0),
+    "largest_cost_per_tonne": ("sum of relative costs", 1.0),
+    "shapley_gap": ("USD", USD_PER_UNIT),
+}
+
+
+def _run(lp: StagedLP, cols: np.ndarray, weights: np.ndarray, stage: str, log: list) -> None:
+    """Minimise ``weights @ cols``, log it and keep it for later stages.
+
+    The weights are divided by the largest one before HiGHS sees them (costs of
+    10^6 and more make it stop with status "unknown"); the optimum logged and
+    kept is in the stage's own units.
+    """
+    weights = np.asarray(weights, dtype=float)
+    norm = max(float(np.max(np.abs(weights), initial=0.0)), 1e-300)
+    cost = np.zeros(lp.n_cols)
+    cost[cols] = weights / norm
+    _, optimum = lp.minimise(cost, stage)
+    unit, factor = _UNITS[stage]
+    log.append((stage, optimum * norm * factor, unit))
+    atol = _ATOL_SHARE if factor == 1.0 else lp.money_atol
+    lp.keep(cost * norm, optimum * norm, STAGE_RTOL, atol)
+
+
+def _individual_rationality(lp: StagedLP, rows: _Rows, alone: pd.DataFrame, log: list) -> None:
+    """Stage 1: the least loss against buying alone (model cost per buyer, shortfall per need)."""
+    n_buyers, n = rows.by_buyer.shape
+    need = alone["need"].to_numpy(dtype=int)
+    alone_cost = rows.by_buyer @ _by_need(n, need, alone["model_cost_usd"] / USD_PER_UNIT)
+    alone_short = _by_need(n, need, alone["shortfall_t"] / TONNES_PER_UNIT)
+    # cost rows divided by the cost alone (excess in shares of it); the objective weighs back
+    scale = np.maximum(np.abs(alone_cost), lp.money_atol)
+    excess = lp.add_columns(np.zeros(n_buyers), np.full(n_buyers, np.inf))
+    extra = lp.add_columns(np.zeros(n), np.full(n, np.inf))
+    own = sp.csr_matrix((-np.ones(n_buyers), (np.arange(n_buyers), excess)), (n_buyers, lp.n_cols))
+    body = sp.diags(1.0 / scale) @ _widen(rows.by_buyer @ rows.cost, lp.n_cols) + own
+    lp.add_rows(body, np.full(n_buyers, -np.inf), alone_cost / scale)
+    more = sp.csr_matrix((-np.ones(n), (np.arange(n), extra)), shape=(n, lp.n_cols))
+    lp.add_rows(_widen(rows.short, lp.n_cols) + more, np.full(n, -np.inf), alone_short)
+    cols = np.concatenate([excess, extra])
+    weights = np.concatenate([scale, np.maximum(rows.lost_value, 1.0)])
+    _run(lp, cols, weights, "individual_rationality", log)
+
+
+def _by_need(n: int, need: np.ndarray, values: pd.Series) -> np.ndarray:
+    out = np.zeros(n)
+    out[need] = values.to_numpy(dtype=float)
+    return out
+
+
+def _scale(rows: _Rows, values: np.ndarray) -> np.ndarray:
+    """Per group, the pooled plan's buying cost per tonne of demand (kUSD/kt, at least 1)."""
+    cost = np.bincount(rows.group, rows.buying @ values[: rows.buying.shape[1]], rows.n_groups)
+    demand = np.bincount(rows.group, rows.demand, rows.n_groups)
+    return np.maximum(np.divide(cost, demand, out=np.zeros_like(cost), where=demand > 0), 1.0)
+
+
+def _served(rows: _Rows) -> sp.csr_matrix:
+    """Served tonnes less demand per need (= - shortfall), as rows; divided by D it is share - 1."""
+    return -rows.short
+
+
+def _proportional(lp: StagedLP, rows: _Rows, pooled: np.ndarray, log: list) -> None:
+    """Equal served shares per group, then equal buying cost per tonne of demand."""
+    live = rows.demand > 0
+    # served share - 1 = -shortfall / D: the common value r - 1 lies in [-1, 0]
+    share = lp.add_columns(np.full(rows.n_groups, -1.0), np.zeros(rows.n_groups))
+    dev = _deviation_rows(lp, _served(rows), rows, rows.demand, share)
+    _run(lp, dev, np.ones(int(live.sum())), "equal_served_share", log)
+    per = rows.demand * _scale(rows, pooled)[rows.group]
+    rate = lp.add_columns(np.zeros(rows.n_groups), np.full(rows.n_groups, np.inf))
+    dev = _deviation_rows(lp, rows.buying, rows, per, rate)
+    _run(lp, dev, np.ones(int(live.sum())), "equal_cost_per_tonne", log)
+
+
+def _bound_rows(
+    lp: StagedLP, rows: _Rows, expr: sp.spmatrix, per: np.ndarray, bound: np.ndarray, sense: str
+) -> None:
+    """expr_n / per_n >= bound_g(n) (sense "ge") or <= (sense "le"), for needs with demand."""
+    live = np.flatnonzero(rows.demand > 0)
+    k = len(live)
+    link = sp.csr_matrix((-np.ones(k), (np.arange(k), bound[rows.group[live]])), (k, lp.n_cols))
+    body = sp.diags(1.0 / per[live]) @ _widen(expr[live], lp.n_cols) + link
+    low, high = (
+        (np.zeros(k), np.full(k, np.inf)) if sense == "ge" else (np.full(k, -np.inf), np.zeros(k))
+    )
+    lp.add_rows(body, low, high)
+
+
+def _maxmin(lp: StagedLP, rows: _Rows, pooled: np.ndarray, log: list) -> None:
+    """The smallest served share per group as large as possible, then the dearest tonne."""
+    low = lp.add_columns(np.full(rows.n_groups, -1.0), np.zeros(rows.n_groups))
+    _bound_rows(lp, rows, _served(rows), rows.demand, low, "ge")
+    _run(lp, low, -np.ones(rows.n_groups), "smallest_served_share", log)
+    top = lp.add_columns(np.zeros(rows.n_groups), np.full(rows.n_groups, np.inf))
+    per = rows.demand * _scale(rows, pooled)[rows.group]
+    _bound_rows(lp, rows, rows.buying, per, top, "le")
+    _run(lp, top, np.ones(rows.n_groups), "largest_cost_per_tonne", log)
+
+
+def _shapley(lp: StagedLP, rows: _Rows, pooled: np.ndarray, targets: np.ndarray, log: list) -> None:
+    """Each buyer's model cost as close as possible to its Shapley cost share."""
+    n_buyers = rows.by_buyer.shape[0]
+    # rows divided by each target (gap in shares of it); the objective weighs them back
+    scale = np.maximum(np.abs(targets), lp.money_atol)
+    gap = lp.add_columns(np.zeros(n_buyers), np.full(n_buyers, np.inf))
+    body = sp.diags(1.0 / scale) @ _widen(rows.by_buyer @ rows.cost, lp.n_cols)
+    own = sp.csr_matrix((np.ones(n_buyers), (np.arange(n_buyers), gap)), (n_buyers, lp.n_cols))
+    lp.add_rows(body - own, np.full(n_buyers, -np.inf), targets / scale)
+    lp.add_rows(body + own, targets / scale, np.full(n_buyers, np.inf))
+    _run(lp, gap, scale, "shapley_gap", log)
+    _proportional(lp, rows, pooled, log)
+
+
+def shapley_targets(game: CoalitionGame) -> pd.Series:
+    """Per buyer, its Shapley cost share: model cost alone minus its Shapley value, USD."""
+    phi = shapley_values(game.buyers, game.savings())
+    alone = pd.Series({b: game.totals([b])["model_cost_usd"] for b in game.buyers})
+    return (alone - phi).rename("shapley_cost_usd")
+
+
+def _stage_problem(problem: Problem, pooled: Solution) -> Problem:
+    """The pooled problem; with the lexicographic rule, its least shortfall kept as a limit."""
+    if not problem.lexicographic:
+        return problem
+    from riskengine.optimise.solve import SERVICE_TOL, SERVICE_TOL_T
+
+    short = np.asarray(pooled.values_t)[problem.layout.shortfall]
+    least = np.bincount(problem.structure.service_group, short)
+    return problem.with_parameters(service_t=least * (1 + SERVICE_TOL) + SERVICE_TOL_T)
+
+
+def share(
+    problem: Problem,
+    pooled: Solution,
+    rule: SharingRule | str,
+    game: CoalitionGame,
+    time_limit_s: float | None = 60.0,
+) -> SharedPlan:
+    """The plan ``rule`` picks among the pooled optimal plans.
+
+    Parameters
+    ----------
+    problem : Problem
+        A ``joint`` LP problem.
+    pooled : Solution
+        Its optimal solution (from :func:`~riskengine.optimise.solve`).
+    rule : SharingRule or str
+        ``proportional``, ``maxmin``, ``shapley`` or ``none``.
+    game : CoalitionGame
+        The same problem's coalitions (each buyer alone; every coalition for
+        ``shapley``).
+    time_limit_s : float, optional
+        Per stage, seconds.
+
+    Returns
+    -------
+    SharedPlan
+
+    A stage that does not solve to optimality ends the sequence: the plan is
+    the previous stage's, and :attr:`SharedPlan.message` says which failed.
+    """
+    rule = SharingRule(rule)
+    values = np.asarray(pooled.values_t, dtype=float) / TONNES_PER_UNIT
+    stage_problem = _stage_problem(problem, pooled)
+    optimum = float(stage_problem.cost @ values)
+    log: list[tuple[str, float, str]] = [("pooled", optimum * USD_PER_UNIT, "USD")]
+    targets = pd.Series(dtype=float) if rule is not SharingRule.SHAPLEY else shapley_targets(game)
+    message = ""
+    if rule is not SharingRule.NONE:
+        lp = StagedLP(stage_problem, time_limit_s)
+        lp.values = values.copy()
+        try:
+            # the pooled optimum again at the staged LP's tolerances (1e-9, not 1e-7): every
+            # later stage trades against this budget, so it must not depend on the solver path
+            optimum = lp.minimise(stage_problem.cost, "pooled")[1]
+            log[0] = ("pooled", optimum * USD_PER_UNIT, "USD")
+            lp.money_atol = max(POOLED_RTOL * abs(optimum), 1e-12)
+            lp.keep(stage_problem.cost, optimum, POOLED_RTOL, lp.money_atol)
+            _stages(lp, _Rows(stage_problem, game), rule, game, values, targets, log)
+        except StageError as exc:  # keep the last stage that solved: still a pooled optimum
+            message = f"{exc}; the plan is the one of the stage before, still optimal pooled"
+        values = lp.values[: problem.n_cols]
+    stages = pd.DataFrame(log, columns=["stage", "objective", "unit"])
+    return SharedPlan(
+        rule=rule,
+        values_t=values * TONNES_PER_UNIT,
+        objective_usd=float(problem.cost @ values) * USD_PER_UNIT,
+        pooled_optimum_usd=optimum * USD_PER_UNIT,
+        stages=stages,
+        targets_usd=targets,
+        message=message,
+    )
+
+
+def _stages(
+    lp: StagedLP,
+    rows: _Rows,
+    rule: SharingRule,
+    game: CoalitionGame,
+    pooled: np.ndarray,
+    targets: pd.Series,
+    log: list,
+) -> None:
+    """Individual rationality, the rule's own stages, then one plan among the ties."""
+    _individual_rationality(lp, rows, game.alone(), log)
+    if rule is SharingRule.PROPORTIONAL:
+        _proportional(lp, rows, pooled, log)
+    elif rule is SharingRule.MAXMIN:
+        _maxmin(lp, rows, pooled, log)
+    else:
+        _shapley(lp, rows, pooled, targets.to_numpy() / USD_PER_UNIT, log)
+    _tie_break(lp, rows.n_x)
+
+
+def _tie_break(lp: StagedLP, n_x: int) -> None:
+    """Pick one plan among those the stages leave equal: minimise a fixed generic weight
+    per x column (seeded), so that equal problems give equal plans and a problem scaled by
+    k (demand and capacity) a plan scaled by k, whatever path the simplex takes."""
+    weights = np.random.default_rng(_TIE_SEED).uniform(1.0, 2.0, n_x)
+    cost = np.zeros(lp.n_cols)
+    cost[:n_x] = weights / weights.max()
+    lp.minimise(cost, "tie_break")
