@@ -41,18 +41,31 @@ def _as_codes(value: Any) -> Any:
     raise ValueError("expected a code or a list of codes, e.g. [EU] or [JP, US]")
 
 
+#: Most points on a cost-risk frontier (``report.frontier_points``, ``--frontier``).
+MAX_FRONTIER_POINTS = 100
+#: Most weight draws of the score uncertainty (``risk.uncertainty.samples``).
+MAX_UNCERTAINTY_SAMPLES = 100_000
+#: Largest lost-supply value or shortfall penalty accepted, USD/kg.
+MAX_PENALTY_USD_PER_KG = 1e7
+
+
 def _as_penalty(value: Any) -> Any:
     """A positive number, or a map from commodity (or 'default') to a positive number."""
 
     def positive(v: Any) -> bool:
-        return isinstance(v, int | float) and not isinstance(v, bool) and v > 0
+        return (
+            isinstance(v, int | float)
+            and not isinstance(v, bool)
+            and 0 < v <= MAX_PENALTY_USD_PER_KG
+        )
 
     if positive(value):
         return float(value)
     if isinstance(value, dict) and value and all(positive(v) for v in value.values()):
         return {str(k): float(v) for k, v in value.items()}
     raise ValueError(
-        "expected a number > 0 (USD/kg) or a map such as {default: 10000, terbium: 20000}"
+        "expected a number > 0 and at most 1e7 (USD/kg) or a map such as "
+        "{default: 10000, terbium: 20000}"
     )
 
 
@@ -62,7 +75,10 @@ Share = Annotated[float, Field(ge=0, le=1)]
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, use_enum_values=False)
+    # every number must be finite: .inf, .nan and 1e309 are refused with the key's name
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, use_enum_values=False, allow_inf_nan=False
+    )
 
 
 class DataConfig(_Model):
@@ -83,28 +99,31 @@ class BuyerConfig(_Model):
 class RiskWeights(_Model):
     """Weights of the risk indicators (non-negative; normalised to sum 1 over those used)."""
 
-    governance: float = Field(0.20, ge=0, description="WGI governance of the offer's country")
-    export_control: float = Field(0.25, ge=0, description="export controls on the offer")
-    concentration: float = Field(0.15, ge=0, description="governance-weighted HHI of supply")
-    maturity: float = Field(0.15, ge=0, description="producing < ramping < planned")
-    partner: float = Field(0.15, ge=0, description="home < partner < other, per buyer")
-    lead_time: float = Field(0.05, ge=0, description="order-to-delivery time")
+    governance: float = Field(0.20, ge=0, le=1e6, description="WGI governance of the offer's country")
+    export_control: float = Field(0.25, ge=0, le=1e6, description="export controls on the offer")
+    concentration: float = Field(0.15, ge=0, le=1e6, description="governance-weighted HHI of supply")
+    maturity: float = Field(0.15, ge=0, le=1e6, description="producing < ramping < planned")
+    partner: float = Field(0.15, ge=0, le=1e6, description="home < partner < other, per buyer")
+    lead_time: float = Field(0.05, ge=0, le=1e6, description="order-to-delivery time")
     chinese_technology: float = Field(
-        0.05, ge=0, description="plant depends on Chinese technology (if the column exists)"
+        0.05, ge=0, le=1e6, description="plant depends on Chinese technology (if the column exists)"
     )
     parent_country: float = Field(
-        0.0, ge=0, description="owner's country outside home and partners (if the column exists)"
+        0.0, ge=0, le=1e6, description="owner's country outside home and partners (if the column exists)"
     )
 
 
 class UncertaintyConfig(_Model):
     """Weight perturbation used to show how robust scores and ranks are."""
 
-    samples: int = Field(500, ge=10, le=100_000, description="number of weight draws")
+    samples: int = Field(500, ge=10, le=MAX_UNCERTAINTY_SAMPLES, description="number of weight draws")
     concentration: float = Field(
-        50.0, gt=0, description="Dirichlet concentration; larger = weights closer to configured"
+        50.0,
+        gt=0,
+        le=1e6,
+        description="Dirichlet concentration; larger = weights closer to configured",
     )
-    seed: int = Field(0, description="random seed")
+    seed: int = Field(0, ge=0, le=2**32 - 1, description="random seed, 0 to 4294967295")
 
 
 class RiskConfig(_Model):
@@ -112,7 +131,10 @@ class RiskConfig(_Model):
 
     weights: RiskWeights = RiskWeights()
     lead_time_scale_days: float = Field(
-        365.0, gt=0, description="lead time (days) at which the lead-time indicator reaches 1"
+        365.0,
+        gt=0,
+        le=36_500,
+        description="lead time (days) at which the lead-time indicator reaches 1",
     )
     uncertainty: UncertaintyConfig = UncertaintyConfig()
 
@@ -121,7 +143,7 @@ class OptimiserConfig(_Model):
     """The sourcing LP (contract section 5)."""
 
     mode: Mode = Field(Mode.JOINT, description="joint or separate")
-    risk_aversion: float = Field(1.0, ge=0, description="lambda in the objective")
+    risk_aversion: float = Field(1.0, ge=0, le=1000, description="lambda in the objective")
     max_country_share: float = Field(
         0.65, gt=0, le=1, description="theta: cap on one non-home country's share of demand"
     )
@@ -145,17 +167,21 @@ class OptimiserConfig(_Model):
     min_order_t: float = Field(
         0.0,
         ge=0,
+        le=1e7,
         description="minimum order quantity, t/yr: a buyer buys nothing from an offer "
         "or at least this much (capped by what the offer can give); 0 = off; > 0 makes a MILP",
     )
     max_suppliers_per_commodity: int | None = Field(
         None,
         ge=1,
+        le=1_000_000,
         description="at most this many offers per buyer and commodity; null = off; "
         "a number makes a MILP",
     )
     solver: SolverName = Field(SolverName.HIGHS, description="highs or cbc")
-    time_limit_s: float = Field(60.0, gt=0, description="solver time limit, seconds")
+    time_limit_s: float = Field(
+        60.0, gt=0, le=604_800, description="solver time limit, seconds (at most a week)"
+    )
 
 
 class Multiplier(_Model):
@@ -165,7 +191,9 @@ class Multiplier(_Model):
     and ``not_country`` accept country codes and blocs (EU).
     """
 
-    factor: float = Field(ge=0, description="multiplier, e.g. 0 for an outage, 3 for a spike")
+    factor: float = Field(
+        ge=0, le=1000, description="multiplier from 0 to 1000, e.g. 0 for an outage, 3 for a spike"
+    )
     country: Codes = ()
     not_country: Codes = Field((), description="rows whose country is none of these, e.g. [CN]")
     supplier: Codes = ()
@@ -196,7 +224,7 @@ class ReportConfig(_Model):
     """Report output."""
 
     out_dir: Path = Field(Path("reports"), description="folder that receives one folder per run")
-    frontier_points: int = Field(7, ge=0, le=100, description="points on the cost-risk frontier")
+    frontier_points: int = Field(7, ge=0, le=MAX_FRONTIER_POINTS, description="points on the cost-risk frontier")
     stress_library: bool = Field(
         True,
         description="stress-test the plan against the shipped scenario library too "

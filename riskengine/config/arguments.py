@@ -1,0 +1,102 @@
+"""Checks of the arguments the public functions and the command line accept.
+
+The command line and the Python API share these checks and their limits, so
+``optimise --frontier N`` and ``frontier(data, config, N)`` refuse the same
+values with the same words. Each check raises
+:class:`~riskengine.exceptions.ArgumentError` (a ``ValueError`` and a
+``TypeError``) naming the function or option, the value and what is valid.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Sequence
+from typing import Any
+
+from riskengine.config.schema import (
+    MAX_FRONTIER_POINTS,
+    MAX_UNCERTAINTY_SAMPLES,
+    Config,
+    ScenarioConfig,
+)
+from riskengine.exceptions import ArgumentError
+
+__all__ = [
+    "MAX_FRONTIER_POINTS",
+    "MAX_MONTE_CARLO",
+    "MAX_UNCERTAINTY_SAMPLES",
+    "check_config",
+    "check_count",
+    "check_number",
+    "scenario_names",
+]
+
+#: Most Monte Carlo scenarios one stress test draws (each is one re-optimisation).
+MAX_MONTE_CARLO = 10_000
+
+
+def _kind(value: Any) -> str:
+    return type(value).__name__
+
+
+def check_config(config: Any, who: str, *, optional: bool = False) -> Config:
+    """``config`` if it is a :class:`Config` (or None when ``optional``), else refuse it.
+
+    A mapping is refused with the advice to use :func:`riskengine.load_config`,
+    which validates it and names the bad key.
+    """
+    if isinstance(config, Config):
+        return config
+    if config is None and optional:
+        return Config()
+    hint = (
+        "; build it with riskengine.load_config(path, overrides) or Config.model_validate(...)"
+    )
+    raise ArgumentError(f"{who}: config should be a riskengine Config, got {_kind(config)}{hint}")
+
+
+def check_count(name: str, value: Any, low: int, high: int) -> int:
+    """A whole number from ``low`` to ``high`` (bool and float refused)."""
+    whole = isinstance(value, numbers.Integral) and not isinstance(value, bool)
+    if not whole:
+        raise ArgumentError(f"{name}: expected a whole number from {low} to {high:,}, got {value!r}")
+    if not low <= int(value) <= high:
+        raise ArgumentError(f"{name} {value}: expected a whole number from {low} to {high:,}")
+    return int(value)
+
+
+def check_number(name: str, value: Any, low: float, high: float, *, open_high: bool = False) -> float:
+    """A finite number from ``low`` to ``high`` (below ``high`` when ``open_high``)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise ArgumentError(f"{name}: expected a number, got {value!r}")
+    number = float(value)
+    above = number >= high if open_high else number > high
+    if not math.isfinite(number) or number < low or above:
+        bound = f"below {high:g}" if open_high else f"at most {high:g}"
+        raise ArgumentError(f"{name} {value}: expected a finite number from {low:g}, {bound}")
+    return number
+
+
+def scenario_names(value: Any, who: str) -> list[str | ScenarioConfig] | None:
+    """The scenarios argument as a list: one name, one scenario, or a sequence of them.
+
+    A single name is accepted as ``[name]`` (a string is never taken apart
+    into its characters).
+    """
+    if value is None:
+        return None
+    if isinstance(value, str | ScenarioConfig):
+        return [value]
+    if isinstance(value, Sequence | set | frozenset | tuple) and not isinstance(value, bytes):
+        items = list(value)
+        for item in items:
+            if not isinstance(item, str | ScenarioConfig):
+                raise ArgumentError(
+                    f"{who}: scenarios should be names (str) or ScenarioConfig objects, "
+                    f"got {_kind(item)} {item!r}"
+                )
+        return items
+    raise ArgumentError(
+        f"{who}: scenarios should be a name, a ScenarioConfig or a list of them, got {_kind(value)}"
+    )
