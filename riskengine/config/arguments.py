@@ -50,9 +50,7 @@ def check_config(config: Any, who: str, *, optional: bool = False) -> Config:
         return config
     if config is None and optional:
         return Config()
-    hint = (
-        "; build it with riskengine.load_config(path, overrides) or Config.model_validate(...)"
-    )
+    hint = "; build it with riskengine.load_config(path, overrides) or Config.model_validate(...)"
     raise ArgumentError(f"{who}: config should be a riskengine Config, got {_kind(config)}{hint}")
 
 
@@ -60,13 +58,17 @@ def check_count(name: str, value: Any, low: int, high: int) -> int:
     """A whole number from ``low`` to ``high`` (bool and float refused)."""
     whole = isinstance(value, numbers.Integral) and not isinstance(value, bool)
     if not whole:
-        raise ArgumentError(f"{name}: expected a whole number from {low} to {high:,}, got {value!r}")
+        raise ArgumentError(
+            f"{name}: expected a whole number from {low} to {high:,}, got {value!r}"
+        )
     if not low <= int(value) <= high:
         raise ArgumentError(f"{name} {value}: expected a whole number from {low} to {high:,}")
     return int(value)
 
 
-def check_number(name: str, value: Any, low: float, high: float, *, open_high: bool = False) -> float:
+def check_number(
+    name: str, value: Any, low: float, high: float, *, open_high: bool = False
+) -> float:
     """A finite number from ``low`` to ``high`` (below ``high`` when ``open_high``)."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise ArgumentError(f"{name}: expected a number, got {value!r}")

@@ -99,9 +99,13 @@ class BuyerConfig(_Model):
 class RiskWeights(_Model):
     """Weights of the risk indicators (non-negative; normalised to sum 1 over those used)."""
 
-    governance: float = Field(0.20, ge=0, le=1e6, description="WGI governance of the offer's country")
+    governance: float = Field(
+        0.20, ge=0, le=1e6, description="WGI governance of the offer's country"
+    )
     export_control: float = Field(0.25, ge=0, le=1e6, description="export controls on the offer")
-    concentration: float = Field(0.15, ge=0, le=1e6, description="governance-weighted HHI of supply")
+    concentration: float = Field(
+        0.15, ge=0, le=1e6, description="governance-weighted HHI of supply"
+    )
     maturity: float = Field(0.15, ge=0, le=1e6, description="producing < ramping < planned")
     partner: float = Field(0.15, ge=0, le=1e6, description="home < partner < other, per buyer")
     lead_time: float = Field(0.05, ge=0, le=1e6, description="order-to-delivery time")
@@ -109,14 +113,19 @@ class RiskWeights(_Model):
         0.05, ge=0, le=1e6, description="plant depends on Chinese technology (if the column exists)"
     )
     parent_country: float = Field(
-        0.0, ge=0, le=1e6, description="owner's country outside home and partners (if the column exists)"
+        0.0,
+        ge=0,
+        le=1e6,
+        description="owner's country outside home and partners (if the column exists)",
     )
 
 
 class UncertaintyConfig(_Model):
     """Weight perturbation used to show how robust scores and ranks are."""
 
-    samples: int = Field(500, ge=10, le=MAX_UNCERTAINTY_SAMPLES, description="number of weight draws")
+    samples: int = Field(
+        500, ge=10, le=MAX_UNCERTAINTY_SAMPLES, description="number of weight draws"
+    )
     concentration: float = Field(
         50.0,
         gt=0,
@@ -224,7 +233,9 @@ class ReportConfig(_Model):
     """Report output."""
 
     out_dir: Path = Field(Path("reports"), description="folder that receives one folder per run")
-    frontier_points: int = Field(7, ge=0, le=MAX_FRONTIER_POINTS, description="points on the cost-risk frontier")
+    frontier_points: int = Field(
+        7, ge=0, le=MAX_FRONTIER_POINTS, description="points on the cost-risk frontier"
+    )
     stress_library: bool = Field(
         True,
         description="stress-test the plan against the shipped scenario library too "

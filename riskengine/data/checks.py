@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from riskengine._text import did_you_mean
 from riskengine.config.schema import Config
 from riskengine.data.dataset import Dataset
+from riskengine.data.identifiers import hidden_characters, lookalike_of
 from riskengine.exceptions import DataError, Problem
 
 __all__ = ["check_against_config", "known_codes"]
@@ -19,13 +21,25 @@ def known_codes(dataset: Dataset) -> set[str]:
     return set(countries["country"].astype(str)) | blocs
 
 
+#: Rows with an unknown buyer listed one by one before the rest are counted.
+_MAX_LISTED = 20
+
+
+def _buyer_hint(buyer: str, buyers: list[str]) -> str:
+    twin = lookalike_of(buyer, buyers)
+    if twin is not None:
+        return f" ({buyer!r} looks like {twin!r} but holds {hidden_characters(buyer)}; retype it)"
+    return did_you_mean(buyer, buyers)
+
+
 def _buyer_problems(dataset: Dataset, config: Config) -> list[Problem]:
     buyers = sorted(config.buyers)
+    column = dataset.demand["buyer"].astype(str)
+    unknown = np.flatnonzero(~column.isin(buyers).to_numpy())
     problems = []
-    for row, buyer in enumerate(dataset.demand["buyer"].astype(str)):
-        if buyer in config.buyers:
-            continue
-        source, line = dataset.where("demand", row)
+    for row in unknown[:_MAX_LISTED]:
+        buyer = column.iloc[row]
+        source, line = dataset.where("demand", int(row))
         problems.append(
             Problem(
                 source,
@@ -33,8 +47,14 @@ def _buyer_problems(dataset: Dataset, config: Config) -> list[Problem]:
                 "buyer",
                 buyer,
                 f"buyer not in the configuration; add buyers.{buyer} (home, partners) to the "
-                f"config or use one of {', '.join(buyers)}{did_you_mean(buyer, buyers)}",
+                f"config or use one of {', '.join(buyers)}{_buyer_hint(buyer, buyers)}",
             )
+        )
+    if len(unknown) > _MAX_LISTED:
+        source, _ = dataset.where("demand", 0)
+        more = len(unknown) - _MAX_LISTED
+        problems.append(
+            Problem(source, None, "buyer", None, f"{more} more rows with the same problem")
         )
     return problems
 

@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from riskengine.data.readers import RawTable, read_csv_table, read_xlsx_tables
+from riskengine.data.readers import RawTable, read_csv_table
 from riskengine.data.schema import TABLES, TableSpec
-from riskengine.data.validate import check_references, parse_table
+from riskengine.data.validate import check_lookalikes, check_references, parse_table
+from riskengine.data.workbook import read_xlsx_tables
 from riskengine.exceptions import DataError, Problem
 
 __all__ = ["Dataset", "load_dataset", "shipped_data_dir", "write_dataset"]
@@ -201,6 +202,10 @@ def _cross_checks(tables: dict[str, pd.DataFrame], raws: dict[str, RawTable]) ->
                     "commodity",
                     "add it to commodities.csv or use one of its ids",
                 )
+        for name in spec.key:
+            col = spec.column(name)
+            if col is not None and col.kind == "text":
+                problems += check_lookalikes(frame, raw, name)
         if spec.name == "export_controls" and codes is not None:
             problems += check_references(
                 frame,

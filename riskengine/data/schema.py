@@ -35,7 +35,7 @@ class Column:
     required : bool
         The column must be present and every cell non-empty.
     low, high : float or None
-        Inclusive bounds for numbers.
+        Inclusive bounds for numbers (every number must also be finite).
     choices : tuple of str
         Valid spellings for ``kind="choice"``.
     """
@@ -70,6 +70,11 @@ class TableSpec:
         return next((c for c in self.columns if c.name == name), None)
 
 
+#: Largest quantity in any table, t/yr (world rare-earth output is about 400,000 t a year).
+MAX_TONNES = 10_000_000.0
+#: Largest price, USD/kg (scandium oxide, the dearest of the seven, is a few thousand).
+MAX_PRICE_USD_PER_KG = 1_000_000.0
+
 _STAGES = tuple(s.value for s in Stage)
 _STATUSES = tuple(s.value for s in Status)
 
@@ -86,6 +91,7 @@ COMMODITY_TABLE = TableSpec(
             "USD/kg",
             "reference price an EU or JP buyer faces",
             low=0,
+            high=MAX_PRICE_USD_PER_KG,
             positive=True,
         ),
         Column("substitution_index", "number", "", "JRC SI_SR, 1 = no substitute", low=0, high=1),
@@ -104,6 +110,7 @@ COMMODITY_TABLE = TableSpec(
             "V[c]: what a kg not delivered costs a buyer (the optimiser's lost-supply value)",
             required=False,
             low=0,
+            high=MAX_PRICE_USD_PER_KG * 10,
             positive=True,
         ),
     ),
@@ -136,7 +143,14 @@ PRODUCTION_TABLE = TableSpec(
         Column("country", "country", "", "producing country"),
         Column("commodity", "commodity", "", "commodity id"),
         Column("stage", "choice", "", "mining or refining", choices=_STAGES),
-        Column("tonnes", "number", "t/yr", "output, tonnes oxide equivalent a year", low=0),
+        Column(
+            "tonnes",
+            "number",
+            "t/yr",
+            "output, tonnes oxide equivalent a year",
+            low=0,
+            high=MAX_TONNES,
+        ),
         Column("year", "integer", "", "data year", low=1990, high=2100),
     ),
     ("country", "commodity", "stage"),
@@ -182,9 +196,18 @@ SUPPLIER_TABLE = TableSpec(
             "t/yr",
             "capacity offered, tonnes oxide equivalent a year",
             low=0,
+            high=MAX_TONNES,
         ),
-        Column("price_usd_per_kg", "number", "USD/kg", "offer price", low=0, positive=True),
-        Column("lead_time_days", "number", "days", "order-to-delivery time", low=0),
+        Column(
+            "price_usd_per_kg",
+            "number",
+            "USD/kg",
+            "offer price",
+            low=0,
+            high=MAX_PRICE_USD_PER_KG,
+            positive=True,
+        ),
+        Column("lead_time_days", "number", "days", "order-to-delivery time", low=0, high=36_500),
         Column(
             "parent_country",
             "country",
@@ -209,7 +232,14 @@ DEMAND_TABLE = TableSpec(
     (
         Column("buyer", "text", "", "buyer named in the configuration (EU, JP, ...)"),
         Column("commodity", "commodity", "", "commodity id"),
-        Column("demand_t", "number", "t/yr", "need, tonnes oxide equivalent a year", low=0),
+        Column(
+            "demand_t",
+            "number",
+            "t/yr",
+            "need, tonnes oxide equivalent a year",
+            low=0,
+            high=MAX_TONNES,
+        ),
     ),
     ("buyer", "commodity"),
 )

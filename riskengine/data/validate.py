@@ -6,17 +6,18 @@ sees everything to fix in one run.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import numpy as np
 import pandas as pd
 
 from riskengine._text import did_you_mean
+from riskengine.data.identifiers import hidden_characters, lookalike_of, skeleton
 from riskengine.data.readers import RawTable
 from riskengine.data.schema import Column, TableSpec
 from riskengine.exceptions import Problem
 
-__all__ = ["check_references", "parse_table"]
+__all__ = ["check_lookalikes", "check_references", "parse_table"]
 
 _TRUE = {"true", "yes", "1", "y", "t"}
 _FALSE = {"false", "no", "0", "n", "f", ""}
@@ -28,8 +29,10 @@ def _expected(col: Column) -> str:
     unit = f" {col.unit}" if col.unit else ""
     if col.kind in ("number", "integer"):
         noun = "a whole number" if col.kind == "integer" else "a number"
+        if col.low is not None and col.high is not None and col.positive:
+            return f"{noun} > {col.low:g} and at most {_bound(col.high)}{unit}"
         if col.low is not None and col.high is not None:
-            return f"{noun} from {col.low:g} to {col.high:g}{unit}"
+            return f"{noun} from {col.low:g} to {_bound(col.high)}{unit}"
         if col.low is not None:
             return f"{noun} {'>' if col.positive else '>='} {col.low:g}{unit}"
         return noun + unit
@@ -42,21 +45,35 @@ def _expected(col: Column) -> str:
     return "a non-empty value"
 
 
+def _bound(value: float) -> str:
+    """A bound as written in messages: 2100, 2.5, 10,000,000."""
+    return f"{int(value):,}" if float(value).is_integer() and abs(value) >= 10_000 else f"{value:g}"
+
+
 class _Collector:
-    """Gathers problems for one table, summarising floods of the same kind."""
+    """Gathers problems for one table, summarising floods of the same kind.
 
-    def __init__(self, raw: RawTable) -> None:
+    ``inherit`` starts from the reader's problems (once per table, not once per check).
+    """
+
+    def __init__(self, raw: RawTable, inherit: bool = True) -> None:
         self.raw = raw
-        self.problems: list[Problem] = list(raw.problems)
+        self.problems: list[Problem] = list(raw.problems) if inherit else []
 
-    def add(self, mask: np.ndarray, column: str, values: pd.Series, message: str) -> None:
+    def add(
+        self,
+        mask: np.ndarray,
+        column: str,
+        values: pd.Series,
+        message: str | Callable[[str, int], str],
+    ) -> None:
+        """One problem per row of ``mask`` (``message`` may depend on the value), then a count."""
         rows = np.flatnonzero(mask)
         for row in rows[:_MAX_PER_CHECK]:
             value = values.iloc[row]
             shown = None if value is None or value == "" else str(value)
-            self.problems.append(
-                Problem(self.raw.source, self.raw.lines[row], column, shown, message)
-            )
+            text = message(str(value), int(row)) if callable(message) else message
+            self.problems.append(Problem(self.raw.source, self.raw.lines[row], column, shown, text))
         if len(rows) > _MAX_PER_CHECK:
             more = len(rows) - _MAX_PER_CHECK
             self.problems.append(
@@ -72,9 +89,12 @@ def _parse_column(col: Column, text: pd.Series, out: _Collector) -> pd.Series:
     if col.required:
         out.add(empty, col.name, stripped, f"is empty; expected {_expected(col)}")
     if col.kind in ("number", "integer"):
-        values = pd.to_numeric(stripped.where(~empty), errors="coerce").astype(float)
+        values = _to_numbers(stripped.where(~empty))
         bad = values.isna().to_numpy() & ~empty
         out.add(bad, col.name, stripped, f"is not a number; expected {_expected(col)}")
+        infinite = np.isinf(values.to_numpy())
+        out.add(infinite, col.name, stripped, f"is not a finite number; expected {_expected(col)}")
+        values = values.where(~infinite)
         finite = values.notna().to_numpy()
         low_bad = np.zeros(len(values), bool)
         if col.low is not None:
@@ -109,10 +129,14 @@ def _parse_column(col: Column, text: pd.Series, out: _Collector) -> pd.Series:
         return lower.isin(_TRUE)
     if col.kind == "choice":
         bad = ~stripped.isin(col.choices).to_numpy() & ~empty
-        hint = {v: did_you_mean(v.lower(), col.choices) for v in set(stripped[bad])}
-        for value, extra in sorted(hint.items()):
-            mask = bad & (stripped == value).to_numpy()
-            out.add(mask, col.name, stripped, f"is not valid; expected {_expected(col)}{extra}")
+        out.add(
+            bad,
+            col.name,
+            stripped,
+            lambda v, _: (
+                f"is not valid; expected {_expected(col)}{did_you_mean(v.lower(), col.choices)}"
+            ),
+        )
         return stripped
     return stripped
 
@@ -207,8 +231,48 @@ def check_references(
     bad = ~values.isin(valid)
     if allow_empty:
         bad &= values != ""
-    out = _Collector(raw)
-    for value in sorted(set(values[bad])):
-        mask = (bad & (values == value)).to_numpy()
-        out.add(mask, column, values, f"unknown {what}; {fix}{did_you_mean(value, valid)}")
+    out = _Collector(raw, inherit=False)
+    out.add(bad.to_numpy(), column, values, lambda v, _: f"unknown {what}; {fix}{_hint(v, valid)}")
+    return out.problems
+
+
+def _hint(value: str, valid: list[str]) -> str:
+    """A lookalike warning when ``value`` only looks like a valid one, else did-you-mean."""
+    twin = lookalike_of(value, valid)
+    if twin is not None:
+        return f" ({value!r} looks like {twin!r} but holds {hidden_characters(value)}; retype it)"
+    return did_you_mean(value, valid)
+
+
+def _to_numbers(text: pd.Series) -> pd.Series:
+    """Text as floats; NaN where it is not a number (including 'nan' itself)."""
+    numbers = pd.to_numeric(text, errors="coerce")
+    return pd.Series(np.asarray(numbers, dtype=float), index=text.index)
+
+
+def check_lookalikes(frame: pd.DataFrame, raw: RawTable, column: str) -> list[Problem]:
+    """Problems for identifiers that differ only by invisible or lookalike characters."""
+    if column not in frame.columns:
+        return []
+    values = frame[column].astype(str)
+    first: dict[str, tuple[str, int]] = {}
+    clash = np.zeros(len(values), bool)
+    twin: dict[int, tuple[str, int]] = {}
+    for row, value in enumerate(values):
+        plain = value.isascii() and value.isprintable() and "  " not in value
+        key = value if plain else skeleton(value)
+        seen = first.setdefault(key, (value, row))
+        if seen[0] != value:
+            clash[row], twin[row] = True, seen
+    out = _Collector(raw, inherit=False)
+
+    def message(value: str, at: int) -> str:
+        other, row = twin[at]
+        return (
+            f"looks the same as {other!r} (line {raw.lines[row]}) once invisible and lookalike "
+            f"characters are removed ({hidden_characters(value + other) or 'spacing'}); "
+            "identifiers must differ visibly: use one spelling"
+        )
+
+    out.add(clash, column, values, message)
     return out.problems
