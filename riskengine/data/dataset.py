@@ -171,7 +171,7 @@ def _read_raw(path: Path) -> tuple[dict[str, RawTable], list[Problem], tuple[Pat
     return raws, problems, tuple(files)
 
 
-def _cross_checks(tables: dict[str, pd.DataFrame], raws: dict[str, RawTable]) -> list[Problem]:
+def cross_checks(tables: dict[str, pd.DataFrame], raws: dict[str, RawTable]) -> list[Problem]:
     problems: list[Problem] = []
     countries = tables.get("countries")
     commodities = tables.get("commodities")
@@ -254,7 +254,7 @@ def load_dataset(path: str | os.PathLike[str] | None = None) -> Dataset:
             problems += found
             if frame is not None:
                 tables[spec.name] = frame
-    problems += _cross_checks(tables, raws)
+    problems += cross_checks(tables, raws)
     if problems or len(tables) != len(TABLES):
         raise DataError(problems)
     lines = {name: raw.lines for name, raw in raws.items()}

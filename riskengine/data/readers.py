@@ -26,13 +26,18 @@ _OTHER_DELIMITERS = {";": "semicolons", "\t": "tabs", "|": "vertical bars"}
 
 @dataclass(frozen=True)
 class RawTable:
-    """A table as text cells, with the editor line (or sheet row) of every record."""
+    """A table as text cells, with the editor line (or sheet row) of every record.
+
+    ``line_label`` says what ``lines`` count in messages: "line" in files,
+    "row" for a table given in memory.
+    """
 
     source: str
     header: tuple[str, ...]
     frame: pd.DataFrame
     lines: tuple[int, ...]
     problems: tuple[Problem, ...] = ()
+    line_label: str = "line"
 
 
 def _nfc(text: str) -> str:

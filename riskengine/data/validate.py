@@ -73,7 +73,10 @@ class _Collector:
             value = values.iloc[row]
             shown = None if value is None or value == "" else str(value)
             text = message(str(value), int(row)) if callable(message) else message
-            self.problems.append(Problem(self.raw.source, self.raw.lines[row], column, shown, text))
+            line = self.raw.lines[row]
+            self.problems.append(
+                Problem(self.raw.source, line, column, shown, text, line_label=self.raw.line_label)
+            )
         if len(rows) > _MAX_PER_CHECK:
             more = len(rows) - _MAX_PER_CHECK
             self.problems.append(
@@ -84,7 +87,14 @@ class _Collector:
 
 
 def _parse_column(col: Column, text: pd.Series, out: _Collector) -> pd.Series:
-    stripped = text.str.strip()
+    if col.kind in ("number", "integer") and _is_numeric(text):
+        values = text.astype(float)
+        if col.required:
+            out.add(
+                values.isna().to_numpy(), col.name, text, f"is empty; expected {_expected(col)}"
+            )
+        return _check_numbers(col, values, text, out)
+    stripped = text.astype(str).str.strip()
     empty = (stripped == "").to_numpy()
     if col.required:
         out.add(empty, col.name, stripped, f"is empty; expected {_expected(col)}")
@@ -92,27 +102,7 @@ def _parse_column(col: Column, text: pd.Series, out: _Collector) -> pd.Series:
         values = _to_numbers(stripped.where(~empty))
         bad = values.isna().to_numpy() & ~empty
         out.add(bad, col.name, stripped, f"is not a number; expected {_expected(col)}")
-        infinite = np.isinf(values.to_numpy())
-        out.add(infinite, col.name, stripped, f"is not a finite number; expected {_expected(col)}")
-        values = values.where(~infinite)
-        finite = values.notna().to_numpy()
-        low_bad = np.zeros(len(values), bool)
-        if col.low is not None:
-            low_bad = finite & ((values <= col.low) if col.positive else (values < col.low))
-        high_bad = np.zeros(len(values), bool)
-        if col.high is not None:
-            high_bad = finite & (values > col.high)
-        out.add(
-            np.asarray(low_bad | high_bad),
-            col.name,
-            stripped,
-            f"is out of range; expected {_expected(col)}",
-        )
-        if col.kind == "integer":
-            frac = finite & (values != values.round())
-            out.add(np.asarray(frac), col.name, stripped, f"expected {_expected(col)}")
-            return values.astype("Int64") if not values.isna().any() else values
-        return values
+        return _check_numbers(col, values, stripped, out)
     if col.kind == "date":
         values = pd.to_datetime(stripped.where(~empty), format="%Y-%m-%d", errors="coerce")
         out.add(
@@ -141,8 +131,38 @@ def _parse_column(col: Column, text: pd.Series, out: _Collector) -> pd.Series:
     return stripped
 
 
+def _is_numeric(series: pd.Series) -> bool:
+    return pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series)
+
+
+def _check_numbers(col: Column, values: pd.Series, shown: pd.Series, out: _Collector) -> pd.Series:
+    """Refuse infinite and out-of-range numbers; whole numbers for integer columns."""
+    infinite = np.isinf(values.to_numpy())
+    out.add(infinite, col.name, shown, f"is not a finite number; expected {_expected(col)}")
+    values = values.where(~infinite)
+    finite = values.notna().to_numpy()
+    low_bad = np.zeros(len(values), bool)
+    if col.low is not None:
+        low_bad = finite & ((values <= col.low) if col.positive else (values < col.low))
+    high_bad = np.zeros(len(values), bool)
+    if col.high is not None:
+        high_bad = finite & (values > col.high)
+    out.add(
+        np.asarray(low_bad | high_bad),
+        col.name,
+        shown,
+        f"is out of range; expected {_expected(col)}",
+    )
+    if col.kind == "integer":
+        frac = finite & (values != values.round())
+        out.add(np.asarray(frac), col.name, shown, f"expected {_expected(col)}")
+        return values.astype("Int64") if not values.isna().any() else values
+    return values
+
+
 def _check_header(spec: TableSpec, raw: RawTable, out: _Collector) -> bool:
     header = set(raw.header)
+    top = 1 if raw.line_label == "line" else None
     ok = True
     for col in spec.columns:
         if col.required and col.name not in header:
@@ -150,7 +170,7 @@ def _check_header(spec: TableSpec, raw: RawTable, out: _Collector) -> bool:
             out.problems.append(
                 Problem(
                     raw.source,
-                    1,
+                    top,
                     None,
                     None,
                     f"missing required column {col.name!r}{hint}; "
@@ -160,7 +180,7 @@ def _check_header(spec: TableSpec, raw: RawTable, out: _Collector) -> bool:
             ok = False
     duplicated = sorted({h for h in raw.header if list(raw.header).count(h) > 1})
     for name in duplicated:
-        out.problems.append(Problem(raw.source, 1, name, None, "appears twice in the header"))
+        out.problems.append(Problem(raw.source, top, name, None, "appears twice in the header"))
         ok = False
     return ok
 
@@ -179,13 +199,16 @@ def _check_key(spec: TableSpec, frame: pd.DataFrame, out: _Collector) -> None:
             first_line[value] = line
             continue
         shown = ", ".join(value)
+        label = out.raw.line_label
         out.problems.append(
             Problem(
                 out.raw.source,
                 line,
                 None,
                 None,
-                f"duplicate ({', '.join(key)}) = ({shown}); first given at line {first_line[value]}",
+                f"duplicate ({', '.join(key)}) = ({shown}); first given at {label} "
+                f"{first_line[value]}",
+                line_label=label,
             )
         )
 
@@ -203,7 +226,7 @@ def parse_table(spec: TableSpec, raw: RawTable) -> tuple[pd.DataFrame | None, li
     frame = raw.frame.copy()
     for col in spec.columns:
         if col.name in frame.columns:
-            frame[col.name] = _parse_column(col, frame[col.name].astype(str), out)
+            frame[col.name] = _parse_column(col, frame[col.name], out)
     _check_key(spec, frame, out)
     if "in_force" not in frame.columns and spec.column("in_force") is not None:
         frame["in_force"] = True
@@ -250,26 +273,39 @@ def _to_numbers(text: pd.Series) -> pd.Series:
     return pd.Series(np.asarray(numbers, dtype=float), index=text.index)
 
 
+def _colliding(values: pd.Series) -> dict[str, str]:
+    """Skeleton of every distinct value that shares its skeleton with another value."""
+    distinct = pd.Series(pd.unique(values), dtype=object)
+    plain = ~distinct.str.contains(r"[^\x20-\x7e]|  ", regex=True)
+    if plain.all():
+        return {}
+    keys = distinct.where(plain, distinct[~plain].map(skeleton))
+    clash = keys.duplicated(keep=False)
+    return dict(zip(distinct[clash], keys[clash], strict=True))
+
+
 def check_lookalikes(frame: pd.DataFrame, raw: RawTable, column: str) -> list[Problem]:
     """Problems for identifiers that differ only by invisible or lookalike characters."""
     if column not in frame.columns:
         return []
     values = frame[column].astype(str)
+    keys = _colliding(values)
+    if not keys:
+        return []
     first: dict[str, tuple[str, int]] = {}
     clash = np.zeros(len(values), bool)
     twin: dict[int, tuple[str, int]] = {}
-    for row, value in enumerate(values):
-        plain = value.isascii() and value.isprintable() and "  " not in value
-        key = value if plain else skeleton(value)
-        seen = first.setdefault(key, (value, row))
+    for row in np.flatnonzero(values.isin(list(keys)).to_numpy()):
+        value = values.iloc[row]
+        seen = first.setdefault(keys[value], (value, int(row)))
         if seen[0] != value:
-            clash[row], twin[row] = True, seen
+            clash[row], twin[int(row)] = True, seen
     out = _Collector(raw, inherit=False)
 
     def message(value: str, at: int) -> str:
         other, row = twin[at]
         return (
-            f"looks the same as {other!r} (line {raw.lines[row]}) once invisible and lookalike "
+            f"looks the same as {other!r} ({raw.line_label} {raw.lines[row]}) once invisible and lookalike "
             f"characters are removed ({hidden_characters(value + other) or 'spacing'}); "
             "identifiers must differ visibly: use one spelling"
         )

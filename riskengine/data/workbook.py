@@ -22,8 +22,11 @@ import datetime as dt
 import warnings
 import zipfile
 import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 import pandas as pd
 
@@ -37,7 +40,7 @@ MAX_XLSX_BYTES = 64 * 1024 * 1024
 #: Most parts (files) inside the workbook's zip archive.
 MAX_XLSX_PARTS = 5_000
 #: Most cells read from the workbook's sheets together; larger tables belong in CSV files.
-MAX_XLSX_CELLS = 1_000_000
+MAX_XLSX_CELLS = 500_000
 #: Bytes at the start of each XML part searched for a document type declaration.
 _PROLOG_BYTES = 64 * 1024
 _DTD_MARKS = tuple(
@@ -118,28 +121,6 @@ def _open_workbook(path: Path) -> Any:
         ) from None
 
 
-def _sheet_parser(workbook: Any, sheet: Any, source: Any) -> Any:
-    """openpyxl's streaming sheet parser, noting formulas that have no saved value."""
-    from openpyxl.worksheet._reader import FORMULA_TAG, WorkSheetParser
-
-    class _Parser(WorkSheetParser):
-        def parse_cell(self, element: Any) -> dict[str, Any]:
-            cell = super().parse_cell(element)
-            if cell["value"] is None and element.find(FORMULA_TAG) is not None:
-                text = element.findtext(FORMULA_TAG) or ""
-                cell["formula"] = f"={text}" if text else "(a shared formula)"
-            return cell
-
-    return _Parser(
-        source,
-        sheet._shared_strings,
-        data_only=True,
-        epoch=workbook.epoch,
-        date_formats=workbook._date_formats,
-        timedelta_formats=workbook._timedelta_formats,
-    )
-
-
 def cell_text(value: object) -> str:
     """A cell's value as the text a CSV file would hold (dates YYYY-MM-DD, whole floats as ints)."""
     if value is None:
@@ -171,78 +152,184 @@ class _Budget:
             )
 
 
-def _rows(workbook: Any, sheet: Any, budget: _Budget) -> list[tuple[int, list[dict[str, Any]]]]:
-    """(row number, cells) of every row that has a cell, as stored (no padding)."""
-    rows = []
-    with sheet._get_source() as source, warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        parser = _sheet_parser(workbook, sheet, source)
-        for number, cells in parser.parse():
-            budget.spend(len(cells) + 1)
-            if cells:
-                rows.append((number, cells))
-    return rows
+_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_ROW, _VALUE, _FORMULA, _INLINE, _TEXT = (_NS + tag for tag in ("row", "v", "f", "is", "t"))
+
+
+@dataclass
+class _Sheet:
+    """What reading one sheet needs: its XML part, shared strings, date styles, epoch."""
+
+    part: str
+    strings: list[Any]
+    dates: set[int]
+    epoch: dt.datetime
+
+
+def _sheet_of(workbook: Any, sheet: Any) -> _Sheet:
+    return _Sheet(
+        sheet._worksheet_path,
+        sheet._shared_strings,
+        set(workbook._date_formats),
+        workbook.epoch,
+    )
+
+
+def _column(ref: str) -> int:
+    """Column number of a cell reference: 'C7' -> 3, 'XFD1048576' -> 16384."""
+    number = 0
+    for char in ref:
+        if not "A" <= char <= "Z":
+            break
+        number = number * 26 + ord(char) - 64
+    return number
 
 
 def _letter(column: int) -> str:
-    from openpyxl.utils import get_column_letter
+    """Column letters: 3 -> 'C', 16384 -> 'XFD'."""
+    letters = ""
+    while column > 0:
+        column, rest = divmod(column - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
 
-    return get_column_letter(column)
+
+def _number_text(text: str, style: str | None, sheet: _Sheet) -> str:
+    """A numeric cell as CSV text: dates YYYY-MM-DD, whole numbers without '.0'."""
+    number = float(text)
+    if style is not None and int(style) in sheet.dates:
+        from openpyxl.utils.datetime import from_excel
+
+        return cell_text(from_excel(number, sheet.epoch))
+    if number.is_integer() and abs(number) < 1e15:
+        return str(int(number))
+    return text
 
 
-def _table(source: str, rows: list[tuple[int, list[dict[str, Any]]]]) -> RawTable:
+def _cell(cell: Any, sheet: _Sheet) -> tuple[str, str | None]:
+    """(text, formula) of one ``<c>`` element; formula is set only when no result is saved."""
+    kind = cell.get("t", "n")
+    value = cell.findtext(_VALUE)
+    if value is None:
+        if kind == "inlineStr":
+            inline = cell.find(_INLINE)
+            if inline is None:
+                return "", None
+            return "".join(t.text or "" for t in inline.iter(_TEXT)), None
+        if cell.find(_FORMULA) is not None:
+            formula = cell.findtext(_FORMULA) or ""
+            return "", (f"={formula}" if formula else "(a shared formula)")
+        return "", None
+    if kind == "s":
+        index = int(value)
+        if not 0 <= index < len(sheet.strings):
+            raise ValueError(f"cell {cell.get('r')} names shared string {index}, which is missing")
+        return cell_text(sheet.strings[index]), None
+    if kind == "n":
+        return _number_text(value, cell.get("s"), sheet), None
+    if kind == "b":
+        return ("true" if value.strip() == "1" else "false"), None
+    return value, None
+
+
+_Row = tuple[int, dict[int, str], dict[int, str]]
+
+
+def _sheet_rows(source: Any, sheet: _Sheet, budget: _Budget) -> Iterator[_Row]:
+    """(row number, {column: text}, {column: formula}) of every row holding something."""
+    number = 0
+    for _, element in ElementTree.iterparse(source):
+        if element.tag != _ROW:
+            continue
+        budget.spend(len(element) + 1)
+        ref = element.get("r")
+        number = int(ref) if ref else number + 1
+        texts, formulas, column = {}, {}, 0
+        for cell in element:
+            ref = cell.get("r")
+            column = _column(ref) if ref else column + 1
+            text, formula = _cell(cell, sheet)
+            if formula is not None:
+                formulas[column] = formula
+            elif text.strip():
+                texts[column] = text
+        element.clear()  # the row stays in the tree, empty: the cell budget bounds their number
+        if texts or formulas:
+            yield number, texts, formulas
+
+
+def _table(source: str, rows: Iterator[_Row]) -> RawTable:
     """A raw table from sparse rows: the first row with a value is the header."""
-    texts = [(n, {c["column"]: cell_text(c["value"]) for c in cells}, cells) for n, cells in rows]
-    texts = [(n, t, cells) for n, t, cells in texts if any(v.strip() for v in t.values())]
-    if not texts:
+    first = next(rows, None)
+    if first is None or not first[1]:
         problem = Problem(source, None, None, None, "is empty; expected a header row")
         return RawTable(source, (), pd.DataFrame(), (), (problem,))
-    _, head, _ = texts[0]
-    width = max(c for c, v in head.items() if v.strip())
+    head = first[1]
+    width = max(head)
     header = [head.get(c, "") for c in range(1, width + 1)]
     problems: list[Problem] = []
     records: list[tuple[int, list[str]]] = []
-    for number, text, cells in texts[1:]:
-        found = _row_problems(source, number, text, cells, header)
+    for number, texts, formulas in rows:
+        found = _row_problems(source, number, texts, formulas, header)
         if found:
             problems += found
             continue
-        records.append((number, [text.get(c, "") for c in range(1, width + 1)]))
+        records.append((number, [texts.get(c, "") for c in range(1, width + 1)]))
     raw = to_raw(source, header, records)
     return RawTable(raw.source, raw.header, raw.frame, raw.lines, (*problems, *raw.problems))
 
 
 def _row_problems(
-    source: str, number: int, text: dict[int, str], cells: list[dict[str, Any]], header: list[str]
+    source: str, number: int, texts: dict[int, str], formulas: dict[int, str], header: list[str]
 ) -> list[Problem]:
     width = len(header)
     problems = []
-    beyond = sorted(c for c, v in text.items() if c > width and v.strip())
+    beyond = sorted(c for c in (*texts, *formulas) if c > width)
     if beyond:
         problems.append(
             Problem(
                 source,
                 number,
                 None,
-                text[beyond[0]],
+                texts.get(beyond[0], formulas.get(beyond[0])),
                 f"has a value in column {_letter(beyond[0])}, right of the last header column "
                 f"{_letter(width)}; delete it or give its column a header",
             )
         )
-    for cell in cells:
-        if "formula" in cell and cell["column"] <= width:
-            name = header[cell["column"] - 1] or _letter(cell["column"])
+    for column, formula in sorted(formulas.items()):
+        if column <= width:
             problems.append(
                 Problem(
                     source,
                     number,
-                    name,
-                    cell["formula"],
+                    header[column - 1] or _letter(column),
+                    formula,
                     "is a formula with no saved result; open the workbook in Excel and save it, "
                     "or paste the values",
                 )
             )
     return problems
+
+
+def _read_sheet(workbook: Any, name: str, source: str, budget: _Budget) -> RawTable:
+    sheet = workbook[name]
+    if not hasattr(sheet, "_worksheet_path"):
+        problem = Problem(source, None, None, None, "is a chart sheet, not a table")
+        return RawTable(source, (), pd.DataFrame(), (), (problem,))
+    try:
+        with workbook._archive.open(sheet._worksheet_path) as part:
+            return _table(source, _sheet_rows(part, _sheet_of(workbook, sheet), budget))
+    except DataError:
+        raise
+    except Exception as exc:  # malformed sheet XML fails in many ways
+        problem = Problem(
+            source,
+            None,
+            None,
+            None,
+            f"cannot be read ({type(exc).__name__}: {exc}); save the workbook again from Excel",
+        )
+        return RawTable(source, (), pd.DataFrame(), (), (problem,))
 
 
 def read_xlsx_tables(path: Path, names: tuple[str, ...]) -> dict[str, RawTable]:
@@ -258,32 +345,10 @@ def read_xlsx_tables(path: Path, names: tuple[str, ...]) -> dict[str, RawTable]:
     workbook = _open_workbook(path)
     budget = _Budget(path)
     try:
-        tables = {}
-        for name in names:
-            if name not in workbook.sheetnames:
-                continue
-            source = f"{path.name}[{name}]"
-            sheet = workbook[name]
-            if not hasattr(sheet, "_get_source"):
-                problem = Problem(source, None, None, None, "is a chart sheet, not a table")
-                tables[name] = RawTable(source, (), pd.DataFrame(), (), (problem,))
-                continue
-            try:
-                rows = _rows(workbook, sheet, budget)
-            except DataError:
-                raise
-            except Exception as exc:  # malformed sheet XML fails in many ways
-                problem = Problem(
-                    source,
-                    None,
-                    None,
-                    None,
-                    f"cannot be read ({type(exc).__name__}: {exc}); "
-                    "save the workbook again from Excel",
-                )
-                tables[name] = RawTable(source, (), pd.DataFrame(), (), (problem,))
-                continue
-            tables[name] = _table(source, rows)
-        return tables
+        return {
+            name: _read_sheet(workbook, name, f"{path.name}[{name}]", budget)
+            for name in names
+            if name in workbook.sheetnames
+        }
     finally:
         workbook.close()
