@@ -14,26 +14,39 @@ import numbers
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
+
 from riskengine.config.schema import (
     MAX_FRONTIER_POINTS,
     MAX_UNCERTAINTY_SAMPLES,
     Config,
     ScenarioConfig,
 )
+from riskengine.enums import Mode
 from riskengine.exceptions import ArgumentError
 
 __all__ = [
     "MAX_FRONTIER_POINTS",
     "MAX_MONTE_CARLO",
+    "MAX_SEED",
     "MAX_UNCERTAINTY_SAMPLES",
     "check_config",
     "check_count",
+    "check_frontier_points",
     "check_number",
+    "check_solve_options",
+    "check_stress_arguments",
     "scenario_names",
 ]
 
 #: Most Monte Carlo scenarios one stress test draws (each is one re-optimisation).
 MAX_MONTE_CARLO = 10_000
+#: Largest random seed (as ``risk.uncertainty.seed``).
+MAX_SEED = 2**32 - 1
+#: Largest risk aversion (as ``optimiser.risk_aversion``).
+_MAX_RISK_AVERSION = 1000.0
+_EXECUTORS = ("serial", "local", "dask")
+_BACKENDS = ("highs", "pulp")
 
 
 def _kind(value: Any) -> str:
@@ -102,3 +115,57 @@ def scenario_names(value: Any, who: str) -> list[str | ScenarioConfig] | None:
     raise ArgumentError(
         f"{who}: scenarios should be a name, a ScenarioConfig or a list of them, got {_kind(value)}"
     )
+
+
+def _choice(who: str, name: str, value: Any, choices: Sequence[str]) -> None:
+    text = getattr(value, "value", value)
+    if not isinstance(text, str) or text not in choices:
+        raise ArgumentError(f"{who}: {name} {value!r} is not one of {', '.join(choices)}")
+
+
+def check_solve_options(who: str, mode: Any = None, backend: Any = None) -> None:
+    """``mode`` (joint, separate) and ``backend`` (highs, pulp) when given."""
+    if mode is not None:
+        _choice(who, "mode", mode, [m.value for m in Mode])
+    if backend is not None:
+        _choice(who, "backend", backend, _BACKENDS)
+
+
+def check_frontier_points(points: Any, who: str = "frontier") -> int | list[float]:
+    """A number of points (1 to :data:`MAX_FRONTIER_POINTS`) or a list of risk aversions."""
+    if isinstance(points, numbers.Integral) and not isinstance(points, bool):
+        return check_count(f"{who}: points", points, 1, MAX_FRONTIER_POINTS)
+    if isinstance(points, str) or not isinstance(points, Sequence | np.ndarray):
+        raise ArgumentError(
+            f"{who}: points should be a whole number or a list of risk aversions, "
+            f"got {_kind(points)}"
+        )
+    values = list(points)
+    if not 1 <= len(values) <= MAX_FRONTIER_POINTS:
+        raise ArgumentError(
+            f"{who}: points holds {len(values)} risk aversions; give 1 to {MAX_FRONTIER_POINTS}"
+        )
+    return [check_number(f"{who}: risk aversion", v, 0, _MAX_RISK_AVERSION) for v in values]
+
+
+def check_stress_arguments(
+    who: str,
+    scenarios: Any,
+    monte_carlo: Any,
+    seed: Any,
+    executor: Any,
+    n_jobs: Any = None,
+    robust_settings: Any = None,
+) -> list[str | ScenarioConfig] | None:
+    """Check a stress test's arguments; return the scenarios as a list (or None = all)."""
+    chosen = scenario_names(scenarios, who)
+    check_count(f"{who}: monte_carlo", monte_carlo, 0, MAX_MONTE_CARLO)
+    check_count(f"{who}: seed", seed, 0, MAX_SEED)
+    _choice(who, "executor", executor, _EXECUTORS)
+    if n_jobs is not None:
+        check_count(f"{who}: n_jobs", n_jobs, 1, 1024)
+    for name in ("alpha", "beta", "spot_premium", "contract_fee"):
+        value = getattr(robust_settings, name, None)
+        if value is not None:
+            check_number(f"{who}: robust {name}", value, 0, 1e6)
+    return chosen

@@ -11,7 +11,7 @@ from riskengine.data.dataset import Dataset
 from riskengine.data.identifiers import hidden_characters, lookalike_of
 from riskengine.exceptions import DataError, Problem
 
-__all__ = ["check_against_config", "known_codes"]
+__all__ = ["check_against_config", "check_buyers", "known_codes"]
 
 
 def known_codes(dataset: Dataset) -> set[str]:
@@ -90,6 +90,13 @@ def _code_problems(dataset: Dataset, config: Config, source: str) -> list[Proble
                 )
             )
     return problems
+
+
+def check_buyers(dataset: Dataset, config: Config) -> None:
+    """Raise :class:`DataError` for demand rows whose buyer the configuration does not define."""
+    problems = _buyer_problems(dataset, config)
+    if problems:
+        raise DataError(problems)
 
 
 def check_against_config(dataset: Dataset, config: Config, source: str = "configuration") -> None:

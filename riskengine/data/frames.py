@@ -22,7 +22,7 @@ import pandas as pd
 
 from riskengine.config.arguments import check_config
 from riskengine.config.schema import Config
-from riskengine.data.checks import check_against_config
+from riskengine.data.checks import check_buyers
 from riskengine.data.dataset import Dataset, cross_checks
 from riskengine.data.readers import RawTable
 from riskengine.data.schema import TABLES, Column, TableSpec
@@ -170,10 +170,12 @@ def check_inputs(
     """The dataset and configuration of a public function, checked as the command line does.
 
     Checks the tables (:func:`check_dataset`), the configuration's type, the
-    scores when given, and the data against the configuration (buyers, codes).
+    scores when given, and that every buyer in ``demand`` is configured.
+    (Country codes of the configuration unknown to the data are harmless to
+    the computation; the command line reports them.)
     """
     config = check_config(config, who, optional=optional_config)
     dataset = check_dataset(dataset, who)
     check_scores(scores, who)
-    check_against_config(dataset, config)
+    check_buyers(dataset, config)
     return dataset, config

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pandas as pd
 
+from riskengine.config.arguments import check_solve_options
 from riskengine.config.schema import Config
 from riskengine.data.dataset import Dataset
+from riskengine.data.frames import check_inputs
 from riskengine.enums import Mode
 from riskengine.exceptions import SolverError
 from riskengine.optimise.api import default_scores, optimise
@@ -77,6 +79,8 @@ def alliance_value(
     >>> bool(value["objective_saving_usd"].sum() >= 0)  # joint buying never loses overall
     True
     """
+    dataset, config = check_inputs("alliance_value", dataset, config, scores)
+    check_solve_options("alliance_value", None, backend)
     scores = default_scores(dataset, config) if scores is None else scores
     joint = optimise(dataset, config, scores, Mode.JOINT, backend)
     separate = optimise(dataset, config, scores, Mode.SEPARATE, backend)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pandas as pd
 
+from riskengine.config.arguments import check_solve_options
 from riskengine.config.schema import Config
 from riskengine.data.dataset import Dataset
+from riskengine.data.frames import check_inputs
 from riskengine.enums import Mode
 from riskengine.optimise.problem import build_problem
 from riskengine.optimise.result import OptimisationResult, make_result
@@ -114,6 +116,8 @@ def optimise(
     0    EU  dysprosium     caremag      FR   230.0
     1    EU  dysprosium     shenghe      CN   230.0
     """
+    dataset, config = check_inputs("optimise", dataset, config, scores)
+    check_solve_options("optimise", mode, backend)
     if scores is None:
         scores = default_scores(dataset, config)
     problem = build_problem(dataset, config, scores, mode)

@@ -29,8 +29,10 @@ import numpy as np
 import pandas as pd
 
 from riskengine import _notebook as nb
+from riskengine.config.arguments import check_stress_arguments
 from riskengine.config.schema import Config, ScenarioConfig
 from riskengine.data.dataset import Dataset
+from riskengine.data.frames import check_inputs
 from riskengine.enums import SolverName
 from riskengine.exceptions import RiskEngineError
 from riskengine.optimise import OptimisationResult, build_problem, make_result, solve
@@ -259,6 +261,10 @@ def stress(
     >>> bool((eu["delivered_t"] == eu["planned_t"]).all())  # the cut is Japan's only
     True
     """
+    dataset, config = check_inputs("stress", dataset, config, scores)
+    scenarios = check_stress_arguments(
+        "stress", scenarios, monte_carlo, seed, executor, n_jobs, robust_settings
+    )
     _require_lp(config)
     chosen = resolve_scenarios(config, scenarios, library)
     effects = [compile_scenario(dataset, item.scenario, item.source) for item in chosen]

@@ -16,6 +16,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from riskengine.config.schema import Config, RiskWeights
 from riskengine.data.dataset import Dataset, load_dataset
+from riskengine.data.frames import check_inputs
 from riskengine.exceptions import ConfigError, DataError
 from riskengine.scoring.criticality import concentration_indicator
 from riskengine.scoring.indicators import OfferCodes, Reference, indicator_frame
@@ -182,7 +183,7 @@ def score_suppliers(dataset: Dataset, config: Config | None = None) -> pd.DataFr
     >>> sorted(scores["buyer"].unique())
     ['EU', 'JP']
     """
-    config = config if config is not None else Config()
+    dataset, config = check_inputs("score_suppliers", dataset, config, optional_config=True)
     offers = dataset.suppliers.reset_index(drop=True)
     _check_offers(offers)
     scorer = RiskScorer(config=config, reference=dataset)
