@@ -55,6 +55,7 @@ RiskEngineError (a ValueError), with ConfigError, DataError and SolverError
 The command line (``riskengine --help``) is a thin layer over these functions.
 """
 
+from riskengine import _startup  # noqa: F401  (first: a quiet Ctrl-C while the CLI starts)
 from riskengine._version import __version__
 from riskengine.config import Config, Multiplier, ScenarioConfig, load_config
 from riskengine.data import Dataset, load_dataset, write_dataset

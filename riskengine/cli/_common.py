@@ -4,17 +4,22 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from riskengine._csv import csv_text
 from riskengine._resources import shipped
+from riskengine._text import number_text
 from riskengine.config import Config, load_config
 from riskengine.data import Dataset, load_dataset
 from riskengine.data.checks import check_against_config
 from riskengine.exceptions import ConfigError
+from riskengine.report._format import neutralise_csv
 
 __all__ = ["add_common", "add_format", "emit_json", "emit_table", "load_inputs"]
 
@@ -101,7 +106,7 @@ def frame_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
 def emit_table(frame: pd.DataFrame, fmt: str, floatfmt: str = "{:,.2f}") -> None:
     """Print a DataFrame as an aligned text table or CSV."""
     if fmt == "csv":
-        frame.to_csv(sys.stdout, index=False, lineterminator="\n")
+        sys.stdout.write(csv_text(neutralise_csv(frame)))
         return
     if frame.empty:
         print("(no rows)")
@@ -116,3 +121,53 @@ def emit_table(frame: pd.DataFrame, fmt: str, floatfmt: str = "{:,.2f}") -> None
 def fail(message: str) -> ConfigError:
     """A bad-argument error (exit 2)."""
     return ConfigError(message)
+
+
+def count(low: int, high: int) -> Callable[[str], int]:
+    """An argparse type: a whole number from ``low`` to ``high`` (the API's limits)."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = None
+        if value is None or not low <= value <= high:
+            raise argparse.ArgumentTypeError(
+                f"expected a whole number from {low} to {high:,}, got {text!r}"
+            )
+        return value
+
+    return parse
+
+
+def finite(low: float, high: float, *, open_high: bool = False) -> Callable[[str], float]:
+    """An argparse type: a finite number from ``low`` to ``high`` (below it if ``open_high``)."""
+
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            value = math.nan
+        above = value >= high if open_high else value > high
+        if not math.isfinite(value) or value < low or above:
+            bound = f"below {number_text(high)}" if open_high else f"at most {number_text(high)}"
+            raise argparse.ArgumentTypeError(
+                f"expected a finite number from {number_text(low)}, {bound}, got {text!r}"
+            )
+        return value
+
+    return parse
+
+
+def check_output_file(path: str | None, option: str) -> None:
+    """Refuse, before any computation, an output file whose folder is missing or is a file."""
+    if path is None:
+        return
+    target = Path(path)
+    if target.is_dir():
+        raise fail(f"{option} {path}: is a folder; give a file name")
+    if not target.parent.is_dir():
+        raise fail(
+            f"{option} {path}: folder {target.parent} does not exist; create it or give "
+            "another path"
+        )

@@ -6,8 +6,18 @@ import argparse
 import sys
 from typing import Any
 
-from riskengine.cli._common import add_common, add_format, emit_json, emit_table, load_inputs
+from riskengine.cli._common import (
+    add_common,
+    add_format,
+    check_output_file,
+    count,
+    emit_json,
+    emit_table,
+    fail,
+    load_inputs,
+)
 from riskengine.config import Config
+from riskengine.config.arguments import MAX_FRONTIER_POINTS
 from riskengine.data import Dataset
 from riskengine.optimise import OptimisationResult, alliance_value, frontier, optimise
 from riskengine.optimise._text import country_mix_text
@@ -35,10 +45,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "--frontier",
-        type=int,
+        type=count(0, MAX_FRONTIER_POINTS),
         default=0,
         metavar="N",
-        help="also sweep risk_aversion over N points (cost-risk frontier)",
+        help=f"also sweep risk_aversion over N points, 0 to {MAX_FRONTIER_POINTS} "
+        "(cost-risk frontier)",
     )
     parser.add_argument(
         "--alliance",
@@ -53,7 +64,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "--top",
-        type=int,
+        type=count(0, 1_000_000),
         default=10,
         metavar="N",
         help="shadow prices to list in the table format (default 10)",
@@ -117,11 +128,16 @@ def _print_table(result: OptimisationResult, extras: dict[str, Any], top: int) -
 
 def run(args: argparse.Namespace) -> int:
     """Optimise and print; exit 1 when the plan is not optimal."""
+    check_output_file(args.write_lp, "--write-lp")
     config, dataset = load_inputs(args)
     scores = default_scores(dataset, config)
     result = optimise(dataset, config, scores, args.mode, args.backend)
     if args.write_lp:
-        write_lp(build_problem(dataset, config, scores, args.mode), args.write_lp)
+        try:
+            write_lp(build_problem(dataset, config, scores, args.mode), args.write_lp)
+        except OSError as exc:
+            reason = exc.strerror or exc
+            raise fail(f"--write-lp {args.write_lp}: cannot be written ({reason})") from None
     extras = _extras(args, config, dataset, scores) if result.is_optimal else {}
     if args.format == "json":
         _print_json(result, extras)

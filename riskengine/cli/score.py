@@ -9,6 +9,7 @@ import pandas as pd
 from riskengine.cli._common import (
     add_common,
     add_format,
+    count,
     emit_json,
     emit_table,
     fail,
@@ -34,7 +35,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--buyer", action="append", help="only this buyer (repeatable)")
     parser.add_argument("--commodity", action="append", help="only this commodity (repeatable)")
     parser.add_argument(
-        "--top", type=int, metavar="N", help="only the N riskiest offers per buyer and commodity"
+        "--top",
+        type=count(1, 1_000_000),
+        metavar="N",
+        help="only the N riskiest offers per buyer and commodity",
     )
     parser.add_argument(
         "--commodities",
@@ -88,14 +92,14 @@ def run(args: argparse.Namespace) -> int:
         else:
             emit_table(table, args.format, "{:,.3f}")
         return 0
-    if args.top is not None and args.top < 1:
-        raise fail(f"--top {args.top}: expected a whole number >= 1")
     scores = score_suppliers(dataset, config)
     scores = _filter(_filter(scores, "buyer", args.buyer), "commodity", args.commodity)
     indicators = [c for c in scores.columns if c not in (*_ID, "risk_score")]
     if args.uncertainty:
-        bands = score_intervals(dataset, config).drop(columns=["risk_score", "commodity"])
-        scores = scores.merge(bands, on=["buyer", "supplier_id"], how="left")
+        bands = score_intervals(dataset, config).drop(columns=["risk_score"])
+        scores = scores.merge(
+            bands, on=["buyer", "supplier_id", "commodity"], how="left", validate="one_to_one"
+        )
     if args.top:
         scores = (
             scores.sort_values(

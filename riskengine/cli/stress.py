@@ -8,11 +8,14 @@ from pathlib import Path
 from riskengine.cli._common import (
     add_common,
     add_format,
+    count,
     emit_json,
     emit_table,
     fail,
+    finite,
     load_inputs,
 )
+from riskengine.config.arguments import MAX_MONTE_CARLO, MAX_SEED
 from riskengine.scenarios import EXECUTORS, RobustSettings, stress
 
 _TABLES = ("regret", "exposure", "response", "scenarios")
@@ -50,14 +53,14 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "--monte-carlo",
-        type=int,
+        type=count(0, MAX_MONTE_CARLO),
         default=0,
         metavar="N",
-        help="add N random scenarios drawn from the risk indicators",
+        help=f"add N random scenarios drawn from the risk indicators (0 to {MAX_MONTE_CARLO:,})",
     )
     parser.add_argument(
         "--seed",
-        type=int,
+        type=count(0, MAX_SEED),
         default=0,
         metavar="S",
         help="seed of the Monte Carlo scenarios (default 0)",
@@ -70,7 +73,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         help="where the re-optimisations run (results are identical)",
     )
     parser.add_argument(
-        "--jobs", type=int, metavar="N", help="processes for --executor local (default: CPU count)"
+        "--jobs",
+        type=count(1, 1024),
+        metavar="N",
+        help="processes for --executor local (default: CPU count)",
     )
     parser.add_argument(
         "--scheduler",
@@ -95,28 +101,28 @@ def _add_robust(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--cvar-alpha",
-        type=float,
+        type=finite(0, 1, open_high=True),
         default=defaults.alpha,
         metavar="A",
         help=f"CVaR level, 0 <= A < 1 (default {defaults.alpha:g})",
     )
     parser.add_argument(
         "--cvar-beta",
-        type=float,
+        type=finite(0, 1e6),
         default=defaults.beta,
         metavar="B",
         help=f"weight of CVaR against expected cost (default {defaults.beta:g})",
     )
     parser.add_argument(
         "--spot-premium",
-        type=float,
+        type=finite(1, 1e6),
         default=defaults.spot_premium,
         metavar="M",
         help=f"spot price / scenario price, >= 1 (default {defaults.spot_premium:g})",
     )
     parser.add_argument(
         "--contract-fee",
-        type=float,
+        type=finite(0, 1e6),
         default=defaults.contract_fee,
         metavar="F",
         help=f"fee per contracted tonne, share of its cost (default {defaults.contract_fee:g})",
@@ -124,10 +130,6 @@ def _add_robust(parser: argparse.ArgumentParser) -> None:
 
 
 def _check(args: argparse.Namespace) -> None:
-    if args.monte_carlo < 0:
-        raise fail(f"--monte-carlo {args.monte_carlo}: expected a whole number >= 0")
-    if args.jobs is not None and args.jobs < 1:
-        raise fail(f"--jobs {args.jobs}: expected a whole number >= 1")
     if args.scheduler and args.executor != "dask":
         raise fail(f"--scheduler {args.scheduler} needs --executor dask")
     if args.no_library and args.library is not None:

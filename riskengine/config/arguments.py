@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import math
 import numbers
+import os
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
+from riskengine._text import number_text
 from riskengine.config.schema import (
     MAX_FRONTIER_POINTS,
     MAX_UNCERTAINTY_SAMPLES,
@@ -34,6 +36,7 @@ __all__ = [
     "check_count",
     "check_frontier_points",
     "check_number",
+    "check_path",
     "check_solve_options",
     "check_stress_arguments",
     "scenario_names",
@@ -88,8 +91,10 @@ def check_number(
     number = float(value)
     above = number >= high if open_high else number > high
     if not math.isfinite(number) or number < low or above:
-        bound = f"below {high:g}" if open_high else f"at most {high:g}"
-        raise ArgumentError(f"{name} {value}: expected a finite number from {low:g}, {bound}")
+        bound = f"below {number_text(high)}" if open_high else f"at most {number_text(high)}"
+        raise ArgumentError(
+            f"{name} {value}: expected a finite number from {number_text(low)}, {bound}"
+        )
     return number
 
 
@@ -115,6 +120,14 @@ def scenario_names(value: Any, who: str) -> list[str | ScenarioConfig] | None:
     raise ArgumentError(
         f"{who}: scenarios should be a name, a ScenarioConfig or a list of them, got {_kind(value)}"
     )
+
+
+def check_path(who: str, name: str, value: Any, *, optional: bool = True) -> None:
+    """A file or folder path (str or os.PathLike), or None when ``optional``."""
+    if value is None and optional:
+        return
+    if not isinstance(value, str | os.PathLike) or (isinstance(value, str) and not value):
+        raise ArgumentError(f"{who}: {name} should be a path (str or Path), got {value!r}")
 
 
 def _choice(who: str, name: str, value: Any, choices: Sequence[str]) -> None:

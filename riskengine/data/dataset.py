@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from riskengine._csv import csv_text
 from riskengine.data.readers import RawTable, read_csv_table
 from riskengine.data.schema import TABLES, TableSpec
 from riskengine.data.validate import check_lookalikes, check_references, parse_table
@@ -282,5 +283,6 @@ def write_dataset(dataset: Dataset, folder: str | os.PathLike[str]) -> Path:
                 frame[col.name] = frame[col.name].dt.strftime("%Y-%m-%d").fillna("")
             elif col.kind == "bool":
                 frame[col.name] = frame[col.name].map({True: "true", False: "false"})
-        frame.to_csv(out / f"{name}.csv", index=False, lineterminator="\n")
+        with (out / f"{name}.csv").open("w", encoding="utf-8", newline="") as handle:
+            handle.write(csv_text(frame))
     return out
