@@ -52,9 +52,8 @@ def terminal() -> Iterator[None]:
     out, err = sys.stdout, sys.stderr
     sys.stdout, sys.stderr = SafeStream(out), SafeStream(err)  # type: ignore[assignment]
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("default")
-            warnings.showwarning = _show
+        with warnings.catch_warnings():  # restores showwarning afterwards
+            warnings.showwarning = _show  # how warnings look; which are shown is unchanged
             yield
     finally:
         sys.stdout, sys.stderr = out, err

@@ -169,9 +169,12 @@ def check_stress_arguments(
     executor: Any,
     n_jobs: Any = None,
     robust_settings: Any = None,
+    library: Any = True,
 ) -> list[str | ScenarioConfig] | None:
     """Check a stress test's arguments; return the scenarios as a list (or None = all)."""
     chosen = scenario_names(scenarios, who)
+    if not isinstance(library, bool):
+        check_path(who, "library (a folder, True for the shipped one, or False)", library)
     check_count(f"{who}: monte_carlo", monte_carlo, 0, MAX_MONTE_CARLO)
     check_count(f"{who}: seed", seed, 0, MAX_SEED)
     _choice(who, "executor", executor, _EXECUTORS)

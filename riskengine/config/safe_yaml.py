@@ -18,6 +18,7 @@ node once, so aliases are never expanded there either.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -165,8 +166,10 @@ def _yaml_error(exc: yaml.YAMLError, source: str) -> ConfigError:
         line = mark.line + 1 if mark else "?"
         if "cannot be read" in problem:
             return ConfigError(f"{source}, line {line}: {problem}")
+        tag = re.search(r"tag '([^']*)'", problem)
+        shown = repr(tag.group(1).replace("tag:yaml.org,2002:", "!!")) if tag else problem
         return ConfigError(
-            f"{source}, line {line}: YAML tag {problem} is not allowed; "
+            f"{source}, line {line}: YAML tag {shown} is not allowed; "
             "riskengine reads plain YAML (safe_load): remove the '!!' tag"
         )
     where = f", line {mark.line + 1}, column {mark.column + 1}" if mark else ""

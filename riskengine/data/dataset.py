@@ -9,11 +9,12 @@ from pathlib import Path
 import pandas as pd
 
 from riskengine._csv import csv_text
+from riskengine.config.arguments import check_path
 from riskengine.data.readers import RawTable, read_csv_table
 from riskengine.data.schema import TABLES, TableSpec
 from riskengine.data.validate import check_lookalikes, check_references, parse_table
 from riskengine.data.workbook import read_xlsx_tables
-from riskengine.exceptions import DataError, Problem
+from riskengine.exceptions import ArgumentError, DataError, Problem
 
 __all__ = ["Dataset", "load_dataset", "shipped_data_dir", "write_dataset"]
 
@@ -54,7 +55,7 @@ class Dataset:
     def table(self, name: str) -> pd.DataFrame:
         """The table called ``name`` (one of the six file stems)."""
         if name not in _NAMES:
-            raise KeyError(f"no table {name!r}; tables are {', '.join(_NAMES)}")
+            raise ArgumentError(f"no table {name!r}; tables are {', '.join(_NAMES)}")
         return getattr(self, name)
 
     def with_tables(self, **tables: pd.DataFrame) -> Dataset:
@@ -246,6 +247,7 @@ def load_dataset(path: str | os.PathLike[str] | None = None) -> Dataset:
     >>> sorted(data.commodities["commodity"])[:3]
     ['dysprosium', 'gadolinium', 'lutetium']
     """
+    check_path("load_dataset", "path (a folder of CSV files or an .xlsx workbook)", path)
     folder = Path(path) if path is not None else shipped_data_dir()
     raws, problems, files = _read_raw(folder)
     tables: dict[str, pd.DataFrame] = {}
@@ -272,6 +274,11 @@ def write_dataset(dataset: Dataset, folder: str | os.PathLike[str]) -> Path:
     Dates are written YYYY-MM-DD and booleans true/false, so the folder loads back
     with :func:`load_dataset` to the same tables.
     """
+    if not isinstance(dataset, Dataset):
+        raise ArgumentError(
+            f"write_dataset: dataset should be a Dataset, got {type(dataset).__name__}"
+        )
+    check_path("write_dataset", "folder", folder, optional=False)
     out = Path(folder)
     out.mkdir(parents=True, exist_ok=True)
     for name in _NAMES:

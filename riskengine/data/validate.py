@@ -155,7 +155,8 @@ def _check_numbers(col: Column, values: pd.Series, shown: pd.Series, out: _Colle
     )
     if col.kind == "integer":
         frac = finite & (values != values.round())
-        out.add(np.asarray(frac), col.name, shown, f"expected {_expected(col)}")
+        out.add(np.asarray(frac), col.name, shown, f"is not whole; expected {_expected(col)}")
+        values = values.where(~frac)
         return values.astype("Int64") if not values.isna().any() else values
     return values
 
@@ -185,9 +186,14 @@ def _check_header(spec: TableSpec, raw: RawTable, out: _Collector) -> bool:
     return ok
 
 
+def _key_text(series: pd.Series) -> pd.Series:
+    """A key column as text, missing values (unparsed dates, numbers) as ''."""
+    return series.astype(object).where(series.notna(), "").astype(str)
+
+
 def _check_key(spec: TableSpec, frame: pd.DataFrame, out: _Collector) -> None:
     key = [k for k in spec.key if k in frame.columns]
-    keyed = frame[key].astype(str)
+    keyed = pd.DataFrame({k: _key_text(frame[k]) for k in key}, index=frame.index)
     dup = keyed.duplicated(keep=False).to_numpy()
     if not dup.any():
         return

@@ -263,7 +263,7 @@ def stress(
     """
     dataset, config = check_inputs("stress", dataset, config, scores)
     scenarios = check_stress_arguments(
-        "stress", scenarios, monte_carlo, seed, executor, n_jobs, robust_settings
+        "stress", scenarios, monte_carlo, seed, executor, n_jobs, robust_settings, library
     )
     _require_lp(config)
     chosen = resolve_scenarios(config, scenarios, library)

@@ -15,6 +15,7 @@ from scipy.stats import rankdata
 
 from riskengine.config.schema import Config
 from riskengine.data.dataset import Dataset
+from riskengine.data.frames import check_inputs
 from riskengine.scoring.scorer import RiskScorer
 
 __all__ = ["score_intervals"]
@@ -55,7 +56,7 @@ def score_intervals(dataset: Dataset, config: Config | None = None) -> pd.DataFr
         ``rank_p05, rank_p95``, ``offers`` (offers of the commodity) and
         ``rank_stable`` (the 90% rank interval is a single rank).
     """
-    config = config if config is not None else Config()
+    dataset, config = check_inputs("score_intervals", dataset, config, optional_config=True)
     cfg = config.risk.uncertainty
     offers = dataset.suppliers.reset_index(drop=True)
     frames = []
