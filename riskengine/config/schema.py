@@ -52,17 +52,23 @@ MAX_PENALTY_USD_PER_KG = 1e7
 def _as_penalty(value: Any) -> Any:
     """A positive number, or a map from commodity (or 'default') to a positive number."""
 
+    def number(v: Any) -> float | None:
+        """``v`` as a float when it is a number or numeric text (YAML reads 1e7 as text)."""
+        if isinstance(v, bool):
+            return None
+        try:
+            return float(v) if isinstance(v, int | float | str) else None
+        except ValueError:
+            return None
+
     def positive(v: Any) -> bool:
-        return (
-            isinstance(v, int | float)
-            and not isinstance(v, bool)
-            and 0 < v <= MAX_PENALTY_USD_PER_KG
-        )
+        n = number(v)
+        return n is not None and 0 < n <= MAX_PENALTY_USD_PER_KG
 
     if positive(value):
-        return float(value)
+        return number(value)
     if isinstance(value, dict) and value and all(positive(v) for v in value.values()):
-        return {str(k): float(v) for k, v in value.items()}
+        return {str(k): number(v) for k, v in value.items()}
     raise ValueError(
         "expected a number > 0 and at most 1e7 (USD/kg) or a map such as "
         "{default: 10000, terbium: 20000}"
@@ -189,7 +195,7 @@ class OptimiserConfig(_Model):
     )
     solver: SolverName = Field(SolverName.HIGHS, description="highs or cbc")
     time_limit_s: float = Field(
-        60.0, gt=0, le=604_800, description="solver time limit, seconds (at most a week)"
+        60.0, ge=0.1, le=604_800, description="solver time limit, seconds (0.1 to a week)"
     )
 
 
