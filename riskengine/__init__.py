@@ -48,9 +48,10 @@ Config, ScenarioConfig, Multiplier, Dataset
 
 Errors
 ------
-RiskEngineError (a ValueError), with ConfigError, DataError and SolverError
+RiskEngineError (a ValueError), with ConfigError, DataError, SolverError and ArgumentError
     Bad input; the message is the one the command line prints, naming the
-    file, line or key, the value, and what would be valid.
+    file, line or key, the value, and what would be valid. ArgumentError (also a
+    TypeError) is an argument of the wrong type or out of range.
 
 The command line (``riskengine --help``) is a thin layer over these functions.
 """
@@ -60,7 +61,14 @@ from riskengine._version import __version__
 from riskengine.config import Config, Multiplier, ScenarioConfig, load_config
 from riskengine.data import Dataset, load_dataset, write_dataset
 from riskengine.data.synthetic import generate_dataset
-from riskengine.exceptions import ConfigError, DataError, Problem, RiskEngineError, SolverError
+from riskengine.exceptions import (
+    ArgumentError,
+    ConfigError,
+    DataError,
+    Problem,
+    RiskEngineError,
+    SolverError,
+)
 from riskengine.optimise import (
     Frontier,
     OptimisationResult,
@@ -76,6 +84,7 @@ from riskengine.scoring import RiskScorer, score_suppliers, supply_risk
 from riskengine.scoring.uncertainty import score_intervals
 
 __all__ = [
+    "ArgumentError",
     "Config",
     "ConfigError",
     "DataError",

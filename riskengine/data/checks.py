@@ -39,7 +39,7 @@ def _buyer_problems(dataset: Dataset, config: Config) -> list[Problem]:
     problems = []
     for row in unknown[:_MAX_LISTED]:
         buyer = column.iloc[row]
-        source, line = dataset.where("demand", int(row))
+        source, line, label = dataset.origin("demand", int(row))
         problems.append(
             Problem(
                 source,
@@ -48,10 +48,11 @@ def _buyer_problems(dataset: Dataset, config: Config) -> list[Problem]:
                 buyer,
                 f"buyer not in the configuration; add buyers.{buyer} (home, partners) to the "
                 f"config or use one of {', '.join(buyers)}{_buyer_hint(buyer, buyers)}",
+                line_label=label,
             )
         )
     if len(unknown) > _MAX_LISTED:
-        source, _ = dataset.where("demand", 0)
+        source, _, _ = dataset.origin("demand", 0)
         more = len(unknown) - _MAX_LISTED
         problems.append(
             Problem(source, None, "buyer", None, f"{more} more rows with the same problem")

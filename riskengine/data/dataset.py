@@ -76,6 +76,14 @@ class Dataset:
             )
         return name, line
 
+    def origin(self, table: str, row: int) -> tuple[str, int, str]:
+        """(source, line, "line") in the file the table was read from, while it still matches;
+        else (``"<table> table"``, row position, "row") for a table given or changed in memory."""
+        lines = self.lines.get(table)
+        if lines is None or len(lines) != len(self.table(table)) or self.source == "memory":
+            return f"{table} table", row, "row"
+        return self.where(table, row)[0], lines[row], "line"
+
     @property
     def vintage(self) -> str:
         """Data years of production figures, e.g. '2023-2024'."""

@@ -67,12 +67,10 @@ def _as_text(col: Column, series: pd.Series) -> pd.Series:
 
 def _raw(dataset: Dataset, spec: TableSpec, frame: pd.DataFrame) -> RawTable:
     """The table as the validator reads it, named by file and line when they still apply."""
-    lines = dataset.lines.get(spec.name)
-    source, _ = dataset.where(spec.name, 0)
-    if lines is None or len(lines) != len(frame) or dataset.source == "memory":
-        source, lines, label = f"{spec.name} table", tuple(range(len(frame))), "row"
-    else:
-        label = "line"
+    source, _, label = (
+        dataset.origin(spec.name, 0) if len(frame) else (f"{spec.name} table", 0, "row")
+    )
+    lines = dataset.lines[spec.name] if label == "line" else tuple(range(len(frame)))
     text = frame.reset_index(drop=True)
     text.columns = [str(c) for c in text.columns]
     for col in spec.columns:
