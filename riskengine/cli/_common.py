@@ -140,8 +140,10 @@ def count(low: int, high: int) -> Callable[[str], int]:
     return parse
 
 
-def finite(low: float, high: float, *, open_high: bool = False) -> Callable[[str], float]:
-    """An argparse type: a finite number from ``low`` to ``high`` (below it if ``open_high``)."""
+def finite(
+    low: float = -math.inf, high: float = math.inf, *, open_high: bool = False
+) -> Callable[[str], float]:
+    """An argparse type: a finite number, from ``low`` to ``high`` (below it if ``open_high``)."""
 
     def parse(text: str) -> float:
         try:
@@ -150,13 +152,21 @@ def finite(low: float, high: float, *, open_high: bool = False) -> Callable[[str
             value = math.nan
         above = value >= high if open_high else value > high
         if not math.isfinite(value) or value < low or above:
-            bound = f"below {number_text(high)}" if open_high else f"at most {number_text(high)}"
             raise argparse.ArgumentTypeError(
-                f"expected a finite number from {number_text(low)}, {bound}, got {text!r}"
+                f"expected {_range(low, high, open_high)}, got {text!r}"
             )
         return value
 
     return parse
+
+
+def _range(low: float, high: float, open_high: bool) -> str:
+    parts = ["a finite number"]
+    if math.isfinite(low):
+        parts.append(f"from {number_text(low)}")
+    if math.isfinite(high):
+        parts.append(f"below {number_text(high)}" if open_high else f"at most {number_text(high)}")
+    return ", ".join(parts)
 
 
 def check_output_file(path: str | None, option: str) -> None:

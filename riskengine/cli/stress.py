@@ -101,28 +101,28 @@ def _add_robust(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--cvar-alpha",
-        type=finite(0, 1, open_high=True),
+        type=finite(),
         default=defaults.alpha,
         metavar="A",
         help=f"CVaR level, 0 <= A < 1 (default {defaults.alpha:g})",
     )
     parser.add_argument(
         "--cvar-beta",
-        type=finite(0, 1e6),
+        type=finite(high=1e6),
         default=defaults.beta,
         metavar="B",
         help=f"weight of CVaR against expected cost (default {defaults.beta:g})",
     )
     parser.add_argument(
         "--spot-premium",
-        type=finite(1, 1e6),
+        type=finite(high=1e6),
         default=defaults.spot_premium,
         metavar="M",
         help=f"spot price / scenario price, >= 1 (default {defaults.spot_premium:g})",
     )
     parser.add_argument(
         "--contract-fee",
-        type=finite(0, 1e6),
+        type=finite(high=1e6),
         default=defaults.contract_fee,
         metavar="F",
         help=f"fee per contracted tonne, share of its cost (default {defaults.contract_fee:g})",

@@ -195,7 +195,7 @@ class OptimiserConfig(_Model):
     )
     solver: SolverName = Field(SolverName.HIGHS, description="highs or cbc")
     time_limit_s: float = Field(
-        60.0, ge=0.1, le=604_800, description="solver time limit, seconds (0.1 to a week)"
+        60.0, gt=0, le=604_800, description="solver time limit, seconds (at most a week)"
     )
 
 
