@@ -1,10 +1,11 @@
-"""All benchmarks in one command: optimise vs raw highspy, sweeps vs PuLP and raw HiGHS.
+"""All benchmarks in one command: start-up, optimise vs raw highspy, sweeps, the q calibration.
 
 Run: python benchmarks/run.py [--quick]
 
-``--quick`` uses 1,000 and 10,000 offers and 200 scenarios (a few minutes);
-the default adds 100,000 offers and a 1,000-scenario sweep. Results are
-printed and written to ``benchmarks/results/`` (optimise.*, sweep.*).
+``--quick`` uses 1,000 and 10,000 offers, 200 scenarios and 3 runs per
+start-up command (a few minutes); the default adds 100,000 offers and a
+1,000-scenario sweep. Results are printed and written to
+``benchmarks/results/`` (startup.*, optimise.*, sweep.*).
 """
 
 from __future__ import annotations
@@ -16,22 +17,28 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+import bench_calibration  # noqa: E402
 import bench_optimise  # noqa: E402
+import startup  # noqa: E402
 import sweep  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run both benchmarks; exit 1 if any objective check failed."""
+    """Run every benchmark; exit 1 if a command failed or an objective check failed."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="smaller sizes, a few minutes")
     args = parser.parse_args(argv)
     sizes = ["1000", "10000"] if args.quick else ["1000", "10000", "100000"]
     scenarios = "200" if args.quick else "1000"
-    print("== optimise: riskengine vs the same LP built directly with highspy ==")
-    code = bench_optimise.main(["--sizes", *sizes])
+    print("== start-up: fresh processes against importing numpy + pandas ==")
+    code = startup.main(["--repeat", "3" if args.quick else "5"])
+    print("\n== optimise: riskengine vs the same LP built directly with highspy ==")
+    code |= bench_optimise.main(["--sizes", *sizes])
     print("\n== scenario sweep at 1,000 offers ==")
     # PuLP rebuilds run at ~10 scenarios/s: time its rate on the first 200 scenarios
     code |= sweep.main(["--scenarios", scenarios, "--pulp-scenarios", "200"])
+    print("\n== disruption-probability calibration ==")
+    code |= bench_calibration.main([])
     return code
 
 

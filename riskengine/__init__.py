@@ -56,32 +56,77 @@ RiskEngineError (a ValueError), with ConfigError, DataError, SolverError and Arg
 The command line (``riskengine --help``) is a thin layer over these functions.
 """
 
-from riskengine import _startup  # noqa: F401  (first: a quiet Ctrl-C while the CLI starts)
+from __future__ import annotations
+
+import sys
+from importlib import import_module
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
+
 from riskengine._version import __version__
-from riskengine.config import Config, Multiplier, ScenarioConfig, load_config
-from riskengine.data import Dataset, load_dataset, write_dataset
-from riskengine.data.synthetic import generate_dataset
-from riskengine.exceptions import (
-    ArgumentError,
-    ConfigError,
-    DataError,
-    Problem,
-    RiskEngineError,
-    SolverError,
-)
-from riskengine.optimise import (
-    Frontier,
-    OptimisationResult,
-    alliance_value,
-    build_problem,
-    frontier,
-    optimise,
-    solve,
-)
-from riskengine.report import run_report
-from riskengine.scenarios import StressResult, stress
-from riskengine.scoring import RiskScorer, score_suppliers, supply_risk
-from riskengine.scoring.uncertainty import score_intervals
+
+if TYPE_CHECKING:  # the names below, as type checkers and IDEs should see them
+    from riskengine.config import Config, Multiplier, ScenarioConfig, load_config
+    from riskengine.data import Dataset, load_dataset, write_dataset
+    from riskengine.data.synthetic import generate_dataset
+    from riskengine.exceptions import (
+        ArgumentError,
+        ConfigError,
+        DataError,
+        Problem,
+        RiskEngineError,
+        SolverError,
+    )
+    from riskengine.optimise import (
+        Frontier,
+        OptimisationResult,
+        alliance_value,
+        build_problem,
+        optimise,
+    )
+
+    # from their own modules: mypy reads these names as the submodules of the same name
+    from riskengine.optimise.frontier import frontier
+    from riskengine.optimise.solve import solve
+    from riskengine.report import run_report
+    from riskengine.scenarios import StressResult
+    from riskengine.scenarios.stress import stress
+    from riskengine.scoring import RiskScorer, score_suppliers, supply_risk
+    from riskengine.scoring.uncertainty import score_intervals
+
+#: Public name -> the module that defines it. Each module is imported on first use
+#: (PEP 562), so ``import riskengine`` and ``riskengine --help`` stay fast and
+#: scikit-learn, matplotlib, openpyxl and the solvers load only when a step needs them.
+_LAZY: dict[str, str] = {
+    "Config": "riskengine.config",
+    "Multiplier": "riskengine.config",
+    "ScenarioConfig": "riskengine.config",
+    "load_config": "riskengine.config",
+    "Dataset": "riskengine.data",
+    "load_dataset": "riskengine.data",
+    "write_dataset": "riskengine.data",
+    "generate_dataset": "riskengine.data.synthetic",
+    "ArgumentError": "riskengine.exceptions",
+    "ConfigError": "riskengine.exceptions",
+    "DataError": "riskengine.exceptions",
+    "Problem": "riskengine.exceptions",
+    "RiskEngineError": "riskengine.exceptions",
+    "SolverError": "riskengine.exceptions",
+    "Frontier": "riskengine.optimise",
+    "OptimisationResult": "riskengine.optimise",
+    "alliance_value": "riskengine.optimise",
+    "build_problem": "riskengine.optimise",
+    "frontier": "riskengine.optimise",
+    "optimise": "riskengine.optimise",
+    "solve": "riskengine.optimise",
+    "run_report": "riskengine.report",
+    "StressResult": "riskengine.scenarios",
+    "stress": "riskengine.scenarios",
+    "RiskScorer": "riskengine.scoring",
+    "score_suppliers": "riskengine.scoring",
+    "supply_risk": "riskengine.scoring",
+    "score_intervals": "riskengine.scoring.uncertainty",
+}
 
 __all__ = [
     "ArgumentError",
@@ -114,3 +159,35 @@ __all__ = [
     "supply_risk",
     "write_dataset",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """Import a public name's module on first use and keep the name (PEP 562)."""
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'riskengine' has no attribute {name!r}")
+    value = getattr(import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    """The public names (loaded or not) and the module's own attributes."""
+    return sorted(set(globals()) | set(__all__))
+
+
+class _Package(ModuleType):
+    """The ``riskengine`` module: ``riskengine.optimise`` stays the function.
+
+    Importing the subpackage ``riskengine.optimise`` makes Python bind it as
+    the attribute ``optimise`` of this package, which would hide the public
+    function of the same name; that one binding is ignored.
+    """
+
+    def __setattr__(self, name: str, value: object) -> None:
+        if name == "optimise" and isinstance(value, ModuleType):
+            return
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package

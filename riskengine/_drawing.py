@@ -10,20 +10,17 @@ data pass through :func:`plain_label`: characters the font lacks become
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-import matplotlib as mpl
 import numpy as np
 import pandas as pd
-from matplotlib.figure import Figure
-from matplotlib.font_manager import FontProperties, findfont
-from matplotlib.ft2font import FT2Font
-from matplotlib.patches import Patch
-from matplotlib.ticker import PercentFormatter
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # matplotlib itself is imported by the functions that draw
     from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 __all__ = [
     "CRMA_LINE",
@@ -105,8 +102,21 @@ _NOT_INDICATORS = (
 )
 
 
+@contextmanager
+def _figure(width: float, height: float) -> Iterator[Figure]:
+    """A new pyplot-free Figure of ``width`` x ``height`` inches, drawn inside :data:`RC`."""
+    import matplotlib as mpl
+    from matplotlib.figure import Figure
+
+    with mpl.rc_context(RC):
+        yield Figure(figsize=(width, height))
+
+
 @lru_cache(maxsize=1)
 def _charmap() -> frozenset[int]:
+    from matplotlib.font_manager import FontProperties, findfont
+    from matplotlib.ft2font import FT2Font
+
     path = findfont(FontProperties(family=FONT), fallback_to_default=True)
     return frozenset(FT2Font(path).get_charmap())
 
@@ -137,45 +147,57 @@ def indicator_columns(scores: pd.DataFrame) -> list[str]:
 # --------------------------------------------------------------------------- mix by country
 
 
-def _mix_axis(ax: Axes, part: pd.DataFrame, short: pd.DataFrame, colours: dict[str, str]) -> None:
-    commodities = sorted(short["commodity"].unique(), reverse=True)
-    y = {c: i for i, c in enumerate(commodities)}
-    left = dict.fromkeys(commodities, 0.0)
+def _mix_bars(
+    part: pd.DataFrame, short: pd.DataFrame, y: dict[str, int]
+) -> tuple[list[tuple[int, float, float, str]], list[tuple[int, float, float]]]:
+    """Bars in drawing order: (y, width, left, country) per country share, (y, width, left) per gap."""
+    left = dict.fromkeys(y, 0.0)
+    shares = []
     for row in part.sort_values(["commodity", "country"], kind="stable").itertuples():
         width = float(row.share_of_demand)
-        ax.barh(
-            y[row.commodity],
-            width,
-            left=left[row.commodity],
-            height=0.7,
-            color=colours[row.country],
-            edgecolor="white",
-            linewidth=0.5,
-        )
+        shares.append((y[row.commodity], width, left[row.commodity], row.country))
+        left[row.commodity] += width
+    gaps = []
+    for row in short.itertuples():
+        gap = float(row.shortfall_t) / float(row.demand_t) if row.demand_t else 0.0
+        if gap > 1e-9:
+            gaps.append((y[row.commodity], gap, left[row.commodity]))
+    return shares, gaps
+
+
+def _mix_axis(ax: Axes, part: pd.DataFrame, short: pd.DataFrame, colours: dict[str, str]) -> None:
+    from matplotlib.ticker import PercentFormatter
+
+    commodities = sorted(short["commodity"].unique(), reverse=True)
+    shares, gaps = _mix_bars(part, short, {c: i for i, c in enumerate(commodities)})
+    # one barh call per kind of bar draws the same rectangles, in the same order, as one per bar
+    if shares:
+        ys, widths, lefts, countries = zip(*shares, strict=True)
+        colour = [colours[c] for c in countries]
+        ax.barh(ys, widths, left=lefts, height=0.7, color=colour, edgecolor="white", linewidth=0.5)
+    for y, width, left, country in shares:
         if width >= 0.08:
             ax.text(
-                left[row.commodity] + width / 2,
-                y[row.commodity],
-                plain_label(row.country),
+                left + width / 2,
+                y,
+                plain_label(country),
                 ha="center",
                 va="center",
                 color="white",
                 fontsize=7,
             )
-        left[row.commodity] += width
-    for row in short.itertuples():
-        gap = float(row.shortfall_t) / float(row.demand_t) if row.demand_t else 0.0
-        if gap > 1e-9:
-            ax.barh(
-                y[row.commodity],
-                gap,
-                left=left[row.commodity],
-                height=0.7,
-                color=SHORTFALL_COLOUR,
-                hatch="///",
-                edgecolor="#808b96",
-                linewidth=0.5,
-            )
+    if gaps:
+        ys, widths, lefts = zip(*gaps, strict=True)
+        ax.barh(
+            ys,
+            widths,
+            left=lefts,
+            height=0.7,
+            color=SHORTFALL_COLOUR,
+            hatch="///",
+            edgecolor="#808b96",
+            linewidth=0.5,
+        )
     ax.set_yticks(range(len(commodities)), labels=[plain_label(c) for c in commodities])
     ax.axvline(CRMA_LINE, color="black", linestyle="--", linewidth=1)
     ax.set_xlim(0, 1.0)
@@ -190,19 +212,24 @@ def mix_figure(mix: pd.DataFrame, shortfalls: pd.DataFrame) -> Figure:
     ``shortfalls``). The dashed line marks the CRMA 65% benchmark for one
     third country.
     """
+    from matplotlib.patches import Patch
+
     buyers = sorted(shortfalls["buyer"].unique())
     n_rows = max(
         1, shortfalls.groupby("buyer")["commodity"].nunique().max() if len(shortfalls) else 1
     )
     colours = country_colours(list(mix["country"].unique()))
-    with mpl.rc_context(RC):
-        fig = Figure(figsize=(8.0, 0.9 + (0.32 * n_rows + 0.6) * max(1, len(buyers))))
+    with _figure(8.0, 0.9 + (0.32 * n_rows + 0.6) * max(1, len(buyers))) as fig:
         axes = fig.subplots(max(1, len(buyers)), 1, squeeze=False)[:, 0]
         for ax, buyer in zip(axes, buyers, strict=False):
             _mix_axis(
                 ax, mix[mix["buyer"] == buyer], shortfalls[shortfalls["buyer"] == buyer], colours
             )
-            ax.set_title(plain_label(f"{buyer}: share of demand by supplying country"), loc="left")
+            # y=1.0 is where automatic placement puts it (nothing sits above these axes),
+            # without measuring every tick label on each draw
+            ax.set_title(
+                plain_label(f"{buyer}: share of demand by supplying country"), loc="left", y=1.0
+            )
         axes[-1].set_xlabel("share of the buyer's demand (dashed line: CRMA 65% benchmark)")
         handles = [Patch(color=colours[k], label=plain_label(k)) for k in sorted(colours)]
         handles.append(
@@ -225,7 +252,9 @@ def mix_figure(mix: pd.DataFrame, shortfalls: pd.DataFrame) -> Figure:
 
 def _lambda_labels(ok: pd.DataFrame) -> list[tuple[float, float, str]]:
     """One label per distinct point (equal plans share one), noting any shortfall."""
-    keys = ok.assign(x=ok["average_risk"].round(6), y=(ok["purchase_cost_usd"] / 1e6).round(6))
+    keys = ok.assign(
+        x=(ok["supply_loss_usd"] / 1e6).round(6), y=(ok["purchase_cost_usd"] / 1e6).round(6)
+    )
     labels = []
     for (x, y), part in keys.groupby(["x", "y"], sort=True):
         lams = ", ".join(f"{v:.3g}" for v in sorted(part["risk_aversion"]))
@@ -240,16 +269,17 @@ def frontier_figure(
     chosen: tuple[float, float, float] | None,
     chosen_label: str = "this report's plan",
 ) -> Figure:
-    """Purchase cost against average risk along the lambda sweep; efficient points filled.
+    """Purchase cost against the supply loss to expect along the lambda sweep.
 
     ``points`` is :attr:`Frontier.points <riskengine.Frontier>`; ``chosen`` is
-    one plan as (lambda, average risk, purchase cost USD), drawn as a star.
+    one plan as (lambda, supply loss USD, purchase cost USD), drawn as a star.
+    Efficient points are filled; points that serve less are labelled with the
+    tonnes they leave short.
     """
-    with mpl.rc_context(RC):
-        fig = Figure(figsize=(7.5, 4.0))
+    with _figure(7.5, 4.0) as fig:
         ax = fig.subplots()
         ok = points[points["status"] == "optimal"].sort_values("risk_aversion")
-        x, y = ok["average_risk"], ok["purchase_cost_usd"] / 1e6
+        x, y = ok["supply_loss_usd"] / 1e6, ok["purchase_cost_usd"] / 1e6
         ax.plot(x, y, color="#b3b6b7", linewidth=1, zorder=1)
         eff = ok["efficient"].astype(bool)
         ax.scatter(x[eff], y[eff], color="#1f77b4", zorder=2, label="efficient plan")
@@ -265,7 +295,7 @@ def frontier_figure(
             ax.annotate(text, (px, py), textcoords="offset points", xytext=(5, 5), fontsize=7)
         if chosen is not None and all(pd.notna(v) for v in chosen):
             ax.scatter(
-                [chosen[1]],
+                [chosen[1] / 1e6],
                 [chosen[2] / 1e6],
                 marker="*",
                 s=140,
@@ -273,9 +303,11 @@ def frontier_figure(
                 zorder=3,
                 label=plain_label(f"{chosen_label} (λ={chosen[0]:g})"),
             )
-        ax.set_xlabel("average risk score of the plan (0-100, tonne-weighted)")
+        ax.set_xlabel(
+            "supply loss to expect, USD million a year (disruptions q x V x t + unmet demand x V)"
+        )
         ax.set_ylabel("purchase cost, USD million a year")
-        ax.set_title("Cost-risk frontier: purchase cost against average risk", loc="left")
+        ax.set_title("Cost-risk frontier: purchase cost against supply loss", loc="left")
         ax.legend(frameon=False, loc="best")
         ax.margins(x=0.22, y=0.1)  # room for the labels of the right-most points
         fig.subplots_adjust(left=0.11, right=0.97, top=0.9, bottom=0.13)
@@ -295,9 +327,9 @@ def _offer_labels(part: pd.DataFrame) -> list[str]:
 
 def _contribution_axis(ax: Axes, part: pd.DataFrame, indicators: list[str]) -> None:
     part = part.iloc[::-1]
-    left = pd.Series(0.0, index=part.index)
+    left = np.zeros(len(part))
     for name in indicators:
-        values = part[name].astype(float)
+        values = part[name].to_numpy(dtype=float)
         ax.barh(
             range(len(part)),
             values,
@@ -314,13 +346,13 @@ def _contribution_axis(ax: Axes, part: pd.DataFrame, indicators: list[str]) -> N
 def contributions_figure(scores: pd.DataFrame, indicators: list[str], top: int = 12) -> Figure:
     """The first ``top`` rows per buyer (riskiest first) as bars stacked by indicator."""
     buyers = sorted(scores["buyer"].unique())
-    with mpl.rc_context(RC):
-        fig = Figure(figsize=(8.0, 0.8 + (0.19 * top + 0.5) * max(1, len(buyers))))
+    with _figure(8.0, 0.8 + (0.19 * top + 0.5) * max(1, len(buyers))) as fig:
         axes = fig.subplots(max(1, len(buyers)), 1, squeeze=False)[:, 0]
         for ax, buyer in zip(axes, buyers, strict=False):
             part = scores[scores["buyer"] == buyer].head(top)
             _contribution_axis(ax, part, indicators)
-            ax.set_title(plain_label(f"{buyer}: the {len(part)} riskiest offers"), loc="left")
+            title = plain_label(f"{buyer}: the {len(part)} riskiest offers")
+            ax.set_title(title, loc="left", y=1.0)  # y as in mix_figure
         axes[-1].set_xlabel("risk score (0-100), split into the contribution of each indicator")
         handles, labels = axes[0].get_legend_handles_labels()
         fig.legend(handles, labels, loc="lower center", ncols=4, frameon=False, fontsize=7)
@@ -349,19 +381,21 @@ def _paired_bars(ax: Axes, plan: pd.Series, response: pd.Series, labels: list[st
 def stress_figure(table: pd.DataFrame, note: str = "") -> Figure:
     """Paired bars per scenario row of a stress ``scenarios`` table: exposure against response.
 
-    Left: shortfall (t/yr); right: purchase + shortfall penalty (USD million a
+    Left: shortfall (t/yr); right: purchase + lost supply at its value V (USD million a
     year). ``note`` is appended to the title.
     """
     labels = [plain_label(s) for s in table["scenario"]]
-    with mpl.rc_context(RC):
-        fig = Figure(figsize=(9.0, 1.4 + 0.45 * max(1, len(table))))
+    with _figure(9.0, 1.4 + 0.45 * max(1, len(table))) as fig:
         short_ax, cost_ax = fig.subplots(1, 2, sharey=True)
         _paired_bars(short_ax, table["exposure_shortfall_t"], table["response_shortfall_t"], labels)
         _paired_bars(
-            cost_ax, table["exposure_cost_usd"] / 1e6, table["response_cost_usd"] / 1e6, labels
+            cost_ax,
+            (table["exposure_purchase_usd"] + table["exposure_lost_supply_usd"]) / 1e6,
+            (table["response_purchase_usd"] + table["response_lost_supply_usd"]) / 1e6,
+            labels,
         )
         short_ax.set_xlabel("shortfall, tonnes a year")
-        cost_ax.set_xlabel("purchase + shortfall penalty, USD million a year")
+        cost_ax.set_xlabel("purchase + lost supply (model), USD million a year")
         short_ax.set_title(
             plain_label(f"Stress test: plan kept against re-optimised{note}"), loc="left"
         )

@@ -56,7 +56,7 @@ def fmt_pct(value: Any) -> str:
 
 def fmt_yes(value: Any) -> str:
     """A flag as yes / NO."""
-    return "-" if _missing(value) else ("yes" if bool(value) else "NO")
+    return "n/a" if _missing(value) else ("yes" if bool(value) else "NO")
 
 
 def number(value: Any, digits: int = 0) -> str:

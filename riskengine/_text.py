@@ -6,7 +6,10 @@ import difflib
 import re
 from collections.abc import Iterable
 
+from riskengine._limits import number_text
+
 __all__ = ["did_you_mean", "escape_controls", "number_text", "replace_controls", "shorten"]
+
 
 #: Characters that change how text is shown rather than showing: C0 and C1 controls
 #: (ESC starts terminal escape sequences), DEL, bidirectional embeddings, overrides
@@ -44,11 +47,3 @@ def escape_controls(text: str, keep: str = "\n") -> str:
         return char if char in keep else f"\\u{ord(char):04x}"
 
     return _CONTROL_OR_BREAK.sub(escape, text)
-
-
-def number_text(value: float) -> str:
-    """A bound as messages write it: 0, 0.5, 1,000,000."""
-    value = float(value)
-    if value.is_integer() and abs(value) < 1e15:
-        return f"{int(value):,}"
-    return f"{value:g}"

@@ -1,7 +1,8 @@
 """Reference pages generated from the code, so they cannot drift.
 
 ``python -m riskengine.docs`` rewrites ``docs/configuration.md`` and
-``docs/data-dictionary.md``; a test fails when either is stale.
+``docs/data-dictionary.md`` (a test fails when either is stale) and redraws
+``docs/calibration-reliability.png`` from the shipped data.
 """
 
 from __future__ import annotations
@@ -15,7 +16,12 @@ from pydantic import BaseModel
 from riskengine.config.schema import Config
 from riskengine.data.schema import TABLES
 
-__all__ = ["configuration_reference", "data_dictionary", "write_docs"]
+__all__ = [
+    "configuration_reference",
+    "data_dictionary",
+    "write_calibration_figure",
+    "write_docs",
+]
 
 
 def _default(value: Any) -> str:
@@ -78,10 +84,11 @@ def data_dictionary() -> str:
     ]
     for spec in TABLES:
         key = ", ".join(spec.key)
+        optional = " Optional: a data folder may leave this table out." if spec.optional else ""
         lines += [
             f"## `{spec.file}`: {spec.meaning}",
             "",
-            f"Unique key: ({key}).",
+            f"Unique key: ({key}).{optional}",
             "",
             "| column | required | unit | valid values | meaning |",
             "| --- | --- | --- | --- | --- |",
@@ -100,10 +107,25 @@ def data_dictionary() -> str:
     return "\n".join(lines)
 
 
+#: The reliability figure of the disruption-probability calibration (docs/methodology.md).
+CALIBRATION_FIGURE = "calibration-reliability.png"
+
+
+def write_calibration_figure(folder: Path) -> Path:
+    """Draw the calibration reliability figure from the shipped data and default settings."""
+    from riskengine.data.dataset import load_dataset
+    from riskengine.plotting import plot_calibration
+
+    path = folder / CALIBRATION_FIGURE
+    plot_calibration(load_dataset()).savefig(path, dpi=150, metadata={"Software": None})
+    return path
+
+
 def write_docs(folder: Path) -> None:
-    """Write both generated pages into ``folder``."""
+    """Write both generated pages, and the calibration figure, into ``folder``."""
     (folder / "configuration.md").write_text(configuration_reference(), encoding="utf-8")
     (folder / "data-dictionary.md").write_text(data_dictionary(), encoding="utf-8")
+    write_calibration_figure(folder)
 
 
 if __name__ == "__main__":

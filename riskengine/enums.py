@@ -4,7 +4,21 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-__all__ = ["COMMODITIES", "Indicator", "Mode", "SolverName", "Stage", "Status"]
+__all__ = [
+    "COMMODITIES",
+    "CalibrationLabel",
+    "CalibrationMethod",
+    "DisruptionKind",
+    "Enforce",
+    "Indicator",
+    "Mode",
+    "PolicyBasis",
+    "RiskCharge",
+    "ShortfallRule",
+    "SolverName",
+    "Stage",
+    "Status",
+]
 
 #: The seven rare earths under China's export licensing (MOFCOM/GAC Announcement 18, 2025-04-04).
 COMMODITIES: tuple[str, ...] = (
@@ -58,3 +72,56 @@ class Indicator(StrEnum):
     LEAD_TIME = "lead_time"
     CHINESE_TECHNOLOGY = "chinese_technology"
     PARENT_COUNTRY = "parent_country"
+
+
+class Enforce(StrEnum):
+    """How a buyer's policy cap or floor binds in the optimiser."""
+
+    SOFT = "soft"  # may be exceeded at violation_usd_per_kg per kg over the limit
+    HARD = "hard"  # may never be exceeded
+
+
+class PolicyBasis(StrEnum):
+    """What a policy share is measured on."""
+
+    CONSUMPTION = "consumption"  # what the buyer buys (version 2; CRMA Art. 1(2))
+    DEMAND = "demand"  # the buyer's demand (version 1; can create shortfall)
+
+
+class RiskCharge(StrEnum):
+    """How the objective charges for sourcing risk."""
+
+    EXPECTED_LOSS = "expected_loss"  # lambda x q x V per kg (version 2)
+    PRICE_MULTIPLE = "price_multiple"  # lambda x price x risk/100 per kg (version 1)
+
+
+class ShortfallRule(StrEnum):
+    """How unmet demand enters the objective."""
+
+    VALUE = "value"  # priced at the lost-supply value V[c]
+    LEXICOGRAPHIC = "lexicographic"  # first serve the most the market allows, then optimise
+
+
+class DisruptionKind(StrEnum):
+    """What caused a historical supply disruption (``disruptions.csv``)."""
+
+    EXPORT_RESTRICTION = "export_restriction"
+    BORDER_CLOSURE = "border_closure"
+    CONFLICT = "conflict"
+    PLANT_OUTAGE = "plant_outage"
+    INSOLVENCY = "insolvency"
+
+
+class CalibrationMethod(StrEnum):
+    """How a risk score becomes a yearly disruption probability."""
+
+    LOGISTIC = "logistic"
+    ISOTONIC = "isotonic"
+    LINEAR = "linear"
+
+
+class CalibrationLabel(StrEnum):
+    """What the calibration predicts for a unit-year."""
+
+    EVENT = "event"
+    SHARE = "share"

@@ -31,7 +31,6 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from matplotlib.figure import Figure
 
 from riskengine._drawing import (
     CRMA_LINE,
@@ -47,7 +46,11 @@ from riskengine._drawing import (
 )
 from riskengine.exceptions import RiskEngineError
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # matplotlib is imported by riskengine._drawing when a figure is drawn
+    from matplotlib.figure import Figure
+
+    from riskengine.config.schema import Config
+    from riskengine.data.dataset import Dataset
     from riskengine.optimise.frontier import Frontier
     from riskengine.optimise.result import OptimisationResult
     from riskengine.scenarios.stress import StressResult
@@ -62,6 +65,7 @@ __all__ = [
     "indicator_columns",
     "mix_figure",
     "plain_label",
+    "plot_calibration",
     "plot_contributions",
     "plot_frontier",
     "plot_mix",
@@ -145,7 +149,7 @@ def plot_frontier(frontier: Frontier, highlight: float | None = None) -> Figure:
             )
         chosen = (
             float(highlight),
-            float(row["average_risk"].iat[0]),
+            float(row["supply_loss_usd"].iat[0]),
             float(row["purchase_cost_usd"].iat[0]),
         )
     return frontier_figure(frontier.points, chosen, "highlighted plan")
@@ -203,7 +207,7 @@ def plot_stress(stress_result: StressResult, top: int = 20) -> Figure:
     -------
     Figure
         Two panels of paired bars per scenario: shortfall in tonnes a year
-        (left) and cost (purchase + shortfall penalty) in USD million a year
+        (left) and purchase plus lost supply (model) in USD million a year
         (right), for the baseline plan kept fixed (exposure) and for the plan
         re-optimised under the scenario (response). 9 inches wide.
 
@@ -222,3 +226,56 @@ def plot_stress(stress_result: StressResult, top: int = 20) -> Figure:
         table = table.loc[sorted(table["regret_usd"].nlargest(top).index)]
         note = f" ({top} of {len(stress_result.scenarios)}, largest regret)"
     return stress_figure(table, note)
+
+
+def plot_calibration(
+    dataset: Dataset, config: Config | None = None, samples: int = 200, seed: int = 0
+) -> Figure:
+    """Reliability of the disruption-probability calibration, and its fitted curves.
+
+    Parameters
+    ----------
+    dataset : Dataset
+        The data; its ``disruptions`` table (or the shipped one) is the history.
+    config : Config, optional
+        ``risk.calibration`` (window, kinds, ...); the default configuration if omitted.
+        The curves drawn are the logistic and isotonic fits whatever the method set.
+    samples, seed : int
+        Country-bootstrap refits for the band around the logistic curve.
+
+    Returns
+    -------
+    Figure
+        Left: observed against predicted rates in six bins of predicted q (90%
+        Wilson intervals). Right: q by score (logistic with its 90% band,
+        isotonic, and q = score/100), observed rates by score bin, and ticks
+        for the dataset's offers (China and elsewhere). 9 inches wide.
+    """
+    from riskengine._calibration_drawing import calibration_figure
+    from riskengine.config.schema import Config
+    from riskengine.scoring import score_suppliers
+    from riskengine.scoring.calibration import DisruptionCalibration
+    from riskengine.scoring.diagnostics import bootstrap_curve, reliability_table
+    from riskengine.scoring.panel import calibration_events, disruption_panel
+
+    config = config if config is not None else Config()
+    panel, _ = disruption_panel(dataset, config)
+    panel = panel[panel["at_risk"]]
+    events, _ = calibration_events(dataset, config.risk.calibration)
+    curves = {}
+    for method in ("logistic", "isotonic"):
+        model = DisruptionCalibration(method=method).fit(panel)
+        curves[method] = model.table(tuple(np.linspace(0, 100, 201)))
+    logistic = DisruptionCalibration().fit(panel)
+    reliability = reliability_table(panel, logistic)
+    curves["band"] = bootstrap_curve(
+        panel, scores=tuple(range(0, 101, 2)), samples=samples, seed=seed
+    )
+    calibration = config.risk.calibration
+    note = (
+        f"Panel: {len(panel)} unit-years at risk, {calibration.start_year}-{calibration.end_year}, "
+        f"{int(panel['disrupted'].sum())} disrupted; {len(events)} events of "
+        f"{'disruptions.csv' if dataset.disruptions is not None else 'the shipped history'} count."
+    )
+    offers = score_suppliers(dataset, config)
+    return calibration_figure(reliability, curves, reliability, offers, plain_label(note))

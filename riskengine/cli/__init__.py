@@ -1,8 +1,11 @@
 """Command line: ``riskengine validate | score | optimise | stress | report | init``.
 
 A thin layer over the Python API. Each command lives in its own module with
-``add_parser(subparsers)`` and ``run(args) -> int``. Exit codes: 0 success,
-2 bad input (message on stderr, no traceback), 1 internal error.
+``run(args) -> int``; its arguments are declared in :mod:`riskengine.cli._parsers`,
+so building the parser (and ``--help``) imports no command module, and a
+command's module (with pandas, the solvers or matplotlib) loads only when it
+runs. Exit codes: 0 success, 2 bad input (message on stderr, no traceback),
+1 internal error.
 """
 
 from __future__ import annotations
@@ -11,16 +14,16 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
-from importlib import import_module
 
 from riskengine._version import __version__
+from riskengine.cli._parsers import PARSERS
 from riskengine.cli._terminal import terminal
 from riskengine.exceptions import RiskEngineError
 
 __all__ = ["entry_point", "main"]
 
 #: Command modules, in the order ``--help`` lists them.
-COMMANDS: tuple[str, ...] = ("validate", "score", "optimise", "stress", "report", "init")
+COMMANDS: tuple[str, ...] = tuple(PARSERS)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -31,7 +34,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The full argument parser, with one sub-command per available command module."""
+    """The full argument parser, one sub-command per command; imports no command module."""
     parser = _Parser(
         prog="riskengine",
         description="Sourcing-risk scores and diversified EU/Japan sourcing mixes for the rare "
@@ -42,14 +45,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"riskengine {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
-    for name in COMMANDS:
-        try:
-            module = import_module(f"riskengine.cli.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"riskengine.cli.{name}":
-                raise
-            continue
-        module.add_parser(sub)
+    for add_command in PARSERS.values():
+        add_command(sub)
     return parser
 
 

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +12,7 @@ import pandas as pd
 
 from riskengine._csv import csv_text
 from riskengine._resources import shipped
-from riskengine._text import number_text
+from riskengine.cli._parsers import add_common, add_format
 from riskengine.config import Config, load_config
 from riskengine.data import Dataset, load_dataset
 from riskengine.data.checks import check_against_config
@@ -24,41 +22,6 @@ from riskengine.report._format import neutralise_csv
 __all__ = ["add_common", "add_format", "emit_json", "emit_table", "load_inputs"]
 
 DEFAULT_CONFIG = Path("config/default.yaml")
-
-
-def add_common(parser: argparse.ArgumentParser) -> None:
-    """--config, --data, --set and --debug."""
-    parser.add_argument(
-        "--config",
-        metavar="FILE",
-        type=Path,
-        help="YAML configuration (default: config/default.yaml if present)",
-    )
-    parser.add_argument(
-        "--data",
-        metavar="DIR",
-        type=Path,
-        help="folder of CSV tables or an .xlsx workbook (overrides data.dir)",
-    )
-    parser.add_argument(
-        "--set",
-        metavar="KEY=VALUE",
-        action="append",
-        default=[],
-        dest="overrides",
-        help="override a configuration key (repeatable)",
-    )
-    parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
-
-
-def add_format(parser: argparse.ArgumentParser) -> None:
-    """--format table|json|csv."""
-    parser.add_argument(
-        "--format",
-        choices=("table", "json", "csv"),
-        default="table",
-        help="output format on stdout (default: table)",
-    )
 
 
 def resolve_config_path(path: Path | None) -> Path | None:
@@ -121,52 +84,6 @@ def emit_table(frame: pd.DataFrame, fmt: str, floatfmt: str = "{:,.2f}") -> None
 def fail(message: str) -> ConfigError:
     """A bad-argument error (exit 2)."""
     return ConfigError(message)
-
-
-def count(low: int, high: int) -> Callable[[str], int]:
-    """An argparse type: a whole number from ``low`` to ``high`` (the API's limits)."""
-
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            value = None
-        if value is None or not low <= value <= high:
-            raise argparse.ArgumentTypeError(
-                f"expected a whole number from {low} to {high:,}, got {text!r}"
-            )
-        return value
-
-    return parse
-
-
-def finite(
-    low: float = -math.inf, high: float = math.inf, *, open_high: bool = False
-) -> Callable[[str], float]:
-    """An argparse type: a finite number, from ``low`` to ``high`` (below it if ``open_high``)."""
-
-    def parse(text: str) -> float:
-        try:
-            value = float(text)
-        except ValueError:
-            value = math.nan
-        above = value >= high if open_high else value > high
-        if not math.isfinite(value) or value < low or above:
-            raise argparse.ArgumentTypeError(
-                f"expected {_range(low, high, open_high)}, got {text!r}"
-            )
-        return value
-
-    return parse
-
-
-def _range(low: float, high: float, open_high: bool) -> str:
-    parts = ["a finite number"]
-    if math.isfinite(low):
-        parts.append(f"from {number_text(low)}")
-    if math.isfinite(high):
-        parts.append(f"below {number_text(high)}" if open_high else f"at most {number_text(high)}")
-    return ", ".join(parts)
 
 
 def check_output_file(path: str | None, option: str) -> None:

@@ -19,7 +19,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, TextIO
 
-from riskengine import _startup
 from riskengine._text import escape_controls
 
 __all__ = ["SafeStream", "terminal"]
@@ -48,7 +47,6 @@ def _show(message: Warning | str, *_: Any, **__: Any) -> None:
 @contextmanager
 def terminal() -> Iterator[None]:
     """Escape control characters on stdout and stderr, and show warnings as one line."""
-    _startup.restore_interrupt()
     out, err = sys.stdout, sys.stderr
     sys.stdout, sys.stderr = SafeStream(out), SafeStream(err)  # type: ignore[assignment]
     try:

@@ -11,21 +11,6 @@ from riskengine.cli._common import fail
 from riskengine.data.dataset import shipped_data_dir
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:
-    """Register the command."""
-    parser = sub.add_parser(
-        "init",
-        help="create a working folder with a config and a copy of the shipped tables",
-        description="Create DIR holding config.yaml (every key commented), data/ (a copy of "
-        "the shipped tables to edit) and reports/.",
-    )
-    parser.add_argument(
-        "dir", type=Path, metavar="DIR", help="folder to create (must be new or empty)"
-    )
-    parser.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
-    parser.set_defaults(run=run)
-
-
 def _default_config_text() -> str:
     text = (shipped("config") / "default.yaml").read_text(encoding="utf-8")
     text = text.replace("name: default", "name: my-analysis", 1)

@@ -6,70 +6,14 @@ import argparse
 import sys
 from typing import Any
 
-from riskengine.cli._common import (
-    add_common,
-    add_format,
-    check_output_file,
-    count,
-    emit_json,
-    emit_table,
-    fail,
-    load_inputs,
-)
+from riskengine.cli._common import check_output_file, emit_json, emit_table, fail, load_inputs
 from riskengine.config import Config
-from riskengine.config.arguments import MAX_FRONTIER_POINTS
 from riskengine.data import Dataset
 from riskengine.optimise import OptimisationResult, alliance_value, frontier, optimise
 from riskengine.optimise._text import country_mix_text
 from riskengine.optimise.api import default_scores
 from riskengine.optimise.problem import build_problem
 from riskengine.optimise.solve import write_lp
-
-
-def add_parser(sub: argparse._SubParsersAction) -> None:
-    """Register the command."""
-    parser = sub.add_parser(
-        "optimise",
-        help="recommend a diversified sourcing mix (LP)",
-        description="Solve the sourcing LP: cheapest mix after risk within the country cap "
-        "(65%% by default), supplier cap and partner floor; report the mix, shortfalls and "
-        "shadow prices. Exit 1 if the solver does not reach optimality.",
-    )
-    add_common(parser)
-    add_format(parser)
-    parser.add_argument("--mode", choices=("joint", "separate"), help="override optimiser.mode")
-    parser.add_argument(
-        "--backend",
-        choices=("highs", "pulp"),
-        help="highs = highspy direct (default for HiGHS); pulp = PuLP model (always used for CBC)",
-    )
-    parser.add_argument(
-        "--frontier",
-        type=count(0, MAX_FRONTIER_POINTS),
-        default=0,
-        metavar="N",
-        help=f"also sweep risk_aversion over N points, 0 to {MAX_FRONTIER_POINTS} "
-        "(cost-risk frontier)",
-    )
-    parser.add_argument(
-        "--alliance",
-        action="store_true",
-        help="also compute the alliance value (separate minus joint)",
-    )
-    parser.add_argument(
-        "--write-lp",
-        metavar="FILE",
-        dest="write_lp",
-        help="write the LP (or .mps) for review; kilotonnes and thousands of USD",
-    )
-    parser.add_argument(
-        "--top",
-        type=count(0, 1_000_000),
-        default=10,
-        metavar="N",
-        help="shadow prices to list in the table format (default 10)",
-    )
-    parser.set_defaults(run=run)
 
 
 def _extras(

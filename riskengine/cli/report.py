@@ -11,50 +11,6 @@ from riskengine.report import config_paths, run_batch, run_report
 from riskengine.report.staging import check_out_dir
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:
-    """Register the command."""
-    parser = sub.add_parser(
-        "report",
-        help="write a report folder (HTML, CSV, xlsx, figures, summary, manifest)",
-        description="Score, optimise and write a new report folder under report.out_dir for "
-        "each configuration: report.html, summary.json, manifest.json, tables.xlsx, tables/*.csv "
-        "and figures/*.svg. With several configurations (or a folder of them), also write an "
-        "index.html comparing the runs; the exit code is 2 if any configuration failed.",
-    )
-    parser.add_argument(
-        "--config",
-        metavar="FILE",
-        type=Path,
-        action="append",
-        default=[],
-        dest="configs",
-        help="YAML configuration, or a folder of them "
-        "(repeatable; default: config/default.yaml if present)",
-    )
-    parser.add_argument(
-        "--data",
-        metavar="DIR",
-        type=Path,
-        help="folder of CSV tables or an .xlsx workbook (overrides data.dir)",
-    )
-    parser.add_argument(
-        "--set",
-        metavar="KEY=VALUE",
-        action="append",
-        default=[],
-        dest="overrides",
-        help="override a configuration key (repeatable)",
-    )
-    parser.add_argument(
-        "--out",
-        metavar="DIR",
-        type=Path,
-        help="folder that receives the report folders (overrides report.out_dir)",
-    )
-    parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
-    parser.set_defaults(run=run)
-
-
 def _single(args: argparse.Namespace, path: Path | None) -> int:
     config, path = load_config_args(path, args.overrides)
     folder = run_report(config, args.out, path, dataset=args.data)

@@ -7,9 +7,6 @@ import argparse
 import pandas as pd
 
 from riskengine.cli._common import (
-    add_common,
-    add_format,
-    count,
     emit_json,
     emit_table,
     fail,
@@ -20,37 +17,6 @@ from riskengine.scoring import concentration_table, score_suppliers, supply_risk
 from riskengine.scoring.uncertainty import score_intervals
 
 _ID = ["buyer", "supplier_id", "name", "commodity", "country", "stage", "status"]
-
-
-def add_parser(sub: argparse._SubParsersAction) -> None:
-    """Register the command."""
-    parser = sub.add_parser(
-        "score",
-        help="risk score of every supplier offer (or --commodities)",
-        description="Score every (buyer, supplier offer) pair from 0 (safest) to 100, with the "
-        "contribution of each indicator; or print the JRC commodity criticality table.",
-    )
-    add_common(parser)
-    add_format(parser)
-    parser.add_argument("--buyer", action="append", help="only this buyer (repeatable)")
-    parser.add_argument("--commodity", action="append", help="only this commodity (repeatable)")
-    parser.add_argument(
-        "--top",
-        type=count(1, 1_000_000),
-        metavar="N",
-        help="only the N riskiest offers per buyer and commodity",
-    )
-    parser.add_argument(
-        "--commodities",
-        action="store_true",
-        help="print commodity criticality (HHI, WGI-weighted HHI, JRC SR)",
-    )
-    parser.add_argument(
-        "--uncertainty",
-        action="store_true",
-        help="add 5th-95th percentile of score and rank under weight uncertainty",
-    )
-    parser.set_defaults(run=run)
 
 
 def _filter(frame: pd.DataFrame, column: str, wanted: list[str] | None) -> pd.DataFrame:

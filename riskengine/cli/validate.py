@@ -5,26 +5,11 @@ from __future__ import annotations
 import argparse
 
 from riskengine.cli._common import (
-    add_common,
-    add_format,
     emit_json,
     emit_table,
     frame_records,
     load_inputs,
 )
-
-
-def add_parser(sub: argparse._SubParsersAction) -> None:
-    """Register the command."""
-    parser = sub.add_parser(
-        "validate",
-        help="check configuration and data; print a summary",
-        description="Check the configuration and the data tables; print a "
-        "summary, or every problem found (exit 2).",
-    )
-    add_common(parser)
-    add_format(parser)
-    parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -17,13 +17,14 @@ from typing import Any
 
 import numpy as np
 
-from riskengine._text import number_text
-from riskengine.config.schema import (
+from riskengine._limits import (
     MAX_FRONTIER_POINTS,
+    MAX_MONTE_CARLO,
+    MAX_SEED,
     MAX_UNCERTAINTY_SAMPLES,
-    Config,
-    ScenarioConfig,
+    number_text,
 )
+from riskengine.config.schema import Config, ScenarioConfig
 from riskengine.enums import Mode
 from riskengine.exceptions import ArgumentError
 
@@ -42,10 +43,6 @@ __all__ = [
     "scenario_names",
 ]
 
-#: Most Monte Carlo scenarios one stress test draws (each is one re-optimisation).
-MAX_MONTE_CARLO = 10_000
-#: Largest random seed (as ``risk.uncertainty.seed``).
-MAX_SEED = 2**32 - 1
 #: Largest risk aversion (as ``optimiser.risk_aversion``).
 _MAX_RISK_AVERSION = 1000.0
 _EXECUTORS = ("serial", "local", "dask")

@@ -7,18 +7,32 @@ Every key here is documented in ``config/default.yaml`` and in
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
-from riskengine.enums import Mode, SolverName, Status
+from riskengine._limits import MAX_FRONTIER_POINTS, MAX_SEED, MAX_UNCERTAINTY_SAMPLES
+from riskengine.enums import (
+    CalibrationLabel,
+    CalibrationMethod,
+    DisruptionKind,
+    Enforce,
+    Mode,
+    PolicyBasis,
+    RiskCharge,
+    ShortfallRule,
+    SolverName,
+    Status,
+)
 
 __all__ = [
     "BuyerConfig",
+    "CalibrationConfig",
     "Config",
     "DataConfig",
     "Multiplier",
     "OptimiserConfig",
+    "PolicyConfig",
     "ReportConfig",
     "RiskConfig",
     "RiskWeights",
@@ -41,34 +55,31 @@ def _as_codes(value: Any) -> Any:
     raise ValueError("expected a code or a list of codes, e.g. [EU] or [JP, US]")
 
 
-#: Most points on a cost-risk frontier (``report.frontier_points``, ``--frontier``).
-MAX_FRONTIER_POINTS = 100
-#: Most weight draws of the score uncertainty (``risk.uncertainty.samples``).
-MAX_UNCERTAINTY_SAMPLES = 100_000
-#: Largest lost-supply value or shortfall penalty accepted, USD/kg.
+#: Largest lost-supply value, shortfall penalty or violation cost accepted, USD/kg.
 MAX_PENALTY_USD_PER_KG = 1e7
 
 
-def _as_penalty(value: Any) -> Any:
-    """A positive number, or a map from commodity (or 'default') to a positive number."""
+def _number(value: Any) -> float | None:
+    """``value`` as a float when it is a number or numeric text (YAML reads 1e7 as text)."""
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        return None
+    try:
+        return float(value)
+    except ValueError:
+        return None
 
-    def number(v: Any) -> float | None:
-        """``v`` as a float when it is a number or numeric text (YAML reads 1e7 as text)."""
-        if isinstance(v, bool):
-            return None
-        try:
-            return float(v) if isinstance(v, int | float | str) else None
-        except ValueError:
-            return None
+
+def _as_penalty(value: Any) -> Any:
+    """A finite number > 0, or a map from commodity (or 'default') to one, at most 1e7 USD/kg."""
 
     def positive(v: Any) -> bool:
-        n = number(v)
-        return n is not None and 0 < n <= MAX_PENALTY_USD_PER_KG
+        number = _number(v)
+        return number is not None and 0 < number <= MAX_PENALTY_USD_PER_KG
 
     if positive(value):
-        return number(value)
+        return _number(value)
     if isinstance(value, dict) and value and all(positive(v) for v in value.values()):
-        return {str(k): number(v) for k, v in value.items()}
+        return {str(k): _number(v) for k, v in value.items()}
     raise ValueError(
         "expected a number > 0 and at most 1e7 (USD/kg) or a map such as "
         "{default: 10000, terbium: 20000}"
@@ -95,11 +106,50 @@ class DataConfig(_Model):
     )
 
 
+class PolicyConfig(_Model):
+    """One buyer's sourcing policy: a cap on any one non-home country and a partner floor.
+
+    Shares are measured on what the buyer buys (its consumption), never on its
+    demand, so a cap can never by itself leave demand unmet (contract 5.1).
+    """
+
+    max_country_share: float | None = Field(
+        None,
+        gt=0,
+        le=1,
+        description="theta_b: most of what the buyer buys that one non-home country may supply "
+        "(EU CRMA Art. 1(2): 0.65); null = no cap",
+    )
+    country_share_overrides: dict[str, Share] = Field(
+        default_factory=dict, description="per-country caps replacing theta_b, e.g. {CN: 0.5}"
+    )
+    min_partner_share: Share = Field(
+        0.0, description="alpha_b: least share of what the buyer buys from home or partners"
+    )
+    enforce: Enforce = Field(
+        Enforce.SOFT,
+        description="soft: may be exceeded at violation_usd_per_kg; hard: never exceeded",
+    )
+    violation_usd_per_kg: Penalty | None = Field(
+        None,
+        description="w_b, USD per kg over a soft cap or under a soft floor: a number, a map by "
+        "commodity with 'default', or null = 25% of the commodity's lost-supply value",
+    )
+    basis: PolicyBasis = Field(
+        PolicyBasis.CONSUMPTION,
+        description="consumption (what the buyer buys) or demand (version 1: hard caps on demand "
+        "can create shortfall)",
+    )
+
+
 class BuyerConfig(_Model):
-    """One buyer's domestic and trusted-partner countries or blocs."""
+    """One buyer's domestic and trusted-partner countries or blocs, and its policy."""
 
     home: Codes = Field(description="countries or blocs that are domestic for this buyer")
     partners: Codes = Field((), description="countries or blocs this buyer treats as partners")
+    policy: PolicyConfig | None = Field(
+        None, description="country cap and partner floor of this buyer; null = none"
+    )
 
 
 class RiskWeights(_Model):
@@ -138,7 +188,57 @@ class UncertaintyConfig(_Model):
         le=1e6,
         description="Dirichlet concentration; larger = weights closer to configured",
     )
-    seed: int = Field(0, ge=0, le=2**32 - 1, description="random seed, 0 to 4294967295")
+    seed: int = Field(0, ge=0, le=MAX_SEED, description="random seed, 0 to 4294967295")
+
+
+class CalibrationConfig(_Model):
+    """How a risk score becomes a yearly disruption probability q (docs/methodology.md)."""
+
+    method: CalibrationMethod = Field(
+        CalibrationMethod.LOGISTIC,
+        description="logistic (fit on the history), isotonic (monotone step fit) or linear "
+        "(q = risk_score/100, the version-1 special case)",
+    )
+    start_year: int = Field(2010, ge=1950, le=2100, description="first year of the panel")
+    end_year: int = Field(2025, ge=1950, le=2100, description="last year of the panel")
+    kinds: tuple[DisruptionKind, ...] = Field(
+        tuple(DisruptionKind),
+        min_length=1,
+        description="kinds of disruption that count (export_restriction, border_closure, "
+        "conflict, plant_outage, insolvency)",
+    )
+    min_share: float = Field(
+        0.1,
+        ge=0,
+        le=1,
+        description="a unit-year counts as disrupted when an event took at least this "
+        "share of its supply",
+    )
+    count: Literal["onset", "ongoing"] = Field(
+        "onset",
+        description="onset: a unit-year is disrupted when an event starts hitting it, and "
+        "later years of that event leave the panel; ongoing: every year of an event counts",
+    )
+    label: CalibrationLabel = Field(
+        CalibrationLabel.EVENT,
+        description="event: q = chance of a disruption in a year; share: q = expected "
+        "share of supply lost in a year",
+    )
+    include_analogues: bool = Field(
+        False,
+        description="also count restrictions of comparable materials (commodity other: "
+        "Ga, Ge, graphite, ...) against the country's rare-earth units",
+    )
+    confirmed_only: bool = Field(False, description="use only events whose basis is confirmed")
+
+    @model_validator(mode="after")
+    def _window(self) -> CalibrationConfig:
+        if self.end_year < self.start_year:
+            raise ValueError(
+                f"end_year {self.end_year} is before start_year {self.start_year}; "
+                "give a window such as 2010 to 2025"
+            )
+        return self
 
 
 class RiskConfig(_Model):
@@ -152,30 +252,62 @@ class RiskConfig(_Model):
         description="lead time (days) at which the lead-time indicator reaches 1",
     )
     uncertainty: UncertaintyConfig = UncertaintyConfig()
+    calibration: CalibrationConfig = CalibrationConfig()
 
 
 class OptimiserConfig(_Model):
-    """The sourcing LP (contract section 5)."""
+    """The sourcing LP (contract section 5, version 2)."""
 
     mode: Mode = Field(Mode.JOINT, description="joint or separate")
-    risk_aversion: float = Field(1.0, ge=0, le=1000, description="lambda in the objective")
-    max_country_share: float = Field(
-        0.65, gt=0, le=1, description="theta: cap on one non-home country's share of demand"
+    risk_aversion: float = Field(
+        1.0,
+        ge=0,
+        le=1000,
+        description="lambda: weight of the expected disruption loss (1 = its expectation)",
     )
-    country_share_overrides: dict[str, Share] = Field(
-        default_factory=dict, description="per-country caps replacing theta, e.g. {CN: 0.5}"
+    risk_charge: RiskCharge = Field(
+        RiskCharge.EXPECTED_LOSS,
+        description="expected_loss: lambda x q x V per kg bought (version 2); price_multiple: "
+        "lambda x price x risk/100 (version 1, deprecated)",
+    )
+    shortfall: ShortfallRule = Field(
+        ShortfallRule.VALUE,
+        description="value: unmet demand costs the lost-supply value V; lexicographic: first "
+        "serve the most the market allows, then minimise cost and risk among those plans",
+    )
+    shortfall_penalty_usd_per_kg: Penalty | None = Field(
+        None,
+        description="overrides V[c], USD/kg: a number, or a map by commodity with 'default'; "
+        "null = commodities.csv lost_supply_value_usd_per_kg",
     )
     max_supplier_share: float = Field(
-        1.0, gt=0, le=1, description="sigma: cap on one offer's share of demand"
+        1.0, gt=0, le=1, description="sigma: cap on one offer's share of a buyer's demand"
     )
-    min_partner_share: float = Field(
-        0.0, ge=0, le=1, description="alpha: floor on home+partner share of served volume"
+    max_country_share: float | None = Field(
+        None,
+        gt=0,
+        le=1,
+        description="version 1 (deprecated): hard cap on one non-home country's share of demand "
+        "for every buyer; use buyers.<B>.policy.max_country_share",
     )
-    shortfall_penalty_usd_per_kg: Penalty = Field(
-        10_000.0, description="P_c in USD/kg: a number, or a map by commodity with 'default'"
+    country_share_overrides: dict[str, Share] = Field(
+        default_factory=dict,
+        description="version 1 (deprecated): per-country caps; use "
+        "buyers.<B>.policy.country_share_overrides",
+    )
+    min_partner_share: float | None = Field(
+        None,
+        ge=0,
+        le=1,
+        description="version 1 (deprecated): home+partner floor for every buyer; use "
+        "buyers.<B>.policy.min_partner_share",
     )
     status_availability: dict[Status, Share] = Field(
-        default_factory=lambda: {Status.PRODUCING: 1.0, Status.RAMPING: 1.0, Status.PLANNED: 0.0},
+        default_factory=lambda: {
+            Status.PRODUCING: 1.0,
+            Status.RAMPING: 1.0,
+            Status.PLANNED: 0.0,
+        },
         description="share of an offer's capacity usable now, by status (planned plants "
         "cannot deliver yet)",
     )
@@ -251,7 +383,11 @@ class ReportConfig(_Model):
 
 def _default_buyers() -> dict[str, BuyerConfig]:
     return {
-        "EU": BuyerConfig(home=("EU",), partners=("JP", "US", "CA", "AU", "GB", "NO", "KR")),
+        "EU": BuyerConfig(
+            home=("EU",),
+            partners=("JP", "US", "CA", "AU", "GB", "NO", "KR"),
+            policy=PolicyConfig(max_country_share=0.65),
+        ),
         "JP": BuyerConfig(home=("JP",), partners=("EU", "US", "CA", "AU", "GB", "KR")),
     }
 
@@ -269,19 +405,3 @@ class Config(_Model):
     optimiser: OptimiserConfig = OptimiserConfig()
     scenarios: tuple[ScenarioConfig, ...] = Field((), description="named what-if cases")
     report: ReportConfig = ReportConfig()
-
-    def penalty_usd_per_kg(self, commodity: str) -> float:
-        """Shortfall penalty P_c for one commodity, USD/kg."""
-        value = self.optimiser.shortfall_penalty_usd_per_kg
-        if isinstance(value, float):
-            return value
-        if commodity in value:
-            return value[commodity]
-        if "default" in value:
-            return value["default"]
-        from riskengine.exceptions import ConfigError
-
-        raise ConfigError(
-            f"optimiser.shortfall_penalty_usd_per_kg has no entry for {commodity!r} and no "
-            "'default'; add one of them"
-        )

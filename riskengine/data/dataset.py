@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
 
 from riskengine._csv import csv_text
 from riskengine.config.arguments import check_path
+from riskengine.data.history import parse_disruptions
 from riskengine.data.readers import RawTable, read_csv_table
 from riskengine.data.schema import TABLES, TableSpec
 from riskengine.data.validate import check_lookalikes, check_references, parse_table
@@ -18,12 +21,30 @@ from riskengine.exceptions import ArgumentError, DataError, Problem
 
 __all__ = ["Dataset", "load_dataset", "shipped_data_dir", "write_dataset"]
 
-_NAMES = tuple(t.name for t in TABLES)
+#: The six tables every dataset has, then the optional ones it may have.
+_NAMES = tuple(t.name for t in TABLES if not t.optional)
+_OPTIONAL = tuple(t.name for t in TABLES if t.optional)
+#: Tables with checks across columns beyond the schema's.
+_PARSERS = {"disruptions": parse_disruptions}
+
+
+def table_parser(
+    spec: TableSpec,
+) -> Callable[[RawTable], tuple[pd.DataFrame | None, list[Problem]]]:
+    """The function that parses and checks one raw table (a special one for disruptions)."""
+    return _PARSERS.get(spec.name, partial(parse_table, spec))
+
+
+class _NoTable(ArgumentError, KeyError):
+    """A table name a dataset does not have."""
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return str(self.args[0]) if self.args else ""
 
 
 @dataclass(frozen=True)
 class Dataset:
-    """The six input tables, validated and typed.
+    """The six input tables, and the optional ones, validated and typed.
 
     Quantities are tonnes of oxide equivalent a year; prices USD per kg of
     oxide equivalent. Extra columns of the input files are kept.
@@ -32,6 +53,10 @@ class Dataset:
     ----------
     commodities, countries, production, export_controls, suppliers, demand : DataFrame
         The tables of ``contract.md`` section 2.
+    disruptions : DataFrame or None
+        Optional history of supply disruptions (``disruptions.csv``); None when
+        the data has none (the disruption-probability calibration then uses the
+        shipped table).
     source : str
         Where the tables were read from ("generated" for synthetic data).
     files : tuple of Path
@@ -44,18 +69,32 @@ class Dataset:
     export_controls: pd.DataFrame
     suppliers: pd.DataFrame
     demand: pd.DataFrame
+    disruptions: pd.DataFrame | None = None
     source: str = "memory"
     files: tuple[Path, ...] = field(default=(), repr=False)
     lines: dict[str, tuple[int, ...]] = field(default_factory=dict, repr=False, compare=False)
 
     def __repr__(self) -> str:
-        sizes = ", ".join(f"{name}={len(self.table(name))}" for name in _NAMES)
+        sizes = ", ".join(f"{name}={len(self.table(name))}" for name in self.table_names)
         return f"Dataset(source={self.source!r}, {sizes})"
 
+    @property
+    def table_names(self) -> tuple[str, ...]:
+        """The six required table names, then the optional tables this dataset has."""
+        return _NAMES + tuple(n for n in _OPTIONAL if getattr(self, n) is not None)
+
     def table(self, name: str) -> pd.DataFrame:
-        """The table called ``name`` (one of the six file stems)."""
-        if name not in _NAMES:
-            raise ArgumentError(f"no table {name!r}; tables are {', '.join(_NAMES)}")
+        """The table called ``name`` (a file stem: the six, or an optional table present).
+
+        Raises
+        ------
+        ArgumentError
+            (also a KeyError) for an unknown name or an optional table this dataset lacks.
+        """
+        if name in _OPTIONAL and getattr(self, name) is None:
+            raise _NoTable(f"this dataset has no {name} table (it is optional)")
+        if name not in _NAMES + _OPTIONAL:
+            raise _NoTable(f"no table {name!r}; tables are {', '.join(_NAMES + _OPTIONAL)}")
         return getattr(self, name)
 
     def with_tables(self, **tables: pd.DataFrame) -> Dataset:
@@ -119,7 +158,7 @@ class Dataset:
     def summary(self) -> str:
         """A readable summary: rows per table, capacity per commodity, data vintage."""
         lines = [f"Dataset from {self.source}", ""]
-        lines += [f"  {name:<16} {len(self.table(name)):>7} rows" for name in _NAMES]
+        lines += [f"  {name:<16} {len(self.table(name)):>7} rows" for name in self.table_names]
         cap = self.capacity_by_commodity()
         lines += ["", "  commodity     offers  capacity t/yr  ex-China share  demand t/yr"]
         for row in cap.itertuples(index=False):
@@ -141,7 +180,7 @@ def shipped_data_dir() -> Path:
 
 def _read_raw(path: Path) -> tuple[dict[str, RawTable], list[Problem], tuple[Path, ...]]:
     if path.is_file() and path.suffix.lower() in (".xlsx", ".xlsm"):
-        raws = read_xlsx_tables(path, _NAMES)
+        raws = read_xlsx_tables(path, _NAMES + _OPTIONAL)
         missing = [n for n in _NAMES if n not in raws]
         problems = [
             Problem(
@@ -170,8 +209,10 @@ def _read_raw(path: Path) -> tuple[dict[str, RawTable], list[Problem], tuple[Pat
     raws, problems, files = {}, [], []
     for spec in TABLES:
         file = path / spec.file
+        if not file.is_file() and spec.optional:
+            continue
         if not file.is_file():
-            needed = ", ".join(t.file for t in TABLES)
+            needed = ", ".join(t.file for t in TABLES if not t.optional)
             problems.append(
                 Problem(str(file), None, None, None, f"is missing; a data folder needs {needed}")
             )
@@ -261,12 +302,12 @@ def load_dataset(path: str | os.PathLike[str] | None = None) -> Dataset:
     tables: dict[str, pd.DataFrame] = {}
     for spec in TABLES:
         if spec.name in raws:
-            frame, found = parse_table(spec, raws[spec.name])
+            frame, found = table_parser(spec)(raws[spec.name])
             problems += found
             if frame is not None:
                 tables[spec.name] = frame
     problems += cross_checks(tables, raws)
-    if problems or len(tables) != len(TABLES):
+    if problems or any(name not in tables for name in _NAMES):
         raise DataError(problems)
     lines = {name: raw.lines for name, raw in raws.items()}
     return Dataset(**tables, source=str(folder), files=files, lines=lines)
@@ -277,7 +318,7 @@ def _table_spec(name: str) -> TableSpec:
 
 
 def write_dataset(dataset: Dataset, folder: str | os.PathLike[str]) -> Path:
-    """Write the six tables as CSV files into ``folder`` (created if needed).
+    """Write the tables (the six, and the optional ones present) as CSV into ``folder``.
 
     Dates are written YYYY-MM-DD and booleans true/false, so the folder loads back
     with :func:`load_dataset` to the same tables.
@@ -289,7 +330,7 @@ def write_dataset(dataset: Dataset, folder: str | os.PathLike[str]) -> Path:
     check_path("write_dataset", "folder", folder, optional=False)
     out = Path(folder)
     out.mkdir(parents=True, exist_ok=True)
-    for name in _NAMES:
+    for name in dataset.table_names:
         frame = dataset.table(name).copy()
         for col in _table_spec(name).columns:
             if col.name not in frame.columns:

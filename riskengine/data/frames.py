@@ -23,10 +23,9 @@ import pandas as pd
 from riskengine.config.arguments import check_config
 from riskengine.config.schema import Config
 from riskengine.data.checks import check_buyers
-from riskengine.data.dataset import Dataset, cross_checks
+from riskengine.data.dataset import Dataset, cross_checks, table_parser
 from riskengine.data.readers import RawTable
 from riskengine.data.schema import TABLES, Column, TableSpec
-from riskengine.data.validate import parse_table
 from riskengine.exceptions import ArgumentError, DataError, Problem
 
 __all__ = ["check_dataset", "check_inputs", "check_scores"]
@@ -111,13 +110,15 @@ def check_dataset(dataset: Any, who: str) -> Dataset:
     problems: list[Problem] = []
     for spec in TABLES:
         frame = getattr(dataset, spec.name)
+        if frame is None and spec.optional:
+            continue
         if not isinstance(frame, pd.DataFrame):
             raise ArgumentError(
                 f"{who}: dataset.{spec.name} should be a pandas DataFrame, "
                 f"got {type(frame).__name__}"
             )
         raws[spec.name] = _raw(dataset, spec, frame)
-        parsed, found = parse_table(spec, raws[spec.name])
+        parsed, found = table_parser(spec)(raws[spec.name])
         problems += found
         if parsed is not None:
             tables[spec.name] = parsed

@@ -11,9 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from riskengine.enums import COMMODITIES, Stage, Status
+from riskengine.enums import COMMODITIES, DisruptionKind, Stage, Status
 
-__all__ = ["TABLES", "Column", "Kind", "TableSpec"]
+__all__ = ["DISRUPTION_TABLE", "OPTIONAL_TABLES", "TABLES", "Column", "Kind", "TableSpec"]
 
 Kind = Literal["text", "number", "integer", "date", "bool", "country", "commodity", "choice"]
 
@@ -53,12 +53,13 @@ class Column:
 
 @dataclass(frozen=True)
 class TableSpec:
-    """An input table: file stem, columns, and unique key."""
+    """An input table: file stem, columns, unique key, and whether a data folder may omit it."""
 
     name: str
     meaning: str
     columns: tuple[Column, ...]
     key: tuple[str, ...]
+    optional: bool = False
 
     @property
     def file(self) -> str:
@@ -244,7 +245,88 @@ DEMAND_TABLE = TableSpec(
     ("buyer", "commodity"),
 )
 
-#: Every input table, in loading order (referenced tables first).
+_KINDS = tuple(k.value for k in DisruptionKind)
+
+DISRUPTION_TABLE = TableSpec(
+    "disruptions",
+    "one historical supply disruption (optional; calibrates the disruption probability)",
+    (
+        Column("event_id", "text", "", "stable id of the event"),
+        Column(
+            "country", "text", "", "ISO 3166-1 alpha-2 code of the country whose supply was hit"
+        ),
+        Column(
+            "supplier_id",
+            "text",
+            "",
+            "plant or company hit, empty if country-wide",
+            required=False,
+        ),
+        Column(
+            "commodity",
+            "choice",
+            "",
+            "commodity id, all (every one of the seven), or other (a comparable raw material "
+            "named in material)",
+            choices=(*COMMODITIES, "all", "other"),
+        ),
+        Column(
+            "material",
+            "text",
+            "",
+            "material restricted when commodity is other, e.g. gallium",
+            required=False,
+        ),
+        Column(
+            "stage",
+            "choice",
+            "",
+            "stage hit, empty = all stages",
+            required=False,
+            choices=_STAGES,
+        ),
+        Column(
+            "destination",
+            "text",
+            "",
+            "country or bloc targeted, empty = all buyers",
+            required=False,
+        ),
+        Column("start_year", "integer", "", "first year of the event", low=1950, high=2100),
+        Column(
+            "end_year",
+            "integer",
+            "",
+            "last year of the event, empty = still under way",
+            required=False,
+            low=1950,
+            high=2100,
+        ),
+        Column("kind", "choice", "", "what caused the disruption", choices=_KINDS),
+        Column(
+            "share_affected",
+            "number",
+            "",
+            "share of that country's or plant's supply lost in an affected year",
+            low=0,
+            high=1,
+        ),
+        Column(
+            "basis",
+            "choice",
+            "",
+            "confirmed (seen in the cited source) or estimate",
+            required=False,
+            choices=("confirmed", "estimate"),
+        ),
+        Column("description", "text", "", "what happened", required=False),
+        Column("source", "text", "", "source keys or URLs", required=False),
+    ),
+    ("event_id",),
+    optional=True,
+)
+
+#: Every input table, in loading order (referenced tables first); optional ones last.
 TABLES: tuple[TableSpec, ...] = (
     COMMODITY_TABLE,
     COUNTRY_TABLE,
@@ -252,4 +334,8 @@ TABLES: tuple[TableSpec, ...] = (
     EXPORT_CONTROL_TABLE,
     SUPPLIER_TABLE,
     DEMAND_TABLE,
+    DISRUPTION_TABLE,
 )
+
+#: File stems of the tables a data folder may leave out.
+OPTIONAL_TABLES: tuple[str, ...] = tuple(t.name for t in TABLES if t.optional)

@@ -74,6 +74,8 @@ def _commodities(rng: np.random.Generator) -> pd.DataFrame:
             "price_usd_per_kg": [_PRICES[c] for c in COMMODITIES],
             "substitution_index": rng.uniform(0.7, 1.0, len(COMMODITIES)).round(2),
             "eol_recycling_rate": rng.uniform(0.0, 0.3, len(COMMODITIES)).round(2),
+            # above every generated offer price (at most 1.6 x the base price)
+            "lost_supply_value_usd_per_kg": [2.5 * _PRICES[c] for c in COMMODITIES],
         }
     )
 

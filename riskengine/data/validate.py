@@ -155,7 +155,7 @@ def _check_numbers(col: Column, values: pd.Series, shown: pd.Series, out: _Colle
     )
     if col.kind == "integer":
         frac = finite & (values != values.round())
-        out.add(np.asarray(frac), col.name, shown, f"is not whole; expected {_expected(col)}")
+        out.add(np.asarray(frac), col.name, shown, f"expected {_expected(col)}")
         values = values.where(~frac)
         return values.astype("Int64") if not values.isna().any() else values
     return values

@@ -25,7 +25,7 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 from xml.etree import ElementTree
 
 import pandas as pd
@@ -104,14 +104,14 @@ def _has_dtd(archive: zipfile.ZipFile, part: zipfile.ZipInfo) -> bool:
     return any(mark in head for mark in _DTD_MARKS)
 
 
-def _open_workbook(path: Path) -> Any:
+def _open_workbook(path: Path, handle: BinaryIO) -> Any:
+    """openpyxl's read-only workbook over ``handle`` (which the caller closes, even on failure)."""
     from openpyxl import load_workbook
 
-    _check_archive(path)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            return load_workbook(path, read_only=True, data_only=True)
+            return load_workbook(handle, read_only=True, data_only=True)
     except Exception as exc:  # a hostile file can fail anywhere inside openpyxl
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise _refuse(
@@ -342,13 +342,15 @@ def read_xlsx_tables(path: Path, names: tuple[str, ...]) -> dict[str, RawTable]:
     DataError
         When the file is not a readable xlsx workbook or exceeds a limit above.
     """
-    workbook = _open_workbook(path)
+    _check_archive(path)
     budget = _Budget(path)
-    try:
-        return {
-            name: _read_sheet(workbook, name, f"{path.name}[{name}]", budget)
-            for name in names
-            if name in workbook.sheetnames
-        }
-    finally:
-        workbook.close()
+    with path.open("rb") as handle:
+        workbook = _open_workbook(path, handle)
+        try:
+            return {
+                name: _read_sheet(workbook, name, f"{path.name}[{name}]", budget)
+                for name in names
+                if name in workbook.sheetnames
+            }
+        finally:
+            workbook.close()

@@ -19,17 +19,30 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from typing import TYPE_CHECKING
+
 from riskengine.data.dataset import Dataset
 from riskengine.enums import Mode
 from riskengine.exceptions import DataError, Problem
+from riskengine.optimise.families import Block, make_block
 
-__all__ = ["CONTRACT_COLUMN", "INFEASIBLE_HINT", "check_contracts", "contracted_tonnes"]
+if TYPE_CHECKING:
+    from riskengine.optimise.parameters import ModelArrays
+    from riskengine.optimise.problem import Structure
+
+__all__ = [
+    "CONTRACT_COLUMN",
+    "INFEASIBLE_HINT",
+    "check_contracts",
+    "contract_block",
+    "contracted_tonnes",
+]
 
 CONTRACT_COLUMN = "contracted_t"
 INFEASIBLE_HINT = (
     f"the contracted minimum volumes (suppliers.csv column {CONTRACT_COLUMN}) "
-    "together exceed what capacity and the caps allow; lower them or relax "
-    "optimiser.max_country_share, max_supplier_share or min_partner_share"
+    "together exceed what capacity and the hard caps allow; lower them or relax "
+    "optimiser.max_supplier_share or the buyers' hard policy caps (enforce: soft)"
 )
 
 
@@ -63,36 +76,73 @@ def contracted_tonnes(dataset: Dataset) -> pd.Series:
     return values.fillna(0.0).astype(float)
 
 
-def contract_rows(x: pd.DataFrame, mode: Mode) -> tuple[pd.DataFrame, np.ndarray]:
-    """The x columns under a contract, and the row number of each."""
-    under = x[x["contracted_t"] > 0]
-    keys = ["commodity", "supplier_id"] if mode is Mode.JOINT else ["pair", "supplier_id"]
-    return under, under.groupby(keys, sort=True).ngroup().to_numpy()
+def _hard_cap_t(structure: Structure, caps: pd.DataFrame, demand_t: np.ndarray) -> np.ndarray:
+    """Per x: the hard demand-basis country cap theta x D on its country (inf where none)."""
+    x = structure.x
+    out = np.full(len(x), np.inf)
+    hard = caps[(~caps["soft"]) & (caps["basis"] == "demand")] if not caps.empty else caps
+    if hard.empty:
+        return out
+    key = pd.MultiIndex.from_arrays([hard["need"], hard["country"]])
+    row = key.get_indexer(pd.MultiIndex.from_arrays([x["need"], x["country"]]))
+    hit = row >= 0
+    theta = hard["share"].to_numpy(dtype=float)[row[hit]]
+    out[hit] = theta * demand_t[structure.x_need[hit]]
+    return out
 
 
-def contract_rhs(under: pd.DataFrame, row: np.ndarray, mode: Mode) -> pd.DataFrame:
-    """One line per contract row: keys, ``rhs_t`` and ``attainable_t`` (the most its
-    columns can hold under capacity, supplier cap and country cap, each alone)."""
-    share = under["demand_t"] / under["commodity_demand_t"] if mode is Mode.SEPARATE else 1.0
-    frame = under.assign(
-        row=row,
-        rhs_t=under["contracted_t"] * share,
-        most=np.minimum(under["ub_t"], under["country_cap_t"]),
-    )
+def contract_block(
+    dataset: Dataset, structure: Structure, base: ModelArrays, caps: pd.DataFrame, mode: Mode
+) -> Block | None:
+    """The ``contract`` rows (only with a ``contracted_t`` column), checked before solving.
+
+    ``joint``: sum over buyers of x[b,o] >= contracted_t[o]; ``separate``:
+    x[b,o] >= contracted_t[o] x D[b,c] / sum_b' D[b',c]. The right-hand side
+    reads the ``contract`` parameter, so a capacity cut in a scenario cuts it too.
+    """
+    offer, x = structure.offers, structure.x
+    if not (offer["contracted_t"] > 0).any():
+        return None
+    under = np.flatnonzero(offer["contracted_t"].to_numpy()[structure.x_offer] > 0)
+    if not len(under):  # contracts on offers no buyer needs
+        empty = pd.DataFrame(columns=["commodity", "supplier_id", "rhs_t", "attainable_t"])
+        check_contracts(dataset, empty, offer[offer["contracted_t"] > 0], structure)
+    demand = structure.needs["demand_t"].to_numpy(dtype=float)
+    group = structure.need_group
+    share = np.ones(len(under))
+    if mode is Mode.SEPARATE:
+        total = np.bincount(group, demand)[group]
+        share = (demand / total)[structure.x_need[under]]
+    keys = x.iloc[under]
+    grouping = ["offer"] if mode is Mode.JOINT else ["need", "offer"]
+    row = keys.groupby(grouping, sort=True).ngroup().to_numpy()
+    most = np.minimum(base.x_upper_t, _hard_cap_t(structure, caps, demand))[under]
+    frame = keys.assign(row=row, share_=share, most=most)
     agg = frame.groupby("row").agg(
-        buyer=("buyer", "first" if mode is Mode.SEPARATE else lambda b: np.nan),
+        buyer=("buyer", "first"),
         commodity=("commodity", "first"),
         supplier_id=("supplier_id", "first"),
         country=("country", "first"),
-        rhs_t=("rhs_t", "first"),
+        offer=("offer", "first"),
+        share_=("share_", "first"),
         most=("most", "sum"),
-        capacity_t=("capacity_t", "first"),
     )
-    agg["attainable_t"] = np.minimum(agg["most"], agg["capacity_t"])
-    return agg.drop(columns=["most", "capacity_t"])
+    if mode is Mode.JOINT:
+        agg["buyer"] = np.nan
+    contracted = offer["contracted_t"].to_numpy(dtype=float)[agg["offer"].to_numpy()]
+    capacity = offer["capacity_t"].to_numpy(dtype=float)[agg["offer"].to_numpy()]
+    agg["rhs_t"] = contracted * agg["share_"].to_numpy()
+    agg["attainable_t"] = np.minimum(agg["most"], capacity)
+    check_contracts(dataset, agg, offer[offer["contracted_t"] > 0], structure)
+    rows = agg[["buyer", "commodity", "supplier_id", "country", "rhs_t"]]
+    entries = (row, under, np.ones(len(under)))
+    rhs = ("contract", agg["offer"].to_numpy(), agg["share_"].to_numpy())
+    return make_block("contract", entries, structure.layout.n_cols, rows, "ge", rhs)
 
 
-def check_contracts(dataset: Dataset, rows: pd.DataFrame, offers: pd.DataFrame) -> None:
+def check_contracts(
+    dataset: Dataset, rows: pd.DataFrame, offers: pd.DataFrame, structure: Structure
+) -> None:
     """Raise :class:`DataError` for contracts no plan can honour, and for unsold ones.
 
     ``offers`` holds every offer with a contract (``supplier_id, commodity``);
@@ -100,28 +150,28 @@ def check_contracts(dataset: Dataset, rows: pd.DataFrame, offers: pd.DataFrame) 
     """
     problems = []
     sold = set(zip(rows["commodity"], rows["supplier_id"], strict=True))
-    ids = list(zip(dataset.suppliers["commodity"], dataset.suppliers["supplier_id"], strict=True))
     for offer in offers.itertuples():
-        where = dataset.where("suppliers", ids.index((offer.commodity, offer.supplier_id)))
+        where = dataset.where("suppliers", int(offer.row))
         if (offer.commodity, offer.supplier_id) not in sold:
             problems.append(
                 Problem(
                     *where,
                     CONTRACT_COLUMN,
-                    str(offer.contracted_t),
+                    f"{offer.contracted_t:g}",
                     "no buyer has demand for this commodity, so the contract "
                     "cannot be honoured; add demand or remove the contract",
                 )
             )
+    row_of = dict(zip(structure.offers["offer"], structure.offers["row"], strict=True))
     for r in rows[rows["rhs_t"] > rows["attainable_t"] * (1 + 1e-9) + 1e-9].itertuples():
-        where = dataset.where("suppliers", ids.index((r.commodity, r.supplier_id)))
+        where = dataset.where("suppliers", int(row_of[r.offer]))
         problems.append(
             Problem(
                 *where,
                 CONTRACT_COLUMN,
                 f"{r.rhs_t:g}",
                 f"at most {r.attainable_t:,.2f} t can be bought from this offer "
-                "within capacity, max_supplier_share and max_country_share; "
+                "within capacity, max_supplier_share and a hard country cap on demand; "
                 "lower the contract or relax those caps",
             )
         )

@@ -37,6 +37,7 @@ from riskengine.optimise.solution import ModelAnswer, SolveStatus
 
 __all__ = [
     "IPM_COLUMNS",
+    "STATUS",
     "MIP_REL_GAP",
     "HighsModel",
     "components",
@@ -46,7 +47,8 @@ __all__ = [
 ]
 
 _M = highspy.HighsModelStatus
-_STATUS = {
+#: HiGHS model status -> :class:`SolveStatus` (the one map every HiGHS caller uses).
+STATUS = {
     _M.kOptimal: SolveStatus.OPTIMAL,
     _M.kModelEmpty: SolveStatus.OPTIMAL,
     _M.kTimeLimit: SolveStatus.TIME_LIMIT,
@@ -183,7 +185,7 @@ class _Part:
         if self.highs.run() == highspy.HighsStatus.kError:
             return SolveStatus.ERROR, "HiGHS returned an error status"
         model_status = self.highs.getModelStatus()
-        status = _STATUS.get(model_status, SolveStatus.ERROR)
+        status = STATUS.get(model_status, SolveStatus.ERROR)
         # later runs (new costs in a frontier sweep) warm-start simplex from this basis
         if not self.mip:
             self.highs.setOptionValue("solver", "simplex")

@@ -12,7 +12,7 @@ shortfall columns, and the rows
 ``M[b,o]`` is the most buyer b can take from offer o on its own: the column's
 upper bound (supplier cap, or the capacity or pro-rata slice it alone can
 buy), the offer's capacity, and, for an offer outside the buyer's home, the
-country cap ``theta_k * D[b,c]``. ``m[b,o] = min(min_order_t, M[b,o])``: the
+hard country cap on demand ``theta_k * D[b,c]`` (version 1). ``m[b,o] = min(min_order_t, M[b,o])``: the
 minimum order is capped by what the offer can give, so ``y = 1`` never forces
 an impossible order, and ``x = 0, y = 0`` still satisfies every row (the
 model stays feasible without contracts). An offer with ``M = 0`` gets ``y``
@@ -25,12 +25,19 @@ a MILP (:data:`LP_ONLY`).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 
 from riskengine.config.schema import OptimiserConfig
+from riskengine.optimise.families import TONNES_PER_UNIT, Block, make_block
 
-__all__ = ["LP_ONLY", "MILP_MESSAGE", "MILP_NOT_SOLVED", "is_milp", "order_limits", "y_columns"]
+if TYPE_CHECKING:
+    from riskengine.optimise.parameters import ModelArrays, Parameters
+    from riskengine.optimise.problem import Structure
+
+__all__ = ["LP_ONLY", "MILP_MESSAGE", "MILP_NOT_SOLVED", "is_milp", "milp_blocks", "order_limits"]
 
 #: What a MILP result says about its duals.
 MILP_MESSAGE = "MILP (minimum order quantity / supplier limit): shadow prices are not available"
@@ -54,43 +61,62 @@ def is_milp(opt: OptimiserConfig) -> bool:
     return opt.min_order_t > 0 or opt.max_suppliers_per_commodity is not None
 
 
-def country_cap_t(x: pd.DataFrame, opt: OptimiserConfig) -> pd.Series:
-    """``theta_k * D[b,c]`` for each x column; inf for home offers (no cap)."""
-    theta = x["country"].map(lambda k: opt.country_share_overrides.get(k, opt.max_country_share))
-    return (theta.astype(float) * x["demand_t"]).where(x["relation"] != "home", np.inf)
+def order_limits(
+    structure: Structure, base: ModelArrays, caps: pd.DataFrame, opt: OptimiserConfig
+) -> tuple[np.ndarray, np.ndarray]:
+    """``M`` (most one buyer can take from one offer) and ``m`` (minimum order), tonnes.
 
+    ``M`` is the x column's bound (supplier cap, or the capacity it alone may
+    take), the offer's capacity, and a hard country cap on demand where one
+    applies; a cap on consumption does not bound one order.
+    """
+    from riskengine.optimise._contracts import _hard_cap_t
 
-def order_limits(x: pd.DataFrame, opt: OptimiserConfig) -> tuple[np.ndarray, np.ndarray]:
-    """``M`` (most one buyer can take from one offer) and ``m`` (minimum order), tonnes."""
-    most = np.minimum.reduce(
-        [
-            x["ub_t"].to_numpy(dtype=float),
-            x["capacity_t"].to_numpy(dtype=float),
-            country_cap_t(x, opt).to_numpy(dtype=float),
-        ]
-    )
+    capacity = structure.offers["capacity_t"].to_numpy(dtype=float)[structure.x_offer]
+    demand = structure.needs["demand_t"].to_numpy(dtype=float)
+    most = np.minimum.reduce([base.x_upper_t, capacity, _hard_cap_t(structure, caps, demand)])
     most = np.maximum(most, 0.0)
     return most, np.minimum(float(opt.min_order_t), most)
 
 
-def y_columns(x: pd.DataFrame, columns: pd.DataFrame) -> pd.DataFrame:
-    """One ``y`` row per x column, in the columns table's layout (no prices: y costs nothing)."""
-    keys = [
-        "buyer",
-        "commodity",
-        "supplier_id",
-        "country",
-        "relation",
-        "demand_t",
-        "capacity_t",
-        "pair",
-    ]
-    y = x[keys].assign(
-        kind="y",
-        price_usd_per_kg=np.nan,
-        risk_score=np.nan,
-        penalty_usd_per_kg=np.nan,
-        ub_t=np.nan,
-        ub_source="binary",
+def milp_blocks(
+    structure: Structure,
+    base: ModelArrays,
+    caps: pd.DataFrame,
+    opt: OptimiserConfig,
+    params: Parameters,
+) -> tuple[list[Block | None], np.ndarray]:
+    """The ``order_link``, ``min_order`` and ``max_suppliers`` blocks and the y bounds."""
+    most, least = order_limits(structure, base, caps, opt)
+    x, lay = structure.x, structure.layout
+    n, first_y = len(x), lay.y.start
+    blocks: list[Block | None] = []
+    rows = x[["buyer", "commodity", "country", "supplier_id"]].assign(rhs_t=0.0)
+    link = (
+        np.concatenate([np.arange(n), np.arange(n)]),
+        np.concatenate([np.arange(n), first_y + np.arange(n)]),
+        np.concatenate([np.ones(n), -most / TONNES_PER_UNIT]),
     )
-    return y.reindex(columns=columns.columns).astype(columns.dtypes.to_dict())
+    blocks.append(make_block("order_link", link, lay.n_cols, rows, "le"))
+    if opt.min_order_t > 0:
+        used = np.flatnonzero(least > 0)
+        k = len(used)
+        entries = (
+            np.concatenate([np.arange(k), np.arange(k)]),
+            np.concatenate([used, first_y + used]),
+            np.concatenate([np.ones(k), -least[used] / TONNES_PER_UNIT]),
+        )
+        blocks.append(make_block("min_order", entries, lay.n_cols, rows.iloc[used], "ge"))
+    limit = opt.max_suppliers_per_commodity
+    if limit is not None:
+        usable = x[most > 0]
+        count = usable.groupby("need").size()
+        over = count[count > limit].index
+        chosen = usable[usable["need"].isin(over)]
+        row = chosen.groupby("need", sort=True).ngroup().to_numpy()
+        first = structure.needs.set_index("need").loc[sorted(over)].reset_index()
+        table = first[["buyer", "commodity"]].assign(share=np.nan, rhs_t=float(limit))
+        entries = (row, first_y + chosen.index.to_numpy(), np.ones(len(chosen)))
+        rhs = ("count", np.zeros(len(first), dtype=int), float(limit))
+        blocks.append(make_block("max_suppliers", entries, lay.n_cols, table, "le", rhs))
+    return blocks, (most > 0).astype(float)

@@ -68,11 +68,10 @@ def _safe(text: str, limit: int = 60) -> str:
 
 def _column_names(problem: Problem) -> list[str]:
     c = problem.columns
+    parts = zip(c["kind"], c["buyer"], c["commodity"], c["supplier_id"], c["country"], strict=True)
     return [
-        f"{k}{i}_{_safe(f'{b}_{m}_{s}')}" if k != "shortfall" else f"short{i}_{_safe(f'{b}_{m}')}"
-        for i, (k, b, m, s) in enumerate(
-            zip(c["kind"], c["buyer"], c["commodity"], c["supplier_id"], strict=True)
-        )
+        f"{kind[:5]}{i}_{_safe('_'.join(p for p in rest if p))}"
+        for i, (kind, *rest) in enumerate(parts)
     ]
 
 
@@ -81,16 +80,27 @@ def _row_names(problem: Problem) -> list[str]:
     rows = problem.rows[keys].fillna("")
     parts = zip(*(rows[k] for k in keys), strict=True)
     return [
-        f"r{i}_{_safe('_'.join(str(p) for p in part if p != ''))}" for i, part in enumerate(parts)
+        f"r{i}_{_safe('_'.join(str(p) for p in part if p not in ('', 'nan')))}"
+        for i, part in enumerate(parts)
     ]
 
 
 def _keys(problem: Problem) -> list[tuple[str, ...]]:
+    """``(x|y, buyer, supplier_id, commodity)``, ``(shortfall|bought, buyer, commodity)`` or
+    ``(violation, family, buyer, commodity, country)``."""
     c = problem.columns
-    return [
-        (k, b, s, m) if k != "shortfall" else (k, b, m)
-        for k, b, m, s in zip(c["kind"], c["buyer"], c["commodity"], c["supplier_id"], strict=True)
-    ]
+    out: list[tuple[str, ...]] = []
+    for k, b, m, s, country, family in zip(
+        c["kind"], c["buyer"], c["commodity"], c["supplier_id"], c["country"], c["family"],
+        strict=True,
+    ):
+        if k in ("x", "y"):
+            out.append((k, b, s, m))
+        elif k == "violation":
+            out.append((k, family, b, m, country))
+        else:
+            out.append((k, b, m))
+    return out
 
 
 def build_pulp(problem: Problem) -> PulpModel:

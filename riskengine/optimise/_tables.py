@@ -1,6 +1,10 @@
 """Result tables from a problem and its solution: pure functions over DataFrames.
 
-Quantities in tonnes, money in USD, shares as fractions (0-1).
+Quantities in tonnes, money in USD, shares as fractions (0-1). Money is kept
+apart as the contract asks (section 5.5): ``purchase_usd`` is what would be
+paid to suppliers; the risk charge, the lost-supply value and policy
+violations are model costs, reported beside it and never added into a figure
+called cost.
 """
 
 from __future__ import annotations
@@ -8,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from riskengine.enums import RiskCharge
 from riskengine.optimise.problem import Problem
 from riskengine.optimise.solution import Solution
 
@@ -18,11 +23,12 @@ __all__ = [
     "metrics",
     "mix_by_country",
     "mix_by_supplier",
-    "recomputed_objective",
+    "money",
     "shortfalls",
+    "violations",
 ]
 
-#: EU Critical Raw Materials Act benchmark: at most 65% of demand from one third country.
+#: EU Critical Raw Materials Act benchmark: at most 65% of consumption from one third country.
 CRMA_BENCHMARK = 0.65
 #: Country code reported as "China share".
 CHINA = "CN"
@@ -34,13 +40,26 @@ ALLOCATION_COLUMNS = [
     "supplier_id",
     "commodity",
     "country",
+    "relation",
     "tonnes",
     "price_usd_per_kg",
+    "purchase_usd",
     "risk_score",
-    "cost_usd",
-    "relation",
+    "disruption_probability",
+    "expected_loss_usd",
+    "risk_charge_usd",
 ]
-SHORTFALL_COLUMNS = ["buyer", "commodity", "demand_t", "served_t", "shortfall_t"]
+SHORTFALL_COLUMNS = [
+    "buyer",
+    "commodity",
+    "demand_t",
+    "served_t",
+    "shortfall_t",
+    "lost_value_usd_per_kg",
+    "lost_supply_usd",
+]
+VIOLATION_COLUMNS = ["family", "buyer", "commodity", "country", "share", "excess_t",
+                     "violation_usd_per_kg", "violation_usd"]
 BINDING_COLUMNS = [
     "family",
     "buyer",
@@ -51,8 +70,15 @@ BINDING_COLUMNS = [
     "rhs_t",
     "shadow_price_usd_per_kg",
     "saving_usd_per_t",
+    "purchase_usd_per_kg",
+    "risk_charge_usd_per_kg",
+    "lost_supply_usd_per_kg",
+    "violation_usd_per_kg",
+    "driver",
     "sentence",
 ]
+#: Money columns of :func:`money`, in the order they are reported.
+MONEY = ("purchase_usd", "risk_charge_usd", "lost_supply_usd", "violation_usd")
 
 
 def _values(problem: Problem, solution: Solution) -> np.ndarray:
@@ -63,157 +89,149 @@ def _values(problem: Problem, solution: Solution) -> np.ndarray:
 
 
 def allocations(problem: Problem, solution: Solution) -> pd.DataFrame:
-    """Tonnes bought by each buyer from each offer (only non-zero rows)."""
-    n_x = problem.n_x
-    frame = problem.columns.iloc[:n_x].copy()
-    frame["tonnes"] = _values(problem, solution)[:n_x]
+    """Tonnes bought by each buyer from each offer (only non-zero rows), with their money.
+
+    ``expected_loss_usd`` is q x V x tonnes (the disruption loss to expect in a
+    year, whatever lambda); ``risk_charge_usd`` is what the objective charges
+    for it (lambda x that, or the version-1 price multiple).
+    """
+    s, p = problem.structure, problem.params
+    tonnes = _values(problem, solution)[problem.layout.x]
+    frame = s.x[["buyer", "supplier_id", "commodity", "country", "relation"]].assign(
+        tonnes=tonnes,
+        price_usd_per_kg=p.price_usd_per_kg,
+        risk_score=p.risk_score,
+        disruption_probability=p.disruption_probability,
+    )
+    arrays = problem.arrays
+    frame["purchase_usd"] = arrays.parts["purchase"][problem.layout.x] * tonnes
+    frame["risk_charge_usd"] = arrays.parts["risk_charge"][problem.layout.x] * tonnes
+    value = p.lost_value_usd_per_kg[s.x_need]
+    frame["expected_loss_usd"] = 1000.0 * p.disruption_probability * value * tonnes
     frame = frame[frame["tonnes"] > 0]
-    frame["cost_usd"] = 1000.0 * frame["price_usd_per_kg"] * frame["tonnes"]
-    frame = frame.sort_values(["buyer", "commodity", "supplier_id"], kind="stable")
     return frame[ALLOCATION_COLUMNS].reset_index(drop=True)
 
 
 def shortfalls(problem: Problem, solution: Solution) -> pd.DataFrame:
-    """Demand, served and shortfall per buyer and commodity (every pair with demand)."""
+    """Demand, served, shortfall and the lost-supply value per need (every need)."""
     values = _values(problem, solution)
-    n_x, end = problem.n_x, problem.n_x + problem.n_pairs
-    pairs = problem.columns.iloc[n_x:end][["buyer", "commodity", "demand_t", "pair"]]
-    served = np.bincount(
-        problem.columns["pair"].iloc[:n_x].to_numpy(dtype=int),
-        weights=values[:n_x],
-        minlength=len(pairs),
-    )
-    frame = pairs.assign(
-        served_t=served[pairs["pair"].to_numpy(dtype=int)],
-        shortfall_t=np.maximum(values[n_x:end], 0.0),
+    lay, p = problem.layout, problem.params
+    served = np.bincount(problem.structure.x_need, values[lay.x], minlength=lay.n_need)
+    short = np.maximum(values[lay.shortfall], 0.0)
+    frame = problem.structure.needs[["buyer", "commodity"]].assign(
+        demand_t=p.demand_t,
+        served_t=served,
+        shortfall_t=short,
+        lost_value_usd_per_kg=p.lost_value_usd_per_kg,
+        lost_supply_usd=1000.0 * p.lost_value_usd_per_kg * short,
     )
     if solution.values_t is None:
-        frame = frame.assign(served_t=np.nan, shortfall_t=np.nan)
+        frame = frame.assign(served_t=np.nan, shortfall_t=np.nan, lost_supply_usd=np.nan)
     return frame[SHORTFALL_COLUMNS].reset_index(drop=True)
 
 
-def recomputed_objective(problem: Problem, alloc: pd.DataFrame, short: pd.DataFrame) -> float:
-    """The objective (USD) recomputed from the tables, for the self-check."""
-    lam = problem.risk_aversion
-    buy = 1000.0 * alloc["price_usd_per_kg"] * (1.0 + lam * alloc["risk_score"] / 100.0)
-    pen = _penalties(problem)
-    return float((buy * alloc["tonnes"]).sum() + (1000.0 * pen * short["shortfall_t"]).sum())
+def violations(problem: Problem, solution: Solution) -> pd.DataFrame:
+    """Soft policy rows exceeded: tonnes over the cap (or under the floor) and their cost."""
+    lay = problem.layout
+    excess = _values(problem, solution)[lay.violation]
+    frame = problem.structure.violations.assign(
+        excess_t=excess, violation_usd_per_kg=problem.params.violation_usd_per_kg
+    )
+    frame["violation_usd"] = 1000.0 * frame["violation_usd_per_kg"] * frame["excess_t"]
+    return frame.loc[frame["excess_t"] > 0, VIOLATION_COLUMNS].reset_index(drop=True)
 
 
-def _penalties(problem: Problem) -> np.ndarray:
-    """Shortfall penalty per pair, USD per kg (the shortfall columns follow the x)."""
-    end = problem.n_x + problem.n_pairs
-    return problem.columns.iloc[problem.n_x : end]["penalty_usd_per_kg"].to_numpy()
+def money(problem: Problem, solution: Solution) -> dict[str, float]:
+    """The objective's terms in USD, recomputed from the plan (the self-check reads them)."""
+    values = _values(problem, solution)
+    parts = problem.arrays.parts
+    out = {
+        "purchase_usd": float(parts["purchase"] @ values),
+        "risk_charge_usd": float(parts["risk_charge"] @ values),
+        "lost_supply_usd": float(parts["lost_supply"] @ values),
+        "violation_usd": float(parts["violation"] @ values),
+    }
+    out["objective_usd"] = sum(out.values())
+    return out
+
+
+def _caps(problem: Problem, mix: pd.DataFrame) -> pd.Series:
+    policies = problem.structure.settings.policies
+    theta = [
+        policies[b].cap_for(k) if r != "home" else None
+        for b, k, r in zip(mix["buyer"], mix["country"], mix["relation"], strict=True)
+    ]
+    return pd.Series(theta, index=mix.index, dtype=float)
 
 
 def mix_by_country(problem: Problem, alloc: pd.DataFrame, short: pd.DataFrame) -> pd.DataFrame:
-    """Tonnes per buyer, commodity and country, with shares of served and of demand.
+    """Tonnes per buyer, commodity and country, with shares of purchases and of demand.
 
-    ``cap_share`` is the country cap (theta_k) that applies, NaN for home countries.
+    ``cap_share`` is the buyer's policy cap on that country (theta), NaN for
+    home countries and where the buyer has no cap.
     """
     keys = ["buyer", "commodity", "country"]
     mix = alloc.groupby(keys, as_index=False).agg(
         tonnes=("tonnes", "sum"), relation=("relation", "first")
     )
     mix = mix.merge(
-        short[["buyer", "commodity", "demand_t", "served_t"]], on=["buyer", "commodity"], how="left"
+        short[["buyer", "commodity", "demand_t", "served_t"]], on=["buyer", "commodity"],
+        how="left",
     )
-    mix["share_of_served"] = mix["tonnes"] / mix["served_t"]
+    mix["share_of_purchases"] = mix["tonnes"] / mix["served_t"]
     mix["share_of_demand"] = mix["tonnes"] / mix["demand_t"]
-    caps = problem.settings.get("country_caps", {})
-    theta = float(problem.settings.get("theta", CRMA_BENCHMARK))
-    cap = mix["country"].map(lambda k: caps.get(k, theta)).astype(float)
-    mix["cap_share"] = cap.where(mix["relation"] != "home")
+    mix["cap_share"] = _caps(problem, mix)
     return mix.drop(columns=["served_t"]).sort_values(keys, kind="stable").reset_index(drop=True)
 
 
 def mix_by_supplier(alloc: pd.DataFrame, short: pd.DataFrame, problem: Problem) -> pd.DataFrame:
-    """Tonnes per buyer and offer, as shares of the buyer's served volume and of capacity."""
-    capacity = problem.columns.iloc[: problem.n_x].drop_duplicates(["commodity", "supplier_id"])
+    """Tonnes per buyer and offer, as shares of the buyer's purchases and of capacity."""
+    offer = problem.structure.offers
+    capacity = pd.Series(
+        problem.params.capacity_t,
+        index=pd.MultiIndex.from_arrays([offer["commodity"], offer["supplier_id"]]),
+    )
     mix = alloc[["buyer", "commodity", "supplier_id", "country", "tonnes"]].merge(
         short[["buyer", "commodity", "served_t"]], on=["buyer", "commodity"], how="left"
     )
-    mix = mix.merge(
-        capacity[["commodity", "supplier_id", "capacity_t"]],
-        on=["commodity", "supplier_id"],
-        how="left",
-    )
-    mix["share_of_served"] = mix["tonnes"] / mix["served_t"]
+    keys = pd.MultiIndex.from_arrays([mix["commodity"], mix["supplier_id"]])
+    mix["capacity_t"] = capacity.reindex(keys).to_numpy()
+    mix["share_of_purchases"] = mix["tonnes"] / mix["served_t"]
     mix["share_of_capacity"] = mix["tonnes"] / mix["capacity_t"].where(mix["capacity_t"] > 0)
     return mix.drop(columns=["served_t"]).reset_index(drop=True)
 
 
-def _costs(problem: Problem, alloc: pd.DataFrame) -> pd.DataFrame:
-    lam = problem.risk_aversion
+def _sums(alloc: pd.DataFrame, viol: pd.DataFrame) -> pd.DataFrame:
     frame = alloc.assign(
-        risk_charge_usd=alloc["cost_usd"] * lam * alloc["risk_score"] / 100.0,
         risk_tonnes=alloc["risk_score"] * alloc["tonnes"],
         china_t=alloc["tonnes"].where(alloc["country"] == CHINA, 0.0),
         trusted_t=alloc["tonnes"].where(alloc["relation"] != "other", 0.0),
     )
-    return frame.groupby(["buyer", "commodity"], as_index=False)[
-        ["cost_usd", "risk_charge_usd", "risk_tonnes", "china_t", "trusted_t"]
+    keys = ["buyer", "commodity"]
+    sums = frame.groupby(keys, as_index=False)[
+        ["purchase_usd", "risk_charge_usd", "expected_loss_usd", "risk_tonnes", "china_t",
+         "trusted_t"]
     ].sum()
+    paid = viol.groupby(keys, as_index=False)["violation_usd"].sum()
+    return sums.merge(paid, on=keys, how="outer")
 
 
 def _concentration(mix: pd.DataFrame) -> pd.DataFrame:
     """HHI of the country mix and the largest non-home country, per buyer and commodity."""
     keys = ["buyer", "commodity"]
-    hhi = mix.assign(sq=mix["share_of_served"] ** 2).groupby(keys, as_index=False)["sq"].sum()
+    hhi = mix.assign(sq=mix["share_of_purchases"] ** 2).groupby(keys, as_index=False)["sq"].sum()
     foreign = mix[mix["relation"] != "home"].sort_values(
-        ["share_of_demand", "country"], ascending=[False, True], kind="stable"
+        ["share_of_purchases", "country"], ascending=[False, True], kind="stable"
     )
-    top = foreign.drop_duplicates(keys)[[*keys, "country", "share_of_demand", "share_of_served"]]
+    top = foreign.drop_duplicates(keys)[[*keys, "country", "share_of_purchases", "cap_share"]]
     top = top.rename(
         columns={
             "country": "top_foreign_country",
-            "share_of_demand": "top_foreign_share_of_demand",
-            "share_of_served": "top_foreign_share_of_served",
+            "share_of_purchases": "top_foreign_share",
+            "cap_share": "top_foreign_cap",
         }
     )
     return hhi.rename(columns={"sq": "hhi"}).merge(top, on=keys, how="outer")
-
-
-def metrics(
-    problem: Problem,
-    solution: Solution,
-    alloc: pd.DataFrame,
-    short: pd.DataFrame,
-    mix: pd.DataFrame,
-) -> pd.DataFrame:
-    """Per buyer and commodity: volumes, cost, average risk, HHI, China and partner shares, CRMA.
-
-    ``crma_compliant`` is True when every country outside the buyer's home
-    supplies at most 65% (:data:`CRMA_BENCHMARK`) of what the buyer consumes
-    (the volume served), whatever theta the model used: Article 1(2) of the
-    CRMA counts shares of consumption. The model's cap is on demand, so a plan
-    with a shortfall can respect the cap and still fail the benchmark. ``hhi``
-    is the Herfindahl index of the served volume by country (0-1, 1 = one
-    country). ``marginal_cost_usd_per_kg`` is the objective's change per extra
-    kg of demand (the demand row's dual).
-    """
-    keys = ["buyer", "commodity"]
-    out = short.merge(_costs(problem, alloc), on=keys, how="left")
-    out = out.merge(_concentration(mix), on=keys, how="left")
-    fill = ["cost_usd", "risk_charge_usd", "risk_tonnes", "china_t", "trusted_t"]
-    out[fill] = out[fill].fillna(0.0)
-    pen = _penalties(problem)
-    served = out["served_t"].where(out["served_t"] > 0)
-    out = out.assign(
-        purchase_cost_usd=out["cost_usd"],
-        shortfall_penalty_usd=1000.0 * pen * out["shortfall_t"],
-        average_price_usd_per_kg=out["cost_usd"] / (1000.0 * served),
-        average_risk=out["risk_tonnes"] / served,
-        china_share=out["china_t"] / served,
-        home_partner_share=out["trusted_t"] / served,
-    )
-    out["objective_usd"] = (
-        out["purchase_cost_usd"] + out["risk_charge_usd"] + out["shortfall_penalty_usd"]
-    )
-    top = out["top_foreign_share_of_served"].fillna(0.0)
-    out["crma_compliant"] = (top <= CRMA_BENCHMARK + 1e-9).where(out["served_t"].notna())
-    out["marginal_cost_usd_per_kg"] = _demand_duals(problem, solution)
-    return out[_METRIC_COLUMNS]
 
 
 _METRIC_COLUMNS = [
@@ -224,23 +242,79 @@ _METRIC_COLUMNS = [
     "shortfall_t",
     "purchase_cost_usd",
     "risk_charge_usd",
-    "shortfall_penalty_usd",
-    "objective_usd",
+    "lost_supply_usd",
+    "violation_usd",
+    "model_cost_usd",
+    "expected_loss_usd",
     "average_price_usd_per_kg",
     "average_risk",
+    "average_disruption_probability",
     "hhi",
     "china_share",
     "home_partner_share",
     "top_foreign_country",
-    "top_foreign_share_of_demand",
-    "top_foreign_share_of_served",
+    "top_foreign_share",
+    "top_foreign_cap",
     "crma_compliant",
     "marginal_cost_usd_per_kg",
 ]
 
 
+def metrics(
+    problem: Problem,
+    solution: Solution,
+    alloc: pd.DataFrame,
+    short: pd.DataFrame,
+    mix: pd.DataFrame,
+    viol: pd.DataFrame,
+) -> pd.DataFrame:
+    """Per buyer and commodity: volumes, money, average risk, HHI, China and partner shares, CRMA.
+
+    Shares are of what the buyer buys (purchases, i.e. consumption), the basis
+    of the version-2 policy caps and of CRMA Art. 1(2). ``crma_compliant`` is
+    True when no country outside the buyer's home supplies more than 65%
+    (:data:`CRMA_BENCHMARK`) of its purchases, and NaN (shown "n/a") when
+    nothing is bought. ``model_cost_usd`` is the objective's share of this
+    buyer and commodity (purchase + risk charge + lost supply + violations),
+    a model figure, not money paid. ``marginal_cost_usd_per_kg`` is the
+    objective's change per extra kg of demand (the demand row's dual).
+    """
+    keys = ["buyer", "commodity"]
+    out = short.merge(_sums(alloc, viol), on=keys, how="left")
+    out = out.merge(_concentration(mix), on=keys, how="left")
+    fill = ["purchase_usd", "risk_charge_usd", "expected_loss_usd", "risk_tonnes", "china_t",
+            "trusted_t", "violation_usd"]
+    out[fill] = out[fill].fillna(0.0)
+    served = out["served_t"].where(out["served_t"] > 0)
+    q_t = alloc.assign(qt=alloc["disruption_probability"] * alloc["tonnes"]).groupby(keys)["qt"]
+    out = out.merge(q_t.sum().rename("q_tonnes").reset_index(), on=keys, how="left")
+    out = out.assign(
+        purchase_cost_usd=out["purchase_usd"],
+        average_price_usd_per_kg=out["purchase_usd"] / (1000.0 * served),
+        average_risk=out["risk_tonnes"] / served,
+        average_disruption_probability=out["q_tonnes"] / served,
+        china_share=out["china_t"] / served,
+        home_partner_share=out["trusted_t"] / served,
+    )
+    out["model_cost_usd"] = (
+        out["purchase_cost_usd"] + out["risk_charge_usd"] + out["lost_supply_usd"]
+        + out["violation_usd"]
+    )
+    top = out["top_foreign_share"].fillna(0.0)
+    out["crma_compliant"] = (top <= CRMA_BENCHMARK + 1e-9).astype(object).where(served.notna())
+    out["marginal_cost_usd_per_kg"] = _demand_duals(problem, solution)
+    return out[_METRIC_COLUMNS]
+
+
 def _demand_duals(problem: Problem, solution: Solution) -> np.ndarray:
-    n_pairs = problem.n_pairs
+    n = problem.layout.n_need
     if solution.row_dual_usd_per_kg is None or not problem.blocks:
-        return np.full(n_pairs, np.nan)
-    return solution.row_dual_usd_per_kg[:n_pairs]  # the demand block comes first, in pair order
+        return np.full(n, np.nan)
+    return solution.row_dual_usd_per_kg[:n]  # the demand block comes first, in need order
+
+
+def risk_charge_rule(problem: Problem) -> str:
+    """The risk charge in words, for summaries."""
+    if problem.structure.settings.risk_charge is RiskCharge.PRICE_MULTIPLE:
+        return "lambda x price x risk/100 (version 1)"
+    return "lambda x q x V (expected disruption loss)"

@@ -18,12 +18,12 @@ def _pct(value: float) -> str:
     return "-" if pd.isna(value) else f"{value:.0%}"
 
 
-def _yes(flag: bool) -> str:
-    return "yes" if flag else "NO"
+def _yes(flag: object) -> str:
+    return "n/a" if pd.isna(flag) else ("yes" if flag else "NO")
 
 
-def _money(value: float) -> str:
-    return "n/a" if pd.isna(value) else f"USD {value:,.0f}"
+def _usd_m(value: float) -> str:
+    return "n/a" if pd.isna(value) else f"USD {value / 1e6:,.1f} m"
 
 
 def _has_plan(result: OptimisationResult) -> bool:
@@ -31,7 +31,6 @@ def _has_plan(result: OptimisationResult) -> bool:
 
 
 def _header(result: OptimisationResult) -> list[str]:
-    metrics = result.metrics
     title = (
         f"Sourcing plan ({result.mode.value}, risk_aversion={result.risk_aversion:g}): "
         f"{result.status.value}"
@@ -42,42 +41,47 @@ def _header(result: OptimisationResult) -> list[str]:
     )
     if not _has_plan(result):
         return [title, f"  no plan: {result.message or 'the solver returned no solution'}", solver]
+    demand = result.shortfalls["demand_t"].sum()
     lines = [
         title,
-        f"  objective {_money(result.objective_usd)} = purchase "
-        f"{_money(metrics['purchase_cost_usd'].sum())} + risk charge "
-        f"{_money(metrics['risk_charge_usd'].sum())} + shortfall penalty "
-        f"{_money(metrics['shortfall_penalty_usd'].sum())}",
-        f"  served {result.shortfalls['served_t'].sum():,.1f} t of "
-        f"{result.shortfalls['demand_t'].sum():,.1f} t (shortfall {result.shortfall_t:,.1f} t)",
+        f"  purchase cost {_usd_m(result.purchase_cost_usd)} a year (what would be paid to "
+        "suppliers)",
+        f"  served {result.served_t:,.1f} t of {demand:,.1f} t (short {result.shortfall_t:,.1f} t)",
+        f"  expected disruption loss {_usd_m(result.expected_loss_usd)} a year (q x V x tonnes)",
+        f"  model cost {_usd_m(result.objective_usd)} = purchase + risk charge "
+        f"{_usd_m(result.risk_charge_usd)} + lost supply {_usd_m(result.lost_supply_usd)} + "
+        f"policy violations {_usd_m(result.violation_usd)} (model terms, not money paid)",
         solver,
     ]
     if result.message:
         lines.append(f"  note: {result.message}")
+    lines += [f"  note: {note}" for note in result.notes]
     return lines
 
 
 def _metric_lines(result: OptimisationResult) -> list[str]:
     lines = [
         "",
-        "  buyer commodity       served t  shortfall t  USD/kg  risk  CN  "
-        "trusted  top non-home   CRMA",
-    ]  # top non-home: share of volume served
+        "  buyer commodity       bought t      short t  USD/kg     q   CN  trusted  "
+        "top non-home   CRMA",
+    ]  # shares are of what the buyer buys
     for r in result.metrics.to_dict("records"):
         top = (
             "-"
             if pd.isna(r["top_foreign_country"])
-            else (f"{r['top_foreign_country']} {_pct(r['top_foreign_share_of_served'])}")
+            else f"{r['top_foreign_country']} {_pct(r['top_foreign_share'])}"
         )
         price = (
             "-"
             if pd.isna(r["average_price_usd_per_kg"])
-            else (f"{r['average_price_usd_per_kg']:,.0f}")
+            else f"{r['average_price_usd_per_kg']:,.0f}"
         )
-        risk = "-" if pd.isna(r["average_risk"]) else f"{r['average_risk']:.0f}"
+        q = "-" if pd.isna(r["average_disruption_probability"]) else (
+            f"{r['average_disruption_probability']:.2f}"
+        )
         lines.append(
             f"  {r['buyer']:<5} {r['commodity']:<12} {r['served_t']:>11,.1f} "
-            f"{r['shortfall_t']:>12,.1f} {price:>7} {risk:>5} {_pct(r['china_share']):>4} "
+            f"{r['shortfall_t']:>12,.1f} {price:>7} {q:>5} {_pct(r['china_share']):>4} "
             f"{_pct(r['home_partner_share']):>8}  {top:<13} {_yes(r['crma_compliant']):>4}"
         )
     return lines
@@ -95,7 +99,8 @@ def _binding_lines(result: OptimisationResult, top: int) -> list[str]:
         return ["", "  No constraint binds with a non-zero shadow price."]
     lines = [
         "",
-        f"  Most valuable constraints to relax (objective terms, {len(result.binding)} binding):",
+        f"  Most valuable constraints to relax ({len(result.binding)} binding; savings in "
+        "model cost):",
     ]
     lines += [f"  - {s}" for s in result.binding["sentence"].head(top)]
     return lines
@@ -107,29 +112,39 @@ def summary_text(result: OptimisationResult, top: int = 5) -> str:
     if not result.metrics.empty and _has_plan(result):
         lines += _metric_lines(result)
         lines.append(
-            f"  (CRMA: every non-home country <= {CRMA_BENCHMARK:.0%} of the volume "
-            "served, i.e. of consumption)"
+            f"  (shares of what each buyer buys; CRMA: no non-home country above "
+            f"{CRMA_BENCHMARK:.0%} of purchases, n/a when nothing is bought; q: average yearly "
+            "disruption probability)"
         )
+        policies = result.model.get("policies", {})
+        lines += [f"  policy {buyer}: {text}" for buyer, text in policies.items()]
     lines += _binding_lines(result, top)
     return "\n".join(lines)
 
 
 def country_mix_text(result: OptimisationResult) -> str:
-    """Mix by country per buyer and commodity; marks countries at their cap (e.g. 65% of demand)."""
+    """Mix by country per buyer and commodity, as shares of purchases; marks countries at cap."""
     lines = []
     for (buyer, commodity), group in result.mix_by_country.groupby(["buyer", "commodity"]):
         demand = float(group["demand_t"].iloc[0])
+        bought = float(group["tonnes"].sum())
         caps = sorted(set(group["cap_share"].dropna()))
-        cap_text = ", ".join(f"{c:.0%}" for c in caps) or "none bought"
-        lines.append(f"{buyer} {commodity}: demand {demand:,.1f} t; non-home cap {cap_text}")
-        for r in group.sort_values(["tonnes", "country"], ascending=[False, True]).to_dict(
-            "records"
-        ):
+        cap_text = ", ".join(f"{c:.0%}" for c in caps) or "none"
+        lines.append(
+            f"{buyer} {commodity}: demand {demand:,.1f} t, bought {bought:,.1f} t; "
+            f"non-home cap {cap_text} of purchases"
+        )
+        ordered = group.sort_values(["tonnes", "country"], ascending=[False, True])
+        for r in ordered.to_dict("records"):
             cap = r["cap_share"]
-            at_cap = not pd.isna(cap) and r["share_of_demand"] >= cap - 1e-9
-            flag = f"  <- at the {cap:.0%} cap" if at_cap else ""
+            share = r["share_of_purchases"]
+            flag = ""
+            if not pd.isna(cap) and share > cap + 1e-6:
+                flag = f"  <- above the {cap:.0%} cap (soft: priced as a violation)"
+            elif not pd.isna(cap) and share >= cap - 1e-6:
+                flag = f"  <- at the {cap:.0%} cap"
             lines.append(
                 f"  {r['country']:<3} {r['relation']:<8} {r['tonnes']:>11,.1f} t "
-                f"{_pct(r['share_of_demand']):>5} of demand{flag}"
+                f"{_pct(share):>5} of purchases{flag}"
             )
     return "\n".join(lines)

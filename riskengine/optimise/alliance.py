@@ -10,7 +10,7 @@ from riskengine.data.dataset import Dataset
 from riskengine.data.frames import check_inputs
 from riskengine.enums import Mode
 from riskengine.exceptions import SolverError
-from riskengine.optimise.api import default_scores, optimise
+from riskengine.optimise.api import default_scores, optimise, with_disruption_probability
 from riskengine.optimise.result import OptimisationResult
 
 __all__ = ["alliance_value"]
@@ -25,12 +25,12 @@ def _per_pair(result: OptimisationResult, suffix: str) -> pd.DataFrame:
             f"{result.message}); raise optimiser.time_limit_s or try the other solver"
         )
     m = result.metrics
-    frame = m[[*_KEYS, "demand_t", "purchase_cost_usd", "shortfall_t", "objective_usd"]]
+    frame = m[[*_KEYS, "demand_t", "purchase_cost_usd", "shortfall_t", "model_cost_usd"]]
     return frame.rename(
         columns={
             "purchase_cost_usd": f"cost_{suffix}_usd",
             "shortfall_t": f"shortfall_{suffix}_t",
-            "objective_usd": f"objective_{suffix}_usd",
+            "model_cost_usd": f"objective_{suffix}_usd",
         }
     )
 
@@ -59,8 +59,8 @@ def alliance_value(
         ``cost_joint_usd`` (paid to suppliers) and ``cost_saving_usd`` (separate
         - joint; negative when the alliance buys more); ``shortfall_separate_t``,
         ``shortfall_joint_t`` and ``shortfall_reduction_t``; and the same for
-        the whole objective (purchase + risk charge + shortfall penalty,
-        ``objective_saving_usd``), whose total is never negative because every
+        the model cost (purchase + risk charge + lost supply + policy
+        violations, ``objective_saving_usd``), whose total is never negative because every
         separate plan is also a joint plan. (With a minimum order quantity,
         ``optimiser.min_order_t``, that no longer holds: a buyer's pro-rata
         slice can allow an order below the minimum a joint order must meet.)
@@ -81,7 +81,11 @@ def alliance_value(
     """
     dataset, config = check_inputs("alliance_value", dataset, config, scores)
     check_solve_options("alliance_value", None, backend)
-    scores = default_scores(dataset, config) if scores is None else scores
+    scores = (
+        default_scores(dataset, config)
+        if scores is None
+        else with_disruption_probability(scores, dataset, config)
+    )
     joint = optimise(dataset, config, scores, Mode.JOINT, backend)
     separate = optimise(dataset, config, scores, Mode.SEPARATE, backend)
     out = _per_pair(separate, "separate").merge(

@@ -13,14 +13,35 @@ from riskengine.optimise.problem import build_problem
 from riskengine.optimise.result import OptimisationResult, make_result
 from riskengine.optimise.solve import solve
 
-__all__ = ["default_scores", "optimise"]
+__all__ = ["default_scores", "optimise", "with_disruption_probability"]
 
 
 def default_scores(dataset: Dataset, config: Config) -> pd.DataFrame:
-    """Risk scores from :func:`riskengine.scoring.score_suppliers` (imported lazily)."""
+    """Risk scores and disruption probabilities for every buyer and offer.
+
+    :func:`riskengine.scoring.score_suppliers` gives ``risk_score`` (0-100);
+    :func:`with_disruption_probability` adds q.
+    """
     from riskengine.scoring import score_suppliers
 
-    return score_suppliers(dataset, config)
+    return with_disruption_probability(score_suppliers(dataset, config), dataset, config)
+
+
+def with_disruption_probability(
+    scores: pd.DataFrame, dataset: Dataset, config: Config
+) -> pd.DataFrame:
+    """``scores`` with a ``disruption_probability`` column (q, a year, 0-1) when it lacks one.
+
+    q comes from the calibration configured in ``risk.calibration``
+    (:mod:`riskengine.scoring.calibration`).
+    """
+    if "disruption_probability" in scores.columns:
+        return scores
+    try:
+        from riskengine.scoring.calibration import disruption_probability
+    except ImportError:  # calibration not available: the version-1 rule q = risk/100
+        return scores.assign(disruption_probability=scores["risk_score"].astype(float) / 100.0)
+    return scores.assign(disruption_probability=disruption_probability(scores, dataset, config))
 
 
 def optimise(
@@ -30,46 +51,49 @@ def optimise(
     mode: Mode | str | None = None,
     backend: str | None = None,
 ) -> OptimisationResult:
-    """Find the cheapest sourcing mix after risk that respects every policy cap.
+    """Find the sourcing mix that minimises purchase cost plus the expected cost of disruption.
 
     For each buyer and commodity, choose the tonnes a year to buy from each
-    supplier offer so as to minimise, over all buyers,
+    supplier offer so as to minimise, over all buyers (contract section 5.2),
 
-        purchase cost x (1 + risk_aversion x risk_score / 100) + shortfall penalty
+        purchase cost                              (what would be paid)
+        + risk_aversion x q x V x tonnes bought    (expected disruption loss)
+        + V x tonnes short                         (lost supply)
+        + w x tonnes over a soft policy cap        (policy violations)
 
-    where purchase cost = 1000 x price (USD/kg) x tonnes, subject to:
+    where q is the offer's yearly disruption probability (calibrated on the
+    history of supply disruptions from its risk score) and V the commodity's
+    lost-supply value (USD/kg, ``commodities.csv``). Subject to:
 
-    - one country outside the buyer's home supplies at most
-      ``max_country_share`` of its demand (default 0.65, the EU Critical Raw
-      Materials Act benchmark);
-    - one offer supplies at most ``max_supplier_share`` of its demand;
-    - at least ``min_partner_share`` of the volume served comes from home or
-      partner countries;
+    - each buyer's policy (``buyers.<B>.policy``): no non-home country above
+      ``max_country_share`` of what the buyer buys (the EU's default is the
+      CRMA 65% benchmark; Japan has none by default) and at least
+      ``min_partner_share`` from home or partners, ``soft`` (exceeded at a
+      price) or ``hard``; measured on purchases, so a cap never by itself
+      leaves demand unmet;
+    - one offer supplies at most ``max_supplier_share`` of a buyer's demand;
     - buyers share each offer's capacity (``joint``), or each takes a share
       pro rata to its demand (``separate``);
-    - optionally (off by default; either makes the model a MILP, whose result
-      has no shadow prices): an order from an offer is 0 or at least
-      ``min_order_t`` tonnes, capped by what the offer can give, and a buyer
-      orders from at most ``max_suppliers_per_commodity`` offers per commodity.
+    - optionally a minimum order quantity and a supplier limit (a MILP,
+      without shadow prices).
 
-    Unmet demand is allowed at ``shortfall_penalty_usd_per_kg``, so a plan
-    always exists; shortfall says where supply is missing.
+    Unmet demand is allowed at its lost-supply value, so a plan always
+    exists; ``optimiser.shortfall: lexicographic`` first serves all the market
+    allows. Version-1 configurations run the version-1 model with a note.
 
     Parameters
     ----------
     dataset : Dataset
         The tables: supplier offers (capacity in t/yr, price in USD/kg,
-        status), demand (t/yr per buyer and commodity), countries. From
-        :func:`riskengine.load_dataset` or :func:`riskengine.generate_dataset`.
+        status), demand (t/yr per buyer and commodity), countries,
+        commodities (lost-supply values). From :func:`riskengine.load_dataset`
+        or :func:`riskengine.generate_dataset`.
     config : Config
-        Buyers (home and partner countries) and the ``optimiser`` section:
-        ``risk_aversion`` (lambda >= 0), ``max_country_share``,
-        ``max_supplier_share`` and ``min_partner_share`` (shares 0-1),
-        ``shortfall_penalty_usd_per_kg``, ``status_availability``, ``solver``
-        and ``time_limit_s`` (seconds). From :func:`riskengine.load_config`.
+        Buyers (home, partners, policy) and the ``optimiser`` section. From
+        :func:`riskengine.load_config`.
     scores : DataFrame, optional
-        ``buyer, supplier_id, commodity, risk_score`` (0-100); default
-        :func:`riskengine.score_suppliers` with ``config``.
+        ``buyer, supplier_id, commodity, risk_score`` (0-100) and optionally
+        ``disruption_probability``; default :func:`default_scores`.
     mode : {"joint", "separate"}, optional
         Default ``config.optimiser.mode``.
     backend : {"highs", "pulp"}, optional
@@ -79,12 +103,11 @@ def optimise(
     Returns
     -------
     OptimisationResult
-        ``status`` (use only ``optimal`` plans) and ``objective_usd``, with
-        DataFrames ``allocations`` (tonnes a year per buyer and offer, USD),
-        ``shortfalls`` (t/yr), ``mix_by_country`` (t/yr and shares 0-1),
-        ``metrics`` (per buyer and commodity) and ``binding`` (binding caps
-        with shadow prices in USD/kg). ``summary()`` describes it in words,
-        ``to_frame()`` returns a table and ``plot()`` draws the mix.
+        ``status`` (use only ``optimal`` plans), ``purchase_cost_usd`` (money)
+        and the model costs beside it, with DataFrames ``allocations`` (the
+        buy list), ``shortfalls``, ``violations``, ``mix_by_country``,
+        ``metrics`` and ``binding`` (shadow prices in USD/kg with their
+        driving term). ``summary()`` describes it in words.
 
     Raises
     ------
@@ -102,24 +125,24 @@ def optimise(
 
     Examples
     --------
-    The shipped data with a stricter 50% cap on any one non-home country:
+    The shipped data with a hard 50% cap on any one non-home country for the EU:
 
     >>> import riskengine
-    >>> config = riskengine.load_config(overrides=["optimiser.max_country_share=0.5"])
+    >>> config = riskengine.load_config(overrides=[
+    ...     "buyers.EU.policy.max_country_share=0.5", "buyers.EU.policy.enforce=hard"])
     >>> result = riskengine.optimise(riskengine.load_dataset(), config)
     >>> result.status.value
     'optimal'
-    >>> bool((result.metrics["top_foreign_share_of_demand"] <= 0.5 + 1e-9).all())
+    >>> eu = result.metrics[result.metrics["buyer"] == "EU"]
+    >>> bool((eu["top_foreign_share"].fillna(0) <= 0.5 + 1e-9).all())
     True
-    >>> result.to_frame()[["buyer", "commodity", "supplier_id", "country", "tonnes"]].head(2)
-      buyer   commodity supplier_id country  tonnes
-    0    EU  dysprosium     caremag      FR   230.0
-    1    EU  dysprosium     shenghe      CN   230.0
     """
     dataset, config = check_inputs("optimise", dataset, config, scores)
     check_solve_options("optimise", mode, backend)
     if scores is None:
         scores = default_scores(dataset, config)
+    else:
+        scores = with_disruption_probability(scores, dataset, config)
     problem = build_problem(dataset, config, scores, mode)
     opt = config.optimiser
     solution = solve(problem, opt.solver, backend, opt.time_limit_s)

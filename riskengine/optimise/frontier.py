@@ -15,7 +15,7 @@ from riskengine.config.schema import Config
 from riskengine.data.dataset import Dataset
 from riskengine.data.frames import check_inputs
 from riskengine.enums import Mode
-from riskengine.optimise.api import default_scores
+from riskengine.optimise.api import default_scores, with_disruption_probability
 from riskengine.optimise.problem import Problem, build_problem
 from riskengine.optimise.result import OptimisationResult, make_result, records
 from riskengine.optimise.solution import Solution, to_solution
@@ -29,30 +29,41 @@ __all__ = ["Frontier", "frontier", "lambda_grid"]
 POINT_COLUMNS = [
     "risk_aversion",
     "status",
-    "objective_usd",
     "purchase_cost_usd",
-    "average_risk",
-    "shortfall_t",
+    "expected_loss_usd",
+    "lost_supply_usd",
+    "supply_loss_usd",
     "served_t",
+    "shortfall_t",
     "china_share",
+    "average_risk",
+    "model_cost_usd",
+    "serves_less",
     "efficient",
 ]
 
 
 @dataclass(frozen=True, repr=False)
 class Frontier:
-    """Plans along a sweep of lambda.
+    """Plans along a sweep of lambda: purchase cost against the supply loss to expect.
 
     Attributes
     ----------
     points : DataFrame
-        One row per lambda: ``risk_aversion, status, objective_usd,
-        purchase_cost_usd`` (paid to suppliers, without the risk charge),
-        ``average_risk`` (tonne-weighted, 0-100), ``shortfall_t, served_t,
-        china_share`` and ``efficient`` (no other point is at least as good on
-        purchase cost, average risk and shortfall, and better on one).
+        One row per lambda: ``risk_aversion, status, purchase_cost_usd`` (money
+        paid to suppliers), ``expected_loss_usd`` (q x V x tonnes bought: the
+        disruption loss to expect in a year), ``lost_supply_usd`` (unmet demand
+        at its value V), ``supply_loss_usd`` (their sum: the frontier's risk
+        axis, so a plan that buys less never looks safer), ``served_t,
+        shortfall_t, china_share`` (of purchases), ``average_risk``,
+        ``model_cost_usd`` (the objective, a model figure), ``serves_less``
+        (True when the point serves less than the best point: it is never
+        compared on cost with those that serve more) and ``efficient`` (among
+        the points that serve the most, no other is at least as good on
+        purchase cost and supply loss and better on one).
     mixes : DataFrame
-        ``risk_aversion, buyer, commodity, country, tonnes, share_of_demand``.
+        ``risk_aversion, buyer, commodity, country, tonnes, share_of_purchases,
+        share_of_demand``.
     results : tuple of OptimisationResult
         The full result at each point.
 
@@ -76,13 +87,16 @@ class Frontier:
         return f"Frontier(points={len(self.points)}, efficient={n_eff})"
 
     def summary(self) -> str:
-        """One line per point."""
-        lines = ["lambda   purchase USD        avg risk  shortfall t  CN share  efficient"]
+        """One line per point (USD millions a year)."""
+        lines = [
+            "lambda  purchase USD m  supply loss USD m  served t  short t  CN share  efficient"
+        ]
         for r in self.points.to_dict("records"):
+            flag = "yes" if r["efficient"] else ("serves less" if r["serves_less"] else "no")
             lines.append(
-                f"{r['risk_aversion']:>6.3g} {r['purchase_cost_usd']:>18,.0f} "
-                f"{r['average_risk']:>9.1f} {r['shortfall_t']:>12,.1f} "
-                f"{r['china_share']:>8.0%}  {'yes' if r['efficient'] else 'no'}"
+                f"{r['risk_aversion']:>6.3g} {r['purchase_cost_usd'] / 1e6:>15,.1f} "
+                f"{r['supply_loss_usd'] / 1e6:>18,.1f} {r['served_t']:>9,.1f} "
+                f"{r['shortfall_t']:>8,.1f} {r['china_share']:>8.0%}  {flag}"
             )
         return "\n".join(lines)
 
@@ -121,7 +135,8 @@ _HTML_COLUMNS: list[nb.Column] = [
     ("risk_aversion", "lambda", lambda v: f"{v:g}"),
     ("status", "status", str),
     ("purchase_cost_usd", "purchase USD m", nb.fmt_usd_m),
-    ("average_risk", "avg risk", lambda v: nb.number(v, 1)),
+    ("supply_loss_usd", "supply loss USD m", nb.fmt_usd_m),
+    ("served_t", "served t", nb.fmt_t),
     ("shortfall_t", "short t", nb.fmt_t),
     ("china_share", "CN", nb.fmt_pct),
     ("efficient", "efficient", lambda v: "yes" if v else "no"),
@@ -142,7 +157,8 @@ def _solutions(
 ) -> list[Solution]:
     """Solve at each lambda; with highspy, one model re-solved from the last basis."""
     opt = config.optimiser
-    if resolve_backend(opt.solver, backend) != "highs" or problem.n_cols == 0:
+    warm = resolve_backend(opt.solver, backend) == "highs" and not problem.lexicographic
+    if not warm or problem.n_cols == 0:
         return [
             solve(problem.with_risk_aversion(lam), opt.solver, backend, opt.time_limit_s)
             for lam in lambdas
@@ -153,7 +169,9 @@ def _solutions(
     for lam in lambdas:
         model.set_costs(problem.with_risk_aversion(lam).cost)
         answer, seconds = model.run()
-        out.append(to_solution(answer, "highs", version, "highs", (model.build_s, seconds)))
+        basis = model.basis() if answer.status.is_ok and not problem.is_mip else None
+        times = (model.build_s, seconds)
+        out.append(to_solution(answer, "highs", version, "highs", times, basis))
     return out
 
 
@@ -165,24 +183,37 @@ def _point(result: OptimisationResult) -> dict[str, Any]:
     return {
         "risk_aversion": result.risk_aversion,
         "status": result.status.value,
-        "objective_usd": result.objective_usd,
         "purchase_cost_usd": result.purchase_cost_usd,
-        "average_risk": risk,
-        "shortfall_t": result.shortfall_t,
+        "expected_loss_usd": result.expected_loss_usd,
+        "lost_supply_usd": result.lost_supply_usd,
+        "supply_loss_usd": result.expected_loss_usd + result.lost_supply_usd,
         "served_t": served,
+        "shortfall_t": result.shortfall_t,
         "china_share": china / served if served else np.nan,
+        "average_risk": risk,
+        "model_cost_usd": result.objective_usd,
     }
 
 
-def efficient(points: pd.DataFrame) -> np.ndarray:
-    """True for optimal points that no other optimal point dominates.
-
-    Criteria (all minimised): purchase cost, average risk, shortfall. Ties
-    within a relative 1e-7 count as equal.
-    """
-    crit = points[["purchase_cost_usd", "average_risk", "shortfall_t"]].fillna(0.0).to_numpy()
+def serves_less(points: pd.DataFrame) -> np.ndarray:
+    """True for points that serve less than the best optimal point (relative 1e-7)."""
     ok = (points["status"] == "optimal").to_numpy()
-    tol = 1e-7 * np.maximum(1.0, np.abs(crit).max(axis=0))
+    served = points["served_t"].fillna(0.0).to_numpy()
+    best = served[ok].max() if ok.any() else 0.0
+    return served < best - 1e-7 * max(1.0, best)
+
+
+def efficient(points: pd.DataFrame) -> np.ndarray:
+    """True for optimal points that serve the most and no other such point dominates.
+
+    Criteria (minimised): purchase cost and supply loss (expected disruption
+    loss + lost supply). A point that serves less is never efficient: it would
+    look cheaper only because it buys less. Ties within a relative 1e-7 count
+    as equal.
+    """
+    crit = points[["purchase_cost_usd", "supply_loss_usd"]].fillna(0.0).to_numpy()
+    ok = (points["status"] == "optimal").to_numpy() & ~serves_less(points)
+    tol = 1e-7 * np.maximum(1.0, np.abs(crit).max(axis=0, initial=0.0))
     flags = []
     for i in range(len(crit)):
         no_worse = np.all(crit <= crit[i] + tol, axis=1)
@@ -215,9 +246,9 @@ def frontier(
     Returns
     -------
     Frontier
-        ``points`` (cost in USD a year without the risk charge, tonne-weighted
-        average risk 0-100, shortfall in tonnes a year, efficient flag) and
-        ``mixes`` by country (tonnes a year, share of demand 0-1).
+            ``points`` (purchase cost and supply loss in USD a year, tonnes served
+        and short, China's share of purchases, efficient flag) and ``mixes`` by
+        country (tonnes a year, shares 0-1).
 
     Examples
     --------
@@ -232,7 +263,11 @@ def frontier(
     points = check_frontier_points(points)
     check_solve_options("frontier", mode, backend)
     lambdas = lambda_grid(points) if isinstance(points, int) else sorted(set(map(float, points)))
-    scores = default_scores(dataset, config) if scores is None else scores
+    scores = (
+        default_scores(dataset, config)
+        if scores is None
+        else with_disruption_probability(scores, dataset, config)
+    )
     problem = build_problem(dataset, config, scores, mode)
     solutions = _solutions(problem, lambdas, config, backend)
     results = tuple(
@@ -240,9 +275,18 @@ def frontier(
         for lam, sol in zip(lambdas, solutions, strict=True)
     )
     table = pd.DataFrame([_point(r) for r in results])
+    table["serves_less"] = serves_less(table)
     table["efficient"] = efficient(table)
     mixes = pd.concat(
         [r.mix_by_country.assign(risk_aversion=r.risk_aversion) for r in results], ignore_index=True
     )
-    keep = ["risk_aversion", "buyer", "commodity", "country", "tonnes", "share_of_demand"]
+    keep = [
+        "risk_aversion",
+        "buyer",
+        "commodity",
+        "country",
+        "tonnes",
+        "share_of_purchases",
+        "share_of_demand",
+    ]
     return Frontier(table[POINT_COLUMNS], mixes.reindex(columns=keep), results)

@@ -12,7 +12,7 @@ import pandas as pd
 from riskengine import _notebook as nb
 from riskengine.enums import Mode
 from riskengine.optimise import _tables
-from riskengine.optimise._binding import binding
+from riskengine.optimise.binding import binding
 from riskengine.optimise._contracts import INFEASIBLE_HINT
 from riskengine.optimise._milp import MILP_MESSAGE, MILP_NOT_SOLVED
 from riskengine.optimise.problem import Problem
@@ -41,52 +41,72 @@ def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
 class OptimisationResult:
     """A sourcing plan with its diagnostics. Tonnes a year, USD, shares as fractions 0-1.
 
+    Money is kept apart (contract section 5.5): ``purchase_cost_usd`` is what
+    would be paid to suppliers; ``risk_charge_usd`` (lambda x the expected
+    disruption loss), ``lost_supply_usd`` (unmet demand at its lost-supply
+    value) and ``violation_usd`` (soft policy caps exceeded) are *model
+    costs*; ``objective_usd`` is their sum with the purchase cost, the figure
+    the optimiser minimises, labelled model cost wherever it is shown.
+
     Attributes
     ----------
     status : SolveStatus
         ``optimal``, or why not (then the tables are empty or provisional).
     objective_usd : float
-        The solver's objective: purchase cost + risk charge + shortfall penalty, USD.
+        The model cost the solver minimised, USD.
+    purchase_cost_usd, risk_charge_usd, lost_supply_usd, violation_usd : float
+        The objective's four terms, USD; they sum to ``objective_usd``.
+    expected_loss_usd : float
+        Disruption loss to expect in a year, sum of q x V x tonnes bought (no
+        lambda), USD.
     allocations : DataFrame
-        ``buyer, supplier_id, commodity, country, tonnes, price_usd_per_kg,
-        risk_score, cost_usd, relation`` (home, partner, other), non-zero rows.
+        ``buyer, supplier_id, commodity, country, relation, tonnes,
+        price_usd_per_kg, purchase_usd, risk_score, disruption_probability,
+        expected_loss_usd, risk_charge_usd``, non-zero rows.
     shortfalls : DataFrame
-        ``buyer, commodity, demand_t, served_t, shortfall_t`` for every pair with demand.
+        ``buyer, commodity, demand_t, served_t, shortfall_t,
+        lost_value_usd_per_kg, lost_supply_usd`` for every need.
+    violations : DataFrame
+        Soft policy rows exceeded: ``family, buyer, commodity, country, share,
+        excess_t, violation_usd_per_kg, violation_usd``.
     mix_by_country, mix_by_supplier : DataFrame
-        Tonnes and shares of served volume (and of demand, or of capacity).
+        Tonnes and shares of purchases (and of demand, or of capacity).
     metrics : DataFrame
-        Per buyer and commodity: cost, average price and risk, HHI, China and
-        home-and-partner shares, largest non-home country, CRMA compliance
-        (every non-home country <= 65% of demand), marginal cost of demand.
+        Per buyer and commodity: money, average price, risk and disruption
+        probability, HHI, China and home-and-partner shares of purchases, the
+        largest non-home country, CRMA compliance (no non-home country above
+        65% of purchases; NaN when nothing is bought), marginal cost of demand.
     binding : DataFrame
         Binding constraints with ``shadow_price_usd_per_kg`` (objective change
-        per extra kg of right-hand side; negative = relaxing saves money),
+        per extra kg of right-hand side), its split by term and ``driver``,
         ``saving_usd_per_t`` and a ``sentence``; empty without duals.
     mode, risk_aversion
         Model settings used.
+    model : dict
+        Version, risk charge, shortfall rule and each buyer's policy in words.
+    notes : tuple of str
+        Deprecations and data fallbacks the analyst should read.
     solver, solver_version, backend : str
         Who solved it.
     build_s, solve_s : float
         Backend model build and solver seconds.
     objective_check_usd : float
-        Objective recomputed from ``allocations`` and ``shortfalls``.
+        Objective recomputed from the plan's tables.
     duals_available : bool
-        False when not optimal, or for a MILP (no shadow prices are reported then).
+        False when not optimal, or for a MILP.
     message : str
-        The solver's or the self-check's explanation of a non-optimal status;
-        for a MILP solved to optimality, that shadow prices are not available.
+        The solver's or the self-check's explanation of a non-optimal status.
     size : dict
         Rows, columns and non-zeros of the LP.
     milp : bool
-        True when a minimum order quantity or a supplier limit made the model
-        a MILP (``optimiser.min_order_t``, ``max_suppliers_per_commodity``).
+        True when a minimum order quantity or a supplier limit made the model a MILP.
 
     Examples
     --------
     >>> import riskengine
     >>> result = riskengine.optimise(riskengine.load_dataset(), riskengine.Config())
     >>> result
-    OptimisationResult(status=optimal, objective_usd=..., mode=joint, risk_aversion=1, ...)
+    OptimisationResult(status=optimal, purchase_cost_usd=..., mode=joint, risk_aversion=1, ...)
     >>> result.to_frame("metrics").columns[:5].tolist()
     ['buyer', 'commodity', 'demand_t', 'served_t', 'shortfall_t']
     >>> fig = result.plot("EU")  # matplotlib Figure: the EU mix by country
@@ -94,8 +114,14 @@ class OptimisationResult:
 
     status: SolveStatus
     objective_usd: float
+    purchase_cost_usd: float
+    risk_charge_usd: float
+    lost_supply_usd: float
+    violation_usd: float
+    expected_loss_usd: float
     allocations: pd.DataFrame
     shortfalls: pd.DataFrame
+    violations: pd.DataFrame
     mix_by_country: pd.DataFrame
     mix_by_supplier: pd.DataFrame
     metrics: pd.DataFrame
@@ -112,6 +138,8 @@ class OptimisationResult:
     message: str = ""
     size: dict[str, int] = field(default_factory=dict)
     milp: bool = False
+    model: dict[str, Any] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
 
     @property
     def is_optimal(self) -> bool:
@@ -119,21 +147,22 @@ class OptimisationResult:
         return self.status.is_ok
 
     @property
-    def purchase_cost_usd(self) -> float:
-        """Money paid to suppliers, USD (no risk charge, no penalty)."""
-        return float(self.allocations["cost_usd"].sum())
-
-    @property
     def shortfall_t(self) -> float:
         """Unmet demand over all buyers and commodities, tonnes."""
         return float(self.shortfalls["shortfall_t"].sum())
 
+    @property
+    def served_t(self) -> float:
+        """Demand served over all buyers and commodities, tonnes."""
+        return float(self.shortfalls["served_t"].sum())
+
     def __repr__(self) -> str:
         return (
             f"OptimisationResult(status={self.status.value}, "
-            f"objective_usd={self.objective_usd:,.0f}, mode={self.mode.value}, "
-            f"risk_aversion={self.risk_aversion:g}, allocations={len(self.allocations)} rows, "
-            f"shortfall_t={self.shortfall_t:,.1f}, binding={len(self.binding)}, "
+            f"purchase_cost_usd={self.purchase_cost_usd:,.0f}, mode={self.mode.value}, "
+            f"risk_aversion={self.risk_aversion:g}, model_cost_usd={self.objective_usd:,.0f}, "
+            f"allocations={len(self.allocations)} rows, shortfall_t={self.shortfall_t:,.1f}, "
+            f"binding={len(self.binding)}, "
             f"solver={self.solver} {self.solver_version} via {self.backend})"
         )
 
@@ -171,13 +200,15 @@ class OptimisationResult:
         facts = [
             f"{self.mode.value} buying",
             f"risk_aversion {self.risk_aversion:g}",
-            f"objective USD {nb.number(self.objective_usd)}",
-            f"purchase USD {nb.number(self.purchase_cost_usd)}",
+            f"purchase cost USD {nb.number(self.purchase_cost_usd)}",
             f"served {nb.fmt_t(demand - self.shortfall_t)} of {nb.fmt_t(demand)} t",
+            f"expected disruption loss USD {nb.number(self.expected_loss_usd)} a year",
+            f"model cost USD {nb.number(self.objective_usd)} (not money paid)",
             f"{len(self.binding)} binding constraints",
         ]
         if self.message:
             facts.append(self.message)
+        facts.extend(self.notes)
         return nb.html_view(
             "OptimisationResult",
             self.status.value,
@@ -189,16 +220,27 @@ class OptimisationResult:
         )
 
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict of the result (tables as lists of row dicts)."""
+        """A JSON-ready dict of the result (tables as lists of row dicts).
+
+        ``purchase_cost_usd + risk_charge_usd + lost_supply_usd + violation_usd``
+        equals ``objective_usd`` (the model cost).
+        """
         head = {
             "status": self.status.value,
             "objective_usd": _number(self.objective_usd),
+            "purchase_cost_usd": _number(self.purchase_cost_usd),
+            "risk_charge_usd": _number(self.risk_charge_usd),
+            "lost_supply_usd": _number(self.lost_supply_usd),
+            "violation_usd": _number(self.violation_usd),
+            "expected_loss_usd": _number(self.expected_loss_usd),
             "objective_check_usd": _number(self.objective_check_usd),
             "message": self.message,
             "mode": self.mode.value,
             "risk_aversion": self.risk_aversion,
-            "purchase_cost_usd": self.purchase_cost_usd,
+            "served_t": self.served_t,
             "shortfall_t": self.shortfall_t,
+            "model": dict(self.model),
+            "notes": list(self.notes),
             "solver": {
                 "name": self.solver,
                 "version": self.solver_version,
@@ -210,22 +252,20 @@ class OptimisationResult:
             "milp": self.milp,
             "size": dict(self.size),
         }
-        tables = {
-            name: records(getattr(self, name))
-            for name in (
-                "allocations",
-                "shortfalls",
-                "metrics",
-                "mix_by_country",
-                "mix_by_supplier",
-                "binding",
-            )
-        }
+        tables = {name: records(getattr(self, name)) for name in TABLES}
         return head | tables
 
 
 #: The tables :meth:`OptimisationResult.to_frame` can return.
-TABLES = ("allocations", "shortfalls", "metrics", "mix_by_country", "mix_by_supplier", "binding")
+TABLES = (
+    "allocations",
+    "shortfalls",
+    "violations",
+    "metrics",
+    "mix_by_country",
+    "mix_by_supplier",
+    "binding",
+)
 
 _HTML_COLUMNS: list[nb.Column] = [
     ("buyer", "buyer", str),
@@ -253,30 +293,44 @@ def _overview(result: OptimisationResult) -> pd.DataFrame:
     return frame.rename(columns={"supplier_id": "main_supplier"}).fillna({"main_supplier": "-"})
 
 
+def _model(problem: Problem) -> dict[str, Any]:
+    settings = problem.structure.settings
+    return {
+        "version": settings.version,
+        "risk_charge": _tables.risk_charge_rule(problem),
+        "shortfall": settings.shortfall.value,
+        "policies": {b: p.describe() for b, p in sorted(settings.policies.items())},
+    }
+
+
 def make_result(problem: Problem, solution: Solution) -> OptimisationResult:
     """Tables, metrics and shadow prices from a solved problem, with the self-check.
 
-    An optimal solution whose objective, recomputed from the tables, differs
-    from the solver's by more than :data:`CHECK_RTOL` is reported as
+    An optimal solution whose objective, recomputed from the plan's tables,
+    differs from the solver's by more than :data:`CHECK_RTOL` is reported as
     ``numerical``, never as optimal.
     """
     alloc = _tables.allocations(problem, solution)
     short = _tables.shortfalls(problem, solution)
+    viol = _tables.violations(problem, solution)
     mix = _tables.mix_by_country(problem, alloc, short)
-    check = (
-        _tables.recomputed_objective(problem, alloc, short)
-        if solution.values_t is not None
-        else float("nan")
-    )
+    money = _tables.money(problem, solution)
+    check = money["objective_usd"] if solution.values_t is not None else float("nan")
     solution = _self_check(_explain(problem, solution), check)
-    result = OptimisationResult(
+    return OptimisationResult(
         status=solution.status,
         objective_usd=solution.objective_usd,
+        purchase_cost_usd=money["purchase_usd"],
+        risk_charge_usd=money["risk_charge_usd"],
+        lost_supply_usd=money["lost_supply_usd"],
+        violation_usd=money["violation_usd"],
+        expected_loss_usd=float(alloc["expected_loss_usd"].sum()),
         allocations=alloc,
         shortfalls=short,
+        violations=viol,
         mix_by_country=mix,
         mix_by_supplier=_tables.mix_by_supplier(alloc, short, problem),
-        metrics=_tables.metrics(problem, solution, alloc, short, mix),
+        metrics=_tables.metrics(problem, solution, alloc, short, mix, viol),
         binding=binding(problem, solution),
         mode=problem.mode,
         risk_aversion=problem.risk_aversion,
@@ -290,8 +344,9 @@ def make_result(problem: Problem, solution: Solution) -> OptimisationResult:
         message=solution.message,
         size={"rows": problem.n_rows, "columns": problem.n_cols, "nonzeros": problem.matrix.nnz},
         milp=problem.is_mip,
+        model=_model(problem),
+        notes=problem.structure.notes,
     )
-    return result
 
 
 def _explain(problem: Problem, solution: Solution) -> Solution:

@@ -7,7 +7,7 @@ from enum import StrEnum
 
 import numpy as np
 
-from riskengine.optimise.problem import TONNES_PER_UNIT, USD_PER_UNIT
+from riskengine.optimise.families import TONNES_PER_UNIT, USD_PER_UNIT
 
 __all__ = ["Solution", "SolveStatus"]
 
@@ -69,6 +69,7 @@ class Solution:
     build_s: float = 0.0
     solve_s: float = 0.0
     message: str = ""
+    basis: tuple[np.ndarray, np.ndarray] | None = field(default=None, repr=False)
 
     @property
     def is_ok(self) -> bool:
@@ -94,7 +95,12 @@ class ModelAnswer:
 
 
 def to_solution(
-    answer: ModelAnswer, solver: str, version: str, backend: str, times: tuple[float, float]
+    answer: ModelAnswer,
+    solver: str,
+    version: str,
+    backend: str,
+    times: tuple[float, float],
+    basis: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> Solution:
     """Convert a backend's answer to tonnes and USD; drop duals unless optimal.
 
@@ -119,4 +125,5 @@ def to_solution(
         build_s=times[0],
         solve_s=times[1],
         message=answer.message,
+        basis=basis if ok else None,
     )

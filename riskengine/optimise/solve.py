@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from pathlib import Path
 from typing import Literal
 
@@ -13,7 +14,7 @@ from riskengine.exceptions import ConfigError
 from riskengine.optimise.problem import Problem
 from riskengine.optimise.solution import ModelAnswer, Solution, SolveStatus, to_solution
 
-__all__ = ["Backend", "resolve_backend", "solve", "write_lp"]
+__all__ = ["SERVICE_TOL", "Backend", "resolve_backend", "solve", "write_lp"]
 
 Backend = Literal["highs", "pulp"]
 _BACKENDS = ("highs", "pulp")
@@ -46,7 +47,7 @@ def solve(
     backend: str | None = None,
     time_limit_s: float | None = 60.0,
 ) -> Solution:
-    """Solve the LP.
+    """Solve the model; with ``optimiser.shortfall: lexicographic``, in two stages.
 
     Parameters
     ----------
@@ -58,14 +59,22 @@ def solve(
         ``highs`` passes the arrays to highspy (fast); ``pulp`` builds a PuLP
         model (needed for CBC). Default: ``highs`` for HiGHS, ``pulp`` for CBC.
     time_limit_s : float, optional
-        Solver time limit, seconds.
+        Solver time limit per stage, seconds.
 
     Returns
     -------
     Solution
         Status, objective (USD), column values (t) and, if optimal, duals in
         USD per kg: objective change per extra kg of right-hand side or bound
-        (negative = relaxing saves money).
+        (negative = relaxing saves money); with highspy also the basis.
+
+    Notes
+    -----
+    The lexicographic rule first finds the least shortfall the market allows
+    (only the tonnes short count; hard policies hold, soft ones are free),
+    then minimises the model's objective among plans whose shortfall per
+    commodity (per buyer in ``separate`` mode) is no larger, within
+    :data:`SERVICE_TOL` relative.
 
     Raises
     ------
@@ -76,6 +85,28 @@ def solve(
     chosen = resolve_backend(solver, backend)
     if problem.n_cols == 0:
         return _empty(solver, chosen)
+    if not problem.lexicographic:
+        return _solve_once(problem, solver, chosen, time_limit_s)
+    first = _solve_once(problem.with_parameters(objective="service"), solver, chosen, time_limit_s)
+    if not first.is_ok or first.values_t is None:
+        return first
+    group = problem.structure.service_group
+    least = np.bincount(group, first.values_t[problem.layout.shortfall])
+    limit = least * (1 + SERVICE_TOL) + SERVICE_TOL_T
+    second = _solve_once(problem.with_parameters(service_t=limit), solver, chosen, time_limit_s)
+    times = (first.build_s + second.build_s, first.solve_s + second.solve_s)
+    return replace(second, build_s=times[0], solve_s=times[1])
+
+
+#: Lexicographic rule: relative slack on the least shortfall of the first stage.
+SERVICE_TOL = 1e-9
+#: ... and absolute slack, tonnes.
+SERVICE_TOL_T = 1e-6
+
+
+def _solve_once(
+    problem: Problem, solver: SolverName, chosen: Backend, time_limit_s: float | None
+) -> Solution:
     if chosen == "pulp":
         from riskengine.optimise._pulp import solve_pulp
 
@@ -84,7 +115,10 @@ def solve(
 
     model = HighsModel(problem, time_limit_s)
     answer, seconds = model.run()
-    return to_solution(answer, "highs", highs_version(), "highs", (model.build_s, seconds))
+    basis = model.basis() if answer.status.is_ok and not problem.is_mip else None
+    return to_solution(
+        answer, "highs", highs_version(), "highs", (model.build_s, seconds), basis
+    )
 
 
 def _empty(solver: SolverName, backend: Backend) -> Solution:

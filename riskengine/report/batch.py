@@ -33,6 +33,7 @@ _CONFIG_SUFFIXES = (".yaml", ".yml")
 #: Per-buyer figures compared side by side: key in summary.json -> (label, formatter).
 _COMPARED = {
     "purchase_cost_usd": ("purchase cost USD", fmt_usd),
+    "expected_loss_usd": ("expected disruption loss USD (model)", fmt_usd),
     "average_risk": ("average risk (0-100)", fmt_num(1)),
     "shortfall_t": ("shortfall t", fmt_t),
     "china_share": ("China share", fmt_pct),
@@ -166,8 +167,8 @@ def _runs_html(runs: Sequence[BatchRun], index_dir: Path) -> str:
             plan = (run.summary or {}).get("plan", {})
             result = (
                 f'<a href="{esc(href)}">{esc(run.folder.name)}</a> · plan '
-                f"{esc(plan.get('status', ''))}, objective "
-                f"{esc(fmt_usd(plan.get('objective_usd')))} USD"
+                f"{esc(plan.get('status', ''))}, purchase cost "
+                f"{esc(fmt_usd(plan.get('purchase_cost_usd')))} USD"
             )
         else:
             result = f'<span class="fail">failed</span><pre>{esc(run.error)}</pre>'

@@ -11,9 +11,7 @@ no date in the metadata), so the same tables give byte-identical SVG.
 from __future__ import annotations
 
 import io
-
-import matplotlib as mpl
-from matplotlib.figure import Figure
+from typing import TYPE_CHECKING
 
 from riskengine.plotting import (
     CRMA_LINE,
@@ -25,6 +23,9 @@ from riskengine.plotting import (
     mix_figure,
     plain_label,
 )
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 __all__ = [
     "CRMA_LINE",
@@ -41,6 +42,8 @@ __all__ = [
 
 def svg_text(fig: Figure) -> str:
     """The figure as SVG text, without a date (deterministic)."""
+    import matplotlib as mpl
+
     buffer = io.StringIO()
     with mpl.rc_context(RC):
         fig.savefig(buffer, format="svg", metadata={"Date": None})

@@ -65,6 +65,7 @@ tr.bad td { background: #fdedec; }
 .legend i { display: inline-block; width: 10px; height: 10px; margin-right: 4px; }
 .ok { color: #1e8449; font-weight: 600; }
 .fail { color: #c0392b; font-weight: 600; }
+.na { color: #777; }
 pre { background: #f4f6f7; padding: 10px; overflow-x: auto; font-size: 12px; }
 footer { color: var(--muted); font-size: 12px; padding: 12px 32px; border-top: 1px solid
          var(--line); }

@@ -107,9 +107,11 @@ def _stress(
             "description",
             "status",
             "exposure_shortfall_t",
-            "exposure_cost_usd",
+            "exposure_purchase_usd",
+            "exposure_lost_supply_usd",
             "response_shortfall_t",
-            "response_cost_usd",
+            "response_purchase_usd",
+            "response_lost_supply_usd",
             "regret_usd",
         ]
     ]

@@ -20,8 +20,6 @@ import shutil
 from datetime import datetime
 from pathlib import Path
 
-import numpy as np
-
 from riskengine._version import __version__
 from riskengine.config import Config, load_config
 from riskengine.config.arguments import check_path
@@ -62,11 +60,9 @@ def folder_stem(created: datetime, name: str) -> str:
 
 
 def _chosen(data: ReportData) -> tuple[float, float, float]:
-    """The report's plan as (lambda, tonne-weighted average risk, purchase cost USD)."""
-    alloc = data.result.allocations
-    served = float(alloc["tonnes"].sum())
-    risk = float((alloc["risk_score"] * alloc["tonnes"]).sum()) / served if served else np.nan
-    return data.result.risk_aversion, risk, data.result.purchase_cost_usd
+    """The report's plan as (lambda, supply loss to expect USD, purchase cost USD)."""
+    res = data.result
+    return res.risk_aversion, res.expected_loss_usd + res.lost_supply_usd, res.purchase_cost_usd
 
 
 def render_figures(data: ReportData, tables: dict) -> dict[str, str]:

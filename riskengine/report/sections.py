@@ -67,7 +67,8 @@ def summary_section(data: ReportData, tables: dict[str, pd.DataFrame]) -> str:
             ("served_t", "served t", fmt_t),
             ("served_share", "served", fmt_pct),
             ("purchase_cost_usd", "purchase cost USD", fmt_usd),
-            ("risk_charge_usd", "risk charge USD", fmt_usd),
+            ("expected_loss_usd", "expected disruption loss USD (model)", fmt_usd),
+            ("violation_usd", "policy violations USD (model)", fmt_usd),
             ("average_risk", "average risk", fmt_num(1)),
             ("china_share", "China share", fmt_pct),
             ("commodities_short", "short", None),
@@ -188,29 +189,33 @@ def mix_section(tables: dict[str, pd.DataFrame], figure: str) -> str:
 def crma_section(tables: dict[str, pd.DataFrame]) -> str:
     """Per buyer and commodity: largest non-home country's share of consumption, pass or fail."""
     m = tables["plan_metrics"].copy()
-    flags = m["crma_compliant"].astype(bool)
+    flags = m["crma_compliant"]
     verdict = [
-        '<span class="ok">meets</span>' if f else '<span class="fail">fails</span>' for f in flags
+        '<span class="na">n/a</span>'
+        if pd.isna(f)
+        else ('<span class="ok">meets</span>' if f else '<span class="fail">fails</span>')
+        for f in flags
     ]
     cols = [
         ("buyer", "buyer", None),
         ("commodity", "commodity", None),
         ("demand_t", "demand t", fmt_t),
-        ("served_t", "served t", fmt_t),
+        ("served_t", "bought t", fmt_t),
         ("shortfall_t", "shortfall t", fmt_t),
         ("china_share", "China share", fmt_pct),
         ("top_foreign_country", "largest non-home country", None),
-        ("top_foreign_share_of_served", "its share of volume served", fmt_pct),
-        ("top_foreign_share_of_demand", "its share of demand", fmt_pct),
+        ("top_foreign_share", "its share of purchases", fmt_pct),
+        ("top_foreign_cap", "the buyer's cap", fmt_pct),
         ("home_partner_share", "home and partners", fmt_pct),
     ]
     note = _note(
-        "A buyer meets the CRMA benchmark for a commodity when every country outside "
-        "its home supplies at most 65% of its consumption (the volume served; CRMA "
-        "Article 1(2)). The optimiser caps each country at 65% of demand, so a plan "
-        "that leaves demand unmet can respect the cap and still fail the benchmark."
+        "A buyer meets the CRMA benchmark for a commodity when no country outside its "
+        "home supplies more than 65% of what it buys (its consumption; CRMA Article 1(2)). "
+        "The buyers' policy caps are measured on the same basis; a commodity with nothing "
+        "bought shows n/a."
     )
-    return _section("crma", note + table_html(m, cols, bad=~flags, extra={"CRMA 65%": verdict}))
+    bad = flags.eq(False)
+    return _section("crma", note + table_html(m, cols, bad=bad, extra={"CRMA 65%": verdict}))
 
 
 def shadow_section(tables: dict[str, pd.DataFrame], milp: bool = False) -> str:
@@ -235,10 +240,12 @@ def shadow_section(tables: dict[str, pd.DataFrame], milp: bool = False) -> str:
         )
     items = "".join(f"<li>{esc(s)}</li>" for s in binding["sentence"].head(_TOP_SHADOW))
     note = _note(
-        "A shadow price is what one more tonne of a limit would save in the "
-        "objective (purchase cost plus risk charge plus shortfall penalty), for small "
-        f"changes only. The {min(_TOP_SHADOW, len(binding))} most valuable of "
-        f"{len(binding)} binding constraints:"
+        "A shadow price is what one more kg of a limit would save in model cost (purchase "
+        "cost plus risk charge plus lost supply plus policy violations), for small changes "
+        "only; the figures in brackets split it by term, and the largest is its driver. "
+        "Soft policy caps the plan exceeds are listed under CRMA compliance with their price. "
+        f"The {min(_TOP_SHADOW, len(binding))} most valuable of {len(binding)} binding "
+        "constraints:"
     )
     cols = [
         ("family", "constraint", None),
@@ -247,7 +254,8 @@ def shadow_section(tables: dict[str, pd.DataFrame], milp: bool = False) -> str:
         ("country", "country", None),
         ("supplier_id", "offer", None),
         ("rhs_t", "limit t", fmt_t),
-        ("saving_usd_per_t", "saving USD per t", fmt_usd),
+        ("shadow_price_usd_per_kg", "saving USD/kg", lambda v: fmt_usd(abs(v))),
+        ("driver", "driven by", None),
     ]
     return _section("shadow", note + f"<ul>{items}</ul>" + table_html(binding, cols, scroll=True))
 
@@ -260,15 +268,18 @@ def frontier_section(data: ReportData, tables: dict[str, pd.DataFrame], figure: 
         ("risk_aversion", "λ", fmt_num(3)),
         ("status", "status", None),
         ("purchase_cost_usd", "purchase cost USD", fmt_usd),
-        ("average_risk", "average risk", fmt_num(2)),
+        ("supply_loss_usd", "supply loss to expect USD", fmt_usd),
+        ("served_t", "bought t", fmt_t),
         ("shortfall_t", "shortfall t", fmt_t),
         ("china_share", "China share", fmt_pct),
         ("efficient", "efficient", fmt_yes),
     ]
     note = _note(
         "Each point is the optimal plan for one risk aversion λ: higher λ pays more "
-        "to buy from less risky offers. Dominated plans are worse on cost, risk or "
-        "shortfall than another plan and better on none."
+        "to buy from offers less likely to be disrupted. Supply loss to expect = the "
+        "disruption loss to expect in a year (q x V x tonnes bought) plus demand left unmet "
+        "at its lost-supply value, so a plan that buys less never looks safer. Efficient "
+        "plans serve the most and no other such plan is cheaper and safer."
     )
     return _section(
         "frontier",
@@ -289,12 +300,12 @@ def alliance_section(data: ReportData, tables: dict[str, pd.DataFrame]) -> str:
         ("cost_joint_usd", "cost joint USD", fmt_usd),
         ("cost_saving_usd", "cost saving USD", fmt_usd),
         ("shortfall_reduction_t", "shortfall reduction t", fmt_t),
-        ("objective_saving_usd", "objective saving USD", fmt_usd),
+        ("objective_saving_usd", "model cost saving USD", fmt_usd),
     ]
     note = _note(
         "Separate: each buyer gets supplier capacity pro rata to its demand. Joint: "
         "the buyers share capacity in one plan. Savings are separate minus joint; "
-        "a buyer can pay more when its partner gains more. Total objective saving: "
+        "a buyer can pay more when its partner gains more. Total model cost saving: "
         f"{money(total)} a year."
     )
     return _section("alliance", note + table_html(table, cols))
@@ -311,9 +322,10 @@ def stress_section(data: ReportData) -> str:
     parts = [
         _note(
             "Exposure: the recommended plan kept fixed while a scenario cuts capacity, raises "
-            "prices or demand (what is delivered, what is short, what it costs at scenario "
-            "prices plus the shortfall penalty). Response: the best plan re-optimised for the "
-            "scenario. Regret = exposure cost - response cost (USD). Scenarios from the "
+            "prices or demand (what is delivered, what is short, what is paid at scenario "
+            "prices, and the supply lost at its lost-supply value). Response: the best plan "
+            "re-optimised for the scenario. Regret = exposure minus response model cost "
+            "(purchase + risk charge + lost supply), a model figure. Scenarios from the "
             "configuration and the shipped library (config/scenarios/, sources in each "
             "description); the per-commodity detail is in the CSV and xlsx tables."
         )
@@ -330,10 +342,13 @@ def stress_section(data: ReportData) -> str:
 _STRESS_LABELS = {
     "exposure_shortfall_t": "plan short t",
     "response_shortfall_t": "best response short t",
-    "exposure_cost_usd": "plan cost USD m",
-    "response_cost_usd": "best response cost USD m",
-    "regret_usd": "regret USD m",
-    "regret_objective_usd": "regret incl. risk charge USD m",
+    "exposure_purchase_usd": "plan purchase USD m",
+    "exposure_lost_supply_usd": "plan lost supply USD m (model)",
+    "exposure_model_cost_usd": "plan model cost USD m",
+    "response_purchase_usd": "best response purchase USD m",
+    "response_lost_supply_usd": "best response lost supply USD m (model)",
+    "response_model_cost_usd": "best response model cost USD m",
+    "regret_usd": "regret USD m (model cost)",
     "source": "file",
 }
 

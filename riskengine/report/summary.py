@@ -16,7 +16,7 @@ from riskengine.report.model import ReportData
 __all__ = ["SUMMARY_FORMAT", "executive_summary", "money", "summary_document"]
 
 #: Version of the ``summary.json`` layout; bump when keys change meaning.
-SUMMARY_FORMAT = "riskengine-summary/1"
+SUMMARY_FORMAT = "riskengine-summary/2"
 _TOP_CONSTRAINTS = 5
 _COMMODITY_KEYS = [
     "demand_t",
@@ -25,9 +25,9 @@ _COMMODITY_KEYS = [
     "purchase_cost_usd",
     "average_risk",
     "china_share",
+    "average_disruption_probability",
     "top_foreign_country",
-    "top_foreign_share_of_demand",
-    "top_foreign_share_of_served",
+    "top_foreign_share",
     "crma_compliant",
 ]
 _BUYER_KEYS = [
@@ -36,9 +36,11 @@ _BUYER_KEYS = [
     "shortfall_t",
     "served_share",
     "purchase_cost_usd",
+    "expected_loss_usd",
     "risk_charge_usd",
-    "shortfall_penalty_usd",
-    "objective_usd",
+    "lost_supply_usd",
+    "violation_usd",
+    "model_cost_usd",
     "average_risk",
     "china_share",
 ]
@@ -95,7 +97,8 @@ def _constraints(tables: dict[str, pd.DataFrame]) -> list[dict[str, Any]]:
         "supplier_id",
         "share",
         "rhs_t",
-        "saving_usd_per_t",
+        "shadow_price_usd_per_kg",
+        "driver",
     ]
     return tables["shadow_prices"].head(_TOP_CONSTRAINTS)[keep].to_dict("records")
 
@@ -118,10 +121,14 @@ def summary_document(data: ReportData, tables: dict[str, pd.DataFrame]) -> dict[
         "status": res.status.value,
         "mode": res.mode.value,
         "risk_aversion": res.risk_aversion,
-        "objective_usd": res.objective_usd,
-        "purchase_cost_usd": float(metrics["purchase_cost_usd"].sum()),
-        "risk_charge_usd": float(metrics["risk_charge_usd"].sum()),
-        "shortfall_penalty_usd": float(metrics["shortfall_penalty_usd"].sum()),
+        "purchase_cost_usd": res.purchase_cost_usd,
+        "expected_loss_usd": res.expected_loss_usd,
+        "risk_charge_usd": res.risk_charge_usd,
+        "lost_supply_usd": res.lost_supply_usd,
+        "violation_usd": res.violation_usd,
+        "model_cost_usd": res.objective_usd,
+        "model": res.model,
+        "notes": list(res.notes),
         "demand_t": float(metrics["demand_t"].sum()),
         "served_t": float(metrics["served_t"].sum()),
         "shortfall_t": res.shortfall_t,
@@ -153,7 +160,8 @@ def _buyer_sentence(row: dict[str, Any], failing: dict[str, str], gaps: dict[str
         f"{row['buyer']}: the recommended plan buys {row['served_t']:,.1f} t of the "
         f"{row['demand_t']:,.1f} t demanded ({served:.1%}) across {row['commodities']} "
         f"commodities, for {money(row['purchase_cost_usd'])} a year "
-        f"(average risk {row['average_risk']:.0f} of 100). "
+        f"(average risk {row['average_risk']:.0f} of 100); the disruption loss to expect is "
+        f"{money(row['expected_loss_usd'])} a year. "
         f"China supplies {row['china_share']:.0%} of the volume bought."
     )
     short = _list(row["commodities_short"])
@@ -178,12 +186,17 @@ def _buyer_sentence(row: dict[str, Any], failing: dict[str, str], gaps: dict[str
 
 
 def _failing(metrics: pd.DataFrame, buyer: str) -> dict[str, str]:
-    part = metrics[(metrics["buyer"] == buyer) & ~metrics["crma_compliant"].astype(bool)]
+    part = metrics[(metrics["buyer"] == buyer) & metrics["crma_compliant"].eq(False)]
     return {
-        r["commodity"]: f"{r['top_foreign_country']} {r['top_foreign_share_of_served']:.0%}"
-        f" of the volume served"
+        r["commodity"]: f"{r['top_foreign_country']} {r['top_foreign_share']:.0%}"
+        f" of purchases"
         for r in part.to_dict("records")
     }
+
+
+def _policies(data: ReportData) -> str:
+    policies = data.result.model.get("policies", {})
+    return "; ".join(f"{buyer}: {text}" for buyer, text in policies.items())
 
 
 def executive_summary(data: ReportData, tables: dict[str, pd.DataFrame]) -> list[str]:
@@ -191,9 +204,9 @@ def executive_summary(data: ReportData, tables: dict[str, pd.DataFrame]) -> list
     res = data.result
     lines = [
         f"The sourcing plan is {res.status.value} ({res.mode.value} buying, risk aversion "
-        f"λ = {res.risk_aversion:g}, country cap θ = "
-        f"{data.config.optimiser.max_country_share:.0%})."
+        f"λ = {res.risk_aversion:g}; policies: {_policies(data)})."
         + (f" {res.message}" if res.message else "")
+        + "".join(f" Note: {n}" for n in res.notes)
     ]
     metrics = tables["plan_metrics"]
     for row in tables["buyers"].to_dict("records"):
@@ -226,10 +239,10 @@ def executive_summary(data: ReportData, tables: dict[str, pd.DataFrame]) -> list
 def _alliance_sentence(alliance: dict[str, float]) -> str:
     saving, fewer = alliance["objective_saving_usd"], alliance["shortfall_reduction_t"]
     if abs(saving) < 0.5:
-        money_part = "makes no difference to the total objective"
+        money_part = "makes no difference to the total model cost"
     else:
         verb = "saves" if saving > 0 else "costs"
-        money_part = f"{verb} {money(abs(saving))} a year in objective terms"
+        money_part = f"{verb} {money(abs(saving))} a year of model cost"
     if abs(fewer) < 1e-6:
         short_part = "leaves the total shortfall unchanged"
     else:
@@ -237,5 +250,5 @@ def _alliance_sentence(alliance: dict[str, float]) -> str:
         short_part = f"{verb} the total shortfall by {abs(fewer):,.1f} t"
     return (
         f"Buying jointly instead of splitting supplier capacity pro rata {money_part} "
-        f"(purchase cost, risk charge and shortfall penalty) and {short_part}."
+        f"(purchase cost, risk charge, lost supply and policy violations) and {short_part}."
     )

@@ -38,7 +38,8 @@ TABLE_TITLES: dict[str, str] = {
     "plan_metrics": "Plan per buyer and commodity, with CRMA compliance",
     "shadow_prices": "Binding constraints and shadow prices",
     "frontier": "Cost-risk frontier",
-    "alliance_value": "Alliance value (joint minus separate buying)",
+    "violations": "Soft policy caps exceeded",
+    "alliance_value": "Alliance value (separate minus joint: what buying together saves)",
     "inputs": "Input tables",
     "vintage": "Data vintage",
 }
@@ -65,8 +66,12 @@ def _joined(commodities: pd.Series) -> str:
 def buyer_table(data: ReportData) -> pd.DataFrame:
     """Headline per buyer: volumes, money, average risk, China share, short and non-compliant.
 
-    ``average_risk`` and ``china_share`` are weighted by served tonnes;
-    ``commodities_short`` and ``commodities_failing_crma`` list commodity ids.
+    ``purchase_cost_usd`` is money paid; ``expected_loss_usd`` (q x V x t),
+    ``risk_charge_usd``, ``lost_supply_usd``, ``violation_usd`` and their sum
+    with purchases, ``model_cost_usd``, are model figures. ``average_risk`` and
+    ``china_share`` are weighted by tonnes bought; ``commodities_short`` and
+    ``commodities_failing_crma`` list commodity ids (a commodity with nothing
+    bought fails neither).
     """
     m = data.result.metrics
     rows = []
@@ -82,15 +87,17 @@ def buyer_table(data: ReportData) -> pd.DataFrame:
                 if part["demand_t"].sum() > 0
                 else np.nan,
                 "purchase_cost_usd": part["purchase_cost_usd"].sum(),
+                "expected_loss_usd": part["expected_loss_usd"].sum(),
                 "risk_charge_usd": part["risk_charge_usd"].sum(),
-                "shortfall_penalty_usd": part["shortfall_penalty_usd"].sum(),
-                "objective_usd": part["objective_usd"].sum(),
+                "lost_supply_usd": part["lost_supply_usd"].sum(),
+                "violation_usd": part["violation_usd"].sum(),
+                "model_cost_usd": part["model_cost_usd"].sum(),
                 "average_risk": _weighted(part["average_risk"], served),
                 "china_share": _weighted(part["china_share"], served),
                 "commodities": len(part),
                 "commodities_short": _joined(part.loc[part["shortfall_t"] > _TOL_T, "commodity"]),
                 "commodities_failing_crma": _joined(
-                    part.loc[~part["crma_compliant"].astype(bool), "commodity"]
+                    part.loc[part["crma_compliant"].eq(False), "commodity"]
                 ),
             }
         )
@@ -214,5 +221,6 @@ def build_tables(data: ReportData) -> dict[str, pd.DataFrame]:
         "mix_by_country": _sorted(res.mix_by_country, ["buyer", "commodity", "country"]),
         "plan_metrics": _sorted(res.metrics, ["buyer", "commodity"]),
         "shadow_prices": res.binding.reset_index(drop=True),
+        "violations": res.violations.reset_index(drop=True),
     }
     return tables | _optional_tables(data)

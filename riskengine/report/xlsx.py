@@ -17,24 +17,37 @@ from __future__ import annotations
 import math
 import re
 import zipfile
+from collections.abc import Iterator
+from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
-from openpyxl import Workbook
-from openpyxl.cell import Cell
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
 
 from riskengine.report._format import is_formula_like, xlsx_text
 
+if TYPE_CHECKING:  # openpyxl itself is imported when a workbook is written
+    from openpyxl import Workbook
+    from openpyxl.cell import Cell
+    from openpyxl.worksheet.worksheet import Worksheet
+
 __all__ = ["number_format", "write_workbook"]
 
-_HEADER_FONT = Font(bold=True, color="FFFFFF")
-_HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
 _MAX_WIDTH = 60
 _MIN_WIDTH = 6
 _WIDTH_SAMPLE = 500
+
+
+@cache
+def _header_style() -> tuple[Any, Any, Any]:
+    """Font, fill and alignment of the header row."""
+    from openpyxl.styles import Alignment, Font, PatternFill
+
+    return (
+        Font(bold=True, color="FFFFFF"),
+        PatternFill("solid", fgColor="1F4E79"),
+        Alignment(vertical="center"),
+    )
 
 
 def number_format(column: str) -> str:
@@ -56,7 +69,7 @@ def number_format(column: str) -> str:
 
 def _put(cell: Cell, value: object, fmt: str) -> None:
     """Write one value: text stays text, numbers get ``fmt``, NaN stays empty."""
-    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+    if _is_empty(value):
         return
     if isinstance(value, bool):
         cell.value = value
@@ -64,23 +77,34 @@ def _put(cell: Cell, value: object, fmt: str) -> None:
         cell.value = value
         cell.number_format = fmt
     else:
-        text = xlsx_text(str(value))
-        cell.value = text
-        cell.data_type = "s"  # openpyxl would store text starting with '=' as a formula
-        if is_formula_like(text):
-            cell.quotePrefix = True
+        _put_text(cell, value)
+
+
+def _is_empty(value: object) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA
+
+
+def _put_text(cell: Cell, value: object) -> None:
+    text = xlsx_text(str(value))
+    cell.value = text
+    cell.data_type = "s"  # openpyxl would store text starting with '=' as a formula
+    if is_formula_like(text):
+        cell.quotePrefix = True
 
 
 def _header(sheet: Worksheet, columns: list[str]) -> None:
+    font, fill, alignment = _header_style()
     for j, name in enumerate(columns, start=1):
         cell = sheet.cell(row=1, column=j)
         _put(cell, name, "")
-        cell.font, cell.fill = _HEADER_FONT, _HEADER_FILL
-        cell.alignment = Alignment(vertical="center")
+        cell.font, cell.fill = font, fill
+        cell.alignment = alignment
     sheet.freeze_panes = "A2"
 
 
 def _widths(sheet: Worksheet, frame: pd.DataFrame) -> None:
+    from openpyxl.utils import get_column_letter
+
     for j, name in enumerate(frame.columns, start=1):
         sample = frame[name].head(_WIDTH_SAMPLE)
         texts = [str(name)] + [
@@ -92,16 +116,43 @@ def _widths(sheet: Worksheet, frame: pd.DataFrame) -> None:
         )
 
 
+def _rows(sheet: Worksheet, frame: pd.DataFrame, formats: list[str]) -> Iterator[list[Cell]]:
+    """The data rows as cells, built as :func:`_put` would write them but without its lookups.
+
+    A number's style is copied from the first cell of its format, whose format was set
+    (and so registered with the workbook) in the same row-major order as cell by cell.
+    """
+    from openpyxl.cell import Cell
+
+    styles: dict[str, Any] = {}
+    for record in frame.itertuples(index=False, name=None):
+        row = []
+        for value, fmt in zip(record, formats, strict=True):
+            value = value.item() if hasattr(value, "item") else value  # numpy -> Python
+            if _is_empty(value):
+                cell = Cell(sheet)
+            elif isinstance(value, bool):
+                cell = Cell(sheet, value=value)
+            elif isinstance(value, int | float):
+                cell = Cell(sheet, value=value, style_array=styles.get(fmt))
+                if fmt not in styles:
+                    cell.number_format = fmt
+                    styles[fmt] = cell._style  # the cell's style array, copied by later cells
+            else:
+                cell = Cell(sheet)
+                _put_text(cell, value)
+            row.append(cell)
+        yield row
+
+
 def _sheet(book: Workbook, name: str, frame: pd.DataFrame) -> None:
+    from openpyxl.utils import get_column_letter
+
     sheet = book.create_sheet(title=name[:31])
     columns = [str(c) for c in frame.columns]
     _header(sheet, columns)
-    formats = [number_format(c) for c in columns]
-    for i, record in enumerate(frame.itertuples(index=False, name=None), start=2):
-        for j, value in enumerate(record, start=1):
-            if hasattr(value, "item"):
-                value = value.item()  # numpy scalar -> Python
-            _put(sheet.cell(row=i, column=j), value, formats[j - 1])
+    for row in _rows(sheet, frame, [number_format(c) for c in columns]):
+        sheet.append(row)
     _widths(sheet, frame)
     if columns:
         sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{len(frame) + 1}"
@@ -109,6 +160,8 @@ def _sheet(book: Workbook, name: str, frame: pd.DataFrame) -> None:
 
 def write_workbook(tables: dict[str, pd.DataFrame], path: Path) -> Path:
     """Write ``tables`` (sheet name -> DataFrame, names of at most 31 characters) to ``path``."""
+    from openpyxl import Workbook
+
     book = Workbook()
     book.remove(book.active)
     book.properties.creator = "riskengine"

@@ -27,12 +27,12 @@ def stress_text(result: StressResult) -> str:
         f"Stress test: {len(result.scenarios)} scenarios ({counts}); sweep on "
         f"{run.get('executor')} ({run.get('workers')} worker(s)) {run.get('seconds', 0):.2f} s, "
         f"{run.get('scenarios_per_s', 0):,.0f} scenarios/s",
-        f"Baseline plan ({base.mode.value}, risk_aversion={base.risk_aversion:g}): objective "
-        f"USD {_m(base.objective_usd)} m, purchase USD {_m(base.purchase_cost_usd)} m, "
-        f"shortfall {base.shortfall_t:,.1f} t",
+        f"Baseline plan ({base.mode.value}, risk_aversion={base.risk_aversion:g}): purchase "
+        f"USD {_m(base.purchase_cost_usd)} m a year, shortfall {base.shortfall_t:,.1f} t",
         "",
-        "Plan = the baseline mix kept fixed; response = re-optimised; cost = purchase + "
-        "shortfall penalty, USD m",
+        "Plan = the baseline mix kept fixed; response = re-optimised. Purchase is money paid "
+        "(USD m); lost supply is the supply not delivered at its value V; regret is the plan's "
+        "minus the response's model cost (purchase + risk charge + lost supply), a model figure",
         "",
     ]
     table = result.totals()
@@ -41,9 +41,10 @@ def stress_text(result: StressResult) -> str:
             "scenario": table["scenario"],
             "buyer": table["buyer"],
             "plan short t": table["exposure_shortfall_t"].map("{:,.1f}".format),
-            "plan cost": table["exposure_cost_usd"].map(_m),
+            "plan purchase": table["exposure_purchase_usd"].map(_m),
+            "plan lost supply": table["exposure_lost_supply_usd"].map(_m),
             "response short t": table["response_shortfall_t"].map("{:,.1f}".format),
-            "response cost": table["response_cost_usd"].map(_m),
+            "response purchase": table["response_purchase_usd"].map(_m),
             "regret": table["regret_usd"].map(_m),
         }
     )

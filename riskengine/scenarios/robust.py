@@ -42,7 +42,7 @@ import scipy.sparse as sp
 
 from riskengine.exceptions import RiskEngineError
 from riskengine.optimise._highs import new_highs
-from riskengine.optimise.problem import TONNES_PER_UNIT, USD_PER_UNIT
+from riskengine.optimise.families import TONNES_PER_UNIT, USD_PER_UNIT
 from riskengine.optimise.result import records
 from riskengine.optimise.solution import SolveStatus
 from riskengine.scenarios._index import ModelIndex, ScenarioArrays
@@ -177,7 +177,9 @@ def _solve(
     time_limit_s: float | None,
 ) -> _Answer:
     """Build the two-stage LP from arrays, solve it with HiGHS, return per-scenario costs."""
-    lay = _Layout(index.n_x, index.n_pairs, len(arrays), fixed_y is None and settings.beta > 0)
+    lay = _Layout(
+        index.n_x, index.n_cols - index.n_x, len(arrays), fixed_y is None and settings.beta > 0
+    )
     fee = settings.contract_fee * arrays_base_cost(index)
     matrix, row_lo, row_hi = _rows(index, arrays, lay, fee, settings.spot_premium - 1.0)
     cost, col_lo, col_hi = _columns(arrays, weights, settings, lay, fee, fixed_y)
@@ -224,17 +226,15 @@ def _run_lp(
 
 
 def arrays_base_cost(index: ModelIndex) -> np.ndarray:
-    """Baseline risk-adjusted cost per x column, USD/t (= kUSD/kt)."""
-    base = 1000.0 * index.price
-    return base + index.risk_aversion * (base * index.risk / 100.0)
+    """Baseline cost per x column (purchase + risk charge), USD/t (= kUSD/kt)."""
+    return index.problem.cost[: index.n_x]
 
 
 def _rows(
     index: ModelIndex, arrays: list[ScenarioArrays], lay: _Layout, fee: np.ndarray, extra: float
 ) -> tuple[sp.csr_matrix, np.ndarray, np.ndarray]:
-    a = sp.csc_matrix(
-        (index.a_value, index.a_index, index.a_start), shape=(index.n_rows, index.n_cols)
-    )
+    start, idx, value = index.csc
+    a = sp.csc_matrix((value, idx, start), shape=(index.n_rows, index.n_cols))
     eye = sp.identity(lay.n_x, format="csr")
     block = sp.bmat(
         [[a, None], [sp.hstack([eye, sp.csr_matrix((lay.n_x, lay.n_p))]), -eye]], format="csr"
@@ -329,7 +329,7 @@ def _answer(
         part = values[lay.x(s) : lay.x(s) + lay.per_s]
         unit = _scenario_cost(arr, lay, 1.0, settings.spot_premium - 1.0)
         costs.append((fee @ y + unit @ part) * USD_PER_UNIT)
-        short.append(part[lay.n_x : lay.n_x + lay.n_p] * TONNES_PER_UNIT)
+        short.append(part[lay.n_x : lay.n_x + index.n_pairs] * TONNES_PER_UNIT)
         spot.append(part[lay.n_x + lay.n_p :] * TONNES_PER_UNIT)
     return _Answer(status, y * TONNES_PER_UNIT, np.array(costs), np.array(short), np.array(spot))
 

@@ -5,17 +5,21 @@ For every scenario and every buyer and commodity:
 - **exposure**: the baseline plan (the optimal mix without disruption) is kept
   fixed; each (buyer, offer) receives ``min(planned, available)``, cut pro
   rata when several buyers share an offer whose capacity shrank; what is not
-  delivered is short. It costs the delivered tonnes at the scenario's prices
-  plus the shortfall penalty.
-- **response**: the LP re-optimised under the scenario (same caps, floors and
-  risk scores; the scenario's capacities, prices and demand), by a warm-started
-  sweep (:mod:`riskengine.scenarios.sweep`).
-- **regret** = exposure cost - response cost.
+  delivered is short. Money: the delivered tonnes at the scenario's prices
+  (``purchase_usd``) and the supply lost at its lost-supply value V
+  (``lost_supply_usd``).
+- **response**: the model re-optimised under the scenario (same policies,
+  disruption probabilities and lost-supply values; the scenario's
+  capacities, prices and demand), by a warm-started sweep
+  (:mod:`riskengine.scenarios.sweep`).
+- **regret** = exposure minus response, in model cost (purchase + risk
+  charge + lost supply + policy violations): what knowing the scenario in
+  advance would save.
 
-``cost_usd`` is purchase + shortfall penalty (money and the price of unmet
-demand); ``objective_usd`` adds the risk charge, the quantity the LP minimises.
-Risk scores are the baseline's: a scenario changes quantities and prices, not
-the indicators.
+Money is reported apart (contract 5.5): ``purchase_usd`` is money paid;
+``lost_supply_usd`` and ``model_cost_usd`` are model figures. Risk scores and
+q are the baseline's: a scenario changes quantities and prices, not the
+indicators.
 """
 
 from __future__ import annotations
@@ -33,14 +37,13 @@ from riskengine.config.arguments import check_stress_arguments
 from riskengine.config.schema import Config, ScenarioConfig
 from riskengine.data.dataset import Dataset
 from riskengine.data.frames import check_inputs
-from riskengine.enums import SolverName
 from riskengine.exceptions import RiskEngineError
 from riskengine.optimise import OptimisationResult, build_problem, make_result, solve
 from riskengine.optimise._milp import LP_ONLY, is_milp
 from riskengine.optimise.problem import Problem
 from riskengine.optimise.result import records
-from riskengine.optimise.solution import Solution, to_solution
-from riskengine.scenarios._index import ModelIndex, index_problem
+from riskengine.optimise.solution import Solution
+from riskengine.scenarios._index import ModelIndex, ScenarioArrays, index_problem
 from riskengine.scenarios.library import resolve_scenarios
 from riskengine.scenarios.model import ScenarioEffect, compile_scenario
 from riskengine.scenarios.montecarlo import DisruptionModel
@@ -54,7 +57,7 @@ if TYPE_CHECKING:
 __all__ = ["StressResult", "evaluate", "stress"]
 
 _TOL_T = 1e-6
-_MONEY = ["purchase_usd", "risk_charge_usd", "penalty_usd", "cost_usd", "objective_usd"]
+_MONEY = ["purchase_usd", "risk_charge_usd", "lost_supply_usd", "violation_usd", "model_cost_usd"]
 
 
 @dataclass(frozen=True, repr=False)
@@ -66,19 +69,21 @@ class StressResult:
     scenarios : DataFrame
         One row per scenario: ``scenario, source, probability, description,
         status`` (of the re-optimisation), ``iterations`` and the totals
-        ``exposure_shortfall_t, exposure_cost_usd, response_shortfall_t,
-        response_cost_usd, regret_usd``.
+        the totals of :data:`TOTALS` (exposure and response shortfall,
+        purchase, lost supply and model cost, and the regret).
     exposure : DataFrame
         ``scenario, buyer, commodity, demand_t, planned_t, delivered_t,
-        shortfall_t, purchase_usd, risk_charge_usd, penalty_usd, cost_usd,
-        objective_usd``: the baseline plan, fixed, under the scenario.
+        shortfall_t, purchase_usd, risk_charge_usd, lost_supply_usd,
+        violation_usd, model_cost_usd``: the baseline plan, fixed, under the
+        scenario.
     response : DataFrame
         ``scenario, buyer, commodity, demand_t, served_t, shortfall_t`` and the
         same money columns: the re-optimised plan.
     regret : DataFrame
         ``scenario, buyer, commodity, exposure_shortfall_t,
-        response_shortfall_t, exposure_cost_usd, response_cost_usd,
-        regret_usd`` (cost) and ``regret_objective_usd`` (with risk charge).
+        response_shortfall_t`` and, for each side, ``purchase_usd,
+        lost_supply_usd, model_cost_usd``, and ``regret_usd`` (exposure minus
+        response model cost).
     baseline : OptimisationResult
         The plan under test.
     robust : RobustResult or None
@@ -168,7 +173,7 @@ class StressResult:
         return {
             "baseline": {
                 "status": self.baseline.status.value,
-                "objective_usd": self.baseline.objective_usd,
+                "model_cost_usd": self.baseline.objective_usd,
                 "purchase_cost_usd": self.baseline.purchase_cost_usd,
                 "shortfall_t": self.baseline.shortfall_t,
             },
@@ -185,10 +190,10 @@ _HTML_COLUMNS: list[nb.Column] = [
     ("scenario", "scenario", str),
     ("status", "response", str),
     ("exposure_shortfall_t", "plan short t", nb.fmt_t),
-    ("exposure_cost_usd", "plan cost USD m", nb.fmt_usd_m),
+    ("exposure_lost_supply_usd", "plan lost supply USD m", nb.fmt_usd_m),
     ("response_shortfall_t", "response short t", nb.fmt_t),
-    ("response_cost_usd", "response cost USD m", nb.fmt_usd_m),
-    ("regret_usd", "regret USD m", nb.fmt_usd_m),
+    ("response_purchase_usd", "response purchase USD m", nb.fmt_usd_m),
+    ("regret_usd", "regret (model cost) USD m", nb.fmt_usd_m),
 ]
 
 
@@ -336,7 +341,7 @@ def evaluate(
         progress=progress,
         time_limit_s=opt.time_limit_s,
     )
-    pairs = problem.columns.iloc[problem.n_x :][["buyer", "commodity"]].reset_index(drop=True)
+    pairs = problem.structure.needs[["buyer", "commodity"]].reset_index(drop=True)
     exposure = _exposure(index, effects, plan, pairs)
     response = _response(index, effects, swept, pairs)
     regret = _regret(exposure, response)
@@ -344,7 +349,7 @@ def evaluate(
     if robust:
         robust_result = compare_plans(
             index,
-            problem.columns.iloc[: problem.n_x],
+            problem.structure.x,
             effects,
             plan,
             robust_settings,
@@ -384,14 +389,8 @@ def _solve_with_basis(
     the scenario model from this basis makes "no change" re-optimise to this plan.
     """
     opt = config.optimiser
-    if SolverName(opt.solver) is not SolverName.HIGHS:
-        return solve(problem, opt.solver, None, opt.time_limit_s), None
-    from riskengine.optimise._highs import HighsModel, highs_version
-
-    model = HighsModel(problem, opt.time_limit_s)
-    answer, seconds = model.run()
-    solution = to_solution(answer, "highs", highs_version(), "highs", (model.build_s, seconds))
-    return solution, (model.basis() if answer.status.is_ok else None)
+    solution = solve(problem, opt.solver, None, opt.time_limit_s)
+    return solution, solution.basis
 
 
 def _clean(values: np.ndarray) -> np.ndarray:
@@ -416,18 +415,10 @@ def _frame(
 
 
 def _money(
-    index: ModelIndex, arrays: Any, tonnes: np.ndarray, short_t: np.ndarray
+    index: ModelIndex, arrays: ScenarioArrays, tonnes: np.ndarray, short_t: np.ndarray
 ) -> dict[str, np.ndarray]:
-    purchase, risk = index.x_costs(arrays, tonnes)
-    purchase, risk = index.pair_sums(purchase)[0], index.pair_sums(risk)[0]
-    penalty = index.penalty_usd_per_t * short_t
-    return {
-        "purchase_usd": purchase,
-        "risk_charge_usd": risk,
-        "penalty_usd": penalty,
-        "cost_usd": purchase + penalty,
-        "objective_usd": purchase + risk + penalty,
-    }
+    parts = index.money(arrays, tonnes, short_t)
+    return parts | {"model_cost_usd": sum(parts.values())}
 
 
 def _stack(rows: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
@@ -477,27 +468,27 @@ def _response(
 
 def _regret(exposure: pd.DataFrame, response: pd.DataFrame) -> pd.DataFrame:
     frame = exposure[["scenario", "buyer", "commodity"]].copy()
-    frame["exposure_shortfall_t"] = exposure["shortfall_t"]
-    frame["response_shortfall_t"] = response["shortfall_t"]
-    frame["exposure_cost_usd"] = exposure["cost_usd"]
-    frame["response_cost_usd"] = response["cost_usd"]
-    frame["regret_usd"] = exposure["cost_usd"] - response["cost_usd"]
-    frame["regret_objective_usd"] = exposure["objective_usd"] - response["objective_usd"]
+    for side, table in (("exposure", exposure), ("response", response)):
+        frame[f"{side}_shortfall_t"] = table["shortfall_t"]
+        frame[f"{side}_purchase_usd"] = table["purchase_usd"]
+        frame[f"{side}_lost_supply_usd"] = table["lost_supply_usd"]
+        frame[f"{side}_model_cost_usd"] = table["model_cost_usd"]
+    frame["regret_usd"] = exposure["model_cost_usd"] - response["model_cost_usd"]
     return frame
+
+
+#: The regret columns summed per scenario in :attr:`StressResult.scenarios`.
+TOTALS = [
+    f"{side}_{what}"
+    for side in ("exposure", "response")
+    for what in ("shortfall_t", "purchase_usd", "lost_supply_usd", "model_cost_usd")
+] + ["regret_usd"]
 
 
 def _scenario_table(
     effects: Sequence[ScenarioEffect], swept: SweepResult, regret: pd.DataFrame
 ) -> pd.DataFrame:
-    sums = regret.groupby("scenario", sort=False)[
-        [
-            "exposure_shortfall_t",
-            "exposure_cost_usd",
-            "response_shortfall_t",
-            "response_cost_usd",
-            "regret_usd",
-        ]
-    ].sum()
+    sums = regret.groupby("scenario", sort=False)[TOTALS].sum()
     frame = pd.DataFrame(
         {
             "scenario": [e.name for e in effects],

@@ -43,10 +43,12 @@ import highspy
 import numpy as np
 
 from riskengine.exceptions import RiskEngineError
-from riskengine.optimise._highs import new_highs
-from riskengine.optimise.problem import TONNES_PER_UNIT, USD_PER_UNIT
+from riskengine.optimise._highs import STATUS, new_highs
+from riskengine.optimise.families import TONNES_PER_UNIT, USD_PER_UNIT
 from riskengine.optimise.solution import SolveStatus
-from riskengine.scenarios._index import ModelIndex
+from riskengine.optimise.parameters import model_arrays
+from riskengine.optimise.solve import SERVICE_TOL, SERVICE_TOL_T
+from riskengine.scenarios._index import ModelIndex, ScenarioArrays
 from riskengine.scenarios.model import ScenarioEffect
 
 __all__ = ["EXECUTORS", "Progress", "SweepResult", "baseline_solve", "sweep"]
@@ -55,18 +57,6 @@ __all__ = ["EXECUTORS", "Progress", "SweepResult", "baseline_solve", "sweep"]
 EXECUTORS = ("serial", "local", "dask")
 #: Default number of scenarios per warm-start block.
 BLOCK_SIZE = 32
-
-_M = highspy.HighsModelStatus
-_STATUS = {
-    _M.kOptimal: SolveStatus.OPTIMAL,
-    _M.kModelEmpty: SolveStatus.OPTIMAL,
-    _M.kTimeLimit: SolveStatus.TIME_LIMIT,
-    _M.kIterationLimit: SolveStatus.TIME_LIMIT,
-    _M.kInfeasible: SolveStatus.INFEASIBLE,
-    _M.kUnbounded: SolveStatus.UNBOUNDED,
-    _M.kUnboundedOrInfeasible: SolveStatus.INFEASIBLE,
-}
-
 
 @dataclass(frozen=True, repr=False)
 class SweepResult:
@@ -78,7 +68,7 @@ class SweepResult:
     status : tuple of str
         ``optimal`` or what went wrong, per scenario.
     objective_usd : ndarray
-        The LP objective (purchase + risk charge + shortfall penalty), USD.
+        The model cost (purchase + risk charge + lost supply + violations), USD.
     x_t : ndarray
         ``(scenarios, x columns)``: tonnes bought per (buyer, offer) column.
     shortfall_t : ndarray
@@ -127,10 +117,9 @@ class _SweepModel:
         base = index.scenario(ScenarioEffect("baseline"))
         self.lower = np.zeros(index.n_cols)
         lp.col_cost_, lp.col_lower_, lp.col_upper_ = base.col_cost, self.lower, base.col_upper
-        lp.row_lower_, lp.row_upper_ = index.row_lower, index.row_upper
+        lp.row_lower_, lp.row_upper_ = base.row_lower, base.row_upper
         lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-        lp.a_matrix_.start_, lp.a_matrix_.index_ = index.a_start, index.a_index
-        lp.a_matrix_.value_ = index.a_value
+        lp.a_matrix_.start_, lp.a_matrix_.index_, lp.a_matrix_.value_ = index.csc
         if self.highs.passModel(lp) == highspy.HighsStatus.kError:
             raise RiskEngineError("HiGHS rejected the sweep model (passModel returned kError)")
         self.cols = np.arange(index.n_cols, dtype=np.int32)
@@ -139,8 +128,31 @@ class _SweepModel:
         self.basis = _highs_basis(index.basis) if index.basis is not None else None
 
     def solve(self, effect: ScenarioEffect, fresh: bool) -> tuple[str, float, np.ndarray, int]:
-        """Solve one scenario; ``fresh`` restarts from the baseline basis on a cleared solver."""
+        """Solve one scenario; ``fresh`` restarts from the baseline basis on a cleared solver.
+
+        Under ``optimiser.shortfall: lexicographic`` the scenario is solved in
+        the optimiser's two stages: the least shortfall first, then the model's
+        objective within it (:func:`riskengine.optimise.solve`).
+        """
         arrays = self.index.scenario(effect)
+        problem = self.index.problem
+        if not problem.lexicographic:
+            self._load(arrays, fresh)
+            return self._run()
+        first = arrays.params.replace(objective="service")
+        self._load(ScenarioArrays(first, model_arrays(problem.structure, first)), fresh)
+        status, _, values, iterations = self._run()
+        if status != SolveStatus.OPTIMAL:
+            return status, float("nan"), values, iterations
+        short_t = values[problem.layout.shortfall] * TONNES_PER_UNIT
+        least = np.bincount(problem.structure.service_group, short_t)
+        limit = least * (1 + SERVICE_TOL) + SERVICE_TOL_T
+        second = arrays.params.replace(service_t=limit)
+        self._load(ScenarioArrays(second, model_arrays(problem.structure, second)), False)
+        status, objective, values, more = self._run()
+        return status, objective, values, iterations + more
+
+    def _load(self, arrays: ScenarioArrays, fresh: bool) -> None:
         h = self.highs
         h.changeColsBounds(len(self.cols), self.cols, self.lower, arrays.col_upper)
         if fresh or not np.array_equal(arrays.col_cost, self.cost):
@@ -152,12 +164,11 @@ class _SweepModel:
             h.clearSolver()
             if self.basis is not None:
                 h.setBasis(self.basis)
-        return self._run()
 
     def _run(self) -> tuple[str, float, np.ndarray, int]:
         h = self.highs
         h.run()
-        status = _STATUS.get(h.getModelStatus(), SolveStatus.ERROR)
+        status = STATUS.get(h.getModelStatus(), SolveStatus.ERROR)
         info = h.getInfo()
         values = np.asarray(h.getSolution().col_value, dtype=float)
         if len(values) != self.index.n_cols:
@@ -190,9 +201,8 @@ def baseline_solve(
         When the baseline is not solved to optimality.
     """
     model = _SweepModel(index, time_limit_s)
-    if model.basis is not None:  # start from the optimiser's optimal basis: the same vertex
-        model.highs.setBasis(model.basis)
-    status, objective, values, _ = model._run()
+    # fresh: start from the optimiser's optimal basis, so the baseline is the same vertex
+    status, objective, values, _ = model.solve(ScenarioEffect("baseline"), fresh=True)
     if status != SolveStatus.OPTIMAL:
         raise RiskEngineError(
             f"the baseline LP was not solved to optimality (status {status}); "
@@ -431,7 +441,7 @@ def _collect(
         status=tuple(a[1] for a in answers),
         objective_usd=np.array([a[2] for a in answers], dtype=float).reshape(n),
         x_t=values[:, : index.n_x],
-        shortfall_t=values[:, index.n_x :],
+        shortfall_t=values[:, index.n_x : index.n_x + index.n_pairs],
         iterations=np.array([a[4] for a in answers], dtype=int).reshape(n),
         seconds=seconds,
         executor=executor,

@@ -125,11 +125,14 @@ class Reference:
             self.countries.get_indexer(c["country"].astype(str)),
             self.commodities.get_indexer(c["commodity"].astype(str)),
         )
+        n = len(c)
+        empty = np.full(n, "", dtype=object)
         return (
-            *known,
-            c["stage"].astype(str).to_numpy(),
-            c["destination"].astype(str).to_numpy(),
-            c["in_force"].to_numpy(bool),
+            *known,  # optional columns absent (a table built in memory) mean: all stages, all
+            # destinations, in force
+            c["stage"].fillna("").astype(str).to_numpy() if "stage" in c else empty,
+            c["destination"].fillna("").astype(str).to_numpy() if "destination" in c else empty,
+            c["in_force"].to_numpy(bool) if "in_force" in c else np.ones(n, dtype=bool),
             c["severity"].to_numpy(float),
         )
 

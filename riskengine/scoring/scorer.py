@@ -1,5 +1,8 @@
 """Supplier-offer risk scores: ``score_suppliers`` for scripts, ``RiskScorer`` for scikit-learn.
 
+``RiskScorer`` lives in :mod:`riskengine.scoring.estimator` (it loads
+scikit-learn); it is importable from here too, loaded on first use.
+
 score = 100 * sum_i w_i * I_i, with indicators I_i in [0, 1] and weights w_i
 normalised to sum 1 over the indicators the data supports. Each indicator's
 contribution ``100 * w_i * I_i`` is a column; contributions sum to the score.
@@ -7,21 +10,28 @@ contribution ``100 * w_i * I_i`` is a column; contributions sum to the score.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.utils.validation import check_is_fitted
 
 from riskengine.config.schema import Config, RiskWeights
-from riskengine.data.dataset import Dataset, load_dataset
+from riskengine.data.dataset import Dataset
 from riskengine.data.frames import check_inputs
 from riskengine.exceptions import ConfigError, DataError
 from riskengine.scoring.criticality import concentration_indicator
 from riskengine.scoring.indicators import OfferCodes, Reference, indicator_frame
 
-__all__ = ["RiskScorer", "normalised_weights", "reference_of", "score_suppliers"]
+if TYPE_CHECKING:
+    from riskengine.scoring.estimator import RiskScorer
+
+__all__ = [
+    "RiskScorer",
+    "normalised_weights",
+    "offer_indicators",
+    "reference_of",
+    "score_suppliers",
+]
 
 _OFFER_COLUMNS = ("supplier_id", "commodity", "country", "stage", "status", "lead_time_days")
 _ID = ["supplier_id", "name", "commodity", "country", "stage", "status"]
@@ -56,6 +66,20 @@ def reference_of(dataset: Dataset) -> Reference:
     )
 
 
+def offer_indicators(
+    offers: pd.DataFrame,
+    reference: Reference,
+    config: Config,
+    buyer: str,
+    codes: OfferCodes | None = None,
+) -> pd.DataFrame:
+    """The raw indicators in [0, 1] of each offer for one configured ``buyer``, one column each."""
+    spec = config.buyers[buyer]
+    return indicator_frame(
+        offers, reference, spec.home, spec.partners, config.risk.lead_time_scale_days, codes
+    )
+
+
 def _check_offers(X: pd.DataFrame) -> None:
     missing = [c for c in _OFFER_COLUMNS if c not in X.columns]
     if missing:
@@ -70,92 +94,6 @@ def _contributions(indicators: pd.DataFrame, weights: pd.Series) -> pd.DataFrame
     out = pd.DataFrame(values, columns=weights.index, index=indicators.index)
     out["risk_score"] = np.clip(values.sum(axis=1), 0.0, 100.0)
     return out
-
-
-class RiskScorer(TransformerMixin, BaseEstimator):
-    """Score supplier offers for one buyer; a scikit-learn transformer.
-
-    Parameters
-    ----------
-    buyer : str
-        The buyer whose view is scored (home, partners and destination-specific
-        export controls depend on it).
-    config : Config, optional
-        Weights, buyers and lead-time scale; default the built-in defaults.
-    reference : Dataset, optional
-        Tables the indicators are measured against (countries, production,
-        export controls); default the shipped seeds.
-
-    Attributes
-    ----------
-    weights_ : Series
-        Normalised weights of the indicators used.
-    reference_ : Reference
-        Lookups measured from the reference tables.
-    feature_names_out_ : ndarray of str
-        Output columns: one contribution per indicator, then ``risk_score``.
-
-    Examples
-    --------
-    >>> import riskengine
-    >>> data = riskengine.load_dataset()
-    >>> scorer = riskengine.RiskScorer(buyer="EU").fit(data.suppliers)
-    >>> out = scorer.transform(data.suppliers)
-    >>> bool(((out["risk_score"] >= 0) & (out["risk_score"] <= 100)).all())
-    True
-    """
-
-    def __init__(
-        self, buyer: str = "EU", config: Config | None = None, reference: Dataset | None = None
-    ) -> None:
-        self.buyer = buyer
-        self.config = config
-        self.reference = reference
-
-    def fit(self, X: pd.DataFrame, y: Any = None) -> RiskScorer:
-        """Measure the reference tables and fix the weights; returns self."""
-        _check_offers(X)
-        config = self.config if self.config is not None else Config()
-        if self.buyer not in config.buyers:
-            raise ConfigError(
-                f"buyer {self.buyer!r} is not in the configuration; "
-                f"configured buyers: {', '.join(sorted(config.buyers))}"
-            )
-        self.config_ = config
-        self.reference_ = reference_of(
-            self.reference if self.reference is not None else load_dataset()
-        )
-        used = list(self._indicators(X.head(0)).columns)
-        self.weights_ = normalised_weights(config.risk.weights, used)
-        self.feature_names_out_ = np.array([*used, "risk_score"], dtype=object)
-        self.n_features_in_ = X.shape[1]
-        return self
-
-    def _indicators(self, X: pd.DataFrame, codes: OfferCodes | None = None) -> pd.DataFrame:
-        buyer = self.config_.buyers[self.buyer]
-        return indicator_frame(
-            X,
-            self.reference_,
-            buyer.home,
-            buyer.partners,
-            self.config_.risk.lead_time_scale_days,
-            codes,
-        )
-
-    def indicators(self, X: pd.DataFrame) -> pd.DataFrame:
-        """The raw indicators in [0, 1] (before weighting), one column each."""
-        check_is_fitted(self, "weights_")
-        _check_offers(X)
-        return self._indicators(X)
-
-    def transform(self, X: pd.DataFrame) -> pd.DataFrame:
-        """Contribution columns (points out of 100) and ``risk_score``, indexed like X."""
-        return _contributions(self.indicators(X), self.weights_)
-
-    def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
-        """Names of the output columns."""
-        check_is_fitted(self, "feature_names_out_")
-        return self.feature_names_out_
 
 
 def score_suppliers(dataset: Dataset, config: Config | None = None) -> pd.DataFrame:
@@ -186,14 +124,12 @@ def score_suppliers(dataset: Dataset, config: Config | None = None) -> pd.DataFr
     dataset, config = check_inputs("score_suppliers", dataset, config, optional_config=True)
     offers = dataset.suppliers.reset_index(drop=True)
     _check_offers(offers)
-    scorer = RiskScorer(config=config, reference=dataset)
-    scorer.config_, scorer.reference_ = config, reference_of(dataset)
-    codes = OfferCodes.of(offers, scorer.reference_)
+    reference = reference_of(dataset)
+    codes = OfferCodes.of(offers, reference)
     buyers = sorted(config.buyers)
     frames = []
     for buyer in buyers:
-        scorer.buyer = buyer
-        indicators = scorer._indicators(offers, codes)
+        indicators = offer_indicators(offers, reference, config, buyer, codes)
         weights = normalised_weights(config.risk.weights, list(indicators.columns))
         frames.append(_contributions(indicators, weights))
     scored = pd.concat(frames, ignore_index=True)
@@ -213,3 +149,12 @@ def score_suppliers(dataset: Dataset, config: Config | None = None) -> pd.DataFr
     out = pd.concat([ids.reset_index(drop=True), scored.take(order).reset_index(drop=True)], axis=1)
     out.insert(0, "buyer", np.array(buyers, dtype=object)[buyer_code[order]])
     return out
+
+
+def __getattr__(name: str) -> Any:
+    """``RiskScorer``, imported (with scikit-learn) on first use."""
+    if name == "RiskScorer":
+        from riskengine.scoring.estimator import RiskScorer
+
+        return RiskScorer
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

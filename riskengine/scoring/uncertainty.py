@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy.stats import rankdata
 
 from riskengine.config.schema import Config
 from riskengine.data.dataset import Dataset
 from riskengine.data.frames import check_inputs
-from riskengine.scoring.scorer import RiskScorer
+from riskengine.scoring.scorer import normalised_weights, offer_indicators, reference_of
 
 __all__ = ["score_intervals"]
 
@@ -31,9 +30,16 @@ def _draw_weights(
     return draws
 
 
+def _rankdata(values: np.ndarray, axis: int = 0) -> np.ndarray:
+    """Ranks, ties sharing the lowest (:func:`scipy.stats.rankdata`, ``method="min"``)."""
+    from scipy.stats import rankdata  # scipy.stats takes ~0.5 s to import: only when used
+
+    return rankdata(values, axis=axis, method="min")
+
+
 def _group_intervals(ind: np.ndarray, draws: np.ndarray) -> dict[str, np.ndarray]:
     scores = 100.0 * ind @ draws.T
-    ranks = rankdata(scores, axis=0, method="min")
+    ranks = _rankdata(scores, axis=0)
     return {
         "score_p05": np.percentile(scores, 5, axis=1),
         "score_p95": np.percentile(scores, 95, axis=1),
@@ -59,13 +65,15 @@ def score_intervals(dataset: Dataset, config: Config | None = None) -> pd.DataFr
     dataset, config = check_inputs("score_intervals", dataset, config, optional_config=True)
     cfg = config.risk.uncertainty
     offers = dataset.suppliers.reset_index(drop=True)
+    reference = reference_of(dataset)
     frames = []
     for b_index, buyer in enumerate(sorted(config.buyers)):
-        scorer = RiskScorer(buyer=buyer, config=config, reference=dataset).fit(offers)
-        ind = scorer.indicators(offers)[scorer.weights_.index].to_numpy()
+        indicators = offer_indicators(offers, reference, config, buyer)
+        weights = normalised_weights(config.risk.weights, list(indicators.columns))
+        ind = indicators[weights.index].to_numpy()
         rng = np.random.default_rng([cfg.seed, b_index])
-        draws = _draw_weights(scorer.weights_, cfg.samples, cfg.concentration, rng)
-        base = 100.0 * ind @ scorer.weights_.to_numpy()
+        draws = _draw_weights(weights, cfg.samples, cfg.concentration, rng)
+        base = 100.0 * ind @ weights.to_numpy()
         for commodity, rows in offers.groupby("commodity", sort=True).indices.items():
             part = _group_intervals(ind[rows], draws)
             frames.append(
@@ -75,7 +83,7 @@ def score_intervals(dataset: Dataset, config: Config | None = None) -> pd.DataFr
                         "supplier_id": offers["supplier_id"].to_numpy()[rows],
                         "commodity": commodity,
                         "risk_score": base[rows],
-                        "rank": rankdata(base[rows], method="min"),
+                        "rank": _rankdata(base[rows]),
                         **part,
                         "offers": len(rows),
                     }

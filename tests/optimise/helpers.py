@@ -56,9 +56,20 @@ def tiny_dataset(offers: Sequence[Offer], demand: Sequence[tuple[str, str, float
     )
 
 
-def make_config(**optimiser: Any) -> Config:
-    """Default buyers (EU home EU, JP home JP, partners incl. AU, US), lambda 0 unless given."""
-    return Config(optimiser={"risk_aversion": 0.0, **optimiser})
+def make_config(policy: dict[str, Any] | None = None, **optimiser: Any) -> Config:
+    """Buyers EU (home EU) and JP (home JP), partners incl. AU and US, lambda 0 unless given.
+
+    ``policy`` (e.g. ``{"max_country_share": 0.65}``) applies to both buyers;
+    without it neither has a policy. Version-1 keys in ``optimiser`` make a
+    version-1 configuration.
+    """
+    buyers = {
+        "EU": {"home": ["EU"], "partners": ["JP", "US", "CA", "AU", "GB", "NO", "KR"]},
+        "JP": {"home": ["JP"], "partners": ["EU", "US", "CA", "AU", "GB", "KR"]},
+    }
+    if policy is not None:
+        buyers = {b: spec | {"policy": policy} for b, spec in buyers.items()}
+    return Config(buyers=buyers, optimiser={"risk_aversion": 0.0, **optimiser})
 
 
 def scores_for(
@@ -76,18 +87,20 @@ def scores_for(
         for b in sorted(config.buyers)
         for _, o in dataset.suppliers.iterrows()
     ]
-    return pd.DataFrame(
-        rows, columns=["buyer", "supplier_id", "commodity", "country", "risk_score"]
-    )
+    frame = pd.DataFrame(rows, columns=["buyer", "supplier_id", "commodity", "country", "risk_score"])
+    # q by the version-1 rule (risk/100): optimiser tests do not depend on the calibration
+    return frame.assign(disruption_probability=frame["risk_score"] / 100.0)
 
 
 def random_scores(dataset: Dataset, config: Config, seed: int = 0) -> pd.DataFrame:
-    """Uniform random risk 0-100 for every buyer and offer (makes optima unique)."""
+    """Uniform random risk 0-100 and q 0-0.5 for every buyer and offer (unique optima)."""
     rng = np.random.default_rng(seed)
     n = len(dataset.suppliers)
     frames = [
         dataset.suppliers[["supplier_id", "commodity", "country"]].assign(
-            buyer=b, risk_score=rng.uniform(0, 100, n).round(3)
+            buyer=b,
+            risk_score=rng.uniform(0, 100, n).round(3),
+            disruption_probability=rng.uniform(0, 0.5, n).round(4),
         )
         for b in sorted(config.buyers)
     ]

@@ -47,14 +47,17 @@ def test_json_is_one_document_with_the_contract_fields(cli: Run, data_dir: Path)
         "price_usd_per_kg",
         "risk_score",
     }
-    assert set(doc["shortfalls"][0]) == {
+    assert set(doc["shortfalls"][0]) >= {
         "buyer",
         "commodity",
         "demand_t",
         "served_t",
         "shortfall_t",
     }
-    assert {"binding", "metrics", "mix_by_country"} <= set(doc)
+    assert {"disruption_probability", "risk_charge_usd"} <= set(doc["allocations"][0])
+    money = ("purchase_cost_usd", "risk_charge_usd", "lost_supply_usd", "violation_usd")
+    assert sum(doc[k] for k in money) == pytest.approx(doc["objective_usd"], rel=1e-9)
+    assert {"binding", "metrics", "mix_by_country", "violations"} <= set(doc)
     assert "alliance" not in doc and "frontier" not in doc
 
 
@@ -91,7 +94,8 @@ def test_csv_is_the_allocations_table(cli: Run, data_dir: Path) -> None:
     code, out, _ = cli("--data", str(data_dir), "--format", "csv")
     assert code == 0
     assert out.splitlines()[0] == (
-        "buyer,supplier_id,commodity,country,tonnes,price_usd_per_kg,risk_score,cost_usd,relation"
+        "buyer,supplier_id,commodity,country,relation,tonnes,price_usd_per_kg,purchase_usd,"
+        "risk_score,disruption_probability,expected_loss_usd,risk_charge_usd"
     )
 
 

@@ -43,9 +43,11 @@ from tests.optimise.helpers import PATHS, make_config, random_scores, scores_for
 
 IDS = ["highs", "pulp-highs", "pulp-cbc"]
 DY = "dysprosium"
-LP_FAMILIES = {"demand", "capacity", "country_cap", "partner_floor", "contract"}
+LP_FAMILIES = {"demand", "bought", "capacity", "country_cap", "partner_floor", "contract"}
 MILP_FAMILIES = {"order_link", "min_order", "max_suppliers"}
 
+#: Hard caps on demand (the version-1 rule the hand-solved optima below were written for).
+HARD = {"max_country_share": 0.65, "enforce": "hard", "basis": "demand"}
 #: EU needs 100 t; China and Australia are capped at 65% of it, Germany is home.
 #: LP: 65 t CN + 35 t AU = 11.75 M USD.
 CAPPED = [("cn1", "CN", DY, 1000, 100), ("au1", "AU", DY, 1000, 150), ("de1", "DE", DY, 1000, 200)]
@@ -60,7 +62,8 @@ SMALL = [
 
 def _run(offers: list, demand: list, path: tuple[str, str] = ("highs", "highs"), **opt: object):
     data = tiny_dataset(offers, demand)
-    config = make_config(solver=path[0], **opt)
+    opt.setdefault("shortfall_penalty_usd_per_kg", 10_000.0)  # unmet demand far dearer than any offer
+    config = make_config(HARD, solver=path[0], **opt)
     return optimise(data, config, scores_for(data, config), backend=path[1])
 
 
@@ -73,7 +76,8 @@ def _tonnes(result) -> dict[str, float]:
 
 
 def _build(data: Dataset, mode: str = "joint", **opt: object) -> Problem:
-    config = make_config(**opt)
+    policy = HARD | {"min_partner_share": opt.pop("min_partner_share", 0.0)}
+    config = make_config(policy, **opt)
     return build_problem(data, config, random_scores(data, config, seed=2), mode)
 
 
@@ -88,9 +92,10 @@ def test_defaults_leave_the_lp_exactly_as_it_was() -> None:
         max_suppliers_per_commodity=None,
     )
     assert not lp.is_mip and lp.integrality is None
-    assert set(lp.columns["kind"]) == {"x", "shortfall"} and lp.n_cols == lp.n_x + lp.n_pairs
+    assert set(lp.columns["kind"]) == {"x", "shortfall", "bought"}
+    assert lp.n_cols == lp.n_x + 2 * lp.n_pairs
     assert {b.family for b in lp.blocks} <= LP_FAMILIES
-    assert f"columns={lp.n_cols} (x={lp.n_x}), rows" in repr(lp)
+    assert f"columns={lp.n_cols} (x={lp.n_x}, short={lp.n_pairs}" in repr(lp)
     assert off.columns.equals(lp.columns)
     assert (off.matrix != lp.matrix).nnz == 0
     np.testing.assert_array_equal(off.cost, lp.cost)
@@ -118,7 +123,7 @@ def test_the_milp_is_the_lp_plus_y_columns_and_three_families(mode: str) -> None
         assert (mine.matrix[:, :n] != theirs.matrix).nnz == 0 and mine.matrix[:, n:].nnz == 0
         assert mine.rows.equals(theirs.rows)
     assert {b.family for b in milp.blocks} - LP_FAMILIES == MILP_FAMILIES
-    assert f"(x={lp.n_x}, y={lp.n_x})" in repr(milp)
+    assert f", y={lp.n_x})" in repr(milp)
 
 
 def test_options_that_cannot_bind_give_the_lp_optimum() -> None:
@@ -166,12 +171,12 @@ def test_supplier_limit_concentrates_the_mix(
 
 def test_supplier_limit_rows_only_where_a_buyer_has_more_offers() -> None:
     data = tiny_dataset(SMALL, [("EU", DY, 100)])
-    config = make_config(max_suppliers_per_commodity=2)
+    config = make_config(HARD, max_suppliers_per_commodity=2)
     p = build_problem(data, config, scores_for(data, config))
     block = next(b for b in p.blocks if b.family == "max_suppliers")
     assert block.rows[["buyer", "commodity"]].values.tolist() == [["EU", DY]]
-    assert block.upper.tolist() == [2.0] and block.matrix.nnz == 4
-    config = make_config(max_suppliers_per_commodity=4)
+    assert p.row_upper[-1:].tolist() == [2.0] and block.matrix.nnz == 4
+    config = make_config(HARD, max_suppliers_per_commodity=4)
     p = build_problem(data, config, scores_for(data, config))
     assert "max_suppliers" not in {b.family for b in p.blocks}
 
@@ -213,7 +218,7 @@ def test_a_milp_result_says_that_duals_are_not_available() -> None:
 @pytest.mark.parametrize("mode", ["joint", "separate"])
 def test_backends_agree_on_a_generated_milp(mode: str) -> None:
     data = generate_dataset(60, seed=6, n_countries=8)
-    config = make_config(risk_aversion=1.0, min_order_t=15, max_suppliers_per_commodity=3)
+    config = make_config(HARD, risk_aversion=1.0, min_order_t=15, max_suppliers_per_commodity=3)
     problem = build_problem(data, config, random_scores(data, config, seed=1), mode)
     answers = [solve(problem, solver, backend) for solver, backend in PATHS]
     assert all(a.is_ok and not a.duals_available for a in answers)
@@ -223,7 +228,7 @@ def test_backends_agree_on_a_generated_milp(mode: str) -> None:
 
 def test_pulp_model_has_binary_y_and_the_lp_file_lists_them(tmp_path: Path) -> None:
     data = tiny_dataset(SMALL, [("EU", DY, 100)])
-    config = make_config(max_suppliers_per_commodity=2)
+    config = make_config(HARD, max_suppliers_per_commodity=2)
     p = build_problem(data, config, scores_for(data, config))
     model = build_pulp(p)
     y = model.by_key[("y", "EU", "d1", DY)]
@@ -239,7 +244,7 @@ def test_pulp_integer_feasible_but_unproven_is_a_time_limit() -> None:
 
 def test_a_milp_stopped_by_the_time_limit_is_reported_not_used() -> None:
     data = generate_dataset(1000, seed=0)
-    config = make_config(risk_aversion=1.0, min_order_t=20, max_suppliers_per_commodity=5)
+    config = make_config(HARD, risk_aversion=1.0, min_order_t=20, max_suppliers_per_commodity=5)
     problem = build_problem(data, config, random_scores(data, config, seed=1))
     r = make_result(problem, solve(problem, time_limit_s=0.01))
     assert r.status is SolveStatus.TIME_LIMIT and not r.is_optimal
@@ -248,7 +253,7 @@ def test_a_milp_stopped_by_the_time_limit_is_reported_not_used() -> None:
 
 def test_a_milp_reported_infeasible_without_contracts_is_not_solved() -> None:
     data = tiny_dataset(CAPPED, [("EU", DY, 100)])
-    config = make_config(min_order_t=40)
+    config = make_config(HARD, min_order_t=40)
     problem = build_problem(data, config, scores_for(data, config))
     cbc_gave_up = Solution(
         SolveStatus.INFEASIBLE,
@@ -269,7 +274,7 @@ def test_contracts_the_supplier_limit_cannot_honour_are_explained() -> None:
     data = tiny_dataset(CAPPED, [("EU", DY, 100)])
     column = data.suppliers["supplier_id"].map({"cn1": "10", "au1": "10"}).fillna("")
     data = data.with_tables(suppliers=data.suppliers.assign(contracted_t=column))
-    config = make_config(max_suppliers_per_commodity=1)
+    config = make_config(HARD, max_suppliers_per_commodity=1)
     r = optimise(data, config, scores_for(data, config))
     assert r.status is SolveStatus.INFEASIBLE
     assert "raise max_suppliers_per_commodity" in r.message
@@ -280,15 +285,15 @@ def test_contracts_the_supplier_limit_cannot_honour_are_explained() -> None:
 
 def test_frontier_and_alliance_work_on_the_milp() -> None:
     data = generate_dataset(40, seed=7, n_countries=8)
-    config = make_config(min_order_t=20, max_suppliers_per_commodity=2)
+    config = make_config(HARD, min_order_t=20, max_suppliers_per_commodity=2)
     scores = random_scores(data, config, seed=1)
     front = frontier(data, config, [0.0, 1.0, 5.0], scores)
     assert (front.points["status"] == "optimal").all()
     assert all(r.milp and r.binding.empty for r in front.results)
     at_one = optimise(
-        data, make_config(risk_aversion=1.0, min_order_t=20, max_suppliers_per_commodity=2), scores
+        data, make_config(HARD, risk_aversion=1.0, min_order_t=20, max_suppliers_per_commodity=2), scores
     )
-    assert front.points["objective_usd"].iloc[1] == pytest.approx(at_one.objective_usd, rel=1e-6)
+    assert front.points["model_cost_usd"].iloc[1] == pytest.approx(at_one.objective_usd, rel=1e-6)
     value = alliance_value(data, config, scores)
     assert len(value) and value["objective_joint_usd"].notna().all()
 
@@ -298,7 +303,7 @@ def test_frontier_and_alliance_work_on_the_milp() -> None:
 
 def test_stress_and_the_sweep_index_refuse_a_milp() -> None:
     data = generate_dataset(30, seed=8, n_countries=8)
-    config = make_config(min_order_t=20)
+    config = make_config(HARD, min_order_t=20)
     scores = random_scores(data, config, seed=1)
     with pytest.raises(RiskEngineError) as err:
         stress(data, config, scores=scores)
@@ -378,7 +383,7 @@ FAST = settings(max_examples=15, deadline=None)
 
 
 def _objective(data: Dataset, mode: str, **opt: object) -> float:
-    config = make_config(risk_aversion=1.0, **opt)
+    config = make_config(HARD, risk_aversion=1.0, **opt)
     solution = solve(build_problem(data, config, random_scores(data, config, seed=1), mode))
     assert solution.is_ok
     return solution.objective_usd
@@ -442,9 +447,7 @@ def test_buying_nothing_satisfies_every_row(
         min_partner_share=0.3,
     )
     nothing = np.zeros(p.n_cols)  # x = 0, y = 0, shortfall = demand
-    nothing[p.n_x : p.n_x + p.n_pairs] = (
-        p.columns["demand_t"].iloc[p.n_x : p.n_x + p.n_pairs] / 1000
-    )
+    nothing[p.layout.shortfall] = p.params.demand_t / 1000
     activity = p.matrix @ nothing
     assert (activity >= p.row_lower - 1e-12).all() and (activity <= p.row_upper + 1e-12).all()
     assert (p.lower <= nothing).all() and (nothing <= p.upper).all()

@@ -25,10 +25,21 @@ def _data(n: int, seed: int) -> Dataset:
     return generate_dataset(n, seed=seed, n_countries=8)
 
 
+enforcements = st.sampled_from(["soft", "hard"])
+POLICY_KEYS = ("max_country_share", "min_partner_share", "country_share_overrides", "enforce",
+               "violation_usd_per_kg")
+
+
+def _config(**opt: object):
+    """Version-2 configuration: policy keys go to both buyers' policies."""
+    policy = {k: opt.pop(k) for k in POLICY_KEYS if k in opt}
+    return make_config(policy or None, risk_aversion=1.0, **opt)
+
+
 def _solve(
     data: Dataset, mode: str, scores: pd.DataFrame | None = None, **opt: object
 ) -> OptimisationResult:
-    config = make_config(risk_aversion=1.0, **opt)
+    config = _config(**opt)
     scores = random_scores(data, config, seed=1) if scores is None else scores
     result = optimise(data, config, scores, mode=mode)
     assert result.is_optimal
@@ -37,7 +48,7 @@ def _solve(
 
 def _objective(data: Dataset, mode: str, **opt: object) -> float:
     """Objective only (build and solve, no result tables: faster)."""
-    config = make_config(risk_aversion=1.0, **opt)
+    config = _config(**opt)
     solution = solve(build_problem(data, config, random_scores(data, config, seed=1), mode))
     assert solution.is_ok
     return solution.objective_usd
@@ -52,6 +63,7 @@ def _no_higher(relaxed: float, base: float) -> None:
     seeds,
     offers,
     modes,
+    enforcements,
     shares,
     shares,
     alphas,
@@ -63,6 +75,7 @@ def test_relaxing_a_cap_never_raises_the_objective(
     seed: int,
     n: int,
     mode: str,
+    enforce: str,
     theta: float,
     sigma: float,
     alpha: float,
@@ -71,20 +84,49 @@ def test_relaxing_a_cap_never_raises_the_objective(
     d_alpha: float,
 ) -> None:
     data = _data(n, seed)
-    base = _objective(
-        data, mode, max_country_share=theta, max_supplier_share=sigma, min_partner_share=alpha
-    )
+    start = {
+        "max_country_share": theta,
+        "max_supplier_share": sigma,
+        "min_partner_share": alpha,
+        "enforce": enforce,
+    }
+    base = _objective(data, mode, **start)
     for change in (
         {"max_country_share": min(1.0, theta + d_theta)},
         {"max_supplier_share": min(1.0, sigma + d_sigma)},
         {"min_partner_share": max(0.0, alpha - d_alpha)},
+        {"enforce": "soft"},
     ):
-        opt = {
-            "max_country_share": theta,
-            "max_supplier_share": sigma,
-            "min_partner_share": alpha,
-        } | change
-        _no_higher(_objective(data, mode, **opt), base)
+        _no_higher(_objective(data, mode, **(start | change)), base)
+
+
+@FAST
+@given(seeds, offers, modes, shares, st.floats(1.0, 500.0), st.floats(0.0, 500.0))
+def test_a_dearer_violation_never_lowers_the_objective(
+    seed: int, n: int, mode: str, theta: float, w: float, more: float
+) -> None:
+    data = _data(n, seed)
+    cap = {"max_country_share": theta, "min_partner_share": 0.3}
+    base = _objective(data, mode, violation_usd_per_kg=w, **cap)
+    dearer = _objective(data, mode, violation_usd_per_kg=w + more, **cap)
+    assert dearer >= base - 1e-9 * abs(base) - 1e-6
+    hard = _objective(data, mode, enforce="hard", **cap)
+    assert hard >= dearer - 1e-9 * abs(dearer) - 1e-6  # hard = an infinite price
+
+
+@FAST
+@given(seeds, offers, st.floats(0.0, 3.0), st.lists(st.floats(1.0, 5.0), min_size=50, max_size=50))
+def test_raising_prices_never_raises_the_risk_charge_per_tonne(
+    seed: int, n: int, lam: float, factors: list[float]
+) -> None:
+    data = _data(n, seed)
+    config = _config(max_country_share=0.6)
+    problem = build_problem(data, config, random_scores(data, config, seed=seed))
+    problem = problem.with_risk_aversion(lam)
+    dearer = problem.with_parameters(
+        price_usd_per_kg=problem.params.price_usd_per_kg * np.resize(factors, problem.n_x)
+    )
+    assert (dearer.arrays.parts["risk_charge"] <= problem.arrays.parts["risk_charge"] + 1e-9).all()
 
 
 @FAST
@@ -144,7 +186,9 @@ def test_scaling_demand_and_capacity_scales_tonnes(
     other = _solve(scaled, mode, min_partner_share=alpha)
     assert other.objective_usd == pytest.approx(k * base.objective_usd, rel=1e-7)
     keys = ["buyer", "commodity", "supplier_id"]
-    merged = base.allocations.merge(other.allocations, on=keys, how="outer").fillna(0.0)
+    tonnes = [*keys, "tonnes"]
+    merged = base.allocations[tonnes].merge(other.allocations[tonnes], on=keys, how="outer")
+    merged = merged.fillna({"tonnes_x": 0.0, "tonnes_y": 0.0})
     assert merged["tonnes_y"].to_numpy() == pytest.approx(
         k * merged["tonnes_x"].to_numpy(), rel=1e-6, abs=1e-5 * max(k, 1)
     )

@@ -59,7 +59,7 @@ def test_stress_csv_table(run_cli):
     lines = out.splitlines()
     assert lines[0] == (
         "scenario,buyer,commodity,demand_t,planned_t,delivered_t,shortfall_t,"
-        "purchase_usd,risk_charge_usd,penalty_usd,cost_usd,objective_usd"
+        "purchase_usd,risk_charge_usd,lost_supply_usd,violation_usd,model_cost_usd"
     )
     assert len(lines) == 1 + 14
 

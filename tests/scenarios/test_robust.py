@@ -41,7 +41,10 @@ def test_cvar_with_alpha_to_zero_is_the_expected_cost_plan(request, which):
     expected_only = _run(case, alpha=0.0, beta=0.0)
     with_cvar = _run(case, alpha=0.0, beta=1.0)
     assert expected_only.status == with_cvar.status == "optimal"
-    for metric in ("expected_usd", "cvar_usd", "nominal_usd", "contract_fees_usd"):
+    # with two buyers equally optimal plans may differ in their fees and nominal cost
+    plan_free = ("expected_usd", "cvar_usd")
+    metrics = plan_free if which == "small" else (*plan_free, "nominal_usd", "contract_fees_usd")
+    for metric in metrics:
         assert with_cvar.metric(metric) == pytest.approx(expected_only.metric(metric), rel=1e-9)
     assert with_cvar.metric("cvar_usd") == pytest.approx(with_cvar.metric("expected_usd"))
     if which == "single":  # one buyer: the plan is unique, so it is the same plan

@@ -1,0 +1,405 @@
+"""Every command's arguments, declared without importing the command.
+
+``riskengine --help`` and ``riskengine COMMAND --help`` read only this
+module (argparse, pathlib and :mod:`riskengine._limits`), so they answer at
+once; counts and numbers are checked here against the limits the
+configuration and the Python API use (:func:`count`, :func:`finite`); the command's module,
+and with it pandas, the solvers or matplotlib, is imported only when the
+command runs (:class:`Command`). The defaults of ``stress`` restate
+:class:`~riskengine.scenarios.RobustSettings` and
+:data:`~riskengine.scenarios.EXECUTORS`; a test holds them equal.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+from collections.abc import Callable
+from importlib import import_module
+from pathlib import Path
+
+from riskengine._limits import MAX_FRONTIER_POINTS, MAX_MONTE_CARLO, MAX_SEED, number_text
+
+__all__ = ["PARSERS", "Command", "add_common", "add_format", "count", "finite"]
+
+#: ``stress --executor`` choices (:data:`riskengine.scenarios.EXECUTORS`).
+EXECUTORS: tuple[str, ...] = ("serial", "local", "dask")
+#: ``stress`` CVaR defaults (:class:`riskengine.scenarios.RobustSettings`).
+ROBUST_DEFAULTS: dict[str, float] = {
+    "alpha": 0.9,
+    "beta": 1.0,
+    "spot_premium": 1.5,
+    "contract_fee": 0.05,
+}
+_TABLES = ("regret", "exposure", "response", "scenarios")
+
+
+def count(low: int, high: int) -> Callable[[str], int]:
+    """An argparse type: a whole number from ``low`` to ``high`` (the API's limits)."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = None
+        if value is None or not low <= value <= high:
+            raise argparse.ArgumentTypeError(
+                f"expected a whole number from {low} to {number_text(high)}, got {text!r}"
+            )
+        return value
+
+    return parse
+
+
+def finite(low: float = -math.inf, high: float = math.inf) -> Callable[[str], float]:
+    """An argparse type: a finite number from ``low`` to ``high`` (either may be open)."""
+    bounds = ["a finite number"]
+    if math.isfinite(low):
+        bounds.append(f"from {number_text(low)}")
+    if math.isfinite(high):
+        bounds.append(f"at most {number_text(high)}")
+
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            value = math.nan
+        if not math.isfinite(value) or not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"expected {', '.join(bounds)}, got {text!r}")
+        return value
+
+    return parse
+
+
+class Command:
+    """``args.run`` of a command: imports ``riskengine.cli.<name>`` and calls its ``run(args)``."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __call__(self, args: argparse.Namespace) -> int:
+        """Run the command; return its exit code."""
+        return int(import_module(f"riskengine.cli.{self.name}").run(args))
+
+    def __repr__(self) -> str:
+        return f"Command({self.name!r})"
+
+
+def _command(
+    sub: argparse._SubParsersAction, name: str, help: str, description: str
+) -> argparse.ArgumentParser:
+    parser = sub.add_parser(name, help=help, description=description)
+    parser.set_defaults(run=Command(name))
+    return parser
+
+
+def add_common(parser: argparse.ArgumentParser) -> None:
+    """--config, --data, --set and --debug."""
+    parser.add_argument(
+        "--config",
+        metavar="FILE",
+        type=Path,
+        help="YAML configuration (default: config/default.yaml if present)",
+    )
+    _add_data(parser)
+    _add_set(parser)
+    _add_debug(parser)
+
+
+def _add_data(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--data",
+        metavar="DIR",
+        type=Path,
+        help="folder of CSV tables or an .xlsx workbook (overrides data.dir)",
+    )
+
+
+def _add_set(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--set",
+        metavar="KEY=VALUE",
+        action="append",
+        default=[],
+        dest="overrides",
+        help="override a configuration key (repeatable)",
+    )
+
+
+def _add_debug(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
+
+
+def add_format(parser: argparse.ArgumentParser) -> None:
+    """--format table|json|csv."""
+    parser.add_argument(
+        "--format",
+        choices=("table", "json", "csv"),
+        default="table",
+        help="output format on stdout (default: table)",
+    )
+
+
+def validate(sub: argparse._SubParsersAction) -> None:
+    """``riskengine validate``."""
+    parser = _command(
+        sub,
+        "validate",
+        help="check configuration and data; print a summary",
+        description="Check the configuration and the data tables; print a "
+        "summary, or every problem found (exit 2).",
+    )
+    add_common(parser)
+    add_format(parser)
+
+
+def score(sub: argparse._SubParsersAction) -> None:
+    """``riskengine score``."""
+    parser = _command(
+        sub,
+        "score",
+        help="risk score of every supplier offer (or --commodities)",
+        description="Score every (buyer, supplier offer) pair from 0 (safest) to 100, with the "
+        "contribution of each indicator; or print the JRC commodity criticality table.",
+    )
+    add_common(parser)
+    add_format(parser)
+    parser.add_argument("--buyer", action="append", help="only this buyer (repeatable)")
+    parser.add_argument("--commodity", action="append", help="only this commodity (repeatable)")
+    parser.add_argument(
+        "--top",
+        type=count(1, 1_000_000),
+        metavar="N",
+        help="only the N riskiest offers per buyer and commodity",
+    )
+    parser.add_argument(
+        "--commodities",
+        action="store_true",
+        help="print commodity criticality (HHI, WGI-weighted HHI, JRC SR)",
+    )
+    parser.add_argument(
+        "--uncertainty",
+        action="store_true",
+        help="add 5th-95th percentile of score and rank under weight uncertainty",
+    )
+
+
+def optimise(sub: argparse._SubParsersAction) -> None:
+    """``riskengine optimise``."""
+    parser = _command(
+        sub,
+        "optimise",
+        help="recommend a diversified sourcing mix (LP)",
+        description="Solve the sourcing model: the mix that minimises purchase cost plus "
+        "risk aversion x the expected disruption loss, with unmet demand at its lost-supply "
+        "value and each buyer's policy (the EU's CRMA cap by default); report the buy list, "
+        "money, shortfalls and shadow prices. Exit 1 if the solver does not reach optimality.",
+    )
+    add_common(parser)
+    add_format(parser)
+    parser.add_argument("--mode", choices=("joint", "separate"), help="override optimiser.mode")
+    parser.add_argument(
+        "--backend",
+        choices=("highs", "pulp"),
+        help="highs = highspy direct (default for HiGHS); pulp = PuLP model (always used for CBC)",
+    )
+    parser.add_argument(
+        "--frontier",
+        type=count(0, MAX_FRONTIER_POINTS),
+        default=0,
+        metavar="N",
+        help=f"also sweep risk_aversion over N points, 0 to {MAX_FRONTIER_POINTS} "
+        "(cost-risk frontier)",
+    )
+    parser.add_argument(
+        "--alliance",
+        action="store_true",
+        help="also compute the alliance value (separate minus joint)",
+    )
+    parser.add_argument(
+        "--write-lp",
+        metavar="FILE",
+        dest="write_lp",
+        help="write the LP (or .mps) for review; kilotonnes and thousands of USD",
+    )
+    parser.add_argument(
+        "--top",
+        type=count(0, 1_000_000),
+        default=10,
+        metavar="N",
+        help="shadow prices to list in the table format (default 10)",
+    )
+
+
+def stress(sub: argparse._SubParsersAction) -> None:
+    """``riskengine stress``."""
+    parser = _command(
+        sub,
+        "stress",
+        help="stress the optimal plan under disruption scenarios",
+        description="Keep the optimal plan fixed and measure what each scenario leaves short "
+        "and what it costs (exposure), re-optimise under the scenario (response), and report "
+        "the regret; optionally solve a robust (CVaR) plan across all the scenarios.",
+    )
+    add_common(parser)
+    add_format(parser)
+    _add_scenarios(parser)
+    _add_robust(parser)
+    _add_executor(parser)
+    parser.add_argument(
+        "--table",
+        choices=_TABLES,
+        default="regret",
+        help="table printed by --format csv (default: regret)",
+    )
+
+
+def _add_scenarios(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--scenario",
+        action="append",
+        metavar="NAME",
+        dest="scenarios",
+        help="run only this scenario (repeatable; default: every scenario of "
+        "the configuration and the library)",
+    )
+    parser.add_argument(
+        "--library",
+        metavar="DIR",
+        type=Path,
+        help="folder of scenario YAML files (default: the shipped config/scenarios)",
+    )
+    parser.add_argument(
+        "--no-library",
+        action="store_true",
+        help="use only the configuration's scenarios and Monte Carlo draws",
+    )
+    parser.add_argument(
+        "--monte-carlo",
+        type=count(0, MAX_MONTE_CARLO),
+        default=0,
+        metavar="N",
+        help=f"add N random scenarios drawn from the risk indicators (0 to {MAX_MONTE_CARLO:,})",
+    )
+    parser.add_argument(
+        "--seed",
+        type=count(0, MAX_SEED),
+        default=0,
+        metavar="S",
+        help="seed of the Monte Carlo scenarios (default 0)",
+    )
+
+
+def _add_robust(parser: argparse.ArgumentParser) -> None:
+    defaults = ROBUST_DEFAULTS
+    parser.add_argument(
+        "--robust",
+        action="store_true",
+        help="also solve the robust CVaR plan and compare it with the optimal one",
+    )
+    parser.add_argument(
+        "--cvar-alpha",
+        type=finite(),
+        default=defaults["alpha"],
+        metavar="A",
+        help=f"CVaR level, 0 <= A < 1 (default {defaults['alpha']:g})",
+    )
+    parser.add_argument(
+        "--cvar-beta",
+        type=finite(high=1e6),
+        default=defaults["beta"],
+        metavar="B",
+        help=f"weight of CVaR against expected cost (default {defaults['beta']:g})",
+    )
+    parser.add_argument(
+        "--spot-premium",
+        type=finite(high=1e6),
+        default=defaults["spot_premium"],
+        metavar="M",
+        help=f"spot price / scenario price, >= 1 (default {defaults['spot_premium']:g})",
+    )
+    parser.add_argument(
+        "--contract-fee",
+        type=finite(high=1e6),
+        default=defaults["contract_fee"],
+        metavar="F",
+        help=f"fee per contracted tonne, share of its cost (default {defaults['contract_fee']:g})",
+    )
+
+
+def _add_executor(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--executor",
+        choices=EXECUTORS,
+        default="serial",
+        help="where the re-optimisations run (results are identical)",
+    )
+    parser.add_argument(
+        "--jobs",
+        type=count(1, 1024),
+        metavar="N",
+        help="processes for --executor local (default: CPU count)",
+    )
+    parser.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="dask scheduler, e.g. tcp://10.0.0.5:8786 (--executor dask; default: a local cluster)",
+    )
+
+
+def report(sub: argparse._SubParsersAction) -> None:
+    """``riskengine report``."""
+    parser = _command(
+        sub,
+        "report",
+        help="write a report folder (HTML, CSV, xlsx, figures, summary, manifest)",
+        description="Score, optimise and write a new report folder under report.out_dir for "
+        "each configuration: report.html, summary.json, manifest.json, tables.xlsx, tables/*.csv "
+        "and figures/*.svg. With several configurations (or a folder of them), also write an "
+        "index.html comparing the runs; the exit code is 2 if any configuration failed.",
+    )
+    parser.add_argument(
+        "--config",
+        metavar="FILE",
+        type=Path,
+        action="append",
+        default=[],
+        dest="configs",
+        help="YAML configuration, or a folder of them "
+        "(repeatable; default: config/default.yaml if present)",
+    )
+    _add_data(parser)
+    _add_set(parser)
+    parser.add_argument(
+        "--out",
+        metavar="DIR",
+        type=Path,
+        help="folder that receives the report folders (overrides report.out_dir)",
+    )
+    _add_debug(parser)
+
+
+def init(sub: argparse._SubParsersAction) -> None:
+    """``riskengine init``."""
+    parser = _command(
+        sub,
+        "init",
+        help="create a working folder with a config and a copy of the shipped tables",
+        description="Create DIR holding config.yaml (every key commented), data/ (a copy of "
+        "the shipped tables to edit) and reports/.",
+    )
+    parser.add_argument(
+        "dir", type=Path, metavar="DIR", help="folder to create (must be new or empty)"
+    )
+    parser.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
+
+
+#: Command name -> the function that declares its arguments, in the order ``--help`` lists them.
+PARSERS: dict[str, Callable[[argparse._SubParsersAction], None]] = {
+    "validate": validate,
+    "score": score,
+    "optimise": optimise,
+    "stress": stress,
+    "report": report,
+    "init": init,
+}

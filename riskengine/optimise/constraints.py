@@ -1,0 +1,175 @@
+"""One ``define_*`` function per constraint family (see :data:`~.families.FAMILIES`).
+
+Each takes the model's index tables (x variables, needs, offers, policy rows)
+and the column :class:`~riskengine.optimise.problem.Layout`, and returns a
+:class:`~riskengine.optimise.families.Block` or None when the family has no
+rows. Right-hand sides are references to parameters, never numbers, so the
+blocks hold for every scenario.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from riskengine.enums import Enforce, Mode, PolicyBasis
+from riskengine.optimise.families import TONNES_PER_UNIT, Block, make_block
+from riskengine.optimise.policy import BuyerPolicy
+
+if TYPE_CHECKING:
+    from riskengine.optimise.problem import Layout
+
+__all__ = [
+    "define_bought",
+    "define_capacity",
+    "define_country_cap",
+    "define_demand",
+    "define_partner_floor",
+    "define_service",
+    "policy_rows",
+]
+
+
+def policy_rows(
+    x: pd.DataFrame, need: pd.DataFrame, policies: dict[str, BuyerPolicy]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The country-cap rows (need, country) and partner-floor rows (need) the policies ask for.
+
+    Caps apply to countries outside the buyer's home that offer it something;
+    a cap of 1 or more binds nothing and is left out. Columns: ``need, buyer,
+    commodity, country, share, soft, basis`` (and ``family``).
+    """
+    foreign = x.loc[x["relation"] != "home", ["need", "buyer", "commodity", "country"]]
+    caps = foreign.drop_duplicates(["need", "country"]).sort_values(["need", "country"])
+    theta = [policies[b].cap_for(k) for b, k in zip(caps["buyer"], caps["country"], strict=True)]
+    caps = caps.assign(share=pd.array(theta, dtype="Float64"))
+    caps = caps[caps["share"].notna() & (caps["share"] < 1.0)]
+    floors = need[["need", "buyer", "commodity"]].assign(
+        share=[policies[b].min_partner_share for b in need["buyer"]]
+    )
+    floors = floors[floors["share"] > 0].assign(country="")
+    frames = []
+    for frame, family in ((caps, "country_cap"), (floors, "partner_floor")):
+        buyer = frame["buyer"]
+        frame = frame.assign(
+            family=family,
+            share=frame["share"].astype(float),
+            soft=[policies[b].enforce is Enforce.SOFT for b in buyer],
+            basis=[policies[b].basis.value for b in buyer],
+        )
+        frames.append(frame.reset_index(drop=True))
+    return frames[0], frames[1]
+
+
+def define_demand(x: pd.DataFrame, need: pd.DataFrame, lay: Layout) -> Block | None:
+    """sum of x over a need's offers + shortfall = D, one equality row per need."""
+    n_x, n = len(x), len(need)
+    row = np.concatenate([x["need"].to_numpy(), np.arange(n)])
+    col = np.concatenate([np.arange(n_x), lay.shortfall.start + np.arange(n)])
+    rows = need[["buyer", "commodity"]].assign(rhs_t=need["demand_t"])
+    ref = np.arange(n)
+    return make_block(
+        "demand", (row, col, np.ones(n_x + n)), lay.n_cols, rows, "eq", ("demand", ref, 1.0)
+    )
+
+
+def define_bought(x: pd.DataFrame, need: pd.DataFrame, lay: Layout) -> Block | None:
+    """sum of x over a need's offers - bought = 0 (only when a policy reads consumption)."""
+    if not lay.n_bought:
+        return None
+    n_x, n = len(x), len(need)
+    row = np.concatenate([x["need"].to_numpy(), np.arange(n)])
+    col = np.concatenate([np.arange(n_x), lay.bought.start + np.arange(n)])
+    val = np.concatenate([np.ones(n_x), -np.ones(n)])
+    rows = need[["buyer", "commodity"]].assign(rhs_t=0.0)
+    return make_block("bought", (row, col, val), lay.n_cols, rows, "eq")
+
+
+def define_capacity(x: pd.DataFrame, mode: Mode, alone: np.ndarray, lay: Layout) -> Block | None:
+    """sum over buyers of x <= K for offers several buyers can buy (joint mode).
+
+    An offer only one buyer can buy, and every offer in separate mode, is a
+    bound on its x variable instead (see :func:`~.parameters.x_capacity_t`).
+    """
+    if mode is not Mode.JOINT:
+        return None
+    shared = x[~alone]
+    offers = np.unique(shared["offer"].to_numpy())
+    row = np.searchsorted(offers, shared["offer"].to_numpy())
+    first = shared.drop_duplicates("offer").sort_values("offer")
+    rows = first[["commodity", "supplier_id", "country"]].assign(rhs_t=np.nan)
+    entries = (row, shared.index.to_numpy(), np.ones(len(shared)))
+    return make_block("capacity", entries, lay.n_cols, rows, "le", ("capacity", offers, 1.0))
+
+
+def _violation_entries(
+    rows: pd.DataFrame, first_violation: int, sign: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The violation column of each soft row (sign -1 on a cap, +1 on a floor)."""
+    soft = np.flatnonzero(rows["soft"].to_numpy(dtype=bool))
+    cols = first_violation + np.arange(len(soft))
+    return soft, cols, np.full(len(soft), sign)
+
+
+def define_country_cap(
+    x: pd.DataFrame, caps: pd.DataFrame, first_violation: int, lay: Layout
+) -> Block | None:
+    """Tonnes from one non-home country <= theta x bought (consumption) or theta x D (demand)."""
+    if caps.empty:
+        return None
+    key = pd.MultiIndex.from_arrays([caps["need"], caps["country"]])
+    row_x = key.get_indexer(pd.MultiIndex.from_arrays([x["need"], x["country"]]))
+    used = np.flatnonzero(row_x >= 0)
+    on_consumption = (caps["basis"] == PolicyBasis.CONSUMPTION.value).to_numpy()
+    share = caps["share"].to_numpy(dtype=float)
+    cons = np.flatnonzero(on_consumption)
+    soft_rows, soft_cols, soft_vals = _violation_entries(caps, first_violation, -1.0)
+    entries = (
+        np.concatenate([row_x[used], cons, soft_rows]),
+        np.concatenate([used, lay.bought.start + caps["need"].to_numpy()[cons], soft_cols]),
+        np.concatenate([np.ones(len(used)), -share[cons], soft_vals]),
+    )
+    coef = np.where(on_consumption, 0.0, share)  # demand basis: rhs = theta x D
+    table = caps[["buyer", "commodity", "country"]].assign(share=share, rhs_t=np.nan)
+    return make_block(
+        "country_cap",
+        entries,
+        lay.n_cols,
+        table,
+        "le",
+        ("demand", caps["need"].to_numpy(), coef),
+    )
+
+
+def define_partner_floor(
+    x: pd.DataFrame, floors: pd.DataFrame, first_violation: int, lay: Layout
+) -> Block | None:
+    """Tonnes from home or partners - alpha x bought + violation >= 0, per need."""
+    if floors.empty:
+        return None
+    row_of_need = pd.Index(floors["need"]).get_indexer(x["need"])
+    trusted = np.flatnonzero((row_of_need >= 0) & (x["relation"] != "other").to_numpy())
+    alpha = floors["share"].to_numpy(dtype=float)
+    n = len(floors)
+    soft_rows, soft_cols, soft_vals = _violation_entries(floors, first_violation, 1.0)
+    entries = (
+        np.concatenate([row_of_need[trusted], np.arange(n), soft_rows]),
+        np.concatenate([trusted, lay.bought.start + floors["need"].to_numpy(), soft_cols]),
+        np.concatenate([np.ones(len(trusted)), -alpha, soft_vals]),
+    )
+    table = floors[["buyer", "commodity"]].assign(share=alpha, rhs_t=0.0)
+    return make_block("partner_floor", entries, lay.n_cols, table, "ge")
+
+
+def define_service(need: pd.DataFrame, group: np.ndarray, lay: Layout) -> Block | None:
+    """Lexicographic rule: the shortfalls of a service group <= the least the market allows."""
+    groups = np.unique(group)
+    first = need.groupby(group, sort=True).first()
+    rows = pd.DataFrame({"commodity": first["commodity"].to_numpy(), "rhs_t": np.nan})
+    if len(groups) == len(need):  # one group per need: name its buyer
+        rows["buyer"] = first["buyer"].to_numpy()
+    entries = (group, lay.shortfall.start + np.arange(len(need)), np.ones(len(need)))
+    return make_block("service", entries, lay.n_cols, rows, "le", ("service", groups, 1.0))
+
