@@ -2,12 +2,12 @@
 
 The EU-Japan alliance configuration (``config/examples/alliance-joint.yaml``)
 lets both buyers share supplier capacity in one model (``optimiser.mode:
-joint``), each holding the CRMA 65% cap and buying at least half from home or
-partner countries. The alliance value compares it with each buyer alone,
-taking a share of every offer pro rata to its demand (``separate``): what
-each buyer saves in purchase cost and in unmet demand, and the saving on the
-whole objective (purchase + risk charge + shortfall penalty), which is never
-negative in total.
+joint``), each holding the CRMA 65% cap on what it buys and buying at least
+half from home or partner countries (soft policies). The alliance value
+compares it with each buyer alone, taking a share of every offer pro rata to
+its demand (``separate``): what each buyer saves in purchase cost and in
+unmet demand, and the saving in model cost (purchase + risk charge + lost
+supply + policy violations), which is never negative in total.
 
 Run: python examples/alliance_value.py
 """
@@ -30,7 +30,7 @@ def main() -> pd.DataFrame:
         ["cost_saving_usd", "shortfall_reduction_t", "objective_saving_usd"]
     ].sum()
     per_buyer.loc["EU + JP"] = per_buyer.sum()
-    print("\nAlliance value, joint minus separate buying (USD million a year, tonnes a year):")
+    print("\nAlliance value, separate minus joint buying (USD million a year, tonnes a year):")
     print(
         per_buyer.assign(
             cost_saving_usd=per_buyer["cost_saving_usd"] / 1e6,
@@ -40,7 +40,7 @@ def main() -> pd.DataFrame:
             columns={
                 "cost_saving_usd": "purchase saving",
                 "shortfall_reduction_t": "shortfall reduction t",
-                "objective_saving_usd": "objective saving",
+                "objective_saving_usd": "model cost saving",
             }
         )
         .round(1)
@@ -49,7 +49,7 @@ def main() -> pd.DataFrame:
     total = value["objective_saving_usd"].sum()
     print(
         f"\nBuying together is worth USD {total / 1e6:,.1f} million a year to the alliance "
-        "(purchase, risk charge and shortfall penalty)."
+        "of model cost (purchase, risk charge, lost supply and policy violations)."
     )
     return value
 

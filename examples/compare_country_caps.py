@@ -2,10 +2,12 @@
 
 The EU Critical Raw Materials Act asks that no single third country supply
 more than 65% of a strategic raw material. This script re-runs the optimiser
-on the shipped data with the cap (``optimiser.max_country_share``) at 50%,
-65% and 80%, and prints for each cap who supplies the EU's dysprosium and
-terbium (share of EU demand by country), what the EU pays and what is left
-unserved.
+on the shipped data with the EU's cap (``buyers.EU.policy.max_country_share``,
+measured on what the EU buys) at 50%, 65% and 80%, held as a hard limit, and
+prints for each cap who supplies the EU's dysprosium and terbium (share of
+what the EU buys, by country), what the EU pays and what is left unserved: a
+hard cap on purchases can leave demand unmet when too little other supply
+exists.
 
 Run: python examples/compare_country_caps.py
 """
@@ -25,7 +27,12 @@ def main() -> pd.DataFrame:
     data = riskengine.load_dataset()  # the shipped seeds
     mixes, money = [], []
     for cap in CAPS:
-        config = riskengine.load_config(overrides=[f"optimiser.max_country_share={cap}"])
+        config = riskengine.load_config(
+            overrides=[
+                f"buyers.EU.policy.max_country_share={cap}",
+                "buyers.EU.policy.enforce=hard",
+            ]
+        )
         result = riskengine.optimise(data, config)
         assert result.is_optimal, result.message
         mix = result.mix_by_country.query("buyer == 'EU' and commodity in @COMMODITIES")
@@ -35,11 +42,14 @@ def main() -> pd.DataFrame:
     table = (
         pd.concat(mixes)
         .pivot_table(
-            index=["commodity", "country"], columns="cap", values="share_of_demand", fill_value=0.0
+            index=["commodity", "country"],
+            columns="cap",
+            values="share_of_purchases",
+            fill_value=0.0,
         )
         .reindex(columns=[f"{c:.0%}" for c in CAPS])
     )
-    print("EU share of demand by supplying country, under each cap on one country:")
+    print("EU share of purchases by supplying country, under each hard cap on one country:")
     print(table.map(lambda v: f"{v:.0%}").to_string())
     cost = (
         pd.concat(money)

@@ -30,7 +30,7 @@ SCENARIO = ScenarioConfig(
 )
 PLANS = {
     "default": [],
-    "partner floor 50%": ["optimiser.min_partner_share=0.5"],
+    "partner floor 50%": ["buyers.EU.policy.min_partner_share=0.5"],
 }
 
 
@@ -42,27 +42,27 @@ def main() -> pd.DataFrame:
         config = riskengine.load_config(overrides=overrides)
         result = riskengine.stress(data, config, [SCENARIO], library=False)
         by_buyer = result.regret.groupby("buyer")[
-            ["exposure_shortfall_t", "exposure_cost_usd", "response_cost_usd"]
+            ["exposure_shortfall_t", "exposure_purchase_usd", "exposure_lost_supply_usd"]
         ].sum()
         planned = result.baseline.shortfalls.groupby("buyer")[["served_t", "shortfall_t"]].sum()
         rows.append(planned.join(by_buyer).assign(plan=plan).reset_index())
     table = pd.concat(rows, ignore_index=True)
     print(f"Scenario {SCENARIO.name!r}: {SCENARIO.description}\n")
     print(
-        "Each plan in normal times and kept fixed under the scenario (tonnes a year;\n"
-        "cost = purchase + shortfall penalty, USD million a year):"
+        "Each plan in normal times and kept fixed under the scenario (tonnes a year; money\n"
+        "paid and the supply lost at its lost-supply value, USD million a year):"
     )
     shown = table.assign(
-        exposure_cost_usd=table["exposure_cost_usd"] / 1e6,
-        response_cost_usd=table["response_cost_usd"] / 1e6,
+        exposure_purchase_usd=table["exposure_purchase_usd"] / 1e6,
+        exposure_lost_supply_usd=table["exposure_lost_supply_usd"] / 1e6,
     )
     shown = shown.rename(
         columns={
             "served_t": "served t",
             "shortfall_t": "short t",
             "exposure_shortfall_t": "scenario short t",
-            "exposure_cost_usd": "scenario cost",
-            "response_cost_usd": "best response cost",
+            "exposure_purchase_usd": "scenario purchase",
+            "exposure_lost_supply_usd": "scenario lost supply",
         }
     )
     print(shown.set_index(["plan", "buyer"]).round(1).to_string())

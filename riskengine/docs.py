@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from riskengine.config.schema import Config
-from riskengine.data.schema import TABLES
+from riskengine.data.schema import RANGE_SUFFIXES, TABLES
 
 __all__ = [
     "configuration_reference",
@@ -80,6 +80,17 @@ def data_dictionary() -> str:
         "Generated from `riskengine/data/schema.py` by `python -m riskengine.docs`.",
         "Quantities are tonnes of oxide equivalent a year; prices USD per kg of oxide",
         "equivalent. Extra columns are kept and passed through.",
+        "",
+        "**Ranges of estimates.** Any numeric column `<column>` may have companions",
+        f"`<column>{RANGE_SUFFIXES[0]}` and `<column>{RANGE_SUFFIXES[1]}` holding the low and high ends",
+        "of an estimate (e.g. `tonnes_low`, `tonnes_high`). They are optional, parsed with",
+        "the column's bounds, must bracket the central value, and are kept as columns of",
+        "the loaded table for scenario generators to draw from.",
+        "",
+        "**Vintages.** Year columns (`year`, `price_year`, `governance_year`, `data_year`)",
+        "and a free-text `vintage` column name each figure's data year and source edition;",
+        "a `basis` starting `estimate` marks an estimated row. `riskengine validate` prints",
+        "the range of data years and the share of estimated rows per table.",
         "",
     ]
     for spec in TABLES:

@@ -136,7 +136,7 @@ def plot_frontier(frontier: Frontier, highlight: float | None = None) -> Figure:
     >>> front = riskengine.frontier(riskengine.load_dataset(), riskengine.Config(), points=3)
     >>> fig = plot_frontier(front, highlight=0.0)
     >>> fig.axes[0].get_xlabel()
-    'average risk score of the plan (0-100, tonne-weighted)'
+    'supply loss to expect, USD million a year (disruptions q x V x t + unmet demand x V)'
     """
     chosen = None
     if highlight is not None:

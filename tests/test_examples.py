@@ -19,9 +19,9 @@ EXAMPLES = REPO / "examples"
 #: Script -> a phrase its output must contain.
 EXPECTED = {
     "score_excel_suppliers.py": "Five riskiest offers for the EU",
-    "compare_country_caps.py": "EU share of demand by supplying country",
+    "compare_country_caps.py": "EU share of purchases by supplying country",
     "custom_scenario.py": "Less exposed: the",
-    "frontier_risk_budget.py": "Cheapest plan within a risk budget of 50",
+    "frontier_risk_budget.py": "Cheapest plan within a supply-loss budget of USD 200 million",
     "alliance_value.py": "Buying together is worth USD",
 }
 

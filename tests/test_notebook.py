@@ -203,7 +203,7 @@ def test_plot_stress_pairs_exposure_and_response(stressed, figures):
         "lynas-malaysia-outage",
     ]
     assert len(short_ax.patches) == len(cost_ax.patches) == 2 * 2
-    assert cost_ax.get_xlabel() == "purchase + shortfall penalty, USD million a year"
+    assert cost_ax.get_xlabel() == "purchase + lost supply (model), USD million a year"
 
 
 def test_plot_stress_keeps_the_largest_regrets(stressed, figures):

@@ -32,6 +32,15 @@ ROBUST_DEFAULTS: dict[str, float] = {
     "contract_fee": 0.05,
 }
 _TABLES = ("regret", "exposure", "response", "scenarios")
+#: ``data import`` description (the module docstring of :mod:`riskengine.cli.data`).
+DATA_IMPORT_DESCRIPTION = (
+    "Read a source's own published file (no network) and write the updated tables to a new "
+    "folder (default ./imported/<kind>-<time>, or --out), or with --in-place replace the files "
+    "of the --data folder atomically, keeping backups. --dry-run writes nothing. Prints what "
+    "changed, by how much, and which supply-risk results move."
+)
+#: ``data import`` kinds (:data:`riskengine.data.importers.KINDS`).
+IMPORT_KINDS: tuple[str, ...] = ("wgi", "usgs", "comtrade", "jrc")
 
 
 def count(low: int, high: int) -> Callable[[str], int]:
@@ -394,6 +403,50 @@ def init(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
 
 
+def data(sub: argparse._SubParsersAction) -> None:
+    """``riskengine data import``."""
+    parser = sub.add_parser("data", help="refresh the data tables from the sources' own files")
+    inner = parser.add_subparsers(
+        dest="data_command", metavar="SUBCOMMAND", parser_class=type(parser)
+    )
+    inner.required = True
+    imp = inner.add_parser(
+        "import",
+        help="read a WGI, USGS MCS, Comtrade or JRC file and update the tables",
+        description=DATA_IMPORT_DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    imp.add_argument("kind", choices=IMPORT_KINDS, help="which source the file comes from")
+    imp.add_argument("file", type=Path, help="the file as downloaded from the source")
+    add_common(imp)
+    where = imp.add_mutually_exclusive_group()
+    where.add_argument(
+        "--out", type=Path, metavar="DIR", help="new folder for the updated copy of the data"
+    )
+    where.add_argument(
+        "--in-place", action="store_true", help="update the --data folder (backups kept)"
+    )
+    where.add_argument("--dry-run", action="store_true", help="print the changes, write nothing")
+    imp.add_argument("--year", type=int, help="data year to take (default: latest in the file)")
+    imp.add_argument("--buyer", default="EU", help="comtrade/jrc eu: buyer whose sourcing is set")
+    imp.add_argument("--commodity", help="comtrade: commodity the imports are of")
+    imp.add_argument(
+        "--stage", default="refining", choices=("mining", "refining"), help="comtrade: stage"
+    )
+    imp.add_argument(
+        "--hs", default="280530,2846", help="comtrade: HS codes (prefixes), comma-separated"
+    )
+    imp.add_argument(
+        "--table",
+        default="global",
+        choices=("global", "eu"),
+        help="jrc: world shares or EU sourcing",
+    )
+    imp.add_argument("--format", choices=("table", "json"), default="table", help="output format")
+    imp.set_defaults(run=Command("data"))
+
+
+
 #: Command name -> the function that declares its arguments, in the order ``--help`` lists them.
 PARSERS: dict[str, Callable[[argparse._SubParsersAction], None]] = {
     "validate": validate,
@@ -402,4 +455,5 @@ PARSERS: dict[str, Callable[[argparse._SubParsersAction], None]] = {
     "stress": stress,
     "report": report,
     "init": init,
+    "data": data,
 }

@@ -57,6 +57,9 @@ class Dataset:
         Optional history of supply disruptions (``disruptions.csv``); None when
         the data has none (the disruption-probability calibration then uses the
         shipped table).
+    sourcing : DataFrame or None
+        Optional actual sourcing of each buyer by commodity, stage and origin
+        country (``sourcing.csv``), read by the JRC supply risk; None when absent.
     source : str
         Where the tables were read from ("generated" for synthetic data).
     files : tuple of Path
@@ -70,6 +73,7 @@ class Dataset:
     suppliers: pd.DataFrame
     demand: pd.DataFrame
     disruptions: pd.DataFrame | None = None
+    sourcing: pd.DataFrame | None = None
     source: str = "memory"
     files: tuple[Path, ...] = field(default=(), repr=False)
     lines: dict[str, tuple[int, ...]] = field(default_factory=dict, repr=False, compare=False)

@@ -13,7 +13,21 @@ from typing import Literal
 
 from riskengine.enums import COMMODITIES, DisruptionKind, Stage, Status
 
-__all__ = ["DISRUPTION_TABLE", "OPTIONAL_TABLES", "TABLES", "Column", "Kind", "TableSpec"]
+__all__ = [
+    "DISRUPTION_TABLE",
+    "OPTIONAL_TABLES",
+    "RANGE_SUFFIXES",
+    "SOURCING_TABLE",
+    "TABLES",
+    "Column",
+    "Kind",
+    "TableSpec",
+]
+
+#: Suffixes of the optional range columns of any numeric column: ``<column>_low`` and
+#: ``<column>_high`` hold the low and high ends of an estimate whose central value is
+#: ``<column>``. They are parsed with the column's bounds and must bracket it.
+RANGE_SUFFIXES: tuple[str, str] = ("_low", "_high")
 
 Kind = Literal["text", "number", "integer", "date", "bool", "country", "commodity", "choice"]
 
@@ -326,6 +340,23 @@ DISRUPTION_TABLE = TableSpec(
     optional=True,
 )
 
+SOURCING_TABLE = TableSpec(
+    "sourcing",
+    "a buyer's actual sourcing of one commodity at one stage from one country (optional table)",
+    (
+        Column("buyer", "text", "", "buyer named in the configuration (EU, JP, ...)"),
+        Column("commodity", "commodity", "", "commodity id"),
+        Column("stage", "choice", "", "mining or refining", choices=_STAGES),
+        Column("country", "country", "", "origin country (domestic production or imports)"),
+        Column(
+            "share", "number", "", "share of the buyer's supply from this country", low=0, high=1
+        ),
+        Column("year", "integer", "", "data year", required=False, low=1990, high=2100),
+    ),
+    ("buyer", "commodity", "stage", "country"),
+    optional=True,
+)
+
 #: Every input table, in loading order (referenced tables first); optional ones last.
 TABLES: tuple[TableSpec, ...] = (
     COMMODITY_TABLE,
@@ -335,6 +366,7 @@ TABLES: tuple[TableSpec, ...] = (
     SUPPLIER_TABLE,
     DEMAND_TABLE,
     DISRUPTION_TABLE,
+    SOURCING_TABLE,
 )
 
 #: File stems of the tables a data folder may leave out.

@@ -7,6 +7,7 @@ sees everything to fix in one run.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -14,7 +15,7 @@ import pandas as pd
 from riskengine._text import did_you_mean
 from riskengine.data.identifiers import hidden_characters, lookalike_of, skeleton
 from riskengine.data.readers import RawTable
-from riskengine.data.schema import Column, TableSpec
+from riskengine.data.schema import RANGE_SUFFIXES, Column, TableSpec
 from riskengine.exceptions import Problem
 
 __all__ = ["check_lookalikes", "check_references", "parse_table"]
@@ -233,6 +234,7 @@ def parse_table(spec: TableSpec, raw: RawTable) -> tuple[pd.DataFrame | None, li
     for col in spec.columns:
         if col.name in frame.columns:
             frame[col.name] = _parse_column(col, frame[col.name], out)
+    _parse_ranges(spec, frame, out)
     _check_key(spec, frame, out)
     if "in_force" not in frame.columns and spec.column("in_force") is not None:
         frame["in_force"] = True
@@ -241,6 +243,30 @@ def parse_table(spec: TableSpec, raw: RawTable) -> tuple[pd.DataFrame | None, li
             frame[name] = ""
     frame.index = pd.RangeIndex(len(frame))
     return frame, out.problems
+
+
+def _parse_ranges(spec: TableSpec, frame: pd.DataFrame, out: _Collector) -> None:
+    """Parse ``<column>_low`` / ``<column>_high`` like their numeric column; they must bracket it."""
+    for col in spec.columns:
+        if col.kind not in ("number", "integer") or col.name not in frame.columns:
+            continue
+        low_name, high_name = (col.name + suffix for suffix in RANGE_SUFFIXES)
+        for name in (low_name, high_name):
+            if name in frame.columns:
+                part = replace(col, name=name, required=False, kind="number")
+                frame[name] = _parse_column(part, frame[name], out)
+        central = frame[col.name].astype(float)
+        for name, bad_side, word in ((low_name, 1, "above"), (high_name, -1, "below")):
+            if name not in frame.columns:
+                continue
+            values = frame[name].astype(float)
+            bad = ((values - central) * bad_side > 1e-9).to_numpy()
+            out.add(
+                bad,
+                name,
+                frame[name].astype(str),
+                f"is {word} {col.name} of the same row; a range must bracket its central value",
+            )
 
 
 def check_references(

@@ -141,7 +141,12 @@ class ModelSettings:
 def _is_legacy(config: Config) -> bool:
     opt = config.optimiser
     set_keys = [k for k in _LEGACY_KEYS if k in opt.model_fields_set]
-    with_policy = sorted(b for b, spec in config.buyers.items() if spec.policy is not None)
+    # policies the configuration wrote (the built-in default buyers' do not count: a
+    # version-1 file that names no buyers runs the version-1 model)
+    written = "buyers" in config.model_fields_set
+    with_policy = sorted(
+        b for b, spec in config.buyers.items() if written and spec.policy is not None
+    )
     if set_keys and with_policy:
         raise ConfigError(
             f"optimiser.{set_keys[0]} is a version-1 key, but buyers.{with_policy[0]}.policy is "

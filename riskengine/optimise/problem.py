@@ -34,6 +34,7 @@ import scipy.sparse as sp
 from riskengine.config.schema import Config
 from riskengine.data.dataset import Dataset
 from riskengine.enums import Mode, ShortfallRule
+from riskengine.exceptions import RiskEngineError
 from riskengine.optimise import _milp
 from riskengine.optimise._contracts import contract_block
 from riskengine.optimise.constraints import (
@@ -359,10 +360,14 @@ class Problem:
 
 
 def _q(x: pd.DataFrame) -> np.ndarray:
-    """q per x: from the scores' ``disruption_probability``, else risk/100 (version 1 rule)."""
-    if "disruption_probability" in x.columns and x["disruption_probability"].notna().all():
-        return x["disruption_probability"].to_numpy(dtype=float)
-    return x["risk_score"].to_numpy(dtype=float) / 100.0
+    """q per x, from the scores' ``disruption_probability``."""
+    if x["disruption_probability"].isna().any():
+        first = x[x["disruption_probability"].isna()].iloc[0]
+        raise RiskEngineError(
+            f"scores have no disruption_probability for buyer {first['buyer']!r}, supplier_id "
+            f"{first['supplier_id']!r}; pass scores from riskengine.optimise.api.default_scores"
+        )
+    return x["disruption_probability"].to_numpy(dtype=float)
 
 
 def _violation_table(caps: pd.DataFrame, floors: pd.DataFrame) -> pd.DataFrame:
@@ -403,7 +408,8 @@ def build_problem(
     scores : DataFrame
         ``buyer, supplier_id, commodity, risk_score`` (0-100) and, for the
         version-2 risk charge, ``disruption_probability`` (q, 0-1 a year) for
-        every (buyer, offer) pair the model can use. Without q, q = risk/100.
+        every (buyer, offer) pair the model can use; without it q comes from
+        the configured calibration (``risk.calibration``).
     mode : Mode or str, optional
         ``joint`` or ``separate``; default ``config.optimiser.mode``.
 
@@ -413,7 +419,10 @@ def build_problem(
         Rows and columns in a canonical order (buyer, commodity, supplier_id),
         so permuting the input tables gives the same problem.
     """
+    from riskengine.optimise.api import with_disruption_probability
+
     mode = Mode(mode if mode is not None else config.optimiser.mode)
+    scores = with_disruption_probability(scores, dataset, config)
     settings = model_settings(config)
     need, value_notes = needs(dataset, config, settings)
     offer = offers(dataset, config)

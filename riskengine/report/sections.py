@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 import pandas as pd
 import yaml
 
+from riskengine.data.vintage import vintage_table
 from riskengine.report.figures import INDICATOR_COLOURS
 from riskengine.report.html import (
     esc,
@@ -394,6 +395,18 @@ def sources_section(data: ReportData, tables: dict[str, pd.DataFrame]) -> str:
         parts.append(
             table_html(tables["vintage"], [("item", "item", None), ("vintage", "vintage", None)])
         )
+    parts.append(
+        _note("Data years and the share of rows whose basis is an estimate, per table:")
+        + table_html(
+            vintage_table(data.dataset),
+            [
+                ("table", "table", None),
+                ("rows", "rows", fmt_num(0)),
+                ("years", "data years", None),
+                ("estimated_share", "estimated", fmt_pct),
+            ],
+        )
+    )
     return _section("sources", "\n".join(parts))
 
 

@@ -179,7 +179,8 @@ class DisruptionCalibration(BaseEstimator):
             return np.clip(self.isotonic_.predict(x), 0.0, 1.0)
         if np.isnan(self.intercept_):
             return np.full_like(x, self.base_rate_)
-        return 1.0 / (1.0 + np.exp(-(self.intercept_ + self.coef_ * x / 100.0)))
+        z = np.clip(self.intercept_ + self.coef_ * x / 100.0, -500.0, 500.0)  # no overflow
+        return 1.0 / (1.0 + np.exp(-z))
 
     def predict_proba(self, X: Any) -> np.ndarray:
         """Columns ``[1 - q, q]`` for each risk score, like a scikit-learn classifier."""

@@ -7,7 +7,9 @@ Per commodity and stage (mining, refining):
 * ``HHI_WGI_t = sum_k s_k**2 * WGI_k * t_k`` with the trade-restriction factor
   ``t_k = 1 + TRADE_FACTOR * severity_k`` of the controls in force;
 * ``SR = [HHI_WGI_t(global) * IR/2 + HHI_WGI_t(buyer sourcing) * (1 - IR/2)]
-  * (1 - EoL_RIR) * SI``.
+  * (1 - EoL_RIR) * SI``, with ``t`` seen from the buyer (0.8 for its home
+  countries, as JRC sets for EU member states) and the buyer's sourcing mix
+  from ``sourcing.csv`` (trade data), else home output plus world-like imports.
 
 ``docs/methodology.md`` gives every symbol, unit and source.
 """
@@ -22,9 +24,12 @@ import pandas as pd
 from riskengine.scoring.indicators import relation_of, wgi_to_jrc
 
 __all__ = [
+    "HOME_TRADE_FACTOR",
     "TRADE_FACTOR",
+    "buyer_trade_factors",
     "concentration_indicator",
     "concentration_table",
+    "default_sourcing",
     "hhi_wgi",
     "import_reliance",
     "jrc_supply_risk",
@@ -34,6 +39,9 @@ __all__ = [
 
 #: t_k = 1 + TRADE_FACTOR * severity: a licence (0.5) gives 1.25, a ban (1.0) gives 1.5.
 TRADE_FACTOR = 0.5
+#: t of the buyer's home countries (JRC 2017 guidelines and 2023 study: 0.8 for EU member
+#: states seen from the EU; applied by analogy to any buyer's home).
+HOME_TRADE_FACTOR = 0.8
 
 
 def hhi_wgi(shares: np.ndarray, wgi_jrc: np.ndarray, t: np.ndarray | None = None) -> float:
@@ -182,27 +190,97 @@ def import_reliance(
     return out
 
 
-def _sourcing_hhi(prod: pd.DataFrame, sourcing: pd.DataFrame | None) -> pd.Series:
-    """HHI_WGI_t of a buyer's sourcing mix (default: the world mix) per (commodity, stage)."""
-    keys = ["commodity", "stage"]
-    if sourcing is None:
-        mix = prod
-    else:
-        mix = sourcing.groupby([*keys, "country"], as_index=False)["tonnes"].sum()
-        total = mix.groupby(keys)["tonnes"].transform("sum")
-        mix["share"] = mix["tonnes"] / total.where(total > 0)
-        mix = mix.merge(
-            prod[[*keys, "country", "wgi_jrc", "t"]].drop_duplicates(),
-            on=[*keys, "country"],
-            how="left",
-        )
-        mix["wgi_jrc"] = mix["wgi_jrc"].fillna(prod["wgi_jrc"].max())
-        mix["t"] = mix["t"].fillna(1.0)
-    return (
-        (mix["share"] ** 2 * mix["wgi_jrc"] * mix["t"])
-        .groupby([mix["commodity"], mix["stage"]])
-        .sum()
+def buyer_trade_factors(
+    production: pd.DataFrame, countries: pd.DataFrame, controls: pd.DataFrame, home: Iterable[str]
+) -> pd.DataFrame:
+    """Trade factor ``t`` per (country, commodity, stage) seen from one buyer.
+
+    The buyer's home countries get :data:`HOME_TRADE_FACTOR` (JRC: 0.8 for EU
+    member states seen from the EU); elsewhere ``t = 1 + TRADE_FACTOR * severity``
+    of the controls in force for all destinations or aimed at the buyer.
+    """
+    home = tuple(home)
+    t = trade_factors(controls, home)
+    keys = production[["country", "commodity", "stage"]].drop_duplicates()
+    out = keys.merge(t, on=["country", "commodity", "stage"], how="left")
+    out["t"] = out["t"].fillna(1.0)
+    is_home = relation_of(out["country"], countries, home, ()) == 0
+    out.loc[is_home.to_numpy(), "t"] = HOME_TRADE_FACTOR
+    return out
+
+
+def default_sourcing(
+    production: pd.DataFrame,
+    demand: pd.DataFrame,
+    countries: pd.DataFrame,
+    buyer: str,
+    home: Iterable[str],
+) -> pd.DataFrame:
+    """A buyer's sourcing mix when no trade data is given: home output first, imports like the world.
+
+    Home countries supply up to the buyer's demand (in proportion to their
+    output); the rest, the import-reliant part ``IR``, comes from the other
+    countries in proportion to their share of world output at that stage.
+    Columns ``commodity, stage, country, share``.
+    """
+    home = tuple(home)
+    prod = production.groupby(["commodity", "stage", "country"], as_index=False)["tonnes"].sum()
+    prod["home"] = (relation_of(prod["country"], countries, home, ()) == 0).to_numpy()
+    ir = import_reliance(production, demand, countries, buyer, home).set_index(
+        ["commodity", "stage"]
     )
+    keys = pd.MultiIndex.from_frame(prod[["commodity", "stage"]])
+    prod["ir"] = ir["import_reliance"].reindex(keys).fillna(1.0).to_numpy()
+    group = prod.groupby(["commodity", "stage", "home"])["tonnes"].transform("sum")
+    within = prod["tonnes"] / group.where(group > 0)
+    prod["share"] = np.where(prod["home"], (1 - prod["ir"]) * within, prod["ir"] * within)
+    has_foreign = prod.groupby(["commodity", "stage"])["home"].transform(lambda h: (~h).any())
+    prod.loc[prod["home"] & ~has_foreign, "share"] = within[prod["home"] & ~has_foreign]
+    return prod.loc[prod["share"] > 0, ["commodity", "stage", "country", "share"]].reset_index(
+        drop=True
+    )
+
+
+def _sourcing_hhi(mix: pd.DataFrame, wgi: pd.Series, t: pd.DataFrame) -> pd.Series:
+    """HHI_WGI_t of a mix (``commodity, stage, country`` and ``share`` or ``tonnes``)."""
+    keys = ["commodity", "stage"]
+    weight = "share" if "share" in mix.columns else "tonnes"
+    mix = mix.groupby([*keys, "country"], as_index=False)[weight].sum()
+    total = mix.groupby(keys)[weight].transform("sum")
+    mix["s"] = mix[weight] / total.where(total > 0)
+    mix = mix.merge(t, on=[*keys, "country"], how="left")
+    mix["t"] = mix["t"].fillna(1.0)
+    mix["w"] = wgi_to_jrc(mix["country"].map(wgi)).fillna(10.0)
+    return (mix["s"] ** 2 * mix["w"] * mix["t"]).groupby([mix["commodity"], mix["stage"]]).sum()
+
+
+def _buyer_mix(
+    ds: object, buyer: str, home: tuple[str, ...], plan: pd.DataFrame | None
+) -> tuple[pd.DataFrame, pd.Series]:
+    """The sourcing mix used for a buyer and, per (commodity, stage), where it came from."""
+    keys = ["commodity", "stage"]
+    mix = default_sourcing(ds.production, ds.demand, ds.countries, buyer, home).assign(
+        basis="home output + world imports"
+    )
+    data = getattr(ds, "sourcing", None)
+    if data is not None and len(data):
+        rows = data[data["buyer"] == buyer].assign(basis="sourcing.csv")
+        mix = pd.concat(
+            [_replace_groups(mix, rows, keys), rows[[*keys, "country", "share", "basis"]]]
+        )
+    if plan is not None and len(plan):
+        rows = plan[plan["buyer"] == buyer].assign(basis="plan")
+        rows = rows.groupby([*keys, "country", "basis"], as_index=False)["tonnes"].sum()
+        rows = rows.rename(columns={"tonnes": "share"})
+        mix = pd.concat([_replace_groups(mix, rows, keys), rows])
+    basis = mix.groupby(keys)["basis"].first()
+    return mix.reset_index(drop=True), basis
+
+
+def _replace_groups(mix: pd.DataFrame, new: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """Rows of ``mix`` whose (commodity, stage) group is not in ``new``."""
+    taken = pd.MultiIndex.from_frame(new[keys].drop_duplicates())
+    return mix[~pd.MultiIndex.from_frame(mix[keys]).isin(taken)]
 
 
 def supply_risk(
@@ -213,41 +291,40 @@ def supply_risk(
     Parameters
     ----------
     dataset : Dataset
-        The tables.
+        The tables; its optional ``sourcing`` table gives buyers' actual mixes.
     buyers : dict
         Buyer name -> object with ``home`` and ``partners`` (``Config.buyers``).
     sourcing : DataFrame, optional
-        A buyer's actual or planned mix with columns ``buyer, commodity, stage,
-        country, tonnes`` (e.g. an optimised plan). Default: each buyer sources
-        like the world does at that stage. Where the given mix buys nothing at a
-        commodity and stage, its sourcing term and SR are NaN (undefined).
+        A planned mix with columns ``buyer, commodity, stage, country, tonnes``
+        (e.g. an optimised plan); it replaces the buyer's mix where it buys.
 
     Returns
     -------
     DataFrame
         ``buyer, commodity, stage, import_reliance, hhi_wgi_t_global,
-        hhi_wgi_t_sourcing, eol_recycling_rate, substitution_index, supply_risk``.
+        hhi_wgi_t_sourcing, sourcing_basis, eol_recycling_rate,
+        substitution_index, supply_risk``. Without trade data a buyer's mix is
+        its home output up to its demand plus imports in world proportions
+        (:func:`default_sourcing`); ``sourcing_basis`` says which was used.
+        Trade factors are seen from each buyer (:func:`buyer_trade_factors`).
     """
     ds = dataset
     base = _with_shares(ds.production, ds.countries)
-    base["t"] = _attach_t(base, trade_factors(ds.export_controls))
-    global_hhi = (
-        (base["share"] ** 2 * base["wgi_jrc"] * base["t"])
-        .groupby([base["commodity"], base["stage"]])
-        .sum()
-    )
+    wgi = ds.countries.set_index("country")["governance"]
     commodity = ds.commodities.set_index("commodity")
     frames = []
     for buyer, spec in sorted(buyers.items()):
-        prod = base.copy()
-        prod["t"] = _attach_t(prod, trade_factors(ds.export_controls, spec.home))
-        mine = None if sourcing is None else sourcing[sourcing["buyer"] == buyer]
-        own = _sourcing_hhi(prod, mine if mine is not None and len(mine) else None)
-        ir = import_reliance(ds.production, ds.demand, ds.countries, buyer, spec.home)
+        home = tuple(spec.home)
+        t = buyer_trade_factors(ds.production, ds.countries, ds.export_controls, home)
+        global_hhi = _sourcing_hhi(base[["commodity", "stage", "country", "share"]], wgi, t)
+        mix, basis = _buyer_mix(ds, buyer, home, sourcing)
+        own = _sourcing_hhi(mix, wgi, t)
+        ir = import_reliance(ds.production, ds.demand, ds.countries, buyer, home)
         keys = pd.MultiIndex.from_frame(ir[["commodity", "stage"]])
         ir["buyer"] = buyer
         ir["hhi_wgi_t_global"] = global_hhi.reindex(keys).to_numpy()
         ir["hhi_wgi_t_sourcing"] = own.reindex(keys).to_numpy()
+        ir["sourcing_basis"] = basis.reindex(keys).fillna("").to_numpy()
         ir["eol_recycling_rate"] = ir["commodity"].map(commodity["eol_recycling_rate"])
         ir["substitution_index"] = ir["commodity"].map(commodity["substitution_index"])
         frames.append(ir)
@@ -266,6 +343,7 @@ def supply_risk(
         "import_reliance",
         "hhi_wgi_t_global",
         "hhi_wgi_t_sourcing",
+        "sourcing_basis",
         "eol_recycling_rate",
         "substitution_index",
         "supply_risk",

@@ -38,12 +38,17 @@ def test_relative_paths_are_relative_to_the_config_file(tmp_path):
     assert config.report.out_dir == tmp_path / "out"
 
 
-def test_penalty_as_number_or_map():
-    assert load_config().penalty_usd_per_kg("terbium") == 10_000
+def test_lost_supply_value_override_as_number_or_map():
+    from riskengine.data import load_dataset
+    from riskengine.optimise.policy import lost_supply_values
+
+    data = load_dataset()
+    commodities = ["terbium", "yttrium"]
+    sourced, _ = lost_supply_values(data, load_config(), commodities)
+    assert sourced.tolist() == [4000.0, 320.0]  # commodities.csv lost_supply_value_usd_per_kg
     override = "optimiser.shortfall_penalty_usd_per_kg={default: 5, terbium: 9}"
-    config = load_config(overrides=[override])
-    assert config.penalty_usd_per_kg("terbium") == 9
-    assert config.penalty_usd_per_kg("yttrium") == 5
+    values, _ = lost_supply_values(data, load_config(overrides=[override]), commodities)
+    assert values.tolist() == [9.0, 5.0]
 
 
 @pytest.mark.parametrize(

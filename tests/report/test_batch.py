@@ -47,6 +47,7 @@ def test_batch_runs_good_configs_and_reports_the_bad_one(tmp_path, run_cli):
         rows = list(csv.DictReader(f))
     assert {r["figure"] for r in rows} == {
         "purchase_cost_usd",
+        "expected_loss_usd",
         "average_risk",
         "shortfall_t",
         "china_share",

@@ -177,7 +177,7 @@ def test_summary_words_name_shortfalls_and_crma_failures():
     config = load_config(
         DEFAULT_CONFIG,
         [
-            "optimiser.max_country_share=0.9",
+            "buyers.EU.policy.max_country_share=0.9",
             "report.frontier_points=0",
             "optimiser.shortfall_penalty_usd_per_kg={default: 10000, lutetium: 100}",
         ],
@@ -192,10 +192,10 @@ def test_summary_words_name_shortfalls_and_crma_failures():
     ) in eu
     metrics = tables["plan_metrics"].query("buyer == 'EU'").set_index("commodity")
     assert f"lutetium ({metrics.loc['lutetium', 'shortfall_t']:,.1f} t)" in eu
-    failing = metrics[~metrics["crma_compliant"]]
+    failing = metrics[metrics["crma_compliant"].eq(False)]
     assert len(failing) and "Failing the CRMA 65% benchmark: " in eu
     first = failing.iloc[0]
     assert (
         f"{failing.index[0]} ({first['top_foreign_country']} "
-        f"{first['top_foreign_share_of_served']:.0%} of the volume served)"
+        f"{first['top_foreign_share']:.0%} of purchases)"
     ) in eu

@@ -78,7 +78,7 @@ def test_demand_multiplier_by_buyer_and_commodity(seeds):
     )
     changed = shocked.demand["demand_t"] != data.demand["demand_t"]
     assert shocked.demand[changed][["buyer", "commodity", "demand_t"]].values.tolist() == [
-        ["EU", "dysprosium", 690.0]
+        ["EU", "dysprosium", 345.0]
     ]
 
 
