@@ -25,10 +25,10 @@ from riskengine.config.schema import Config
 from riskengine.data.checks import check_buyers
 from riskengine.data.dataset import Dataset, cross_checks, table_parser
 from riskengine.data.readers import RawTable
-from riskengine.data.schema import TABLES, Column, TableSpec
+from riskengine.data.schema import RANGE_SUFFIXES, TABLES, Column, TableSpec
 from riskengine.exceptions import ArgumentError, DataError, Problem
 
-__all__ = ["check_dataset", "check_inputs", "check_scores"]
+__all__ = ["check_dataset", "check_inputs", "check_scores", "scale_column"]
 
 _SCORE_COLUMNS = ("buyer", "supplier_id", "commodity", "risk_score")
 
@@ -178,3 +178,14 @@ def check_inputs(
     check_scores(scores, who)
     check_buyers(dataset, config)
     return dataset, config
+
+
+def scale_column(frame: pd.DataFrame, column: str, factor: np.ndarray) -> None:
+    """Multiply ``column`` and its ``_low``/``_high`` range columns by ``factor`` (in place).
+
+    A range brackets its central value in every table the loader accepts; scaling
+    them together keeps it so (e.g. a scenario's demand multiplier).
+    """
+    for name in (column, *(column + suffix for suffix in RANGE_SUFFIXES)):
+        if name in frame.columns:
+            frame[name] = frame[name].to_numpy(dtype=float) * factor
