@@ -158,6 +158,17 @@ def _check_arguments(path: Any, overrides: Any) -> list[str]:
     return items
 
 
+#: Configuration problems listed one by one before the rest are counted.
+_MAX_MESSAGES = 20
+
+
+def _joined(messages: list[str], source: str) -> str:
+    if len(messages) <= _MAX_MESSAGES:
+        return "\n".join(messages)
+    more = len(messages) - _MAX_MESSAGES
+    return "\n".join([*messages[:_MAX_MESSAGES], f"{source}: {more} more problems"])
+
+
 def load_config(
     path: str | os.PathLike[str] | None = None,
     overrides: Iterable[str] = (),
@@ -216,7 +227,7 @@ def load_config(
     except ValidationError as exc:
         origins = Origins(source, lines, origin_of)
         messages = sorted({error_message(e, origins) for e in exc.errors()})
-        raise ConfigError("\n".join(messages)) from None
+        raise ConfigError(_joined(messages, source or "the configuration")) from None
 
 
 _Origins, _message, _model_in = Origins, error_message, model_in

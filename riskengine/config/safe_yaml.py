@@ -37,8 +37,9 @@ __all__ = [
     "read_yaml",
 ]
 
-#: Largest YAML file read, bytes (a full configuration is a few kilobytes).
-MAX_YAML_BYTES = 1_000_000
+#: Largest YAML file read, bytes: the commented default configuration is 7 KB, a scenario
+#: file about 1 KB; PyYAML reads about 200 KB a second, so this keeps a read under a second.
+MAX_YAML_BYTES = 128 * 1024
 #: Deepest nesting of mappings and lists (a configuration needs about 5).
 MAX_YAML_DEPTH = 40
 #: Most values a document may hold once its aliases are expanded.

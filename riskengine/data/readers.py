@@ -132,7 +132,8 @@ def read_csv_table(path: Path, source: str) -> RawTable:
             header = next(reader, None)
             line = reader.line_num + 1
             for row in reader:
-                records.append((reader.line_num, row))
+                if any(cell.strip() for cell in row):  # blank lines are skipped, not kept
+                    records.append((reader.line_num, row))
                 line = reader.line_num + 1
     except UnicodeDecodeError as exc:
         return _failed(source, f"is not UTF-8 text (byte {exc.start}); save it as CSV UTF-8")

@@ -40,7 +40,7 @@ MAX_XLSX_BYTES = 64 * 1024 * 1024
 #: Most parts (files) inside the workbook's zip archive.
 MAX_XLSX_PARTS = 5_000
 #: Most cells read from the workbook's sheets together; larger tables belong in CSV files.
-MAX_XLSX_CELLS = 500_000
+MAX_XLSX_CELLS = 250_000
 #: Bytes at the start of each XML part searched for a document type declaration.
 _PROLOG_BYTES = 64 * 1024
 _DTD_MARKS = tuple(

@@ -170,3 +170,12 @@ def test_cli_exits_2_on_the_alias_bomb(run_cli):
     code, out, err = run_cli("validate", "--config", str(HOSTILE / "alias-bomb.yaml"))
     assert code == 2 and out == "" and "Traceback" not in err
     assert "values once its aliases (*name) are expanded" in err
+
+
+def test_thousands_of_unknown_keys_are_capped(tmp_path):
+    path = tmp_path / "keys.yaml"
+    path.write_text("".join(f"k{i}: {i}\n" for i in range(1000)), encoding="utf-8")
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    lines = str(info.value).splitlines()
+    assert len(lines) == 21 and lines[-1] == f"{path}: 980 more problems"
