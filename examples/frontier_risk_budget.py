@@ -42,7 +42,9 @@ def main(budget: float = LOSS_BUDGET_USD_M) -> pd.Series:
     within = points[ok & ~points["serves_less"] & (points["supply_loss_usd"] <= budget * 1e6)]
     if within.empty:
         least = points.loc[ok, "supply_loss_usd"].min() / 1e6
-        print(f"\nNo plan has a supply loss within USD {budget:g} million; the least is {least:.1f}.")
+        print(
+            f"\nNo plan has a supply loss within USD {budget:g} million; the least is {least:.1f}."
+        )
         sys.exit(1)
     best = within.sort_values(["purchase_cost_usd", "risk_aversion"]).iloc[0]
     print(

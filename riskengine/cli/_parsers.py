@@ -446,7 +446,6 @@ def data(sub: argparse._SubParsersAction) -> None:
     imp.set_defaults(run=Command("data"))
 
 
-
 #: Command name -> the function that declares its arguments, in the order ``--help`` lists them.
 PARSERS: dict[str, Callable[[argparse._SubParsersAction], None]] = {
     "validate": validate,

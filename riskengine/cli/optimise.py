@@ -44,7 +44,7 @@ def _print_table(result: OptimisationResult, extras: dict[str, Any], top: int) -
     print(result.summary(top))
     if not result.is_optimal:
         return
-    print("\nMix by country (cap = the country share limit; home countries have none):")
+    print("\nMix by country (shares of what each buyer buys; home countries are never capped):")
     print(country_mix_text(result) or "(nothing bought)")
     short = result.shortfalls[result.shortfalls["shortfall_t"] > 0]
     print("\nShortfalls:")

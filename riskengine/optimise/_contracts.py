@@ -16,10 +16,10 @@ solver as ``infeasible`` with a message naming this column.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
-
-from typing import TYPE_CHECKING
 
 from riskengine.data.dataset import Dataset
 from riskengine.enums import Mode

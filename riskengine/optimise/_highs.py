@@ -37,10 +37,11 @@ from riskengine.optimise.solution import ModelAnswer, SolveStatus
 
 __all__ = [
     "IPM_COLUMNS",
-    "STATUS",
     "MIP_REL_GAP",
+    "STATUS",
     "HighsModel",
     "components",
+    "highs_lp",
     "highs_version",
     "new_highs",
     "silence_banner",
@@ -116,22 +117,44 @@ def highs_version() -> str:
     return f"{h.versionMajor()}.{h.versionMinor()}.{h.versionPatch()}"
 
 
-def _highs_lp(problem: Problem, cols: np.ndarray, rows: np.ndarray) -> highspy.HighsLp:
-    """The block of ``problem`` on the given columns and rows, as a HiGHS LP."""
-    csc = problem.matrix[rows][:, cols].tocsc()
+def highs_lp(
+    cost: np.ndarray,
+    bounds: tuple[np.ndarray, np.ndarray],
+    matrix: sp.spmatrix,
+    row_bounds: tuple[np.ndarray, np.ndarray],
+    integrality: np.ndarray | None = None,
+) -> highspy.HighsLp:
+    """A HiGHS LP from arrays: ``min cost @ v`` s.t. row and column bounds (model units).
+
+    The one place a ``HighsLp`` is assembled: the plan, the scenario sweep and
+    the stochastic models all pass through it.
+    """
+    csc = sp.csc_matrix(matrix)
     lp = highspy.HighsLp()
-    lp.num_col_, lp.num_row_ = len(cols), len(rows)
-    lp.col_cost_ = problem.cost[cols]
-    lp.col_lower_, lp.col_upper_ = problem.lower[cols], problem.upper[cols]
-    lp.row_lower_, lp.row_upper_ = problem.row_lower[rows], problem.row_upper[rows]
+    lp.num_col_, lp.num_row_ = csc.shape[1], csc.shape[0]
+    lp.col_cost_ = np.asarray(cost, dtype=float)
+    lp.col_lower_, lp.col_upper_ = (np.asarray(b, dtype=float) for b in bounds)
+    lp.row_lower_, lp.row_upper_ = (np.asarray(b, dtype=float) for b in row_bounds)
     lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
     lp.a_matrix_.start_ = csc.indptr.astype(np.int32)
     lp.a_matrix_.index_ = csc.indices.astype(np.int32)
     lp.a_matrix_.value_ = csc.data.astype(float)
-    if problem.integrality is not None and problem.integrality[cols].any():
+    if integrality is not None and integrality.any():
         kinds = (highspy.HighsVarType.kContinuous, highspy.HighsVarType.kInteger)
-        lp.integrality_ = [kinds[int(flag)] for flag in problem.integrality[cols]]
+        lp.integrality_ = [kinds[int(flag)] for flag in integrality]
     return lp
+
+
+def _highs_lp(problem: Problem, cols: np.ndarray, rows: np.ndarray) -> highspy.HighsLp:
+    """The block of ``problem`` on the given columns and rows, as a HiGHS LP."""
+    integrality = None if problem.integrality is None else problem.integrality[cols]
+    return highs_lp(
+        problem.cost[cols],
+        (problem.lower[cols], problem.upper[cols]),
+        problem.matrix[rows][:, cols],
+        (problem.row_lower[rows], problem.row_upper[rows]),
+        integrality,
+    )
 
 
 #: Components with more columns than this start with the interior-point solver (then

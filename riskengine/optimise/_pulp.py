@@ -91,7 +91,12 @@ def _keys(problem: Problem) -> list[tuple[str, ...]]:
     c = problem.columns
     out: list[tuple[str, ...]] = []
     for k, b, m, s, country, family in zip(
-        c["kind"], c["buyer"], c["commodity"], c["supplier_id"], c["country"], c["family"],
+        c["kind"],
+        c["buyer"],
+        c["commodity"],
+        c["supplier_id"],
+        c["country"],
+        c["family"],
         strict=True,
     ):
         if k in ("x", "y"):
@@ -144,7 +149,14 @@ def _rows(problem: Problem, variables: list[pulp.LpVariable]) -> list[pulp.LpCon
     return rows
 
 
+#: Right-hand side PuLP gets for a row with no limit (the lexicographic rule's service rows
+#: before the least shortfall is known): PuLP cannot write an infinite one.
+FREE_ROW_RHS = 1e20
+
+
 def _constraint(expr: pulp.LpAffineExpression, low: float, up: float) -> pulp.LpConstraint:
+    if np.isinf(low) and np.isinf(up):
+        return pulp.LpConstraint(expr, pulp.LpConstraintLE, rhs=FREE_ROW_RHS)
     if low == up:
         return pulp.LpConstraint(expr, pulp.LpConstraintEQ, rhs=low)
     if np.isinf(low):

@@ -58,8 +58,16 @@ SHORTFALL_COLUMNS = [
     "lost_value_usd_per_kg",
     "lost_supply_usd",
 ]
-VIOLATION_COLUMNS = ["family", "buyer", "commodity", "country", "share", "excess_t",
-                     "violation_usd_per_kg", "violation_usd"]
+VIOLATION_COLUMNS = [
+    "family",
+    "buyer",
+    "commodity",
+    "country",
+    "share",
+    "excess_t",
+    "violation_usd_per_kg",
+    "violation_usd",
+]
 BINDING_COLUMNS = [
     "family",
     "buyer",
@@ -175,7 +183,8 @@ def mix_by_country(problem: Problem, alloc: pd.DataFrame, short: pd.DataFrame) -
         tonnes=("tonnes", "sum"), relation=("relation", "first")
     )
     mix = mix.merge(
-        short[["buyer", "commodity", "demand_t", "served_t"]], on=["buyer", "commodity"],
+        short[["buyer", "commodity", "demand_t", "served_t"]],
+        on=["buyer", "commodity"],
         how="left",
     )
     mix["share_of_purchases"] = mix["tonnes"] / mix["served_t"]
@@ -209,8 +218,14 @@ def _sums(alloc: pd.DataFrame, viol: pd.DataFrame) -> pd.DataFrame:
     )
     keys = ["buyer", "commodity"]
     sums = frame.groupby(keys, as_index=False)[
-        ["purchase_usd", "risk_charge_usd", "expected_loss_usd", "risk_tonnes", "china_t",
-         "trusted_t"]
+        [
+            "purchase_usd",
+            "risk_charge_usd",
+            "expected_loss_usd",
+            "risk_tonnes",
+            "china_t",
+            "trusted_t",
+        ]
     ].sum()
     paid = viol.groupby(keys, as_index=False)["violation_usd"].sum()
     return sums.merge(paid, on=keys, how="outer")
@@ -282,8 +297,15 @@ def metrics(
     keys = ["buyer", "commodity"]
     out = short.merge(_sums(alloc, viol), on=keys, how="left")
     out = out.merge(_concentration(mix), on=keys, how="left")
-    fill = ["purchase_usd", "risk_charge_usd", "expected_loss_usd", "risk_tonnes", "china_t",
-            "trusted_t", "violation_usd"]
+    fill = [
+        "purchase_usd",
+        "risk_charge_usd",
+        "expected_loss_usd",
+        "risk_tonnes",
+        "china_t",
+        "trusted_t",
+        "violation_usd",
+    ]
     out[fill] = out[fill].fillna(0.0)
     served = out["served_t"].where(out["served_t"] > 0)
     q_t = alloc.assign(qt=alloc["disruption_probability"] * alloc["tonnes"]).groupby(keys)["qt"]
@@ -297,7 +319,9 @@ def metrics(
         home_partner_share=out["trusted_t"] / served,
     )
     out["model_cost_usd"] = (
-        out["purchase_cost_usd"] + out["risk_charge_usd"] + out["lost_supply_usd"]
+        out["purchase_cost_usd"]
+        + out["risk_charge_usd"]
+        + out["lost_supply_usd"]
         + out["violation_usd"]
     )
     top = out["top_foreign_share"].fillna(0.0)

@@ -76,8 +76,10 @@ def _metric_lines(result: OptimisationResult) -> list[str]:
             if pd.isna(r["average_price_usd_per_kg"])
             else f"{r['average_price_usd_per_kg']:,.0f}"
         )
-        q = "-" if pd.isna(r["average_disruption_probability"]) else (
-            f"{r['average_disruption_probability']:.2f}"
+        q = (
+            "-"
+            if pd.isna(r["average_disruption_probability"])
+            else (f"{r['average_disruption_probability']:.2f}")
         )
         lines.append(
             f"  {r['buyer']:<5} {r['commodity']:<12} {r['served_t']:>11,.1f} "

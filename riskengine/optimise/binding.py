@@ -137,7 +137,10 @@ def binding(problem: Problem, solution: Solution) -> pd.DataFrame:
         return pd.DataFrame(columns=BINDING_COLUMNS)
     tol = _tolerance(problem)
     parts = dual_parts(problem, solution)
-    frames = [_row_duals(problem, solution, tol, parts), _bound_duals(problem, solution, tol, parts)]
+    frames = [
+        _row_duals(problem, solution, tol, parts),
+        _bound_duals(problem, solution, tol, parts),
+    ]
     frames = [f for f in frames if not f.empty]
     if not frames:
         return pd.DataFrame(columns=BINDING_COLUMNS)

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from riskengine.enums import Enforce, Mode, PolicyBasis
-from riskengine.optimise.families import TONNES_PER_UNIT, Block, make_block
+from riskengine.optimise.families import Block, make_block
 from riskengine.optimise.policy import BuyerPolicy
 
 if TYPE_CHECKING:
@@ -172,4 +172,3 @@ def define_service(need: pd.DataFrame, group: np.ndarray, lay: Layout) -> Block 
         rows["buyer"] = first["buyer"].to_numpy()
     entries = (group, lay.shortfall.start + np.arange(len(need)), np.ones(len(need)))
     return make_block("service", entries, lay.n_cols, rows, "le", ("service", groups, 1.0))
-

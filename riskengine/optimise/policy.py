@@ -200,9 +200,7 @@ def model_settings(config: Config) -> ModelSettings:
         "buyers.<B>.policy (max_country_share, min_partner_share, enforce) instead"
     )
     policies = {b: _legacy(b, config) for b in config.buyers}
-    return ModelSettings(
-        1, charge, opt.shortfall, policies, float(opt.max_supplier_share), (note,)
-    )
+    return ModelSettings(1, charge, opt.shortfall, policies, float(opt.max_supplier_share), (note,))
 
 
 def _override(config: Config, commodity: str) -> float | None:

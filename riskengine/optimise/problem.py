@@ -429,12 +429,18 @@ def build_problem(
     x = x_variables(dataset, config, need, offer, scores)
     caps, floors = policy_rows(x, need, settings.policies)
     violations = _violation_table(caps, floors)
-    any_consumption = bool(
-        (caps["basis"] == "consumption").any() if not caps.empty else False
-    ) or not floors.empty
+    any_consumption = (
+        bool((caps["basis"] == "consumption").any() if not caps.empty else False)
+        or not floors.empty
+    )
     milp = _milp.is_milp(config.optimiser)
-    layout = Layout(len(x), len(need), len(need) if any_consumption else 0, len(violations),
-                    len(x) if milp else 0)
+    layout = Layout(
+        len(x),
+        len(need),
+        len(need) if any_consumption else 0,
+        len(violations),
+        len(x) if milp else 0,
+    )
     commodity_code = pd.factorize(need["commodity"], sort=True)[0].astype(int)
     service = commodity_code if mode is Mode.JOINT else np.arange(len(need))
     first_v = layout.violation.start
@@ -458,7 +464,16 @@ def build_problem(
         define_partner_floor(x, floors, first_v + n_caps_soft, layout),
     ]
     draft = Structure(
-        mode, settings, need, offer, x, violations, layout, (), commodity_code, service,
+        mode,
+        settings,
+        need,
+        offer,
+        x,
+        violations,
+        layout,
+        (),
+        commodity_code,
+        service,
         np.ones(layout.n_y),
     )
     base = model_arrays(draft, params)

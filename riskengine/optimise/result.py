@@ -12,9 +12,9 @@ import pandas as pd
 from riskengine import _notebook as nb
 from riskengine.enums import Mode
 from riskengine.optimise import _tables
-from riskengine.optimise.binding import binding
 from riskengine.optimise._contracts import INFEASIBLE_HINT
 from riskengine.optimise._milp import MILP_MESSAGE, MILP_NOT_SOLVED
+from riskengine.optimise.binding import binding
 from riskengine.optimise.problem import Problem
 from riskengine.optimise.solution import Solution, SolveStatus
 

@@ -116,9 +116,7 @@ def _solve_once(
     model = HighsModel(problem, time_limit_s)
     answer, seconds = model.run()
     basis = model.basis() if answer.status.is_ok and not problem.is_mip else None
-    return to_solution(
-        answer, "highs", highs_version(), "highs", (model.build_s, seconds), basis
-    )
+    return to_solution(answer, "highs", highs_version(), "highs", (model.build_s, seconds), basis)
 
 
 def _empty(solver: SolverName, backend: Backend) -> Solution:

@@ -84,8 +84,11 @@ def offers(dataset: Dataset, config: Config) -> pd.DataFrame:
 def _relations(dataset: Dataset, config: Config, buyers: np.ndarray, countries: np.ndarray):
     table = home_and_partners(dataset, config)
     lookup = dict(
-        zip(zip(table["buyer"], table["country"].astype(str), strict=True), table["relation"],
-            strict=True)
+        zip(
+            zip(table["buyer"], table["country"].astype(str), strict=True),
+            table["relation"],
+            strict=True,
+        )
     )
     codes = [lookup.get((b, k), 2) for b, k in zip(buyers, countries, strict=True)]
     return np.array(codes, dtype=int)

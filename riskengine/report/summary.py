@@ -188,8 +188,7 @@ def _buyer_sentence(row: dict[str, Any], failing: dict[str, str], gaps: dict[str
 def _failing(metrics: pd.DataFrame, buyer: str) -> dict[str, str]:
     part = metrics[(metrics["buyer"] == buyer) & metrics["crma_compliant"].eq(False)]
     return {
-        r["commodity"]: f"{r['top_foreign_country']} {r['top_foreign_share']:.0%}"
-        f" of purchases"
+        r["commodity"]: f"{r['top_foreign_country']} {r['top_foreign_share']:.0%} of purchases"
         for r in part.to_dict("records")
     }
 

@@ -204,9 +204,11 @@ class ModelIndex:
         share = rows["share"].to_numpy(dtype=float)
         key = pd.MultiIndex.from_arrays([x["need"], x["country"]])
         by_country = pd.Series(x_t, index=key).groupby(level=[0, 1]).sum()
-        trusted = pd.Series(x_t * (x["relation"] != "other").to_numpy()).groupby(
-            x["need"].to_numpy()
-        ).sum()
+        trusted = (
+            pd.Series(x_t * (x["relation"] != "other").to_numpy())
+            .groupby(x["need"].to_numpy())
+            .sum()
+        )
         is_cap = (rows["family"] == "country_cap").to_numpy()
         country_t = by_country.reindex(pd.MultiIndex.from_arrays([need, rows["country"]]))
         over_cap = country_t.fillna(0.0).to_numpy() - share * bought[need]
@@ -257,8 +259,10 @@ def index_problem(problem: Problem, dataset: Dataset) -> ModelIndex:
     keys = list(zip(positive["buyer"].astype(str), positive["commodity"].astype(str), strict=True))
     row_of = dict(zip(keys, positive.index, strict=True))
     need_row = np.array(
-        [row_of[(b, c)] for b, c in zip(structure.needs["buyer"], structure.needs["commodity"],
-                                        strict=True)],
+        [
+            row_of[(b, c)]
+            for b, c in zip(structure.needs["buyer"], structure.needs["commodity"], strict=True)
+        ],
         dtype=int,
     )
     x_buyer = np.searchsorted(np.asarray(buyers), structure.x["buyer"].to_numpy(dtype=str))

@@ -43,10 +43,10 @@ import highspy
 import numpy as np
 
 from riskengine.exceptions import RiskEngineError
-from riskengine.optimise._highs import STATUS, new_highs
+from riskengine.optimise._highs import STATUS, highs_lp, new_highs
 from riskengine.optimise.families import TONNES_PER_UNIT, USD_PER_UNIT
-from riskengine.optimise.solution import SolveStatus
 from riskengine.optimise.parameters import model_arrays
+from riskengine.optimise.solution import SolveStatus
 from riskengine.optimise.solve import SERVICE_TOL, SERVICE_TOL_T
 from riskengine.scenarios._index import ModelIndex, ScenarioArrays
 from riskengine.scenarios.model import ScenarioEffect
@@ -57,6 +57,7 @@ __all__ = ["EXECUTORS", "Progress", "SweepResult", "baseline_solve", "sweep"]
 EXECUTORS = ("serial", "local", "dask")
 #: Default number of scenarios per warm-start block.
 BLOCK_SIZE = 32
+
 
 @dataclass(frozen=True, repr=False)
 class SweepResult:
@@ -112,14 +113,14 @@ class _SweepModel:
     def __init__(self, index: ModelIndex, time_limit_s: float | None) -> None:
         self.index = index
         self.highs = new_highs(time_limit_s)
-        lp = highspy.HighsLp()
-        lp.num_col_, lp.num_row_ = index.n_cols, index.n_rows
         base = index.scenario(ScenarioEffect("baseline"))
         self.lower = np.zeros(index.n_cols)
-        lp.col_cost_, lp.col_lower_, lp.col_upper_ = base.col_cost, self.lower, base.col_upper
-        lp.row_lower_, lp.row_upper_ = base.row_lower, base.row_upper
-        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-        lp.a_matrix_.start_, lp.a_matrix_.index_, lp.a_matrix_.value_ = index.csc
+        lp = highs_lp(
+            base.col_cost,
+            (self.lower, base.col_upper),
+            index.problem.matrix,
+            (base.row_lower, base.row_upper),
+        )
         if self.highs.passModel(lp) == highspy.HighsStatus.kError:
             raise RiskEngineError("HiGHS rejected the sweep model (passModel returned kError)")
         self.cols = np.arange(index.n_cols, dtype=np.int32)

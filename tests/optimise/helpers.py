@@ -87,7 +87,9 @@ def scores_for(
         for b in sorted(config.buyers)
         for _, o in dataset.suppliers.iterrows()
     ]
-    frame = pd.DataFrame(rows, columns=["buyer", "supplier_id", "commodity", "country", "risk_score"])
+    frame = pd.DataFrame(
+        rows, columns=["buyer", "supplier_id", "commodity", "country", "risk_score"]
+    )
     # q by the version-1 rule (risk/100): optimiser tests do not depend on the calibration
     return frame.assign(disruption_probability=frame["risk_score"] / 100.0)
 

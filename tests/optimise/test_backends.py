@@ -20,7 +20,11 @@ SETTINGS = [
     ({"risk_aversion": 1.0}, {"max_country_share": 0.65}),
     (
         {"risk_aversion": 0.5, "max_supplier_share": 0.3},
-        {"max_country_share": 0.5, "min_partner_share": 0.3, "country_share_overrides": {"CN": 0.4}},
+        {
+            "max_country_share": 0.5,
+            "min_partner_share": 0.3,
+            "country_share_overrides": {"CN": 0.4},
+        },
     ),
     (
         {"risk_aversion": 2.5},
@@ -54,7 +58,9 @@ def linprog_objective(dataset: Dataset, config: Config, scores: pd.DataFrame, mo
     """
     opt = config.optimiser
     lam = opt.risk_aversion
-    q = {(r.buyer, r.supplier_id, r.commodity): r.disruption_probability for r in scores.itertuples()}
+    q = {
+        (r.buyer, r.supplier_id, r.commodity): r.disruption_probability for r in scores.itertuples()
+    }
     available = {str(k): v for k, v in opt.status_availability.items()}
     offers = [
         o._replace(capacity_t=o.capacity_t * available[o.status])
@@ -167,8 +173,11 @@ def _mix(problem, solution) -> pd.Series:
 @pytest.mark.parametrize("n_offers", [70, 700, 3000])
 def test_all_paths_agree_on_objective_and_mix(n_offers: int) -> None:
     data = generate_dataset(n_offers, seed=7)
-    config = make_config({"min_partner_share": 0.25, "max_country_share": 0.6},
-                         risk_aversion=1.0, max_supplier_share=0.5)
+    config = make_config(
+        {"min_partner_share": 0.25, "max_country_share": 0.6},
+        risk_aversion=1.0,
+        max_supplier_share=0.5,
+    )
     problem = build_problem(data, config, random_scores(data, config, seed=7))
     solutions = [solve(problem, solver, backend) for solver, backend in PATHS]
     assert all(s.is_ok for s in solutions)

@@ -62,7 +62,9 @@ SMALL = [
 
 def _run(offers: list, demand: list, path: tuple[str, str] = ("highs", "highs"), **opt: object):
     data = tiny_dataset(offers, demand)
-    opt.setdefault("shortfall_penalty_usd_per_kg", 10_000.0)  # unmet demand far dearer than any offer
+    opt.setdefault(
+        "shortfall_penalty_usd_per_kg", 10_000.0
+    )  # unmet demand far dearer than any offer
     config = make_config(HARD, solver=path[0], **opt)
     return optimise(data, config, scores_for(data, config), backend=path[1])
 
@@ -291,7 +293,9 @@ def test_frontier_and_alliance_work_on_the_milp() -> None:
     assert (front.points["status"] == "optimal").all()
     assert all(r.milp and r.binding.empty for r in front.results)
     at_one = optimise(
-        data, make_config(HARD, risk_aversion=1.0, min_order_t=20, max_suppliers_per_commodity=2), scores
+        data,
+        make_config(HARD, risk_aversion=1.0, min_order_t=20, max_suppliers_per_commodity=2),
+        scores,
     )
     assert front.points["model_cost_usd"].iloc[1] == pytest.approx(at_one.objective_usd, rel=1e-6)
     value = alliance_value(data, config, scores)

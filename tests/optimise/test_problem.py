@@ -80,7 +80,7 @@ def test_joint_capacity_rows_only_for_offers_several_buyers_can_buy() -> None:
     cap = _block(p, "capacity")
     assert list(cap.rows["supplier_id"]) == ["au1", "cn1", "cn2", "de1"]
     assert (cap.matrix.getnnz(axis=1) == 2).all()
-    lower, upper = cap.bounds(p.params.capacity_t[cap.rhs_ref])
+    _lower, upper = cap.bounds(p.params.capacity_t[cap.rhs_ref])
     assert upper == pytest.approx([30, 500, 500, 500])
 
 
@@ -104,7 +104,7 @@ def test_country_caps_are_on_what_the_buyer_buys() -> None:
     assert row[1] == row[2] == 1.0  # cn1 and cn2
     assert row[p.layout.bought.start] == -0.5  # - theta x bought[EU, dysprosium]
     assert row[p.layout.violation].sum() == -1.0  # one soft violation column
-    lower, upper = block.bounds(np.zeros(len(block)))
+    _lower, upper = block.bounds(np.zeros(len(block)))
     assert (upper == 0).all()
 
 
@@ -121,7 +121,7 @@ def test_demand_basis_cap_reads_demand() -> None:
     i = rows.index.get_loc(("EU", "CN"))
     assert block.rhs_source == "demand"
     assert block.rhs_coef[i] == pytest.approx(0.65)
-    assert p.row_upper[sum(len(b) for b in p.blocks[:p.blocks.index(block)]) + i] * 1000 == (
+    assert p.row_upper[sum(len(b) for b in p.blocks[: p.blocks.index(block)]) + i] * 1000 == (
         pytest.approx(65.0)
     )
 
@@ -188,7 +188,7 @@ def test_unknown_buyer_in_demand_is_a_config_error() -> None:
 def test_version_one_keys_beside_a_policy_are_refused() -> None:
     data = tiny_dataset(OFFERS, DEMAND)
     config = make_config(CAP, max_country_share=0.5)
-    with pytest.raises(ConfigError, match="optimiser.max_country_share is a version-1 key"):
+    with pytest.raises(ConfigError, match=r"optimiser\.max_country_share is a version-1 key"):
         build_problem(data, config, scores_for(data, config))
 
 

@@ -26,8 +26,13 @@ def _data(n: int, seed: int) -> Dataset:
 
 
 enforcements = st.sampled_from(["soft", "hard"])
-POLICY_KEYS = ("max_country_share", "min_partner_share", "country_share_overrides", "enforce",
-               "violation_usd_per_kg")
+POLICY_KEYS = (
+    "max_country_share",
+    "min_partner_share",
+    "country_share_overrides",
+    "enforce",
+    "violation_usd_per_kg",
+)
 
 
 def _config(**opt: object):

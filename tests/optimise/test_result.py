@@ -143,8 +143,9 @@ def test_alliance_value_of_sharing_capacity() -> None:
     config = make_config(risk_aversion=1.0, shortfall_penalty_usd_per_kg=1000.0)
     # a1 is risky for the EU only: 100 + 1 x 0.1 x 1000 = 200 USD/kg > b1's 150
     scores = scores_for(data, config).assign(disruption_probability=0.0)
-    scores.loc[(scores["buyer"] == "EU") & (scores["supplier_id"] == "a1"),
-               "disruption_probability"] = 0.1
+    scores.loc[
+        (scores["buyer"] == "EU") & (scores["supplier_id"] == "a1"), "disruption_probability"
+    ] = 0.1
     joint = optimise(data, config, scores, mode="joint")
     separate = optimise(data, config, scores, mode="separate")
     assert joint.objective_usd == pytest.approx(1000 * (100 * 100 + 150 * 100))
@@ -215,8 +216,9 @@ def test_shadow_prices_split_by_term_add_up() -> None:
     data = generate_dataset(140, seed=6)
     config = make_config({"max_country_share": 0.6, "min_partner_share": 0.2}, risk_aversion=1.5)
     r = optimise(data, config, random_scores(data, config, seed=6))
-    parts = r.binding[[f"{t}_usd_per_kg" for t in
-                       ("purchase", "risk_charge", "lost_supply", "violation")]]
+    parts = r.binding[
+        [f"{t}_usd_per_kg" for t in ("purchase", "risk_charge", "lost_supply", "violation")]
+    ]
     assert parts.notna().all().all() and len(r.binding)
     assert parts.sum(axis=1).to_numpy() == pytest.approx(
         r.binding["shadow_price_usd_per_kg"].to_numpy(), abs=1e-6

@@ -69,5 +69,5 @@ def test_summary_keys_are_stable():
         "frontier",
         "alliance",
     ]
-    assert golden["format"] == "riskengine-summary/1"
+    assert golden["format"] == "riskengine-summary/2"
     assert set(golden["buyers"]) == {"EU", "JP"}
