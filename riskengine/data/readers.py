@@ -16,8 +16,10 @@ import pandas as pd
 
 from riskengine.exceptions import Problem
 
-__all__ = ["RawTable", "read_csv_table", "read_xlsx_tables", "to_raw"]
+__all__ = ["MAX_COLUMNS", "RawTable", "read_csv_table", "read_xlsx_tables", "to_raw"]
 
+#: Most columns a table may have (the widest input table has about 20).
+MAX_COLUMNS = 1_000
 #: Rows with the wrong number of fields reported one by one before the rest are counted.
 _MAX_WIDTH_PROBLEMS = 20
 #: Characters that, alone in a one-field header, show the file uses another separator.
@@ -50,6 +52,13 @@ def _failed(source: str, message: str, line: int | None = None) -> RawTable:
 
 def to_raw(source: str, header: list[str], records: list[tuple[int, list[str]]]) -> RawTable:
     """A raw table from a header and (line, cells) records; blank rows are skipped."""
+    if len(header) > MAX_COLUMNS:
+        return _failed(
+            source,
+            f"has {len(header):,} columns; riskengine reads tables of at most {MAX_COLUMNS:,} "
+            "columns: check the header row (and, in a CSV file, the separator)",
+            1,
+        )
     header = [_nfc(h.strip()) for h in header]
     problems: list[Problem] = []
     rows: list[list[str]] = []

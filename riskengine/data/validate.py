@@ -6,6 +6,7 @@ sees everything to fix in one run.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 
@@ -180,7 +181,7 @@ def _check_header(spec: TableSpec, raw: RawTable, out: _Collector) -> bool:
                 )
             )
             ok = False
-    duplicated = sorted({h for h in raw.header if list(raw.header).count(h) > 1})
+    duplicated = sorted(name for name, n in Counter(raw.header).items() if n > 1)
     for name in duplicated:
         out.problems.append(Problem(raw.source, top, name, None, "appears twice in the header"))
         ok = False

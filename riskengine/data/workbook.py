@@ -7,8 +7,10 @@ are really there are kept. Limits keep a small hostile file from taking
 minutes or gigabytes:
 
 - the archive unzips to at most :data:`MAX_XLSX_BYTES` bytes, in at most
-  :data:`MAX_XLSX_PARTS` parts;
-- at most :data:`MAX_XLSX_CELLS` cells are read;
+  :data:`MAX_XLSX_PARTS` parts, and a part that is not a sheet (shared strings,
+  styles, which openpyxl reads whole) to at most :data:`MAX_XLSX_PART_BYTES`;
+- the sheets hold at most :data:`MAX_XLSX_CELLS` cells (counted as XML
+  elements, three to a cell, so no other element can take their place);
 - a part holding a document type declaration (where XML entities, and so
   "billion laughs" expansion, are defined) is refused.
 
@@ -30,17 +32,25 @@ from xml.etree import ElementTree
 
 import pandas as pd
 
-from riskengine.data.readers import RawTable, to_raw
+from riskengine.data.readers import MAX_COLUMNS, RawTable, to_raw
 from riskengine.exceptions import DataError, Problem
 
-__all__ = ["MAX_XLSX_BYTES", "MAX_XLSX_CELLS", "MAX_XLSX_PARTS", "read_xlsx_tables"]
+__all__ = [
+    "MAX_XLSX_BYTES",
+    "MAX_XLSX_CELLS",
+    "MAX_XLSX_PARTS",
+    "MAX_XLSX_PART_BYTES",
+    "read_xlsx_tables",
+]
 
-#: Most bytes a workbook may unzip to (its XML parts together).
-MAX_XLSX_BYTES = 64 * 1024 * 1024
+#: Most bytes a workbook may unzip to (its XML parts together); 250,000 cells take about 10 MB.
+MAX_XLSX_BYTES = 16 * 1024 * 1024
+#: Most bytes a part other than a sheet may unzip to (50,000 distinct strings take about 2 MB).
+MAX_XLSX_PART_BYTES = 2 * 1024 * 1024
 #: Most parts (files) inside the workbook's zip archive.
 MAX_XLSX_PARTS = 5_000
 #: Most cells read from the workbook's sheets together; larger tables belong in CSV files.
-MAX_XLSX_CELLS = 250_000
+MAX_XLSX_CELLS = 200_000
 #: Bytes at the start of each XML part searched for a document type declaration.
 _PROLOG_BYTES = 64 * 1024
 _DTD_MARKS = tuple(
@@ -75,6 +85,7 @@ def _check_archive(path: Path) -> None:
                     f"{MAX_XLSX_BYTES:,} bytes: save large tables as CSV files",
                 )
             for part in parts:
+                _check_part_size(path, part)
                 if part.filename.endswith((".xml", ".rels")) and _has_dtd(archive, part):
                     raise _refuse(
                         path,
@@ -96,6 +107,17 @@ def _check_archive(path: Path) -> None:
         raise _refuse(path, not_xlsx.format(f"not a readable zip archive: {exc}")) from None
     except OSError as exc:
         raise _refuse(path, f"cannot be read ({exc.strerror or exc})") from None
+
+
+def _check_part_size(path: Path, part: zipfile.ZipInfo) -> None:
+    sheet = part.filename.startswith("xl/worksheets/") and part.filename.endswith(".xml")
+    if not sheet and part.file_size > MAX_XLSX_PART_BYTES:
+        raise _refuse(
+            path,
+            f"part {part.filename} unzips to {part.file_size:,} bytes; riskengine reads parts "
+            f"other than sheets of at most {MAX_XLSX_PART_BYTES:,} bytes: save large tables "
+            "as CSV files",
+        )
 
 
 def _has_dtd(archive: zipfile.ZipFile, part: zipfile.ZipInfo) -> bool:
@@ -137,18 +159,19 @@ def cell_text(value: object) -> str:
 
 
 class _Budget:
-    """Cells left to read in the whole workbook."""
+    """XML elements left to read in the sheets of the whole workbook (three to a cell)."""
 
     def __init__(self, path: Path) -> None:
-        self.path, self.left = path, MAX_XLSX_CELLS
+        self.path, self.left = path, 3 * MAX_XLSX_CELLS
 
-    def spend(self, cells: int) -> None:
-        self.left -= cells
+    def spend(self, elements: int) -> None:
+        self.left -= elements
         if self.left < 0:
             raise _refuse(
                 self.path,
-                f"holds more than {MAX_XLSX_CELLS:,} cells; riskengine reads workbooks of at "
-                "most that many: save large tables as CSV files",
+                f"holds more than {MAX_XLSX_CELLS:,} cells ({3 * MAX_XLSX_CELLS:,} XML elements "
+                "in its sheets); riskengine reads workbooks of at most that many: save large "
+                "tables as CSV files",
             )
 
 
@@ -237,11 +260,14 @@ _Row = tuple[int, dict[int, str], dict[int, str]]
 
 def _sheet_rows(source: Any, sheet: _Sheet, budget: _Budget) -> Iterator[_Row]:
     """(row number, {column: text}, {column: formula}) of every row holding something."""
-    number = 0
+    number = elements = 0
     for _, element in ElementTree.iterparse(source):
+        elements += 1
+        if elements == 10_000:
+            budget.spend(elements)
+            elements = 0
         if element.tag != _ROW:
             continue
-        budget.spend(len(element) + 1)
         ref = element.get("r")
         number = int(ref) if ref else number + 1
         texts, formulas, column = {}, {}, 0
@@ -253,9 +279,10 @@ def _sheet_rows(source: Any, sheet: _Sheet, budget: _Budget) -> Iterator[_Row]:
                 formulas[column] = formula
             elif text.strip():
                 texts[column] = text
-        element.clear()  # the row stays in the tree, empty: the cell budget bounds their number
+        element.clear()  # the row stays in the tree, empty: the element budget bounds them
         if texts or formulas:
             yield number, texts, formulas
+    budget.spend(elements)
 
 
 def _table(source: str, rows: Iterator[_Row]) -> RawTable:
@@ -266,6 +293,8 @@ def _table(source: str, rows: Iterator[_Row]) -> RawTable:
         return RawTable(source, (), pd.DataFrame(), (), (problem,))
     head = first[1]
     width = max(head)
+    if width > MAX_COLUMNS:
+        return to_raw(source, [""] * width, [])  # refused there, with the count
     header = [head.get(c, "") for c in range(1, width + 1)]
     problems: list[Problem] = []
     records: list[tuple[int, list[str]]] = []

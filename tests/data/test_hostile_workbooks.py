@@ -84,9 +84,33 @@ def test_too_many_cells_are_refused(monkeypatch):
     monkeypatch.setattr(workbook, "MAX_XLSX_CELLS", 500)
     message = _message(HOSTILE / "seeds.xlsx")
     assert message.endswith(
-        "seeds.xlsx: holds more than 500 cells; riskengine reads workbooks of at most that "
-        "many: save large tables as CSV files"
+        "seeds.xlsx: holds more than 500 cells (1,500 XML elements in its sheets); riskengine "
+        "reads workbooks of at most that many: save large tables as CSV files"
     )
+
+
+def test_elements_other_than_cells_count_too(tmp_path, monkeypatch):
+    monkeypatch.setattr(workbook, "MAX_XLSX_CELLS", 5_000)
+    flood = "<mergeCells>" + '<mergeCell ref="A1:B2"/>' * 30_000 + "</mergeCells>"
+    book = tmp_path / "merged.xlsx"
+    book.write_bytes(
+        rewrite(
+            seeds_workbook(),
+            {
+                "xl/worksheets/sheet6.xml": lambda xml: xml.replace(
+                    "</sheetData>", "</sheetData>" + flood
+                )
+            },
+        )
+    )
+    assert "merged.xlsx: holds more than 5,000 cells (15,000 XML elements" in _message(book)
+
+
+def test_an_oversized_part_that_is_not_a_sheet_is_refused(monkeypatch):
+    monkeypatch.setattr(workbook, "MAX_XLSX_PART_BYTES", 100)
+    message = _message(HOSTILE / "seeds.xlsx")
+    assert "seeds.xlsx: part " in message
+    assert "riskengine reads parts other than sheets of at most 100 bytes" in message
 
 
 def test_zip_bomb_is_refused_by_its_unzipped_size(tmp_path):
