@@ -1,9 +1,9 @@
 """Every command's arguments, declared without importing the command.
 
 ``riskengine --help`` and ``riskengine COMMAND --help`` read only this
-module (argparse, pathlib and :mod:`riskengine._limits`), so they answer at
-once; counts and numbers are checked here against the limits the
-configuration and the Python API use (:func:`count`, :func:`finite`); the command's module,
+module (argparse, pathlib, and the argument types of :mod:`riskengine.cli._types`,
+which check counts and numbers against the limits the configuration and the
+Python API use), so they answer at once; the command's module,
 and with it pandas, the solvers or matplotlib, is imported only when the
 command runs (:class:`Command`). The defaults of ``stress`` restate
 :class:`~riskengine.scenarios.RobustSettings` and
@@ -13,14 +13,14 @@ command runs (:class:`Command`). The defaults of ``stress`` restate
 from __future__ import annotations
 
 import argparse
-import math
 from collections.abc import Callable
 from importlib import import_module
 from pathlib import Path
 
-from riskengine._limits import MAX_FRONTIER_POINTS, MAX_MONTE_CARLO, MAX_SEED, number_text
+from riskengine._limits import MAX_FRONTIER_POINTS, MAX_MONTE_CARLO, MAX_SEED
+from riskengine.cli._types import count, finite
 
-__all__ = ["PARSERS", "Command", "add_common", "add_format", "count", "finite"]
+__all__ = ["PARSERS", "Command", "add_common", "add_format"]
 
 #: ``stress --executor`` choices (:data:`riskengine.scenarios.EXECUTORS`).
 EXECUTORS: tuple[str, ...] = ("serial", "local", "dask")
@@ -41,43 +41,6 @@ DATA_IMPORT_DESCRIPTION = (
 )
 #: ``data import`` kinds (:data:`riskengine.data.importers.KINDS`).
 IMPORT_KINDS: tuple[str, ...] = ("wgi", "usgs", "comtrade", "jrc")
-
-
-def count(low: int, high: int) -> Callable[[str], int]:
-    """An argparse type: a whole number from ``low`` to ``high`` (the API's limits)."""
-
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            value = None
-        if value is None or not low <= value <= high:
-            raise argparse.ArgumentTypeError(
-                f"expected a whole number from {low} to {number_text(high)}, got {text!r}"
-            )
-        return value
-
-    return parse
-
-
-def finite(low: float = -math.inf, high: float = math.inf) -> Callable[[str], float]:
-    """An argparse type: a finite number from ``low`` to ``high`` (either may be open)."""
-    bounds = ["a finite number"]
-    if math.isfinite(low):
-        bounds.append(f"from {number_text(low)}")
-    if math.isfinite(high):
-        bounds.append(f"at most {number_text(high)}")
-
-    def parse(text: str) -> float:
-        try:
-            value = float(text)
-        except ValueError:
-            value = math.nan
-        if not math.isfinite(value) or not low <= value <= high:
-            raise argparse.ArgumentTypeError(f"expected {', '.join(bounds)}, got {text!r}")
-        return value
-
-    return parse
 
 
 class Command:
