@@ -72,6 +72,44 @@ def configuration_reference() -> str:
     return "\n".join(lines)
 
 
+#: How the version-2 columns and tables fit together (contract section 2).
+_VERSION_2_NOTES = (
+    "**Version-2 columns and tables.** All are optional; the version-1 model reads none.",
+    "",
+    "- *Timing* (`suppliers.csv`): an offer delivers nothing before `available_from`, then",
+    "  ramps linearly to `capacity_t` over `ramp_years`; `commissioning_probability` is the",
+    "  chance it delivers at all.",
+    "- *Routes* (`suppliers.csv` `route`): `stage:CC` pairs joined by `;` in supply-chain",
+    "  order, e.g. `mining:BR;separation:CN`; stages are `mining` (or `recycling` for recycled",
+    "  feed), `separation` (`refining` is read as `separation`), `metal`, `magnet`. The",
+    "  offer's own stage (from `stage` and `product`) is in `country` unless the route names",
+    "  it; stages the route leaves out are unknown. `riskengine.data.routes.route_stages`",
+    "  gives one row per offer and stage.",
+    "- *Approval rates* (`export_controls.csv`): for a buyer, the rows in force covering the",
+    "  offer whose `destination` is empty or the buyer's home country or bloc; a row naming",
+    "  the destination replaces the same measure's (same `since`) row without one, and across",
+    "  measures the lowest rate applies.",
+    "- *Products* (`bom.csv`, `demand.csv`/`demand_outlook.csv` `product` rows): a demand",
+    "  row names a commodity (`demand_t`, oxide tonnes) or a base product (`product_t`,",
+    "  tonnes of product). A base product and its variants (`variant_of`) form a family whose",
+    "  volume is split into variant shares (2025: `base_share`); a share may grow by at most",
+    "  `max_switch_share_per_year` a year and costs `premium_usd_per_t` per tonne. Element",
+    "  demand = product tonnes x share x `kg_per_t` / 1000 (`riskengine.data.demand`).",
+    "- *Years* (`demand.csv` `year`, `demand_outlook.csv`): a dated row is the demand of",
+    "  that year and replaces the undated row of the same commodity or product; the outlook,",
+    "  when present, replaces `demand.csv` for the years it covers",
+    "  (`riskengine.data.demand.demand_by_year`).",
+    "- *Export channels* (`export_flows.csv`): an exporter's flow to a destination by form",
+    "  (`oxide`, or `magnet` = the element inside magnets); `licensed=true` rows are observed",
+    "  under licensing, `licensed=false` rows are the pre-licensing volume that an",
+    "  `approval_rate` scales; `price_usd_per_kg` is what the destination pays per kg.",
+    "- *Contracts*: `minimum` rows are lower bounds on the buyer's purchases of the offer,",
+    "  `reserved` rows hold capacity the buyer may leave; contracts on one offer may not",
+    "  exceed its `capacity_t`. *Stocks*: `opening_t <= max_t`.",
+    "",
+)
+
+
 def data_dictionary() -> str:
     """Markdown description of every input table and column (from the table schemas)."""
     lines = [
@@ -92,6 +130,7 @@ def data_dictionary() -> str:
         "a `basis` starting `estimate` marks an estimated row. `riskengine validate` prints",
         "the range of data years and the share of estimated rows per table.",
         "",
+        *_VERSION_2_NOTES,
     ]
     for spec in TABLES:
         key = ", ".join(spec.key)

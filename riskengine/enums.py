@@ -14,6 +14,7 @@ __all__ = [
     "Mode",
     "PolicyBasis",
     "RiskCharge",
+    "RouteStage",
     "ShortfallRule",
     "SolverName",
     "Stage",
@@ -37,6 +38,20 @@ class Stage(StrEnum):
 
     MINING = "mining"
     REFINING = "refining"
+
+
+class RouteStage(StrEnum):
+    """A processing stage in an offer's ``route`` (``suppliers.csv``), in supply-chain order.
+
+    ``recycling`` replaces ``mining`` for recycled feed (magnet scrap to oxide or alloy);
+    ``refining`` is accepted in a route as another spelling of ``separation``.
+    """
+
+    MINING = "mining"
+    RECYCLING = "recycling"
+    SEPARATION = "separation"
+    METAL = "metal"
+    MAGNET = "magnet"
 
 
 class Status(StrEnum):

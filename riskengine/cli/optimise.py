@@ -12,7 +12,7 @@ from riskengine.data import Dataset
 from riskengine.optimise import OptimisationResult, alliance_value, frontier, optimise
 from riskengine.optimise._text import country_mix_text
 from riskengine.optimise.api import default_scores
-from riskengine.optimise.problem import build_problem
+from riskengine.optimise.build import build_problem
 from riskengine.optimise.solve import write_lp
 
 

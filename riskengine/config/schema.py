@@ -30,6 +30,7 @@ __all__ = [
     "CalibrationConfig",
     "Config",
     "DataConfig",
+    "HorizonConfig",
     "Multiplier",
     "OptimiserConfig",
     "PolicyConfig",
@@ -143,13 +144,58 @@ class PolicyConfig(_Model):
 
 
 class BuyerConfig(_Model):
-    """One buyer's domestic and trusted-partner countries or blocs, and its policy."""
+    """One buyer's domestic and trusted-partner countries or blocs, policy and stock target."""
 
     home: Codes = Field(description="countries or blocs that are domestic for this buyer")
     partners: Codes = Field((), description="countries or blocs this buyer treats as partners")
     policy: PolicyConfig | None = Field(
         None, description="country cap and partner floor of this buyer; null = none"
     )
+    stock_target_days: float | None = Field(
+        None,
+        ge=0,
+        le=3650,
+        description="strategic stock to hold at the end of each year, days of that year's "
+        "demand (JOGMEC: 60); soft; needs a stocks.csv row; null = no target",
+    )
+    stock_gap_usd_per_kg: Penalty | None = Field(
+        None,
+        description="price of each kg below the stock target at a year's end, USD/kg: a "
+        "number or a map by commodity with 'default'; null = the lost-supply value",
+    )
+
+
+class HorizonConfig(_Model):
+    """The planning years (contract section 3)."""
+
+    start: int | None = Field(
+        None,
+        ge=2000,
+        le=2100,
+        description="first planning year; null (with end null) = one year with the capacity "
+        "usable now (optimiser.status_availability)",
+    )
+    end: int | None = Field(None, ge=2000, le=2100, description="last planning year")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> HorizonConfig:
+        if (self.start is None) != (self.end is None):
+            raise ValueError("give both horizon.start and horizon.end, or neither")
+        if self.start is not None and self.end is not None and self.end < self.start:
+            raise ValueError(
+                f"horizon.end ({self.end}) is before horizon.start ({self.start}); "
+                "the horizon must run forwards"
+            )
+        if self.start is not None and self.end is not None and self.end - self.start > 29:
+            raise ValueError("the horizon may span at most 30 years")
+        return self
+
+    @property
+    def years(self) -> tuple[int, ...]:
+        """The planning years, empty for the one-year model."""
+        if self.start is None or self.end is None:
+            return ()
+        return tuple(range(self.start, self.end + 1))
 
 
 class RiskWeights(_Model):
@@ -397,6 +443,7 @@ class Config(_Model):
 
     name: str = Field("default", description="name of this configuration (report folders)")
     data: DataConfig = DataConfig()
+    horizon: HorizonConfig = HorizonConfig()
     buyers: dict[str, BuyerConfig] = Field(
         default_factory=_default_buyers,
         description="buyer name -> home and partners (countries or blocs)",

@@ -21,7 +21,9 @@ def known_codes(dataset: Dataset) -> set[str]:
     return set(countries["country"].astype(str)) | blocs
 
 
-#: Rows with an unknown buyer listed one by one before the rest are counted.
+#: Tables with a buyer column checked against the configuration's buyers.
+_BUYER_TABLES = ("demand", "demand_outlook", "contracts", "stocks")
+#: Rows with an unknown buyer listed one by one (per table) before the rest are counted.
 _MAX_LISTED = 20
 
 
@@ -34,12 +36,22 @@ def _buyer_hint(buyer: str, buyers: list[str]) -> str:
 
 def _buyer_problems(dataset: Dataset, config: Config) -> list[Problem]:
     buyers = sorted(config.buyers)
-    column = dataset.demand["buyer"].astype(str)
+    problems = []
+    for table in _BUYER_TABLES:
+        frame = getattr(dataset, table, None)
+        if frame is not None:
+            problems += _unknown_buyers(dataset, table, frame["buyer"].astype(str), buyers)
+    return problems
+
+
+def _unknown_buyers(
+    dataset: Dataset, table: str, column: pd.Series, buyers: list[str]
+) -> list[Problem]:
     unknown = np.flatnonzero(~column.isin(buyers).to_numpy())
     problems = []
     for row in unknown[:_MAX_LISTED]:
         buyer = column.iloc[row]
-        source, line, label = dataset.origin("demand", int(row))
+        source, line, label = dataset.origin(table, int(row))
         problems.append(
             Problem(
                 source,
@@ -52,7 +64,7 @@ def _buyer_problems(dataset: Dataset, config: Config) -> list[Problem]:
             )
         )
     if len(unknown) > _MAX_LISTED:
-        source, _, _ = dataset.origin("demand", 0)
+        source, _, _ = dataset.origin(table, 0)
         more = len(unknown) - _MAX_LISTED
         problems.append(
             Problem(source, None, "buyer", None, f"{more} more rows with the same problem")
@@ -94,7 +106,7 @@ def _code_problems(dataset: Dataset, config: Config, source: str) -> list[Proble
 
 
 def check_buyers(dataset: Dataset, config: Config) -> None:
-    """Raise :class:`DataError` for demand rows whose buyer the configuration does not define."""
+    """Raise :class:`DataError` for rows whose buyer the configuration does not define."""
     problems = _buyer_problems(dataset, config)
     if problems:
         raise DataError(problems)

@@ -12,7 +12,9 @@ import pandas as pd
 
 from riskengine._csv import csv_text
 from riskengine.config.arguments import check_path
+from riskengine.data.demand import parse_demand
 from riskengine.data.history import parse_disruptions
+from riskengine.data.plan_checks import plan_problems
 from riskengine.data.readers import RawTable, read_csv_table
 from riskengine.data.schema import TABLES, TableSpec
 from riskengine.data.validate import check_lookalikes, check_references, parse_table
@@ -25,7 +27,13 @@ __all__ = ["Dataset", "load_dataset", "shipped_data_dir", "write_dataset"]
 _NAMES = tuple(t.name for t in TABLES if not t.optional)
 _OPTIONAL = tuple(t.name for t in TABLES if t.optional)
 #: Tables with checks across columns beyond the schema's.
-_PARSERS = {"disruptions": parse_disruptions}
+_PARSERS: dict[str, Callable[[RawTable], tuple[pd.DataFrame | None, list[Problem]]]] = {
+    "disruptions": parse_disruptions,
+    "demand": partial(parse_demand, name="demand"),
+    "demand_outlook": partial(parse_demand, name="demand_outlook"),
+}
+#: Tables whose commodity may be empty (product rows).
+_PRODUCT_ROWS = ("demand", "demand_outlook")
 
 
 def table_parser(
@@ -60,6 +68,11 @@ class Dataset:
     sourcing : DataFrame or None
         Optional actual sourcing of each buyer by commodity, stage and origin
         country (``sourcing.csv``), read by the JRC supply risk; None when absent.
+    bom, demand_outlook, contracts, stocks, export_flows : DataFrame or None
+        Optional version-2 tables (contract section 2): element content of
+        products and their thrifting variants; demand by year for the planning
+        horizon; offtakes bound to a buyer; strategic stocks; an exporter's flows
+        by destination. None when absent; the version-1 model does not read them.
     source : str
         Where the tables were read from ("generated" for synthetic data).
     files : tuple of Path
@@ -74,6 +87,11 @@ class Dataset:
     demand: pd.DataFrame
     disruptions: pd.DataFrame | None = None
     sourcing: pd.DataFrame | None = None
+    bom: pd.DataFrame | None = None
+    demand_outlook: pd.DataFrame | None = None
+    contracts: pd.DataFrame | None = None
+    stocks: pd.DataFrame | None = None
+    export_flows: pd.DataFrame | None = None
     source: str = "memory"
     files: tuple[Path, ...] = field(default=(), repr=False)
     lines: dict[str, tuple[int, ...]] = field(default_factory=dict, repr=False, compare=False)
@@ -256,6 +274,7 @@ def cross_checks(tables: dict[str, pd.DataFrame], raws: dict[str, RawTable]) -> 
                     known,
                     "commodity",
                     "add it to commodities.csv or use one of its ids",
+                    allow_empty=spec.name in _PRODUCT_ROWS,
                 )
         for name in spec.key:
             col = spec.column(name)
@@ -271,7 +290,7 @@ def cross_checks(tables: dict[str, pd.DataFrame], raws: dict[str, RawTable]) -> 
                 "use a country code or bloc from countries.csv, or leave empty for all",
                 allow_empty=True,
             )
-    return problems
+    return problems + plan_problems(tables, raws)
 
 
 def load_dataset(path: str | os.PathLike[str] | None = None) -> Dataset:

@@ -8,9 +8,17 @@ oxide equivalent.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Literal
-
+from riskengine.data.columns import RANGE_SUFFIXES, Column, Kind, TableSpec
+from riskengine.data.schema_plan import (
+    BOM_TABLE,
+    CONTRACT_TABLE,
+    DEMAND_COLUMNS,
+    DEMAND_KEY,
+    DEMAND_OUTLOOK_TABLE,
+    EXPORT_FLOW_TABLE,
+    PLAN_SUPPLIER_COLUMNS,
+    STOCK_TABLE,
+)
 from riskengine.enums import COMMODITIES, DisruptionKind, Stage, Status
 
 __all__ = [
@@ -23,72 +31,6 @@ __all__ = [
     "Kind",
     "TableSpec",
 ]
-
-#: Suffixes of the optional range columns of any numeric column: ``<column>_low`` and
-#: ``<column>_high`` hold the low and high ends of an estimate whose central value is
-#: ``<column>``. They are parsed with the column's bounds and must bracket it.
-RANGE_SUFFIXES: tuple[str, str] = ("_low", "_high")
-
-Kind = Literal["text", "number", "integer", "date", "bool", "country", "commodity", "choice"]
-
-
-@dataclass(frozen=True)
-class Column:
-    """One column of an input table.
-
-    Attributes
-    ----------
-    name : str
-        Header as written in the CSV file.
-    kind : Kind
-        How cells are parsed and checked.
-    unit : str
-        Unit of the values ("" for none).
-    meaning : str
-        One-line description for the data dictionary.
-    required : bool
-        The column must be present and every cell non-empty.
-    low, high : float or None
-        Inclusive bounds for numbers (every number must also be finite).
-    choices : tuple of str
-        Valid spellings for ``kind="choice"``.
-    """
-
-    name: str
-    kind: Kind
-    unit: str
-    meaning: str
-    required: bool = True
-    low: float | None = None
-    high: float | None = None
-    choices: tuple[str, ...] = ()
-    positive: bool = False
-
-
-@dataclass(frozen=True)
-class TableSpec:
-    """An input table: file stem, columns, unique key, and whether a data folder may omit it."""
-
-    name: str
-    meaning: str
-    columns: tuple[Column, ...]
-    key: tuple[str, ...]
-    optional: bool = False
-
-    @property
-    def file(self) -> str:
-        """File name inside a data folder."""
-        return f"{self.name}.csv"
-
-    def column(self, name: str) -> Column | None:
-        """The column called ``name``, or None."""
-        return next((c for c in self.columns if c.name == name), None)
-
-
-#: Largest quantity in any table, t/yr (world rare-earth output is about 400,000 t a year).
-MAX_TONNES = 10_000_000.0
-#: Largest price, USD/kg (scandium oxide, the dearest of the seven, is a few thousand).
-MAX_PRICE_USD_PER_KG = 1_000_000.0
 
 _STAGES = tuple(s.value for s in Stage)
 _STATUSES = tuple(s.value for s in Status)
@@ -106,7 +48,6 @@ COMMODITY_TABLE = TableSpec(
             "USD/kg",
             "reference price an EU or JP buyer faces",
             low=0,
-            high=MAX_PRICE_USD_PER_KG,
             positive=True,
         ),
         Column("substitution_index", "number", "", "JRC SI_SR, 1 = no substitute", low=0, high=1),
@@ -125,7 +66,6 @@ COMMODITY_TABLE = TableSpec(
             "V[c]: what a kg not delivered costs a buyer (the optimiser's lost-supply value)",
             required=False,
             low=0,
-            high=MAX_PRICE_USD_PER_KG * 10,
             positive=True,
         ),
     ),
@@ -158,14 +98,7 @@ PRODUCTION_TABLE = TableSpec(
         Column("country", "country", "", "producing country"),
         Column("commodity", "commodity", "", "commodity id"),
         Column("stage", "choice", "", "mining or refining", choices=_STAGES),
-        Column(
-            "tonnes",
-            "number",
-            "t/yr",
-            "output, tonnes oxide equivalent a year",
-            low=0,
-            high=MAX_TONNES,
-        ),
+        Column("tonnes", "number", "t/yr", "output, tonnes oxide equivalent a year", low=0),
         Column("year", "integer", "", "data year", low=1990, high=2100),
     ),
     ("country", "commodity", "stage"),
@@ -191,6 +124,30 @@ EXPORT_CONTROL_TABLE = TableSpec(
         ),
         Column("destination", "text", "", "country or bloc targeted, empty = all", required=False),
         Column("in_force", "bool", "", "false records a suspended control", required=False),
+        Column(
+            "until",
+            "date",
+            "",
+            "date the control ends or its suspension is due to end, empty = open-ended",
+            required=False,
+        ),
+        Column(
+            "approval_rate",
+            "number",
+            "",
+            "share of requested export volume licensed (version 2); by destination when "
+            "destination is set, empty = not estimated",
+            required=False,
+            low=0,
+            high=1,
+        ),
+        Column(
+            "approval_basis",
+            "text",
+            "",
+            "how approval_rate was set: confirmed, derived or judgement, with sources",
+            required=False,
+        ),
     ),
     ("country", "commodity", "stage", "destination", "since"),
 )
@@ -211,18 +168,9 @@ SUPPLIER_TABLE = TableSpec(
             "t/yr",
             "capacity offered, tonnes oxide equivalent a year",
             low=0,
-            high=MAX_TONNES,
         ),
-        Column(
-            "price_usd_per_kg",
-            "number",
-            "USD/kg",
-            "offer price",
-            low=0,
-            high=MAX_PRICE_USD_PER_KG,
-            positive=True,
-        ),
-        Column("lead_time_days", "number", "days", "order-to-delivery time", low=0, high=36_500),
+        Column("price_usd_per_kg", "number", "USD/kg", "offer price", low=0, positive=True),
+        Column("lead_time_days", "number", "days", "order-to-delivery time", low=0),
         Column(
             "parent_country",
             "country",
@@ -237,26 +185,16 @@ SUPPLIER_TABLE = TableSpec(
             "plant depends on Chinese technology or inputs (optional indicator)",
             required=False,
         ),
+        *PLAN_SUPPLIER_COLUMNS,
     ),
     ("supplier_id", "commodity"),
 )
 
 DEMAND_TABLE = TableSpec(
     "demand",
-    "one buyer's need for one commodity",
-    (
-        Column("buyer", "text", "", "buyer named in the configuration (EU, JP, ...)"),
-        Column("commodity", "commodity", "", "commodity id"),
-        Column(
-            "demand_t",
-            "number",
-            "t/yr",
-            "need, tonnes oxide equivalent a year",
-            low=0,
-            high=MAX_TONNES,
-        ),
-    ),
-    ("buyer", "commodity"),
+    "one buyer's need for one commodity (or, version 2, for one product) in a year",
+    DEMAND_COLUMNS,
+    DEMAND_KEY,
 )
 
 _KINDS = tuple(k.value for k in DisruptionKind)
@@ -367,6 +305,11 @@ TABLES: tuple[TableSpec, ...] = (
     DEMAND_TABLE,
     DISRUPTION_TABLE,
     SOURCING_TABLE,
+    BOM_TABLE,
+    DEMAND_OUTLOOK_TABLE,
+    CONTRACT_TABLE,
+    STOCK_TABLE,
+    EXPORT_FLOW_TABLE,
 )
 
 #: File stems of the tables a data folder may leave out.

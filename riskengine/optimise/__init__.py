@@ -12,8 +12,9 @@ or in one call, ``optimise(data, config)``.
 
 from riskengine.optimise.alliance import alliance_value
 from riskengine.optimise.api import optimise
+from riskengine.optimise.build import build_problem
 from riskengine.optimise.frontier import Frontier, frontier
-from riskengine.optimise.problem import Block, Problem, build_problem
+from riskengine.optimise.problem import Block, Problem
 from riskengine.optimise.result import OptimisationResult, make_result
 from riskengine.optimise.solution import Solution, SolveStatus
 from riskengine.optimise.solve import solve, write_lp

@@ -20,11 +20,14 @@ __all__ = [
     "CHINA",
     "CRMA_BENCHMARK",
     "allocations",
+    "by_year",
+    "keys",
     "metrics",
     "mix_by_country",
     "mix_by_supplier",
     "money",
     "shortfalls",
+    "stocks",
     "violations",
 ]
 
@@ -55,6 +58,7 @@ SHORTFALL_COLUMNS = [
     "demand_t",
     "served_t",
     "shortfall_t",
+    "bought_t",
     "lost_value_usd_per_kg",
     "lost_supply_usd",
 ]
@@ -74,6 +78,7 @@ BINDING_COLUMNS = [
     "commodity",
     "country",
     "supplier_id",
+    "year",
     "share",
     "rhs_t",
     "shadow_price_usd_per_kg",
@@ -82,11 +87,25 @@ BINDING_COLUMNS = [
     "risk_charge_usd_per_kg",
     "lost_supply_usd_per_kg",
     "violation_usd_per_kg",
+    "holding_usd_per_kg",
     "driver",
     "sentence",
 ]
 #: Money columns of :func:`money`, in the order they are reported.
-MONEY = ("purchase_usd", "risk_charge_usd", "lost_supply_usd", "violation_usd")
+MONEY = ("purchase_usd", "risk_charge_usd", "lost_supply_usd", "violation_usd", "holding_usd")
+
+
+def keys(problem: Problem) -> list[str]:
+    """The keys of per-need tables: buyer and commodity, and year with a horizon."""
+    return ["buyer", "commodity", "year"] if problem.structure.years else ["buyer", "commodity"]
+
+
+def _with_year(problem: Problem, columns: list[str], after: str = "commodity") -> list[str]:
+    if not problem.structure.years:
+        return columns
+    out = list(columns)
+    out.insert(out.index(after) + 1, "year")
+    return out
 
 
 def _values(problem: Problem, solution: Solution) -> np.ndarray:
@@ -105,7 +124,7 @@ def allocations(problem: Problem, solution: Solution) -> pd.DataFrame:
     """
     s, p = problem.structure, problem.params
     tonnes = _values(problem, solution)[problem.layout.x]
-    frame = s.x[["buyer", "supplier_id", "commodity", "country", "relation"]].assign(
+    frame = s.x[["buyer", "supplier_id", "commodity", "year", "country", "relation"]].assign(
         tonnes=tonnes,
         price_usd_per_kg=p.price_usd_per_kg,
         risk_score=p.risk_score,
@@ -117,36 +136,88 @@ def allocations(problem: Problem, solution: Solution) -> pd.DataFrame:
     value = p.lost_value_usd_per_kg[s.x_need]
     frame["expected_loss_usd"] = 1000.0 * p.disruption_probability * value * tonnes
     frame = frame[frame["tonnes"] > 0]
-    return frame[ALLOCATION_COLUMNS].reset_index(drop=True)
+    return frame[_with_year(problem, ALLOCATION_COLUMNS)].reset_index(drop=True)
 
 
 def shortfalls(problem: Problem, solution: Solution) -> pd.DataFrame:
-    """Demand, served, shortfall and the lost-supply value per need (every need)."""
+    """Demand, served, shortfall, purchases and the lost-supply value per need (every need).
+
+    ``served_t`` is demand less shortfall; ``bought_t`` what the plan buys, which
+    differs from it when a strategic stock is built up or drawn.
+    """
     values = _values(problem, solution)
     lay, p = problem.layout, problem.params
-    served = np.bincount(problem.structure.x_need, values[lay.x], minlength=lay.n_need)
+    bought = np.bincount(problem.structure.x_need, values[lay.x], minlength=lay.n_need)
     short = np.maximum(values[lay.shortfall], 0.0)
-    frame = problem.structure.needs[["buyer", "commodity"]].assign(
+    frame = problem.structure.needs[["buyer", "commodity", "year"]].assign(
         demand_t=p.demand_t,
-        served_t=served,
+        served_t=np.maximum(p.demand_t - short, 0.0),
+        bought_t=bought,
         shortfall_t=short,
         lost_value_usd_per_kg=p.lost_value_usd_per_kg,
         lost_supply_usd=1000.0 * p.lost_value_usd_per_kg * short,
     )
     if solution.values_t is None:
-        frame = frame.assign(served_t=np.nan, shortfall_t=np.nan, lost_supply_usd=np.nan)
-    return frame[SHORTFALL_COLUMNS].reset_index(drop=True)
+        frame = frame.assign(
+            served_t=np.nan, shortfall_t=np.nan, bought_t=np.nan, lost_supply_usd=np.nan
+        )
+    return frame[_with_year(problem, SHORTFALL_COLUMNS)].reset_index(drop=True)
 
 
 def violations(problem: Problem, solution: Solution) -> pd.DataFrame:
     """Soft policy rows exceeded: tonnes over the cap (or under the floor) and their cost."""
     lay = problem.layout
     excess = _values(problem, solution)[lay.violation]
+    year = problem.structure.needs["year"].to_numpy()
     frame = problem.structure.violations.assign(
         excess_t=excess, violation_usd_per_kg=problem.params.violation_usd_per_kg
     )
+    frame["year"] = year[frame["need"].to_numpy(dtype=int)] if len(frame) else []
     frame["violation_usd"] = 1000.0 * frame["violation_usd_per_kg"] * frame["excess_t"]
-    return frame.loc[frame["excess_t"] > 0, VIOLATION_COLUMNS].reset_index(drop=True)
+    columns = _with_year(problem, VIOLATION_COLUMNS)
+    return frame.loc[frame["excess_t"] > 0, columns].reset_index(drop=True)
+
+
+STOCK_COLUMNS = [
+    "buyer",
+    "commodity",
+    "year",
+    "demand_t",
+    "closing_t",
+    "target_t",
+    "gap_t",
+    "cover_days",
+    "holding_usd",
+]
+
+
+def stocks(problem: Problem, solution: Solution) -> pd.DataFrame:
+    """Strategic stock per buyer, commodity and year: tonnes at the year's end, days of cover.
+
+    ``cover_days`` is the closing stock in days of that year's demand;
+    ``gap_t`` the tonnes below the target (NaN without a target).
+    """
+    s = problem.structure
+    if s.stocks.empty:
+        return pd.DataFrame(columns=_with_year(problem, [c for c in STOCK_COLUMNS if c != "year"]))
+    values = _values(problem, solution)
+    lay, p = problem.layout, problem.params
+    closing = values[lay.stock]
+    demand = p.demand_t[s.stocks["need"].to_numpy(dtype=int)]
+    frame = s.stocks[["buyer", "commodity", "year", "target_t"]].assign(
+        demand_t=demand,
+        closing_t=closing,
+        cover_days=np.divide(
+            365.0 * closing, demand, out=np.full(len(closing), np.nan), where=demand > 0
+        ),
+        holding_usd=problem.arrays.parts["holding"][lay.stock] * closing,
+        gap_t=np.nan,
+    )
+    if lay.n_gap:
+        targeted = np.flatnonzero(s.stocks["target_t"].notna().to_numpy())
+        frame.loc[frame.index[targeted], "gap_t"] = values[lay.gap]
+    columns = [c for c in STOCK_COLUMNS if c != "year" or s.years]
+    return frame[columns].reset_index(drop=True)
 
 
 def money(problem: Problem, solution: Solution) -> dict[str, float]:
@@ -158,6 +229,7 @@ def money(problem: Problem, solution: Solution) -> dict[str, float]:
         "risk_charge_usd": float(parts["risk_charge"] @ values),
         "lost_supply_usd": float(parts["lost_supply"] @ values),
         "violation_usd": float(parts["violation"] @ values),
+        "holding_usd": float(parts["holding"] @ values),
     }
     out["objective_usd"] = sum(out.values())
     return out
@@ -173,51 +245,50 @@ def _caps(problem: Problem, mix: pd.DataFrame) -> pd.Series:
 
 
 def mix_by_country(problem: Problem, alloc: pd.DataFrame, short: pd.DataFrame) -> pd.DataFrame:
-    """Tonnes per buyer, commodity and country, with shares of purchases and of demand.
+    """Tonnes per buyer, commodity (year) and country, with shares of purchases and of demand.
 
     ``cap_share`` is the buyer's policy cap on that country (theta), NaN for
     home countries and where the buyer has no cap.
     """
-    keys = ["buyer", "commodity", "country"]
-    mix = alloc.groupby(keys, as_index=False).agg(
+    need_keys = keys(problem)
+    by = [*need_keys, "country"]
+    mix = alloc.groupby(by, as_index=False).agg(
         tonnes=("tonnes", "sum"), relation=("relation", "first")
     )
-    mix = mix.merge(
-        short[["buyer", "commodity", "demand_t", "served_t"]],
-        on=["buyer", "commodity"],
-        how="left",
-    )
-    mix["share_of_purchases"] = mix["tonnes"] / mix["served_t"]
+    mix = mix.merge(short[[*need_keys, "demand_t", "bought_t"]], on=need_keys, how="left")
+    mix["share_of_purchases"] = mix["tonnes"] / mix["bought_t"]
     mix["share_of_demand"] = mix["tonnes"] / mix["demand_t"]
     mix["cap_share"] = _caps(problem, mix)
-    return mix.drop(columns=["served_t"]).sort_values(keys, kind="stable").reset_index(drop=True)
+    return mix.drop(columns=["bought_t"]).sort_values(by, kind="stable").reset_index(drop=True)
 
 
 def mix_by_supplier(alloc: pd.DataFrame, short: pd.DataFrame, problem: Problem) -> pd.DataFrame:
     """Tonnes per buyer and offer, as shares of the buyer's purchases and of capacity."""
+    need_keys = keys(problem)
     offer = problem.structure.offers
+    index_keys = ["commodity", "supplier_id", *(["year"] if "year" in need_keys else [])]
     capacity = pd.Series(
         problem.params.capacity_t,
-        index=pd.MultiIndex.from_arrays([offer["commodity"], offer["supplier_id"]]),
+        index=pd.MultiIndex.from_arrays([offer[k] for k in index_keys]),
     )
-    mix = alloc[["buyer", "commodity", "supplier_id", "country", "tonnes"]].merge(
-        short[["buyer", "commodity", "served_t"]], on=["buyer", "commodity"], how="left"
+    mix = alloc[[*need_keys, "supplier_id", "country", "tonnes"]].merge(
+        short[[*need_keys, "bought_t"]], on=need_keys, how="left"
     )
-    keys = pd.MultiIndex.from_arrays([mix["commodity"], mix["supplier_id"]])
-    mix["capacity_t"] = capacity.reindex(keys).to_numpy()
-    mix["share_of_purchases"] = mix["tonnes"] / mix["served_t"]
+    at = pd.MultiIndex.from_arrays([mix[k] for k in index_keys])
+    mix["capacity_t"] = capacity.reindex(at).to_numpy()
+    mix["share_of_purchases"] = mix["tonnes"] / mix["bought_t"]
     mix["share_of_capacity"] = mix["tonnes"] / mix["capacity_t"].where(mix["capacity_t"] > 0)
-    return mix.drop(columns=["served_t"]).reset_index(drop=True)
+    return mix.drop(columns=["bought_t"]).reset_index(drop=True)
 
 
-def _sums(alloc: pd.DataFrame, viol: pd.DataFrame) -> pd.DataFrame:
+def _sums(alloc: pd.DataFrame, viol: pd.DataFrame, need_keys: list[str]) -> pd.DataFrame:
     frame = alloc.assign(
         risk_tonnes=alloc["risk_score"] * alloc["tonnes"],
         china_t=alloc["tonnes"].where(alloc["country"] == CHINA, 0.0),
         trusted_t=alloc["tonnes"].where(alloc["relation"] != "other", 0.0),
+        q_tonnes=alloc["disruption_probability"] * alloc["tonnes"],
     )
-    keys = ["buyer", "commodity"]
-    sums = frame.groupby(keys, as_index=False)[
+    sums = frame.groupby(need_keys, as_index=False)[
         [
             "purchase_usd",
             "risk_charge_usd",
@@ -225,20 +296,23 @@ def _sums(alloc: pd.DataFrame, viol: pd.DataFrame) -> pd.DataFrame:
             "risk_tonnes",
             "china_t",
             "trusted_t",
+            "q_tonnes",
         ]
     ].sum()
-    paid = viol.groupby(keys, as_index=False)["violation_usd"].sum()
-    return sums.merge(paid, on=keys, how="outer")
+    paid = viol.groupby(need_keys, as_index=False)["violation_usd"].sum()
+    return sums.merge(paid, on=need_keys, how="outer")
 
 
-def _concentration(mix: pd.DataFrame) -> pd.DataFrame:
-    """HHI of the country mix and the largest non-home country, per buyer and commodity."""
-    keys = ["buyer", "commodity"]
-    hhi = mix.assign(sq=mix["share_of_purchases"] ** 2).groupby(keys, as_index=False)["sq"].sum()
+def _concentration(mix: pd.DataFrame, need_keys: list[str]) -> pd.DataFrame:
+    """HHI of the country mix and the largest non-home country, per need."""
+    hhi = mix.assign(sq=mix["share_of_purchases"] ** 2).groupby(need_keys, as_index=False)["sq"]
+    hhi = hhi.sum()
     foreign = mix[mix["relation"] != "home"].sort_values(
         ["share_of_purchases", "country"], ascending=[False, True], kind="stable"
     )
-    top = foreign.drop_duplicates(keys)[[*keys, "country", "share_of_purchases", "cap_share"]]
+    top = foreign.drop_duplicates(need_keys)[
+        [*need_keys, "country", "share_of_purchases", "cap_share"]
+    ]
     top = top.rename(
         columns={
             "country": "top_foreign_country",
@@ -246,7 +320,7 @@ def _concentration(mix: pd.DataFrame) -> pd.DataFrame:
             "cap_share": "top_foreign_cap",
         }
     )
-    return hhi.rename(columns={"sq": "hhi"}).merge(top, on=keys, how="outer")
+    return hhi.rename(columns={"sq": "hhi"}).merge(top, on=need_keys, how="outer")
 
 
 _METRIC_COLUMNS = [
@@ -255,10 +329,12 @@ _METRIC_COLUMNS = [
     "demand_t",
     "served_t",
     "shortfall_t",
+    "bought_t",
     "purchase_cost_usd",
     "risk_charge_usd",
     "lost_supply_usd",
     "violation_usd",
+    "holding_usd",
     "model_cost_usd",
     "expected_loss_usd",
     "average_price_usd_per_kg",
@@ -294,9 +370,9 @@ def metrics(
     a model figure, not money paid. ``marginal_cost_usd_per_kg`` is the
     objective's change per extra kg of demand (the demand row's dual).
     """
-    keys = ["buyer", "commodity"]
-    out = short.merge(_sums(alloc, viol), on=keys, how="left")
-    out = out.merge(_concentration(mix), on=keys, how="left")
+    need_keys = keys(problem)
+    out = short.merge(_sums(alloc, viol, need_keys), on=need_keys, how="left")
+    out = out.merge(_concentration(mix, need_keys), on=need_keys, how="left")
     fill = [
         "purchase_usd",
         "risk_charge_usd",
@@ -305,11 +381,13 @@ def metrics(
         "china_t",
         "trusted_t",
         "violation_usd",
+        "q_tonnes",
     ]
     out[fill] = out[fill].fillna(0.0)
-    served = out["served_t"].where(out["served_t"] > 0)
-    q_t = alloc.assign(qt=alloc["disruption_probability"] * alloc["tonnes"]).groupby(keys)["qt"]
-    out = out.merge(q_t.sum().rename("q_tonnes").reset_index(), on=keys, how="left")
+    out["risk_charge_usd"] += _per_need(problem, solution, "risk_charge")
+    out["violation_usd"] += _per_need(problem, solution, "violation", gaps_only=True)
+    out["holding_usd"] = _per_need(problem, solution, "holding")
+    served = out["bought_t"].where(out["bought_t"] > 0)  # shares and averages of purchases
     out = out.assign(
         purchase_cost_usd=out["purchase_usd"],
         average_price_usd_per_kg=out["purchase_usd"] / (1000.0 * served),
@@ -320,6 +398,7 @@ def metrics(
     )
     out["model_cost_usd"] = (
         out["purchase_cost_usd"]
+        + out["holding_usd"]
         + out["risk_charge_usd"]
         + out["lost_supply_usd"]
         + out["violation_usd"]
@@ -327,7 +406,27 @@ def metrics(
     top = out["top_foreign_share"].fillna(0.0)
     out["crma_compliant"] = (top <= CRMA_BENCHMARK + 1e-9).astype(object).where(served.notna())
     out["marginal_cost_usd_per_kg"] = _demand_duals(problem, solution)
-    return out[_METRIC_COLUMNS]
+    return out[_with_year(problem, _METRIC_COLUMNS)]
+
+
+def _per_need(
+    problem: Problem, solution: Solution, part: str, gaps_only: bool = False
+) -> np.ndarray:
+    """A cost term per need from its shortfall, stock and stock-gap columns, USD.
+
+    (x columns and soft policy rows are summed from the allocation and
+    violation tables.)
+    """
+    lay, s = problem.layout, problem.structure
+    cost = problem.arrays.parts[part] * _values(problem, solution)
+    out = np.zeros(lay.n_need)
+    if not gaps_only:
+        out += cost[lay.shortfall]
+        if lay.n_stock:
+            np.add.at(out, s.stocks["need"].to_numpy(dtype=int), cost[lay.stock])
+    if lay.n_gap:
+        np.add.at(out, s.gaps["need"].to_numpy(dtype=int), cost[lay.gap])
+    return out
 
 
 def _demand_duals(problem: Problem, solution: Solution) -> np.ndarray:
@@ -342,3 +441,31 @@ def risk_charge_rule(problem: Problem) -> str:
     if problem.structure.settings.risk_charge is RiskCharge.PRICE_MULTIPLE:
         return "lambda x price x risk/100 (version 1)"
     return "lambda x q x V (expected disruption loss)"
+
+
+def by_year(metrics: pd.DataFrame) -> pd.DataFrame:
+    """Totals per planning year from the metrics table (one row without a year column)."""
+    frame = metrics if "year" in metrics.columns else metrics.assign(year=np.nan)
+    china = (frame["china_share"].fillna(0.0) * frame["served_t"].fillna(0.0)).rename("china_t")
+    sums = (
+        frame.assign(china_t=china)
+        .groupby("year", as_index=False, dropna=False)[
+            [
+                "demand_t",
+                "served_t",
+                "shortfall_t",
+                "purchase_cost_usd",
+                "holding_usd",
+                "expected_loss_usd",
+                "risk_charge_usd",
+                "lost_supply_usd",
+                "violation_usd",
+                "model_cost_usd",
+                "china_t",
+            ]
+        ]
+        .sum()
+    )
+    bought = sums["bought_t"].where(sums["bought_t"] > 0)
+    sums["china_share"] = sums.pop("china_t") / bought
+    return sums if "year" in metrics.columns else sums.drop(columns="year")

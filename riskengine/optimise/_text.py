@@ -42,15 +42,21 @@ def _header(result: OptimisationResult) -> list[str]:
     if not _has_plan(result):
         return [title, f"  no plan: {result.message or 'the solver returned no solution'}", solver]
     demand = result.shortfalls["demand_t"].sum()
+    years = result.years
+    period = f"over {years[0]}-{years[-1]}" if years else "a year"
     lines = [
         title,
-        f"  purchase cost {_usd_m(result.purchase_cost_usd)} a year (what would be paid to "
-        "suppliers)",
-        f"  served {result.served_t:,.1f} t of {demand:,.1f} t (short {result.shortfall_t:,.1f} t)",
-        f"  expected disruption loss {_usd_m(result.expected_loss_usd)} a year (q x V x tonnes)",
+        f"  purchase cost {_usd_m(result.purchase_cost_usd)} {period} (what would be paid to "
+        "suppliers)"
+        + (f"; stock holding {_usd_m(result.holding_usd)}" if result.holding_usd else ""),
+        f"  served {result.served_t:,.1f} t of {demand:,.1f} t demanded (short "
+        f"{result.shortfall_t:,.1f} t); bought {result.shortfalls['bought_t'].sum():,.1f} t",
+        f"  expected disruption loss {_usd_m(result.expected_loss_usd)} {period} (q x V x tonnes)",
         f"  model cost {_usd_m(result.objective_usd)} = purchase + risk charge "
         f"{_usd_m(result.risk_charge_usd)} + lost supply {_usd_m(result.lost_supply_usd)} + "
-        f"policy violations {_usd_m(result.violation_usd)} (model terms, not money paid)",
+        f"policy violations {_usd_m(result.violation_usd)}"
+        + (f" + holding {_usd_m(result.holding_usd)}" if result.holding_usd else "")
+        + " (model terms, not money paid)",
         solver,
     ]
     if result.message:
@@ -82,7 +88,7 @@ def _metric_lines(result: OptimisationResult) -> list[str]:
             else (f"{r['average_disruption_probability']:.2f}")
         )
         lines.append(
-            f"  {r['buyer']:<5} {r['commodity']:<12} {r['served_t']:>11,.1f} "
+            f"  {r['buyer']:<5} {r['commodity']:<12} {r['bought_t']:>11,.1f} "
             f"{r['shortfall_t']:>12,.1f} {price:>7} {q:>5} {_pct(r['china_share']):>4} "
             f"{_pct(r['home_partner_share']):>8}  {top:<13} {_yes(r['crma_compliant']):>4}"
         )
@@ -108,11 +114,34 @@ def _binding_lines(result: OptimisationResult, top: int) -> list[str]:
     return lines
 
 
+def _year_lines(result: OptimisationResult) -> list[str]:
+    table = result.by_year()
+    lines = [
+        "",
+        f"  Plan by year ({result.years[0]}-{result.years[-1]}; money in USD m):",
+        "  year   bought t   short t  purchase  holding  exp. loss  violations   CN",
+    ]
+    for r in table.to_dict("records"):
+        lines.append(
+            f"  {int(r['year'])} {r['bought_t']:>10,.1f} {r['shortfall_t']:>9,.1f} "
+            f"{r['purchase_cost_usd'] / 1e6:>9,.1f} {r['holding_usd'] / 1e6:>8,.1f} "
+            f"{r['expected_loss_usd'] / 1e6:>10,.1f} {r['violation_usd'] / 1e6:>11,.1f} "
+            f"{_pct(r['china_share']):>4}"
+        )
+    lines.append(f"  Per commodity, {result.years[0]} (result.for_year(YEAR) for any year):")
+    return lines
+
+
 def summary_text(result: OptimisationResult, top: int = 5) -> str:
     """Status, money, volumes, per-commodity metrics and the top shadow prices."""
     lines = _header(result)
-    if not result.metrics.empty and _has_plan(result):
+    if result.years and _has_plan(result):
+        lines += _year_lines(result)
+        first = result.for_year(result.years[0])
+        lines += _metric_lines(first)[1:] if not first.metrics.empty else []
+    elif not result.metrics.empty and _has_plan(result):
         lines += _metric_lines(result)
+    if not result.metrics.empty and _has_plan(result):
         lines.append(
             f"  (shares of what each buyer buys; CRMA: no non-home country above "
             f"{CRMA_BENCHMARK:.0%} of purchases, n/a when nothing is bought; q: average yearly "

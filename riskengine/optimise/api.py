@@ -9,7 +9,7 @@ from riskengine.config.schema import Config
 from riskengine.data.dataset import Dataset
 from riskengine.data.frames import check_inputs
 from riskengine.enums import Mode
-from riskengine.optimise.problem import build_problem
+from riskengine.optimise.build import build_problem
 from riskengine.optimise.result import OptimisationResult, make_result
 from riskengine.optimise.solve import solve
 

@@ -25,7 +25,7 @@ from riskengine.optimise.parameters import COST_PARTS
 from riskengine.optimise.problem import Problem
 from riskengine.optimise.solution import Solution
 
-__all__ = ["binding"]
+__all__ = ["SENTENCES", "binding"]
 
 _PART_COLUMNS = {term: f"{term}_usd_per_kg" for term in COST_PARTS}
 #: Families whose duals are bookkeeping, not a limit an analyst can move.
@@ -69,7 +69,7 @@ def _bound_duals(problem: Problem, solution: Solution, tol: float, parts: Any) -
     upper = problem.arrays.x_upper_t
     value = np.asarray(solution.values_t)[lay.x]
     hit = (dual < -tol) & (value >= upper * (1 - 1e-7) - 1e-9) & np.isfinite(upper)
-    frame = x.loc[hit, ["buyer", "commodity", "country", "supplier_id"]].copy()
+    frame = x.loc[hit, ["buyer", "commodity", "country", "supplier_id", "year"]].copy()
     frame["shadow_price_usd_per_kg"] = dual[hit]
     capacity = problem.arrays.x_capacity_t[hit]
     by_capacity = capacity <= upper[hit] * (1 + 1e-12)
@@ -80,14 +80,6 @@ def _bound_duals(problem: Problem, solution: Solution, tol: float, parts: Any) -
     for term, column in _PART_COLUMNS.items():
         frame[column] = np.nan if parts is None else parts[1][term][lay.x][hit]
     return frame
-
-
-def _driver(row: dict[str, Any]) -> str:
-    values = {term: row[column] for term, column in _PART_COLUMNS.items()}
-    if any(pd.isna(v) for v in values.values()):
-        return ""
-    term = max(values, key=lambda t: abs(values[t]))
-    return term if abs(values[term]) > 0 else ""
 
 
 def _why(row: dict[str, Any]) -> str:
@@ -105,8 +97,10 @@ def _why(row: dict[str, Any]) -> str:
 
 def _sentence(row: dict[str, Any], mode: str) -> str:
     kg = row["saving_usd_per_t"] / 1000.0
+    year = row.get("year")
+    when = f" in {int(year)}" if year is not None and pd.notna(year) and year >= 0 else ""
     save = f"would save USD {kg:,.0f}/kg{_why(row)}"
-    where = f"{row['buyer']} {row['commodity']}"
+    where = f"{row['buyer']} {row['commodity']}{when}"
     family = row["family"]
     if family == "country_cap":
         return f"Raising the {row['share']:.0%} cap on {row['country']} for {where} {save}."
@@ -117,12 +111,14 @@ def _sentence(row: dict[str, Any], mode: str) -> str:
             f"Releasing the contracted minimum at {row['supplier_id']} "
             f"({row['country']}, {row['commodity']}) {save}."
         )
+    if family == "stock_target":
+        return f"Holding one kg less of the strategic stock target for {where} {save}."
     if family == "supplier_cap":
         return (
             f"Raising the {row['share']:.0%} single-offer cap on {row['supplier_id']} "
             f"({row['country']}) for {where} {save}."
         )
-    offer = f"{row['supplier_id']} ({row['country']}, {row['commodity']})"
+    offer = f"{row['supplier_id']} ({row['country']}, {row['commodity']}){when}"
     if isinstance(row["buyer"], str) and row["buyer"] and mode == "separate":
         return f"More of {row['buyer']}'s pro-rata capacity at {offer} {save}."
     return f"More capacity at {offer} {save}."
@@ -146,14 +142,30 @@ def binding(problem: Problem, solution: Solution) -> pd.DataFrame:
         return pd.DataFrame(columns=BINDING_COLUMNS)
     frame = pd.concat([f.reindex(columns=BINDING_COLUMNS) for f in frames], ignore_index=True)
     frame["saving_usd_per_t"] = frame["shadow_price_usd_per_kg"].abs() * 1000.0
-    records = frame.to_dict("records")
-    frame["driver"] = [_driver(r) for r in records]
+    frame["driver"] = _drivers(frame)
     frame = frame.sort_values(
-        ["saving_usd_per_t", "family", "buyer", "commodity", "country", "supplier_id"],
-        ascending=[False, True, True, True, True, True],
+        ["saving_usd_per_t", "family", "buyer", "commodity", "year", "country", "supplier_id"],
+        ascending=[False, True, True, True, True, True, True],
         kind="stable",
         na_position="first",
     ).reset_index(drop=True)
     mode = problem.mode.value
-    frame["sentence"] = [_sentence(r, mode) for r in frame.to_dict("records")]
+    top = frame.head(SENTENCES).to_dict("records")
+    frame["sentence"] = [_sentence(r, mode) for r in top] + [""] * (len(frame) - len(top))
     return frame[BINDING_COLUMNS]
+
+
+#: Rows of the binding table that get a sentence (the most valuable first); the rest
+#: keep their numbers and an empty sentence (writing 50,000 sentences takes seconds).
+SENTENCES = 200
+
+
+def _drivers(frame: pd.DataFrame) -> np.ndarray:
+    """The term with the largest part of each shadow price ('' without a split)."""
+    parts = frame[list(_PART_COLUMNS.values())].to_numpy(dtype=float)
+    if not len(parts):
+        return np.zeros(0, dtype=object)
+    size = np.abs(np.nan_to_num(parts, nan=0.0))
+    names = np.asarray(list(_PART_COLUMNS), dtype=object)[size.argmax(axis=1)]
+    unknown = np.isnan(parts).any(axis=1) | (size.max(axis=1) == 0)
+    return np.where(unknown, "", names)

@@ -28,6 +28,7 @@ __all__ = [
     "define_demand",
     "define_partner_floor",
     "define_service",
+    "define_stock_target",
     "policy_rows",
 ]
 
@@ -41,12 +42,12 @@ def policy_rows(
     a cap of 1 or more binds nothing and is left out. Columns: ``need, buyer,
     commodity, country, share, soft, basis`` (and ``family``).
     """
-    foreign = x.loc[x["relation"] != "home", ["need", "buyer", "commodity", "country"]]
+    foreign = x.loc[x["relation"] != "home", ["need", "buyer", "commodity", "year", "country"]]
     caps = foreign.drop_duplicates(["need", "country"]).sort_values(["need", "country"])
     theta = [policies[b].cap_for(k) for b, k in zip(caps["buyer"], caps["country"], strict=True)]
     caps = caps.assign(share=pd.array(theta, dtype="Float64"))
     caps = caps[caps["share"].notna() & (caps["share"] < 1.0)]
-    floors = need[["need", "buyer", "commodity"]].assign(
+    floors = need[["need", "buyer", "commodity", "year"]].assign(
         share=[policies[b].min_partner_share for b in need["buyer"]]
     )
     floors = floors[floors["share"] > 0].assign(country="")
@@ -63,15 +64,47 @@ def policy_rows(
     return frames[0], frames[1]
 
 
-def define_demand(x: pd.DataFrame, need: pd.DataFrame, lay: Layout) -> Block | None:
-    """sum of x over a need's offers + shortfall = D, one equality row per need."""
+def define_demand(
+    x: pd.DataFrame, need: pd.DataFrame, lay: Layout, stocks: pd.DataFrame | None = None
+) -> Block | None:
+    """Balance per need: x bought + shortfall + last year's stock - this year's stock = D.
+
+    Without a stock the row is ``sum of x + shortfall = D``; the first year's
+    opening stock moves to the right-hand side (``balance`` = D - opening).
+    """
     n_x, n = len(x), len(need)
-    row = np.concatenate([x["need"].to_numpy(), np.arange(n)])
-    col = np.concatenate([np.arange(n_x), lay.shortfall.start + np.arange(n)])
-    rows = need[["buyer", "commodity"]].assign(rhs_t=need["demand_t"])
-    ref = np.arange(n)
+    rows = [x["need"].to_numpy(), np.arange(n)]
+    cols = [np.arange(n_x), lay.shortfall.start + np.arange(n)]
+    vals = [np.ones(n_x), np.ones(n)]
+    if stocks is not None and len(stocks):
+        held = stocks["need"].to_numpy(dtype=int)
+        own = lay.stock.start + np.arange(len(stocks))
+        prev = stocks["previous"].to_numpy(dtype=int)
+        carried = np.flatnonzero(prev >= 0)
+        rows += [held, held[carried]]
+        cols += [own, lay.stock.start + prev[carried]]
+        vals += [-np.ones(len(stocks)), np.ones(len(carried))]
+    entries = (np.concatenate(rows), np.concatenate(cols), np.concatenate(vals))
+    table = need[["buyer", "commodity", "year"]].assign(rhs_t=need["demand_t"])
+    return make_block("demand", entries, lay.n_cols, table, "eq", ("balance", np.arange(n), 1.0))
+
+
+def define_stock_target(stocks: pd.DataFrame, lay: Layout) -> Block | None:
+    """Stock at the year's end + gap >= target (days of demand), one row per stock target."""
+    if stocks is None or stocks.empty:
+        return None
+    targeted = np.flatnonzero(stocks["target_t"].notna().to_numpy())
+    if not len(targeted):
+        return None
+    k = len(targeted)
+    entries = (
+        np.concatenate([np.arange(k), np.arange(k)]),
+        np.concatenate([lay.stock.start + targeted, lay.gap.start + np.arange(k)]),
+        np.ones(2 * k),
+    )
+    rows = stocks.iloc[targeted][["buyer", "commodity", "year"]].assign(rhs_t=np.nan)
     return make_block(
-        "demand", (row, col, np.ones(n_x + n)), lay.n_cols, rows, "eq", ("demand", ref, 1.0)
+        "stock_target", entries, lay.n_cols, rows, "ge", ("target", np.arange(k), 1.0)
     )
 
 
@@ -83,7 +116,7 @@ def define_bought(x: pd.DataFrame, need: pd.DataFrame, lay: Layout) -> Block | N
     row = np.concatenate([x["need"].to_numpy(), np.arange(n)])
     col = np.concatenate([np.arange(n_x), lay.bought.start + np.arange(n)])
     val = np.concatenate([np.ones(n_x), -np.ones(n)])
-    rows = need[["buyer", "commodity"]].assign(rhs_t=0.0)
+    rows = need[["buyer", "commodity", "year"]].assign(rhs_t=0.0)
     return make_block("bought", (row, col, val), lay.n_cols, rows, "eq")
 
 
@@ -99,7 +132,7 @@ def define_capacity(x: pd.DataFrame, mode: Mode, alone: np.ndarray, lay: Layout)
     offers = np.unique(shared["offer"].to_numpy())
     row = np.searchsorted(offers, shared["offer"].to_numpy())
     first = shared.drop_duplicates("offer").sort_values("offer")
-    rows = first[["commodity", "supplier_id", "country"]].assign(rhs_t=np.nan)
+    rows = first[["commodity", "supplier_id", "country", "year"]].assign(rhs_t=np.nan)
     entries = (row, shared.index.to_numpy(), np.ones(len(shared)))
     return make_block("capacity", entries, lay.n_cols, rows, "le", ("capacity", offers, 1.0))
 
@@ -132,7 +165,7 @@ def define_country_cap(
         np.concatenate([np.ones(len(used)), -share[cons], soft_vals]),
     )
     coef = np.where(on_consumption, 0.0, share)  # demand basis: rhs = theta x D
-    table = caps[["buyer", "commodity", "country"]].assign(share=share, rhs_t=np.nan)
+    table = caps[["buyer", "commodity", "country", "year"]].assign(share=share, rhs_t=np.nan)
     return make_block(
         "country_cap",
         entries,
@@ -159,7 +192,7 @@ def define_partner_floor(
         np.concatenate([trusted, lay.bought.start + floors["need"].to_numpy(), soft_cols]),
         np.concatenate([np.ones(len(trusted)), -alpha, soft_vals]),
     )
-    table = floors[["buyer", "commodity"]].assign(share=alpha, rhs_t=0.0)
+    table = floors[["buyer", "commodity", "year"]].assign(share=alpha, rhs_t=0.0)
     return make_block("partner_floor", entries, lay.n_cols, table, "ge")
 
 
@@ -167,7 +200,13 @@ def define_service(need: pd.DataFrame, group: np.ndarray, lay: Layout) -> Block 
     """Lexicographic rule: the shortfalls of a service group <= the least the market allows."""
     groups = np.unique(group)
     first = need.groupby(group, sort=True).first()
-    rows = pd.DataFrame({"commodity": first["commodity"].to_numpy(), "rhs_t": np.nan})
+    rows = pd.DataFrame(
+        {
+            "commodity": first["commodity"].to_numpy(),
+            "year": first["year"].to_numpy(),
+            "rhs_t": np.nan,
+        }
+    )
     if len(groups) == len(need):  # one group per need: name its buyer
         rows["buyer"] = first["buyer"].to_numpy()
     entries = (group, lay.shortfall.start + np.arange(len(need)), np.ones(len(need)))

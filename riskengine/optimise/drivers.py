@@ -29,6 +29,7 @@ DRIVER_NAMES = {
     "risk_charge": "risk charge",
     "lost_supply": "lost supply",
     "violation": "policy violation",
+    "holding": "stock holding",
 }
 _BASIC = 1  # highspy.HighsBasisStatus.kBasic
 

@@ -33,21 +33,25 @@ TONNES_PER_UNIT = 1000.0
 USD_PER_UNIT = 1000.0
 #: Constraint families, in the order their blocks are stacked.
 FAMILIES: dict[str, str] = {
-    "demand": "bought from offers + shortfall = D[b,c]",
+    "demand": "bought + shortfall + stock drawn = D[b,c,t] (stock drawn = last year's stock - "
+    "this year's)",
     "bought": "sum of x[b,o] over the offers of c - bought[b,c] = 0",
     "capacity": "sum over buyers of x[b,o] <= K[o]",
     "country_cap": "tonnes from one non-home country <= theta_b x bought[b,c] (+ violation if soft)",
     "partner_floor": "tonnes from home or partners >= alpha_b x bought[b,c] (- violation if soft)",
     "contract": "sum over buyers of x[b,o] >= contracted_t[o]",
     "service": "sum of shortfalls of c <= the least shortfall the market allows (lexicographic)",
+    "stock_target": "stock at the year's end + gap >= target days of demand (soft)",
     "order_link": "x[b,o] - M[b,o] * y[b,o] <= 0 (MILP)",
     "min_order": "x[b,o] - m[b,o] * y[b,o] >= 0 (MILP)",
     "max_suppliers": "sum of y[b,o] over offers of c <= max_suppliers_per_commodity (MILP)",
 }
 #: Columns of every block's row table.
-ROW_KEYS = ["family", "buyer", "commodity", "country", "supplier_id", "share", "rhs_t"]
+ROW_KEYS = ["family", "buyer", "commodity", "country", "supplier_id", "year", "share", "rhs_t"]
 
-RhsSource = Literal["zero", "demand", "capacity", "contract", "service", "count"]
+RhsSource = Literal[
+    "zero", "demand", "balance", "target", "capacity", "contract", "service", "count"
+]
 Sense = Literal["eq", "le", "ge"]
 
 
@@ -64,7 +68,8 @@ class Block:
     sense : {"eq", "le", "ge"}
     rhs_source : str
         Which parameter the right-hand side reads: ``zero``, ``demand`` (per
-        need, tonnes), ``capacity`` (per offer), ``contract`` (per offer),
+        need, tonnes), ``balance`` (demand less the opening stock), ``target``
+        (per stock target), ``capacity`` (per offer), ``contract`` (per offer),
         ``service`` (per commodity, lexicographic) or ``count`` (a number).
     rhs_ref : ndarray of int
         Index into that parameter, per row.
@@ -119,7 +124,8 @@ def make_block(
     matrix.sum_duplicates()
     matrix.eliminate_zeros()
     frame = rows.assign(family=family).reindex(columns=ROW_KEYS).reset_index(drop=True)
-    frame = frame.astype({k: "str" for k in ROW_KEYS[:5]} | {"share": float, "rhs_t": float})
+    frame = frame.astype({k: "str" for k in ROW_KEYS[:5]})
+    frame = frame.astype({"year": float, "share": float, "rhs_t": float})
     source, ref, coef = rhs
     ref = np.zeros(n, dtype=int) if ref is None else np.asarray(ref, dtype=int)
     coef_arr = np.broadcast_to(np.asarray(coef, dtype=float), (n,)).copy()

@@ -16,7 +16,8 @@ from riskengine.data.dataset import Dataset
 from riskengine.data.frames import check_inputs
 from riskengine.enums import Mode
 from riskengine.optimise.api import default_scores, with_disruption_probability
-from riskengine.optimise.problem import Problem, build_problem
+from riskengine.optimise.build import build_problem
+from riskengine.optimise.problem import Problem
 from riskengine.optimise.result import OptimisationResult, make_result, records
 from riskengine.optimise.solution import Solution, to_solution
 from riskengine.optimise.solve import resolve_backend, solve
@@ -187,7 +188,7 @@ def _point(result: OptimisationResult) -> dict[str, Any]:
         "expected_loss_usd": result.expected_loss_usd,
         "lost_supply_usd": result.lost_supply_usd,
         "supply_loss_usd": result.expected_loss_usd + result.lost_supply_usd,
-        "served_t": served,
+        "served_t": result.served_t,
         "shortfall_t": result.shortfall_t,
         "china_share": china / served if served else np.nan,
         "average_risk": risk,
@@ -284,6 +285,7 @@ def frontier(
         "risk_aversion",
         "buyer",
         "commodity",
+        *(["year"] if "year" in mixes.columns else []),
         "country",
         "tonnes",
         "share_of_purchases",

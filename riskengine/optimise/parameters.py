@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 __all__ = ["COST_PARTS", "ModelArrays", "Parameters", "model_arrays"]
 
 #: The objective's terms, each reported apart (contract 5.5).
-COST_PARTS = ("purchase", "risk_charge", "lost_supply", "violation")
+COST_PARTS = ("purchase", "risk_charge", "lost_supply", "violation", "holding")
 
 
 @dataclass(frozen=True, repr=False)
@@ -64,6 +64,16 @@ class Parameters:
     objective : {"model", "service"}
         ``model``: the contract's objective; ``service``: only the tonnes short
         (the first stage of the lexicographic rule).
+    x_lower_t : ndarray or None
+        Offtake contracts per x, tonnes (bounded by what can be delivered).
+    opening_t : ndarray or None
+        Strategic stock before the first year, per need (0 but on first years).
+    stock_max_t, holding_usd_per_kg : ndarray
+        Per stock column: the most it may hold (t) and its holding cost (USD per
+        kg a year).
+    stock_target_t, gap_usd_per_kg : ndarray
+        Per stock target: tonnes to hold at the year's end and the price of a
+        kg below it (USD/kg).
     """
 
     risk_aversion: float
@@ -78,6 +88,12 @@ class Parameters:
     violation_usd_per_kg: np.ndarray = field(default_factory=lambda: np.zeros(0))
     service_t: np.ndarray | None = None
     objective: Literal["model", "service"] = "model"
+    x_lower_t: np.ndarray | None = None
+    opening_t: np.ndarray | None = None
+    stock_max_t: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    holding_usd_per_kg: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    stock_target_t: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    gap_usd_per_kg: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
     def replace(self, **changes: object) -> Parameters:
         """A copy with some parameters changed."""
@@ -154,13 +170,18 @@ def _costs(structure: Structure, params: Parameters) -> dict[str, np.ndarray]:
         premium = max(params.risk_aversion - 1.0, 0.0)
         parts["risk_charge"][lay.shortfall] = premium * 1000.0 * params.lost_value_usd_per_kg
     parts["violation"][lay.violation] = 1000.0 * params.violation_usd_per_kg
+    parts["violation"][lay.gap] = 1000.0 * params.gap_usd_per_kg
+    parts["holding"][lay.stock] = 1000.0 * params.holding_usd_per_kg
     return parts
 
 
 def _row_bounds(structure: Structure, params: Parameters) -> tuple[np.ndarray, np.ndarray]:
+    opening = np.zeros(len(params.demand_t)) if params.opening_t is None else params.opening_t
     sources = {
         "zero": np.zeros(1),
         "demand": params.demand_t,
+        "balance": params.demand_t - opening,
+        "target": params.stock_target_t,
         "capacity": params.capacity_t,
         "contract": params.contracted_t,
         "service": np.full(structure.n_service_groups, np.inf)
@@ -193,9 +214,11 @@ def model_arrays(structure: Structure, params: Parameters) -> ModelArrays:
     x_upper = np.minimum(structure.sigma * params.demand_t[structure.x_need], capacity)
     upper = np.full(lay.n_cols, np.inf)
     upper[lay.x] = x_upper / TONNES_PER_UNIT
+    upper[lay.stock] = params.stock_max_t / TONNES_PER_UNIT
     if lay.n_y:
         upper[lay.y] = structure.y_upper
+    lower = np.zeros(lay.n_cols)
+    if params.x_lower_t is not None:  # offtakes, as far as the offer can deliver
+        lower[lay.x] = np.minimum(params.x_lower_t, x_upper) / TONNES_PER_UNIT
     row_lower, row_upper = _row_bounds(structure, params)
-    return ModelArrays(
-        cost, parts, np.zeros(lay.n_cols), upper, row_lower, row_upper, x_upper, capacity
-    )
+    return ModelArrays(cost, parts, lower, upper, row_lower, row_upper, x_upper, capacity)

@@ -31,21 +31,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from riskengine.config.schema import Config
-from riskengine.data.dataset import Dataset
 from riskengine.enums import Mode, ShortfallRule
-from riskengine.exceptions import RiskEngineError
-from riskengine.optimise import _milp
-from riskengine.optimise._contracts import contract_block
-from riskengine.optimise.constraints import (
-    define_bought,
-    define_capacity,
-    define_country_cap,
-    define_demand,
-    define_partner_floor,
-    define_service,
-    policy_rows,
-)
 from riskengine.optimise.families import (
     FAMILIES,
     ROW_KEYS,
@@ -54,8 +40,7 @@ from riskengine.optimise.families import (
     Block,
 )
 from riskengine.optimise.parameters import ModelArrays, Parameters, model_arrays
-from riskengine.optimise.policy import ModelSettings, model_settings
-from riskengine.optimise.variables import needs, offers, x_variables
+from riskengine.optimise.policy import ModelSettings
 
 __all__ = [
     "FAMILIES",
@@ -65,24 +50,33 @@ __all__ = [
     "Layout",
     "Problem",
     "Structure",
-    "build_problem",
 ]
 
 
 @dataclass(frozen=True)
 class Layout:
-    """Where each kind of column sits: x, shortfall, bought, violation, y (in that order)."""
+    """Where each kind of column sits: x, shortfall, bought, violation, stock, gap, y."""
 
     n_x: int
     n_need: int
     n_bought: int
     n_violation: int
     n_y: int
+    n_stock: int = 0
+    n_gap: int = 0
 
     @property
     def n_cols(self) -> int:
         """All columns."""
-        return self.n_x + self.n_need + self.n_bought + self.n_violation + self.n_y
+        return (
+            self.n_x
+            + self.n_need
+            + self.n_bought
+            + self.n_violation
+            + self.n_stock
+            + self.n_gap
+            + self.n_y
+        )
 
     @property
     def x(self) -> slice:
@@ -107,9 +101,21 @@ class Layout:
         return slice(start, start + self.n_violation)
 
     @property
+    def stock(self) -> slice:
+        """One strategic-stock column per need holding a stock (tonnes at the year's end)."""
+        start = self.violation.stop
+        return slice(start, start + self.n_stock)
+
+    @property
+    def gap(self) -> slice:
+        """One column per stock target: tonnes below it at the year's end."""
+        start = self.stock.stop
+        return slice(start, start + self.n_gap)
+
+    @property
     def y(self) -> slice:
         """The binary columns of a MILP."""
-        start = self.violation.stop
+        start = self.gap.stop
         return slice(start, start + self.n_y)
 
 
@@ -152,6 +158,20 @@ class Structure:
     service_group: np.ndarray
     y_upper: np.ndarray = field(default_factory=lambda: np.zeros(0))
     notes: tuple[str, ...] = ()
+    stocks: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    @cached_property
+    def gaps(self) -> pd.DataFrame:
+        """The stock rows with a target (one gap column each), in stock order."""
+        if self.stocks.empty:
+            return self.stocks
+        return self.stocks[self.stocks["target_t"].notna()]
+
+    @property
+    def years(self) -> tuple[int, ...]:
+        """The planning years of the needs (empty for the one-period model)."""
+        years = sorted(set(self.needs["year"])) if "year" in self.needs else []
+        return tuple(int(y) for y in years if y >= 0)
 
     @cached_property
     def x_need(self) -> np.ndarray:
@@ -194,18 +214,23 @@ class Structure:
 
     @cached_property
     def columns(self) -> pd.DataFrame:
-        """One row per column: ``kind`` (x, shortfall, bought, violation, y) and its keys.
+        """One row per column: ``kind`` (x, shortfall, bought, violation, stock, stock_gap,
+        y) and its keys.
 
         Keys: ``buyer, commodity, supplier_id, country, relation, family``
         (empty where they do not apply).
         """
         keys = ["buyer", "commodity", "supplier_id", "country", "relation", "family"]
         need = self.needs[["buyer", "commodity"]]
+        stock = self.stocks[["buyer", "commodity"]] if len(self.stocks) else need.iloc[:0]
+        gap = self.gaps[["buyer", "commodity"]] if len(self.gaps) else need.iloc[:0]
         parts = [
             self.x.assign(kind="x", family=""),
             need.assign(kind="shortfall"),
             need.iloc[: self.layout.n_bought].assign(kind="bought"),
             self.violations.assign(kind="violation"),
+            stock.assign(kind="stock"),
+            gap.assign(kind="stock_gap"),
             self.x.iloc[: self.layout.n_y].assign(kind="y", family=""),
         ]
         frame = pd.concat([p.reindex(columns=["kind", *keys]) for p in parts], ignore_index=True)
@@ -354,145 +379,3 @@ class Problem:
             f"risk_aversion={self.risk_aversion:g}, columns={self.n_cols} ({kinds}), "
             f"rows={self.n_rows} ({sizes}), nnz={self.matrix.nnz})"
         )
-
-
-# --------------------------------------------------------------------------- build
-
-
-def _q(x: pd.DataFrame) -> np.ndarray:
-    """q per x, from the scores' ``disruption_probability``."""
-    if x["disruption_probability"].isna().any():
-        first = x[x["disruption_probability"].isna()].iloc[0]
-        raise RiskEngineError(
-            f"scores have no disruption_probability for buyer {first['buyer']!r}, supplier_id "
-            f"{first['supplier_id']!r}; pass scores from riskengine.optimise.api.default_scores"
-        )
-    return x["disruption_probability"].to_numpy(dtype=float)
-
-
-def _violation_table(caps: pd.DataFrame, floors: pd.DataFrame) -> pd.DataFrame:
-    keep = ["family", "need", "buyer", "commodity", "country", "share"]
-    soft = [f.loc[f["soft"], keep] for f in (caps, floors) if not f.empty]
-    if not soft:
-        return pd.DataFrame(columns=keep)
-    return pd.concat(soft, ignore_index=True)
-
-
-def _violation_prices(
-    violations: pd.DataFrame, need: pd.DataFrame, settings: ModelSettings
-) -> np.ndarray:
-    value = need["lost_value_usd_per_kg"].to_numpy(dtype=float)
-    return np.array(
-        [
-            settings.policies[b].violation_usd_per_kg(c, value[n])
-            for b, c, n in zip(
-                violations["buyer"], violations["commodity"], violations["need"], strict=True
-            )
-        ],
-        dtype=float,
-    )
-
-
-def build_problem(
-    dataset: Dataset, config: Config, scores: pd.DataFrame, mode: Mode | str | None = None
-) -> Problem:
-    """Build the model of contract section 5.2 (one year) as a :class:`Problem`.
-
-    Parameters
-    ----------
-    dataset : Dataset
-        Offers (``suppliers``), demand (t/yr), countries (for blocs),
-        commodities (lost-supply values).
-    config : Config
-        Buyers (home, partners, policy) and the ``optimiser`` section.
-    scores : DataFrame
-        ``buyer, supplier_id, commodity, risk_score`` (0-100) and, for the
-        version-2 risk charge, ``disruption_probability`` (q, 0-1 a year) for
-        every (buyer, offer) pair the model can use; without it q comes from
-        the configured calibration (``risk.calibration``).
-    mode : Mode or str, optional
-        ``joint`` or ``separate``; default ``config.optimiser.mode``.
-
-    Returns
-    -------
-    Problem
-        Rows and columns in a canonical order (buyer, commodity, supplier_id),
-        so permuting the input tables gives the same problem.
-    """
-    from riskengine.optimise.api import with_disruption_probability
-
-    mode = Mode(mode if mode is not None else config.optimiser.mode)
-    scores = with_disruption_probability(scores, dataset, config)
-    settings = model_settings(config)
-    need, value_notes = needs(dataset, config, settings)
-    offer = offers(dataset, config)
-    x = x_variables(dataset, config, need, offer, scores)
-    caps, floors = policy_rows(x, need, settings.policies)
-    violations = _violation_table(caps, floors)
-    any_consumption = (
-        bool((caps["basis"] == "consumption").any() if not caps.empty else False)
-        or not floors.empty
-    )
-    milp = _milp.is_milp(config.optimiser)
-    layout = Layout(
-        len(x),
-        len(need),
-        len(need) if any_consumption else 0,
-        len(violations),
-        len(x) if milp else 0,
-    )
-    commodity_code = pd.factorize(need["commodity"], sort=True)[0].astype(int)
-    service = commodity_code if mode is Mode.JOINT else np.arange(len(need))
-    first_v = layout.violation.start
-    n_caps_soft = int(caps["soft"].sum()) if not caps.empty else 0
-    params = Parameters(
-        risk_aversion=float(config.optimiser.risk_aversion),
-        demand_t=need["demand_t"].to_numpy(dtype=float),
-        lost_value_usd_per_kg=need["lost_value_usd_per_kg"].to_numpy(dtype=float),
-        capacity_t=offer["capacity_t"].to_numpy(dtype=float),
-        contracted_t=offer["contracted_t"].to_numpy(dtype=float),
-        price_usd_per_kg=offer["price_usd_per_kg"].to_numpy(dtype=float)[x["offer"].to_numpy()],
-        disruption_probability=_q(x),
-        risk_score=x["risk_score"].to_numpy(dtype=float),
-        violation_usd_per_kg=_violation_prices(violations, need, settings),
-    )
-    blocks = [
-        define_demand(x, need, layout),
-        define_bought(x, need, layout),
-        define_capacity(x, mode, _alone(x, len(offer)), layout),
-        define_country_cap(x, caps, first_v, layout),
-        define_partner_floor(x, floors, first_v + n_caps_soft, layout),
-    ]
-    draft = Structure(
-        mode,
-        settings,
-        need,
-        offer,
-        x,
-        violations,
-        layout,
-        (),
-        commodity_code,
-        service,
-        np.ones(layout.n_y),
-    )
-    base = model_arrays(draft, params)
-    blocks.append(contract_block(dataset, draft, base, caps, mode))
-    if settings.shortfall is ShortfallRule.LEXICOGRAPHIC:
-        blocks.append(define_service(need, service, layout))
-    y_upper = np.zeros(0)
-    if milp:
-        extra, y_upper = _milp.milp_blocks(draft, base, caps, config.optimiser, params)
-        blocks.extend(extra)
-    structure = replace(
-        draft,
-        blocks=tuple(b for b in blocks if b is not None),
-        y_upper=y_upper,
-        notes=settings.notes + value_notes,
-    )
-    return Problem(structure, params)
-
-
-def _alone(x: pd.DataFrame, n_offers: int) -> np.ndarray:
-    offer = x["offer"].to_numpy(dtype=int)
-    return np.bincount(offer, minlength=n_offers)[offer] == 1

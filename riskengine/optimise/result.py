@@ -11,6 +11,7 @@ import pandas as pd
 
 from riskengine import _notebook as nb
 from riskengine.enums import Mode
+from riskengine.exceptions import RiskEngineError
 from riskengine.optimise import _tables
 from riskengine.optimise._contracts import INFEASIBLE_HINT
 from riskengine.optimise._milp import MILP_MESSAGE, MILP_NOT_SOLVED
@@ -55,7 +56,9 @@ class OptimisationResult:
     objective_usd : float
         The model cost the solver minimised, USD.
     purchase_cost_usd, risk_charge_usd, lost_supply_usd, violation_usd : float
-        The objective's four terms, USD; they sum to ``objective_usd``.
+        The objective's terms, USD; with ``holding_usd`` they sum to ``objective_usd``.
+    holding_usd : float
+        Cost of holding strategic stocks, USD (money, apart from purchases).
     expected_loss_usd : float
         Disruption loss to expect in a year, sum of q x V x tonnes bought (no
         lambda), USD.
@@ -69,6 +72,10 @@ class OptimisationResult:
     violations : DataFrame
         Soft policy rows exceeded: ``family, buyer, commodity, country, share,
         excess_t, violation_usd_per_kg, violation_usd``.
+    stocks : DataFrame
+        Strategic stocks per buyer, commodity (and year): ``closing_t``,
+        ``target_t``, ``gap_t``, ``cover_days`` (days of that year's demand),
+        ``holding_usd``; empty without ``stocks.csv``.
     mix_by_country, mix_by_supplier : DataFrame
         Tonnes and shares of purchases (and of demand, or of capacity).
     metrics : DataFrame
@@ -119,9 +126,11 @@ class OptimisationResult:
     lost_supply_usd: float
     violation_usd: float
     expected_loss_usd: float
+    holding_usd: float
     allocations: pd.DataFrame
     shortfalls: pd.DataFrame
     violations: pd.DataFrame
+    stocks: pd.DataFrame
     mix_by_country: pd.DataFrame
     mix_by_supplier: pd.DataFrame
     metrics: pd.DataFrame
@@ -150,6 +159,49 @@ class OptimisationResult:
     def shortfall_t(self) -> float:
         """Unmet demand over all buyers and commodities, tonnes."""
         return float(self.shortfalls["shortfall_t"].sum())
+
+    @property
+    def years(self) -> tuple[int, ...]:
+        """The planning years (empty for the one-period model)."""
+        if "year" not in self.shortfalls.columns:
+            return ()
+        return tuple(int(y) for y in sorted(set(self.shortfalls["year"])))
+
+    def by_year(self) -> pd.DataFrame:
+        """Per planning year: tonnes, money and China's share of purchases (one row without a
+        horizon). Money: ``purchase_cost_usd`` and ``holding_usd`` are paid; the rest are
+        model costs."""
+        return _tables.by_year(self.metrics)
+
+    def for_year(self, year: int) -> OptimisationResult:
+        """The plan of one planning year, its tables filtered and its money summed from them."""
+        if year not in self.years:
+            valid = ", ".join(map(str, self.years)) or "none (no horizon)"
+            raise RiskEngineError(f"year {year!r} is not a planning year; valid: {valid}")
+        pick = {
+            name: _in_year(getattr(self, name), year)
+            for name in (*TABLES, "mix_by_supplier")
+            if isinstance(getattr(self, name), pd.DataFrame)
+        }
+        m = pick["metrics"]
+        money = {
+            k: float(m[k].sum())
+            for k in (
+                "purchase_cost_usd",
+                "risk_charge_usd",
+                "lost_supply_usd",
+                "violation_usd",
+                "holding_usd",
+                "expected_loss_usd",
+            )
+        }
+        return replace(
+            self,
+            **pick,
+            **money,
+            objective_usd=float(m["model_cost_usd"].sum()),
+            objective_check_usd=float(m["model_cost_usd"].sum()),
+        )
 
     @property
     def served_t(self) -> float:
@@ -222,8 +274,8 @@ class OptimisationResult:
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict of the result (tables as lists of row dicts).
 
-        ``purchase_cost_usd + risk_charge_usd + lost_supply_usd + violation_usd``
-        equals ``objective_usd`` (the model cost).
+        ``purchase_cost_usd + risk_charge_usd + lost_supply_usd + violation_usd +
+        holding_usd`` equals ``objective_usd`` (the model cost).
         """
         head = {
             "status": self.status.value,
@@ -233,6 +285,7 @@ class OptimisationResult:
             "lost_supply_usd": _number(self.lost_supply_usd),
             "violation_usd": _number(self.violation_usd),
             "expected_loss_usd": _number(self.expected_loss_usd),
+            "holding_usd": _number(self.holding_usd),
             "objective_check_usd": _number(self.objective_check_usd),
             "message": self.message,
             "mode": self.mode.value,
@@ -261,6 +314,7 @@ TABLES = (
     "allocations",
     "shortfalls",
     "violations",
+    "stocks",
     "metrics",
     "mix_by_country",
     "mix_by_supplier",
@@ -291,6 +345,12 @@ def _overview(result: OptimisationResult) -> pd.DataFrame:
     main = alloc.drop_duplicates(["buyer", "commodity"])[["buyer", "commodity", "supplier_id"]]
     frame = result.metrics.merge(main, on=["buyer", "commodity"], how="left")
     return frame.rename(columns={"supplier_id": "main_supplier"}).fillna({"main_supplier": "-"})
+
+
+def _in_year(frame: pd.DataFrame, year: int) -> pd.DataFrame:
+    if "year" not in frame.columns:
+        return frame
+    return frame[frame["year"] == year].reset_index(drop=True)
 
 
 def _model(problem: Problem) -> dict[str, Any]:
@@ -325,9 +385,11 @@ def make_result(problem: Problem, solution: Solution) -> OptimisationResult:
         lost_supply_usd=money["lost_supply_usd"],
         violation_usd=money["violation_usd"],
         expected_loss_usd=float(alloc["expected_loss_usd"].sum()),
+        holding_usd=money["holding_usd"],
         allocations=alloc,
         shortfalls=short,
         violations=viol,
+        stocks=_tables.stocks(problem, solution),
         mix_by_country=mix,
         mix_by_supplier=_tables.mix_by_supplier(alloc, short, problem),
         metrics=_tables.metrics(problem, solution, alloc, short, mix, viol),

@@ -1,14 +1,22 @@
 """The index tables of the sourcing model: needs, offers and the x variables that link them.
 
-- a *need* is one buyer's demand for one commodity (a row of ``demand.csv``
-  with demand > 0), with its lost-supply value V;
-- an *offer* is one row of ``suppliers.csv``, with the capacity usable now;
-- an *x variable* is one (buyer, offer) pair: tonnes a year the buyer buys
-  from the offer, one for every offer of a commodity the buyer needs.
+- a *need* is one buyer's demand for one commodity in one planning year (from
+  ``demand.csv``; rows without a year apply to every year), with its
+  lost-supply value V;
+- an *offer* is one row of ``suppliers.csv`` in one planning year, with the
+  capacity it can deliver that year;
+- an *x variable* is one (buyer, offer) pair in a year: tonnes the buyer buys
+  from the offer, one for every offer of a commodity the buyer needs that
+  year (and, when an offer names a ``destination``, only for that buyer).
 
-Everything is sorted by stable keys (buyer, commodity, supplier_id) and joined
-on integer codes, so the order of the input tables never changes the model
-and no string merge runs on the hot path.
+Without a horizon (``horizon.start`` null) there is one period, ``year`` is
+empty and the capacity is what is usable now (``optimiser.status_availability``).
+With one, capacity by year comes from ``available_from``, ``ramp_years`` and
+``commissioning_probability`` (see :func:`capacity_share`).
+
+Everything is sorted by stable keys (buyer, commodity, year, supplier_id) and
+joined on integer codes, so the order of the input tables never changes the
+model and no string merge runs on the hot path.
 """
 
 from __future__ import annotations
@@ -23,29 +31,56 @@ from riskengine.exceptions import ConfigError, RiskEngineError
 from riskengine.optimise._contracts import contracted_tonnes
 from riskengine.optimise.policy import ModelSettings, lost_supply_values
 
-__all__ = ["RELATIONS", "needs", "offers", "x_variables"]
+__all__ = ["RELATIONS", "capacity_share", "needs", "offers", "planning_years", "x_variables"]
 
 #: Relation of an offer's country to a buyer, by code.
 RELATIONS = ("home", "partner", "other")
+#: ``year`` of the one-period model (no horizon).
+NO_YEAR = -1
 
 
-def needs(dataset: Dataset, config: Config, settings: ModelSettings) -> tuple[pd.DataFrame, tuple]:
-    """Buyer-commodity needs with positive demand, sorted, with V; and notes on V fallbacks.
+def planning_years(config: Config) -> tuple[int, ...]:
+    """The horizon's years, or ``(NO_YEAR,)`` for the one-period model."""
+    return config.horizon.years or (NO_YEAR,)
 
-    Columns: ``buyer, commodity, demand_t, lost_value_usd_per_kg, need``.
+
+def _optional_column(frame: pd.DataFrame, name: str) -> pd.Series:
+    if name not in frame.columns:
+        return pd.Series(np.nan, index=frame.index)
+    return pd.to_numeric(frame[name], errors="coerce")
+
+
+def needs(
+    dataset: Dataset, config: Config, settings: ModelSettings
+) -> tuple[pd.DataFrame, tuple[str, ...]]:
+    """Needs with positive demand, sorted, with V; and notes on V fallbacks.
+
+    Columns: ``buyer, commodity, year, demand_t, lost_value_usd_per_kg,
+    row`` (the ``demand.csv`` row it comes from) and ``need``. A row with a
+    year overrides the row without one for that year.
     """
-    demand = dataset.demand[["buyer", "commodity", "demand_t"]].astype(
-        {"buyer": str, "commodity": str}
+    years = planning_years(config)
+    raw = dataset.demand.reset_index(drop=True)
+    demand = pd.DataFrame(
+        {
+            "buyer": raw["buyer"].astype(str),
+            "commodity": raw["commodity"].astype(str),
+            "year": _optional_column(raw, "year"),
+            "demand_t": raw["demand_t"].astype(float),
+            "row": np.arange(len(raw)),
+        }
     )
-    demand = demand[demand["demand_t"].astype(float) > 0]
+    if "product" in raw.columns:  # product rows are turned into elements elsewhere
+        demand = demand[raw["product"].fillna("").astype(str).str.strip().eq("").to_numpy()]
     unknown = sorted(set(demand["buyer"]) - set(config.buyers))
     if unknown:
         raise ConfigError(
             f"demand.csv names buyer(s) {', '.join(map(repr, unknown))} that the "
             f"configuration lacks; add buyers.<B> (home, partners) for each"
         )
-    frame = demand.sort_values(["buyer", "commodity"], kind="stable").reset_index(drop=True)
-    frame["demand_t"] = frame["demand_t"].astype(float)
+    frame = _by_year(demand, years)
+    frame = frame[frame["demand_t"] > 0]
+    frame = frame.sort_values(["buyer", "commodity", "year"], kind="stable").reset_index(drop=True)
     commodities = sorted(set(frame["commodity"]))
     values, notes = lost_supply_values(dataset, config, commodities, settings.version)
     by_commodity = dict(zip(commodities, values, strict=True))
@@ -54,34 +89,83 @@ def needs(dataset: Dataset, config: Config, settings: ModelSettings) -> tuple[pd
     return frame, notes
 
 
-def offers(dataset: Dataset, config: Config) -> pd.DataFrame:
-    """Offers with the capacity usable now (``capacity_t`` x ``status_availability``).
+def _by_year(demand: pd.DataFrame, years: tuple[int, ...]) -> pd.DataFrame:
+    """One row per (buyer, commodity, planning year): the year's row, else the yearless one."""
+    every = demand[demand["year"].isna()]
+    dated = demand[demand["year"].isin(years)]
+    if years == (NO_YEAR,):
+        return every.assign(year=NO_YEAR)
+    base = every.merge(pd.DataFrame({"year": years}), how="cross", suffixes=("_x", ""))
+    base = base.drop(columns="year_x")
+    frame = pd.concat([dated.astype({"year": int}), base], ignore_index=True)
+    return frame.drop_duplicates(["buyer", "commodity", "year"], keep="first")
 
-    Columns: ``supplier_id, commodity, country, capacity_t, price_usd_per_kg,
-    contracted_t, offer``, sorted by commodity and supplier id. ``row`` keeps
-    the offer's position in ``suppliers.csv`` (for scenarios and messages).
+
+def capacity_share(dataset: Dataset, config: Config, years: tuple[int, ...]) -> np.ndarray:
+    """Share of each offer's ``capacity_t`` usable in each year, ``(offers, years)``.
+
+    One period: ``optimiser.status_availability`` by status. With a horizon:
+    ``commissioning_probability`` (empty = 1) times the ramp-up: 0 before
+    ``available_from``, then ``(t - available_from + 1) / (ramp_years + 1)``
+    up to 1 (``ramp_years`` empty or 0 = full capacity at once). An offer
+    without ``available_from`` delivers from the start if it is producing or
+    ramping; a planned one without a start year never does (its
+    ``status_availability``).
     """
     sup = dataset.suppliers
+    status = sup["status"].astype(str)
+    available = {str(k): v for k, v in config.optimiser.status_availability.items()}
+    by_status = status.map(available).fillna(1.0).to_numpy(dtype=float)
+    if years == (NO_YEAR,):
+        return by_status[:, None]
+    start = _optional_column(sup, "available_from").to_numpy()
+    ramp = _optional_column(sup, "ramp_years").fillna(0.0).clip(lower=0).to_numpy()
+    prob = _optional_column(sup, "commissioning_probability").fillna(1.0).to_numpy()
+    year = np.asarray(years, dtype=float)[None, :]
+    dated = np.clip((year - start[:, None] + 1.0) / (ramp[:, None] + 1.0), 0.0, 1.0)
+    undated = np.repeat(np.where(status == "planned", by_status, 1.0)[:, None], len(years), 1)
+    share = np.where(np.isnan(start)[:, None], undated, dated)
+    return share * np.clip(prob, 0.0, 1.0)[:, None]
+
+
+def offers(dataset: Dataset, config: Config) -> pd.DataFrame:
+    """Offers in each planning year with the capacity they can deliver that year.
+
+    Columns: ``supplier_id, commodity, country, year, capacity_t,
+    price_usd_per_kg, contracted_t, destination, row`` (the ``suppliers.csv``
+    row) and ``offer``, sorted by commodity, year and supplier id.
+    """
+    years = planning_years(config)
+    sup = dataset.suppliers
+    share = capacity_share(dataset, config, years)
+    n, t = len(sup), len(years)
+    destination = (
+        sup["destination"].fillna("").astype(str).to_numpy()
+        if "destination" in sup.columns
+        else np.full(n, "")
+    )
     frame = pd.DataFrame(
         {
-            "supplier_id": sup["supplier_id"].astype(str).to_numpy(),
-            "commodity": sup["commodity"].astype(str).to_numpy(),
-            "country": sup["country"].astype(str).to_numpy(),
-            "capacity_t": sup["capacity_t"].astype(float).to_numpy(),
-            "price_usd_per_kg": sup["price_usd_per_kg"].astype(float).to_numpy(),
-            "row": np.arange(len(sup)),
+            "supplier_id": np.repeat(sup["supplier_id"].astype(str).to_numpy(), t),
+            "commodity": np.repeat(sup["commodity"].astype(str).to_numpy(), t),
+            "country": np.repeat(sup["country"].astype(str).to_numpy(), t),
+            "year": np.tile(np.asarray(years, dtype=int), n),
+            "capacity_t": (sup["capacity_t"].astype(float).to_numpy()[:, None] * share).ravel(),
+            "price_usd_per_kg": np.repeat(sup["price_usd_per_kg"].astype(float).to_numpy(), t),
+            "contracted_t": np.repeat(contracted_tonnes(dataset).to_numpy(dtype=float), t),
+            "destination": np.repeat(destination, t),
+            "row": np.repeat(np.arange(n), t),
         }
     )
-    available = {str(k): v for k, v in config.optimiser.status_availability.items()}
-    share = sup["status"].astype(str).map(available).fillna(1.0).to_numpy(dtype=float)
-    frame["capacity_t"] = frame["capacity_t"].to_numpy() * share
-    frame["contracted_t"] = contracted_tonnes(dataset).to_numpy(dtype=float)
-    frame = frame.sort_values(["commodity", "supplier_id"], kind="stable").reset_index(drop=True)
+    keys = ["commodity", "year", "supplier_id"]
+    frame = frame.sort_values(keys, kind="stable").reset_index(drop=True)
     frame["offer"] = np.arange(len(frame))
     return frame
 
 
-def _relations(dataset: Dataset, config: Config, buyers: np.ndarray, countries: np.ndarray):
+def _relations(
+    dataset: Dataset, config: Config, buyers: np.ndarray, countries: np.ndarray
+) -> np.ndarray:
     table = home_and_partners(dataset, config)
     lookup = dict(
         zip(
@@ -94,6 +178,16 @@ def _relations(dataset: Dataset, config: Config, buyers: np.ndarray, countries: 
     return np.array(codes, dtype=int)
 
 
+def _for_buyer(x: pd.DataFrame, config: Config) -> np.ndarray:
+    """True where the offer may go to the buyer: no ``destination``, or one naming the buyer."""
+    dest = x["destination"].to_numpy()
+    if not (dest != "").any():
+        return np.ones(len(x), dtype=bool)
+    names = {b: {b, *spec.home} for b, spec in config.buyers.items()}
+    own = np.array([d in names[b] for b, d in zip(x["buyer"], dest, strict=True)])
+    return (dest == "") | own
+
+
 def x_variables(
     dataset: Dataset,
     config: Config,
@@ -101,32 +195,47 @@ def x_variables(
     offer: pd.DataFrame,
     scores: pd.DataFrame,
 ) -> pd.DataFrame:
-    """One row per (buyer, offer of a commodity the buyer needs), in (buyer, commodity, supplier) order.
+    """One row per (buyer, offer of a commodity the buyer needs that year), in key order.
 
-    Columns: ``buyer, commodity, supplier_id, country, relation, need,
-    offer, risk_score`` and, when ``scores`` has it, ``disruption_probability``.
+    Columns: ``buyer, commodity, year, supplier_id, country, relation, need,
+    offer, risk_score`` and ``disruption_probability``.
     """
-    by_commodity = offer.groupby("commodity", sort=False)["offer"]
-    first = by_commodity.min().to_dict()
-    count = by_commodity.size().to_dict()
-    starts = need["commodity"].map(first).fillna(0).to_numpy(dtype=int)
-    sizes = need["commodity"].map(count).fillna(0).to_numpy(dtype=int)
-    need_of_x = np.repeat(need["need"].to_numpy(), sizes)
-    offsets = np.arange(sizes.sum()) - np.repeat(np.cumsum(sizes) - sizes, sizes)
-    offer_of_x = np.repeat(starts, sizes) + offsets
+    # offers are sorted by (commodity, year): each group is one contiguous run
+    commodities = pd.Index(sorted(set(offer["commodity"]) | set(need["commodity"])))
+    years = pd.Index(sorted(set(offer["year"]) | set(need["year"])))
+    group = commodities.get_indexer(offer["commodity"]) * len(years) + years.get_indexer(
+        offer["year"]
+    )
+    n_groups = len(commodities) * len(years)
+    count_of = np.bincount(group, minlength=n_groups)
+    first_of = np.concatenate([[0], np.cumsum(count_of)[:-1]])
+    key = commodities.get_indexer(need["commodity"]) * len(years) + years.get_indexer(need["year"])
+    first = first_of[key].astype(int)
+    count = count_of[key].astype(int)
+    need_of_x = np.repeat(need["need"].to_numpy(), count)
+    offsets = np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count)
+    offer_of_x = np.repeat(first, count) + offsets
     x = pd.DataFrame(
         {
             "buyer": need["buyer"].to_numpy()[need_of_x],
             "commodity": need["commodity"].to_numpy()[need_of_x],
+            "year": need["year"].to_numpy()[need_of_x],
             "supplier_id": offer["supplier_id"].to_numpy()[offer_of_x],
             "country": offer["country"].to_numpy()[offer_of_x],
+            "destination": offer["destination"].to_numpy()[offer_of_x],
             "need": need_of_x,
             "offer": offer_of_x,
         }
     )
-    codes = _relations(dataset, config, x["buyer"].to_numpy(), x["country"].to_numpy())
-    x["relation"] = np.asarray(RELATIONS, dtype=object)[codes]
+    x = x[_for_buyer(x, config)].drop(columns="destination").reset_index(drop=True)
+    codes_rel = _relations(dataset, config, x["buyer"].to_numpy(), x["country"].to_numpy())
+    x["relation"] = np.asarray(RELATIONS, dtype=object)[codes_rel]
     return _attach_scores(x, scores, offer)
+
+
+def _joined(ids: pd.Series, commodities: pd.Series) -> np.ndarray:
+    """``supplier_id`` and ``commodity`` as one key (faster to hash than a MultiIndex)."""
+    return (ids.astype(str) + "\x1f" + commodities.astype(str)).to_numpy()
 
 
 def _attach_scores(x: pd.DataFrame, scores: pd.DataFrame, offer: pd.DataFrame) -> pd.DataFrame:
@@ -137,22 +246,22 @@ def _attach_scores(x: pd.DataFrame, scores: pd.DataFrame, offer: pd.DataFrame) -
             f"scores lack column(s) {', '.join(missing)}; pass the frame "
             "returned by riskengine.score_suppliers"
         )
-    index = pd.MultiIndex.from_arrays([offer["supplier_id"], offer["commodity"]])
-    offer_code = index.get_indexer(
-        pd.MultiIndex.from_arrays(
-            [scores["supplier_id"].astype(str), scores["commodity"].astype(str)]
-        )
-    )
+    sup = offer.drop_duplicates("row").sort_values("row")
+    index = pd.Index(_joined(sup["supplier_id"], sup["commodity"]))
+    supplier_code = index.get_indexer(_joined(scores["supplier_id"], scores["commodity"]))
     buyers = sorted(set(x["buyer"]))
     buyer_code = pd.Index(buyers).get_indexer(scores["buyer"].astype(str))
-    keep = (offer_code >= 0) & (buyer_code >= 0)
-    slot = buyer_code[keep] * len(offer) + offer_code[keep]
-    x_slot = pd.Index(buyers).get_indexer(x["buyer"]) * len(offer) + x["offer"].to_numpy()
+    keep = (supplier_code >= 0) & (buyer_code >= 0)
+    n = len(sup)
+    slot = buyer_code[keep] * n + supplier_code[keep]
+    row_of_offer = offer["row"].to_numpy()[x["offer"].to_numpy()]
+    position = pd.Index(sup["row"]).get_indexer(row_of_offer)
+    x_slot = pd.Index(buyers).get_indexer(x["buyer"]) * n + position
     out = x.copy()
     for column in ("risk_score", "disruption_probability"):
         if column not in scores.columns:
             continue
-        table = np.full(len(buyers) * len(offer), np.nan)
+        table = np.full(len(buyers) * n, np.nan)
         table[slot] = scores[column].to_numpy(dtype=float)[keep]  # the last duplicate wins
         out[column] = table[x_slot]
     bad = out[out["risk_score"].isna()]

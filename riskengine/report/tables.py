@@ -76,14 +76,15 @@ def buyer_table(data: ReportData) -> pd.DataFrame:
     m = data.result.metrics
     rows = []
     for buyer, part in m.groupby("buyer", sort=True):
-        served = part["served_t"].fillna(0.0)
+        served = part["bought_t"].fillna(0.0)
         rows.append(
             {
                 "buyer": buyer,
                 "demand_t": part["demand_t"].sum(),
-                "served_t": served.sum(),
+                "served_t": part["served_t"].fillna(0.0).sum(),
+                "bought_t": served.sum(),
                 "shortfall_t": part["shortfall_t"].sum(),
-                "served_share": served.sum() / part["demand_t"].sum()
+                "served_share": part["served_t"].fillna(0.0).sum() / part["demand_t"].sum()
                 if part["demand_t"].sum() > 0
                 else np.nan,
                 "purchase_cost_usd": part["purchase_cost_usd"].sum(),

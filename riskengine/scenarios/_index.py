@@ -147,7 +147,10 @@ class ModelIndex:
             changes["contracted_t"] = base.contracted_t * factor
         rows = self.offer_row[self.x_offer]
         if effect.availability is not None:
-            changes["availability"] = effect.availability[self.x_buyer, rows]
+            share = effect.availability[self.x_buyer, rows]
+            changes["availability"] = (
+                share if base.availability is None else share * base.availability
+            )
         price = base.price_usd_per_kg
         if effect.price is not None:
             price = price * effect.price[rows]
@@ -254,17 +257,7 @@ def index_problem(problem: Problem, dataset: Dataset) -> ModelIndex:
         raise RiskEngineError(LP_ONLY)
     structure = problem.structure
     buyers = tuple(sorted(set(dataset.demand["buyer"].astype(str))))
-    demand = dataset.demand.reset_index(drop=True)
-    positive = demand[demand["demand_t"].astype(float) > 0]
-    keys = list(zip(positive["buyer"].astype(str), positive["commodity"].astype(str), strict=True))
-    row_of = dict(zip(keys, positive.index, strict=True))
-    need_row = np.array(
-        [
-            row_of[(b, c)]
-            for b, c in zip(structure.needs["buyer"], structure.needs["commodity"], strict=True)
-        ],
-        dtype=int,
-    )
+    need_row = structure.needs["row"].to_numpy(dtype=int)
     x_buyer = np.searchsorted(np.asarray(buyers), structure.x["buyer"].to_numpy(dtype=str))
     return ModelIndex(
         problem=problem,

@@ -82,6 +82,7 @@ def test_default_plan_serves_all_demand_and_keeps_money_apart(shipped):
     assert result.shortfall_t == pytest.approx(0.0, abs=1e-6)  # supply exists for every need
     terms = (
         result.purchase_cost_usd
+        + result.holding_usd
         + result.risk_charge_usd
         + result.lost_supply_usd
         + result.violation_usd
