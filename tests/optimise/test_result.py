@@ -196,6 +196,7 @@ def test_objective_self_check_and_tables() -> None:
         "demand_t",
         "served_t",
         "shortfall_t",
+        "bought_t",
         "lost_value_usd_per_kg",
         "lost_supply_usd",
     ]
