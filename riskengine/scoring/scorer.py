@@ -29,6 +29,7 @@ __all__ = [
     "RiskScorer",
     "normalised_weights",
     "offer_indicators",
+    "offer_scores",
     "reference_of",
     "score_suppliers",
 ]
@@ -122,6 +123,11 @@ def score_suppliers(dataset: Dataset, config: Config | None = None) -> pd.DataFr
     ['EU', 'JP']
     """
     dataset, config = check_inputs("score_suppliers", dataset, config, optional_config=True)
+    return offer_scores(dataset, config)
+
+
+def offer_scores(dataset: Dataset, config: Config) -> pd.DataFrame:
+    """:func:`score_suppliers` on tables the library built itself (not checked again)."""
     offers = dataset.suppliers.reset_index(drop=True)
     _check_offers(offers)
     reference = reference_of(dataset)
