@@ -244,7 +244,10 @@ def _read_raw(path: Path) -> tuple[dict[str, RawTable], list[Problem], tuple[Pat
     return raws, problems, tuple(files)
 
 
-def cross_checks(tables: dict[str, pd.DataFrame], raws: dict[str, RawTable]) -> list[Problem]:
+def cross_checks(
+    tables: dict[str, pd.DataFrame], raws: dict[str, RawTable], *, contract_capacity: bool = True
+) -> list[Problem]:
+    """Problems between tables: references, lookalike ids, and the version-2 plan checks."""
     problems: list[Problem] = []
     countries = tables.get("countries")
     commodities = tables.get("commodities")
@@ -290,7 +293,7 @@ def cross_checks(tables: dict[str, pd.DataFrame], raws: dict[str, RawTable]) -> 
                 "use a country code or bloc from countries.csv, or leave empty for all",
                 allow_empty=True,
             )
-    return problems + plan_problems(tables, raws)
+    return problems + plan_problems(tables, raws, contract_capacity=contract_capacity)
 
 
 def load_dataset(path: str | os.PathLike[str] | None = None) -> Dataset:

@@ -2,8 +2,10 @@
 
 A :class:`~riskengine.data.dataset.Dataset` built or edited in Python
 (``data.with_tables(suppliers=edited)``) is checked by :func:`check_dataset`
-exactly like one read from files: types, finite numbers in range, unique keys,
-references between tables and lookalike identifiers. Problems name the file
+like one read from files: types, finite numbers in range, unique keys,
+references between tables and lookalike identifiers. One file rule is left
+out: contracts above their offer's capacity, which a scenario's outage
+(:func:`riskengine.scenarios.apply_scenario`) creates on purpose. Problems name the file
 and line when the table still matches the file it came from, else the table
 and its row position (``iloc``). The public functions call :func:`check_inputs`
 first, so bad tables raise :class:`~riskengine.exceptions.DataError` with the
@@ -122,7 +124,7 @@ def check_dataset(dataset: Any, who: str) -> Dataset:
         problems += found
         if parsed is not None:
             tables[spec.name] = parsed
-    problems += cross_checks(tables, raws)
+    problems += cross_checks(tables, raws, contract_capacity=False)
     if problems:
         raise DataError(problems)
     return replace(dataset, **tables)
