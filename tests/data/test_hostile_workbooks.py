@@ -63,7 +63,7 @@ def test_far_cell_is_reported_with_its_column_in_bounded_memory():
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
-    assert time.perf_counter() - start < 5 and peak < 50 * 2**20
+    assert time.perf_counter() - start < 20 and peak < 50 * 2**20  # was 27 s and 2.7 GB
     problems = [str(p) for p in tables["suppliers"].problems]
     assert problems == [
         "far-cell.xlsx[suppliers], line 1048576: value 'x': has a value in column XFD, right of "
@@ -130,7 +130,7 @@ def test_zip_bomb_is_refused_by_its_unzipped_size(tmp_path):
     assert book.stat().st_size < 1_000_000
     start = time.perf_counter()
     message = _message(book)
-    assert time.perf_counter() - start < 5
+    assert time.perf_counter() - start < 20  # loose: a busy machine must not fail it
     assert "bomb.xlsx: unzips to" in message and "save large tables as CSV files" in message
 
 
