@@ -161,7 +161,7 @@ class BuyerConfig(_Model):
     stock_gap_usd_per_kg: Penalty | None = Field(
         None,
         description="price of each kg below the stock target at a year's end, USD/kg: a "
-        "number or a map by commodity with 'default'; null = the lost-supply value",
+        "number or a map by commodity with 'default'; null = 90% of the lost-supply value",
     )
 
 

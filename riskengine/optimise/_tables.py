@@ -26,6 +26,7 @@ __all__ = [
     "mix_by_country",
     "mix_by_supplier",
     "money",
+    "products",
     "shortfalls",
     "stocks",
     "violations",
@@ -88,11 +89,19 @@ BINDING_COLUMNS = [
     "lost_supply_usd_per_kg",
     "violation_usd_per_kg",
     "holding_usd_per_kg",
+    "thrifting_usd_per_kg",
     "driver",
     "sentence",
 ]
 #: Money columns of :func:`money`, in the order they are reported.
-MONEY = ("purchase_usd", "risk_charge_usd", "lost_supply_usd", "violation_usd", "holding_usd")
+MONEY = (
+    "purchase_usd",
+    "risk_charge_usd",
+    "lost_supply_usd",
+    "violation_usd",
+    "holding_usd",
+    "thrifting_usd",
+)
 
 
 def keys(problem: Problem) -> list[str]:
@@ -230,6 +239,7 @@ def money(problem: Problem, solution: Solution) -> dict[str, float]:
         "lost_supply_usd": float(parts["lost_supply"] @ values),
         "violation_usd": float(parts["violation"] @ values),
         "holding_usd": float(parts["holding"] @ values),
+        "thrifting_usd": float(parts["thrifting"] @ values),
     }
     out["objective_usd"] = sum(out.values())
     return out
@@ -446,7 +456,7 @@ def risk_charge_rule(problem: Problem) -> str:
 def by_year(metrics: pd.DataFrame) -> pd.DataFrame:
     """Totals per planning year from the metrics table (one row without a year column)."""
     frame = metrics if "year" in metrics.columns else metrics.assign(year=np.nan)
-    china = (frame["china_share"].fillna(0.0) * frame["served_t"].fillna(0.0)).rename("china_t")
+    china = (frame["china_share"].fillna(0.0) * frame["bought_t"].fillna(0.0)).rename("china_t")
     sums = (
         frame.assign(china_t=china)
         .groupby("year", as_index=False, dropna=False)[
@@ -454,6 +464,7 @@ def by_year(metrics: pd.DataFrame) -> pd.DataFrame:
                 "demand_t",
                 "served_t",
                 "shortfall_t",
+                "bought_t",
                 "purchase_cost_usd",
                 "holding_usd",
                 "expected_loss_usd",
@@ -469,3 +480,35 @@ def by_year(metrics: pd.DataFrame) -> pd.DataFrame:
     bought = sums["bought_t"].where(sums["bought_t"] > 0)
     sums["china_share"] = sums.pop("china_t") / bought
     return sums if "year" in metrics.columns else sums.drop(columns="year")
+
+
+PRODUCT_COLUMNS = [
+    "buyer",
+    "family",
+    "variant",
+    "year",
+    "product_t",
+    "tonnes",
+    "share",
+    "base_share",
+    "premium_usd",
+]
+
+
+def products(problem: Problem, solution: Solution) -> pd.DataFrame:
+    """Product made with each variant per buyer, family and year (bill of materials).
+
+    ``share`` is the variant's share of the family chosen by the plan,
+    ``base_share`` its data-year share; ``premium_usd`` what the variant's
+    premium costs (money). Empty without product demand.
+    """
+    variants = problem.structure.variants
+    if variants.empty:
+        return pd.DataFrame(columns=PRODUCT_COLUMNS)
+    tonnes = _values(problem, solution)[problem.layout.z]
+    frame = variants.assign(
+        tonnes=tonnes,
+        share=np.divide(tonnes, variants["product_t"].to_numpy(dtype=float)),
+        premium_usd=problem.arrays.parts["thrifting"][problem.layout.z] * tonnes,
+    )
+    return frame[PRODUCT_COLUMNS].reset_index(drop=True)

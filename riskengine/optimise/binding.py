@@ -29,7 +29,7 @@ __all__ = ["SENTENCES", "binding"]
 
 _PART_COLUMNS = {term: f"{term}_usd_per_kg" for term in COST_PARTS}
 #: Families whose duals are bookkeeping, not a limit an analyst can move.
-_HIDDEN = {"demand", "bought", "service"}
+_HIDDEN = {"demand", "bought", "service", "product"}
 
 
 def _tolerance(problem: Problem) -> float:
@@ -110,6 +110,11 @@ def _sentence(row: dict[str, Any], mode: str) -> str:
         return (
             f"Releasing the contracted minimum at {row['supplier_id']} "
             f"({row['country']}, {row['commodity']}) {save}."
+        )
+    if family == "export_channel":
+        return (
+            f"One more kg of licensed exports from {row['country']} to {row['buyer']} of "
+            f"{row['commodity']}{when} {save}."
         )
     if family == "stock_target":
         return f"Holding one kg less of the strategic stock target for {where} {save}."

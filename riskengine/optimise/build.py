@@ -20,13 +20,21 @@ from riskengine.enums import Mode, ShortfallRule
 from riskengine.exceptions import RiskEngineError
 from riskengine.optimise import _milp
 from riskengine.optimise._contracts import contract_block
-from riskengine.optimise.commitments import approval_share, offtake_tonnes, stock_table
+from riskengine.optimise.commitments import (
+    approval_share,
+    export_channels,
+    offtake_tonnes,
+    stock_table,
+)
 from riskengine.optimise.constraints import (
+    channel_rows,
     define_bought,
     define_capacity,
     define_country_cap,
     define_demand,
+    define_export_channel,
     define_partner_floor,
+    define_product_family,
     define_service,
     define_stock_target,
     policy_rows,
@@ -93,25 +101,62 @@ def _opening(need: pd.DataFrame, stocks: pd.DataFrame) -> np.ndarray | None:
     return out
 
 
+def _family_codes(variants: pd.DataFrame) -> np.ndarray:
+    """Per z variable, its family row (buyer, family, year)."""
+    if variants.empty:
+        return np.zeros(0, dtype=int)
+    keys = pd.MultiIndex.from_frame(variants[["buyer", "family", "year"]])
+    return pd.factorize(keys, sort=True)[0].astype(int)
+
+
+def _product_use(
+    need: pd.DataFrame, variants: pd.DataFrame, contents: pd.DataFrame
+) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """(need, z, oxide tonnes per tonne of product) for every variant's element content."""
+    if variants.empty:
+        return None
+    use = contents.merge(variants[["z", "buyer", "year"]], on="z")
+    use = use[use["t_per_t"] > 0]
+    index = pd.MultiIndex.from_frame(need[["buyer", "commodity", "year"]])
+    where = index.get_indexer(pd.MultiIndex.from_frame(use[["buyer", "commodity", "year"]]))
+    keep = where >= 0
+    return (
+        where[keep].astype(int),
+        use["z"].to_numpy(dtype=int)[keep],
+        use["t_per_t"].to_numpy(dtype=float)[keep],
+    )
+
+
 def _parameters(
     config: Config,
     dataset: Dataset,
     parts: dict[str, pd.DataFrame],
     settings: ModelSettings,
+    family: np.ndarray,
 ) -> Parameters:
     need, offer, x = parts["need"], parts["offer"], parts["x"]
     stocks, gaps = parts["stocks"], parts["stocks"][parts["stocks"]["target_t"].notna()]
     lower = offtake_tonnes(dataset, x)
+    channels, channel_of_x = parts["channels"], parts["channel_of_x"]
+    price = offer["price_usd_per_kg"].to_numpy(dtype=float)[x["offer"].to_numpy()]
+    channelled = channel_of_x >= 0
+    if channelled.any():  # an exporter's channel prices its tonnes as the buyer pays them
+        channel = channels.set_index(["buyer", "country", "commodity"])["price_usd_per_kg"]
+        keys = pd.MultiIndex.from_frame(x.loc[channelled, ["buyer", "country", "commodity"]])
+        price[channelled] = channel.reindex(keys).to_numpy(dtype=float)
     return Parameters(
         risk_aversion=float(config.optimiser.risk_aversion),
         demand_t=need["demand_t"].to_numpy(dtype=float),
         lost_value_usd_per_kg=need["lost_value_usd_per_kg"].to_numpy(dtype=float),
         capacity_t=offer["capacity_t"].to_numpy(dtype=float),
         contracted_t=offer["contracted_t"].to_numpy(dtype=float),
-        price_usd_per_kg=offer["price_usd_per_kg"].to_numpy(dtype=float)[x["offer"].to_numpy()],
+        price_usd_per_kg=price,
         disruption_probability=_q(x),
         risk_score=x["risk_score"].to_numpy(dtype=float),
-        availability=approval_share(dataset, config, x) if settings.version == 2 else None,
+        availability=(
+            approval_share(dataset, config, x, channelled) if settings.version == 2 else None
+        ),
+        channel_t=channels["tonnes"].to_numpy(dtype=float) if len(channels) else np.zeros(0),
         violation_usd_per_kg=_violation_prices(parts["violations"], need, settings),
         x_lower_t=lower if lower.any() else None,
         opening_t=_opening(need, stocks),
@@ -121,7 +166,24 @@ def _parameters(
         ),
         stock_target_t=gaps["target_t"].to_numpy(dtype=float) if len(gaps) else np.zeros(0),
         gap_usd_per_kg=gaps["gap_usd_per_kg"].to_numpy(dtype=float) if len(gaps) else np.zeros(0),
+        **_product_parameters(parts["variants"], need, family),
     )
+
+
+def _product_parameters(
+    variants: pd.DataFrame, need: pd.DataFrame, family: np.ndarray
+) -> dict[str, np.ndarray | None]:
+    if variants.empty:
+        return {}
+    family_t = variants.groupby(family, sort=True)["product_t"].first().to_numpy(dtype=float)
+    return {
+        "direct_demand_t": need["direct_t"].to_numpy(dtype=float),
+        "family_t": family_t,
+        "z_family": family,
+        "z_share_low": variants["share_low"].to_numpy(dtype=float),
+        "z_share_high": variants["share_high"].to_numpy(dtype=float),
+        "premium_usd_per_t": variants["premium_usd_per_t"].to_numpy(dtype=float),
+    }
 
 
 def build_problem(
@@ -157,7 +219,7 @@ def build_problem(
     mode = Mode(mode if mode is not None else config.optimiser.mode)
     scores = with_disruption_probability(scores, dataset, config)
     settings = model_settings(config)
-    need, value_notes = needs(dataset, config, settings)
+    need, value_notes, (variants, contents) = needs(dataset, config, settings)
     offer = offers(dataset, config)
     x = x_variables(dataset, config, need, offer, scores)
     caps, floors = policy_rows(x, need, settings.policies)
@@ -166,13 +228,20 @@ def build_problem(
         # the one-period model is the market as it stands (and version 1 knew neither)
         dataset = replace(dataset, contracts=None, stocks=None)
     stocks = stock_table(dataset, config, need)
+    channels = export_channels(dataset, config, x) if settings.version == 2 else pd.DataFrame()
+    channel_of_x, channel_table = channel_rows(x, channels)
     parts = {
         "need": need,
         "offer": offer,
         "x": x,
         "violations": _violation_table(caps, floors),
         "stocks": stocks,
+        "variants": variants,
+        "channels": channels,
+        "channel_of_x": channel_of_x,
     }
+    family = _family_codes(variants)
+    use = _product_use(need, variants, contents)
     consumption = not floors.empty or (
         not caps.empty and bool((caps["basis"] == "consumption").any())
     )
@@ -185,15 +254,17 @@ def build_problem(
         n_y=len(x) if milp else 0,
         n_stock=len(stocks),
         n_gap=int(stocks["target_t"].notna().sum()) if len(stocks) else 0,
+        n_z=len(variants),
     )
     code, service = _groups(need, mode)
     first_v = layout.violation.start
     n_caps_soft = int(caps["soft"].sum()) if not caps.empty else 0
-    params = _parameters(config, dataset, parts, settings)
+    params = _parameters(config, dataset, parts, settings, family)
     blocks = [
-        define_demand(x, need, layout, stocks),
+        define_demand(x, need, layout, stocks, use),
         define_bought(x, need, layout),
         define_capacity(x, mode, _alone(x, len(offer)), layout),
+        define_export_channel(x, channel_of_x, channel_table, channels, layout),
         define_country_cap(x, caps, first_v, layout),
         define_partner_floor(x, floors, first_v + n_caps_soft, layout),
     ]
@@ -210,12 +281,15 @@ def build_problem(
         service,
         np.ones(layout.n_y),
         stocks=stocks,
+        variants=variants,
+        contents=contents,
     )
     base = model_arrays(draft, params)
     blocks.append(contract_block(dataset, draft, base, caps, mode))
     if settings.shortfall is ShortfallRule.LEXICOGRAPHIC:
         blocks.append(define_service(need, service, layout))
     blocks.append(define_stock_target(stocks, layout))
+    blocks.append(define_product_family(variants, family, layout))
     y_upper = np.zeros(0)
     if milp:
         extra, y_upper = _milp.milp_blocks(draft, base, caps, config.optimiser, params)

@@ -8,7 +8,8 @@
   risk score).
 - **Offtakes** (``contracts.csv``): a buyer's contract with an offer is a lower
   bound on that buyer's purchases in each year it covers, never pooled away
-  in joint mode. A contract the offer cannot deliver that year (a plant not
+  in joint mode (``binding: minimum``; ``reserved`` capacity, which the
+  buyer may leave, is not a lower bound). A contract the offer cannot deliver that year (a plant not
   yet running, a licence share) binds only up to what can be delivered; the
   rest is reported as not deliverable. Offtakes and stocks need a horizon:
   the one-period model (no ``horizon``) is the market as it stands and reads
@@ -29,12 +30,19 @@ import pandas as pd
 from riskengine.config.schema import Config
 from riskengine.data.dataset import Dataset
 
-__all__ = ["STOCK_GAP_SHARE", "approval_share", "offtake_tonnes", "stock_table"]
+__all__ = [
+    "STOCK_GAP_SHARE",
+    "approval_share",
+    "export_channels",
+    "offtake_tonnes",
+    "stock_table",
+]
 
 #: Price of a kg below the stock target when none is configured: this share of V. A stock
-#: exists to cover supply that is lost, so a kg missing from it is valued like lost supply;
-#: a lower price lets the plan skip the target whenever buying for stock costs more.
-STOCK_GAP_SHARE = 1.0
+#: exists to cover supply that is lost, so a kg missing from it is valued almost like lost
+#: supply: high enough that the plan holds the target whenever it can buy, below V so that
+#: in a shortage the plan draws the stock rather than leave demand unmet.
+STOCK_GAP_SHARE = 0.9
 
 
 def _table(dataset: Dataset, name: str) -> pd.DataFrame | None:
@@ -48,8 +56,21 @@ def _in_force(controls: pd.DataFrame) -> pd.Series:
     return controls["in_force"].fillna(True).astype(bool)
 
 
-def approval_share(dataset: Dataset, config: Config, x: pd.DataFrame) -> np.ndarray | None:
-    """``g[b,o]`` per x variable (0-1), or None when no control gives an approval rate."""
+def _buyer_names(config: Config) -> dict[str, set[str]]:
+    return {b: {b, *spec.home} for b, spec in config.buyers.items()}
+
+
+def approval_share(
+    dataset: Dataset, config: Config, x: pd.DataFrame, channelled: np.ndarray | None = None
+) -> np.ndarray | None:
+    """``g[b,o]`` per x variable (0-1), or None when no control gives an approval rate.
+
+    A control applies to offers of its country and commodity at its ``stage``
+    (empty = every stage: a ban on exporting ore does not touch separated
+    oxide), for every destination or the buyer's. x variables in an export
+    channel (``channelled``) are limited by the channel's licensed flow
+    instead, which already reflects the approvals.
+    """
     controls = dataset.export_controls
     if "approval_rate" not in controls.columns:
         return None
@@ -57,16 +78,68 @@ def approval_share(dataset: Dataset, config: Config, x: pd.DataFrame) -> np.ndar
     rows = controls[rate.notna() & _in_force(controls)].assign(rate=rate)
     if rows.empty:
         return None
-    dest = rows["destination"].fillna("").astype(str) if "destination" in rows else ""
-    rows = rows.assign(destination=dest)
+    text = {
+        c: rows[c].fillna("").astype(str) if c in rows else "" for c in ("destination", "stage")
+    }
+    rows = rows.assign(**text)
+    offer_stage = _offer_stage(dataset, x)
     share = np.ones(len(x))
-    names = {b: {b, *spec.home} for b, spec in config.buyers.items()}
+    names = _buyer_names(config)
     for r in rows.itertuples():
-        hit = (x["country"] == r.country) & (x["commodity"] == r.commodity)
+        hit = ((x["country"] == r.country) & (x["commodity"] == r.commodity)).to_numpy(copy=True)
+        if r.stage:
+            hit &= offer_stage == r.stage
         if r.destination:
-            hit &= x["buyer"].map(lambda b, d=r.destination: d in names.get(b, {b}))
-        share = np.where(hit.to_numpy(), np.minimum(share, float(r.rate)), share)
+            hit &= x["buyer"].map(lambda b, d=r.destination: d in names.get(b, {b})).to_numpy()
+        share = np.where(hit, np.minimum(share, float(r.rate)), share)
+    if channelled is not None:
+        share = np.where(channelled, 1.0, share)
     return share if (share < 1.0).any() else None
+
+
+def _offer_stage(dataset: Dataset, x: pd.DataFrame) -> np.ndarray:
+    sup = dataset.suppliers
+    key = sup["supplier_id"].astype(str) + "\x1f" + sup["commodity"].astype(str)
+    stage = pd.Series(sup["stage"].astype(str).to_numpy(), index=key.to_numpy())
+    want = (x["supplier_id"].astype(str) + "\x1f" + x["commodity"].astype(str)).to_numpy()
+    return stage.reindex(want).fillna("").to_numpy()
+
+
+def export_channels(dataset: Dataset, config: Config, x: pd.DataFrame) -> pd.DataFrame:
+    """Licensed export flows per buyer, exporter and commodity, and the price they carry.
+
+    From ``export_flows.csv``: for each exporter, commodity and destination
+    naming the buyer (or its home), the latest year with ``licensed`` true,
+    summed over forms (oxide, and the element inside magnets), priced at the
+    tonne-weighted price the destination pays. Columns: ``buyer, country,
+    commodity, tonnes, price_usd_per_kg``; empty without the table. Every
+    planning year gets the latest licensed flow ("licensing as today").
+    """
+    flows = _table(dataset, "export_flows")
+    columns = ["buyer", "country", "commodity", "tonnes", "price_usd_per_kg"]
+    if flows is None:
+        return pd.DataFrame(columns=columns)
+    licensed = flows["licensed"].astype(str).str.lower().isin(["true", "1", "yes"])
+    flows = flows[licensed & flows["destination"].notna()]
+    rows = []
+    for buyer, names in _buyer_names(config).items():
+        mine = flows[flows["destination"].astype(str).isin(names)]
+        for (country, commodity), part in mine.groupby(["country", "commodity"]):
+            latest = part[part["year"] == part["year"].max()]
+            tonnes = float(latest["tonnes"].astype(float).sum())
+            weight = latest["tonnes"].astype(float)
+            price = (
+                float((latest["price_usd_per_kg"].astype(float) * weight).sum() / tonnes)
+                if (tonnes > 0)
+                else float(latest["price_usd_per_kg"].astype(float).mean())
+            )
+            rows.append((buyer, str(country), str(commodity), tonnes, price))
+    frame = pd.DataFrame(rows, columns=columns)
+    present = set(zip(x["buyer"], x["country"], x["commodity"], strict=True))
+    keep = [
+        k in present for k in zip(frame["buyer"], frame["country"], frame["commodity"], strict=True)
+    ]
+    return frame[keep].reset_index(drop=True)
 
 
 def offtake_tonnes(dataset: Dataset, x: pd.DataFrame) -> np.ndarray:
@@ -76,6 +149,9 @@ def offtake_tonnes(dataset: Dataset, x: pd.DataFrame) -> np.ndarray:
     if contracts is None:
         return out
     year = x["year"].to_numpy()
+    if "binding" in contracts.columns:  # "reserved" capacity: the buyer may take less
+        kind = contracts["binding"].fillna("minimum").astype(str).str.strip().str.lower()
+        contracts = contracts[kind.isin(["", "minimum"])]
     for r in contracts.itertuples():
         first = getattr(r, "from_year", np.nan)
         last = getattr(r, "to_year", np.nan)

@@ -22,11 +22,14 @@ if TYPE_CHECKING:
     from riskengine.optimise.problem import Layout
 
 __all__ = [
+    "channel_rows",
     "define_bought",
     "define_capacity",
     "define_country_cap",
     "define_demand",
+    "define_export_channel",
     "define_partner_floor",
+    "define_product_family",
     "define_service",
     "define_stock_target",
     "policy_rows",
@@ -65,17 +68,28 @@ def policy_rows(
 
 
 def define_demand(
-    x: pd.DataFrame, need: pd.DataFrame, lay: Layout, stocks: pd.DataFrame | None = None
+    x: pd.DataFrame,
+    need: pd.DataFrame,
+    lay: Layout,
+    stocks: pd.DataFrame | None = None,
+    product_use: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
 ) -> Block | None:
-    """Balance per need: x bought + shortfall + last year's stock - this year's stock = D.
+    """Balance per need: x bought + shortfall + stock drawn - products' use = direct demand.
 
-    Without a stock the row is ``sum of x + shortfall = D``; the first year's
-    opening stock moves to the right-hand side (``balance`` = D - opening).
+    Without a stock or products the row is ``sum of x + shortfall = D``; the
+    first year's opening stock moves to the right-hand side (``balance`` =
+    direct demand - opening); ``product_use`` holds (need, z column, tonnes of
+    oxide per tonne of product) for the element demand of product rows.
     """
     n_x, n = len(x), len(need)
     rows = [x["need"].to_numpy(), np.arange(n)]
     cols = [np.arange(n_x), lay.shortfall.start + np.arange(n)]
     vals = [np.ones(n_x), np.ones(n)]
+    if product_use is not None and len(product_use[0]):
+        use_need, use_z, per_t = product_use
+        rows.append(use_need)
+        cols.append(lay.z.start + use_z)
+        vals.append(-per_t)
     if stocks is not None and len(stocks):
         held = stocks["need"].to_numpy(dtype=int)
         own = lay.stock.start + np.arange(len(stocks))
@@ -211,3 +225,56 @@ def define_service(need: pd.DataFrame, group: np.ndarray, lay: Layout) -> Block 
         rows["buyer"] = first["buyer"].to_numpy()
     entries = (group, lay.shortfall.start + np.arange(len(need)), np.ones(len(need)))
     return make_block("service", entries, lay.n_cols, rows, "le", ("service", groups, 1.0))
+
+
+def define_product_family(variants: pd.DataFrame, family: np.ndarray, lay: Layout) -> Block | None:
+    """sum of a family's variant tonnes = the product demand, one row per (buyer, family, year)."""
+    if variants is None or variants.empty:
+        return None
+    n = int(family.max()) + 1
+    first = variants.groupby(family, sort=True).first()
+    rows = pd.DataFrame(
+        {
+            "buyer": first["buyer"].to_numpy(),
+            "commodity": first["family"].to_numpy(),
+            "year": first["year"].to_numpy(),
+            "rhs_t": first["product_t"].to_numpy(dtype=float),
+        }
+    )
+    entries = (family, lay.z.start + np.arange(len(variants)), np.ones(len(variants)))
+    return make_block("product", entries, lay.n_cols, rows, "eq", ("product", np.arange(n), 1.0))
+
+
+def channel_rows(x: pd.DataFrame, channels: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame]:
+    """Per x its export-channel row (-1 if none), and the rows: one per channel and year."""
+    if channels is None or channels.empty:
+        return np.full(len(x), -1), pd.DataFrame(columns=["channel", "year"])
+    index = pd.MultiIndex.from_frame(channels[["buyer", "country", "commodity"]])
+    channel = index.get_indexer(pd.MultiIndex.from_frame(x[["buyer", "country", "commodity"]]))
+    hit = channel >= 0
+    keys = pd.DataFrame({"channel": channel[hit], "year": x["year"].to_numpy()[hit]})
+    rows = keys.drop_duplicates().sort_values(["channel", "year"]).reset_index(drop=True)
+    lookup = pd.MultiIndex.from_frame(rows)
+    out = np.full(len(x), -1)
+    out[hit] = lookup.get_indexer(pd.MultiIndex.from_frame(keys))
+    return out, rows
+
+
+def define_export_channel(
+    x: pd.DataFrame,
+    row_of_x: np.ndarray,
+    rows: pd.DataFrame,
+    channels: pd.DataFrame,
+    lay: Layout,
+) -> Block | None:
+    """Tonnes a buyer buys from an exporter <= its licensed export flow, per year."""
+    if rows.empty:
+        return None
+    used = np.flatnonzero(row_of_x >= 0)
+    chan = channels.iloc[rows["channel"].to_numpy()].reset_index(drop=True)
+    table = chan[["buyer", "commodity", "country"]].assign(
+        year=rows["year"].to_numpy(), rhs_t=chan["tonnes"].to_numpy(dtype=float)
+    )
+    entries = (row_of_x[used], used, np.ones(len(used)))
+    rhs = ("channel", rows["channel"].to_numpy(), 1.0)
+    return make_block("export_channel", entries, lay.n_cols, table, "le", rhs)

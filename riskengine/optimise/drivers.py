@@ -30,6 +30,7 @@ DRIVER_NAMES = {
     "lost_supply": "lost supply",
     "violation": "policy violation",
     "holding": "stock holding",
+    "thrifting": "thrifting premium",
 }
 _BASIC = 1  # highspy.HighsBasisStatus.kBasic
 

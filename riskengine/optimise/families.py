@@ -37,11 +37,13 @@ FAMILIES: dict[str, str] = {
     "this year's)",
     "bought": "sum of x[b,o] over the offers of c - bought[b,c] = 0",
     "capacity": "sum over buyers of x[b,o] <= K[o]",
+    "export_channel": "sum of x[b,o] over an exporter's offers <= its licensed flow to b",
     "country_cap": "tonnes from one non-home country <= theta_b x bought[b,c] (+ violation if soft)",
     "partner_floor": "tonnes from home or partners >= alpha_b x bought[b,c] (- violation if soft)",
     "contract": "sum over buyers of x[b,o] >= contracted_t[o]",
     "service": "sum of shortfalls of c <= the least shortfall the market allows (lexicographic)",
     "stock_target": "stock at the year's end + gap >= target days of demand (soft)",
+    "product": "sum over a family's variants of z[b,v,t] = product demand P[b,family,t]",
     "order_link": "x[b,o] - M[b,o] * y[b,o] <= 0 (MILP)",
     "min_order": "x[b,o] - m[b,o] * y[b,o] >= 0 (MILP)",
     "max_suppliers": "sum of y[b,o] over offers of c <= max_suppliers_per_commodity (MILP)",
@@ -50,7 +52,15 @@ FAMILIES: dict[str, str] = {
 ROW_KEYS = ["family", "buyer", "commodity", "country", "supplier_id", "year", "share", "rhs_t"]
 
 RhsSource = Literal[
-    "zero", "demand", "balance", "target", "capacity", "contract", "service", "count"
+    "zero",
+    "demand",
+    "balance",
+    "target",
+    "product",
+    "capacity",
+    "contract",
+    "service",
+    "count",
 ]
 Sense = Literal["eq", "le", "ge"]
 

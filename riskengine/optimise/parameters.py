@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 __all__ = ["COST_PARTS", "ModelArrays", "Parameters", "model_arrays"]
 
 #: The objective's terms, each reported apart (contract 5.5).
-COST_PARTS = ("purchase", "risk_charge", "lost_supply", "violation", "holding")
+COST_PARTS = ("purchase", "risk_charge", "lost_supply", "violation", "holding", "thrifting")
 
 
 @dataclass(frozen=True, repr=False)
@@ -74,6 +74,16 @@ class Parameters:
     stock_target_t, gap_usd_per_kg : ndarray
         Per stock target: tonnes to hold at the year's end and the price of a
         kg below it (USD/kg).
+    direct_demand_t : ndarray or None
+        Per need, the demand of commodity rows alone (None = ``demand_t``);
+        product rows add element demand through the z variables.
+    family_t : ndarray
+        Per product family row (buyer, family, year): tonnes of product demanded.
+    z_family, z_share_low, z_share_high, premium_usd_per_t : ndarray
+        Per z variable: its family row, the least and most share of the family
+        it may take, and its premium (USD per tonne of product).
+    channel_t : ndarray
+        Per export channel (buyer, exporter, commodity): the licensed flow, t/yr.
     """
 
     risk_aversion: float
@@ -94,6 +104,13 @@ class Parameters:
     holding_usd_per_kg: np.ndarray = field(default_factory=lambda: np.zeros(0))
     stock_target_t: np.ndarray = field(default_factory=lambda: np.zeros(0))
     gap_usd_per_kg: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    direct_demand_t: np.ndarray | None = None
+    family_t: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    z_family: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))
+    z_share_low: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    z_share_high: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    premium_usd_per_t: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    channel_t: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
     def replace(self, **changes: object) -> Parameters:
         """A copy with some parameters changed."""
@@ -172,15 +189,19 @@ def _costs(structure: Structure, params: Parameters) -> dict[str, np.ndarray]:
     parts["violation"][lay.violation] = 1000.0 * params.violation_usd_per_kg
     parts["violation"][lay.gap] = 1000.0 * params.gap_usd_per_kg
     parts["holding"][lay.stock] = 1000.0 * params.holding_usd_per_kg
+    parts["thrifting"][lay.z] = params.premium_usd_per_t  # USD per t of product = kUSD/kt
     return parts
 
 
 def _row_bounds(structure: Structure, params: Parameters) -> tuple[np.ndarray, np.ndarray]:
     opening = np.zeros(len(params.demand_t)) if params.opening_t is None else params.opening_t
+    direct = params.demand_t if params.direct_demand_t is None else params.direct_demand_t
     sources = {
         "zero": np.zeros(1),
         "demand": params.demand_t,
-        "balance": params.demand_t - opening,
+        "balance": direct - opening,
+        "product": params.family_t,
+        "channel": params.channel_t,
         "target": params.stock_target_t,
         "capacity": params.capacity_t,
         "contract": params.contracted_t,
@@ -215,10 +236,17 @@ def model_arrays(structure: Structure, params: Parameters) -> ModelArrays:
     upper = np.full(lay.n_cols, np.inf)
     upper[lay.x] = x_upper / TONNES_PER_UNIT
     upper[lay.stock] = params.stock_max_t / TONNES_PER_UNIT
+    family = params.family_t[params.z_family] if lay.n_z else np.zeros(0)
+    upper[lay.z] = params.z_share_high * family / TONNES_PER_UNIT
     if lay.n_y:
         upper[lay.y] = structure.y_upper
     lower = np.zeros(lay.n_cols)
     if params.x_lower_t is not None:  # offtakes, as far as the offer can deliver
-        lower[lay.x] = np.minimum(params.x_lower_t, x_upper) / TONNES_PER_UNIT
+        deliverable = params.capacity_t[structure.x_offer]
+        if params.availability is not None:
+            deliverable = deliverable * params.availability
+        floor = np.minimum.reduce([params.x_lower_t, x_upper, deliverable])
+        lower[lay.x] = floor / TONNES_PER_UNIT
+    lower[lay.z] = params.z_share_low * family / TONNES_PER_UNIT
     row_lower, row_upper = _row_bounds(structure, params)
     return ModelArrays(cost, parts, lower, upper, row_lower, row_upper, x_upper, capacity)

@@ -55,7 +55,7 @@ __all__ = [
 
 @dataclass(frozen=True)
 class Layout:
-    """Where each kind of column sits: x, shortfall, bought, violation, stock, gap, y."""
+    """Where each kind of column sits: x, shortfall, bought, violation, stock, gap, z, y."""
 
     n_x: int
     n_need: int
@@ -64,6 +64,7 @@ class Layout:
     n_y: int
     n_stock: int = 0
     n_gap: int = 0
+    n_z: int = 0
 
     @property
     def n_cols(self) -> int:
@@ -75,6 +76,7 @@ class Layout:
             + self.n_violation
             + self.n_stock
             + self.n_gap
+            + self.n_z
             + self.n_y
         )
 
@@ -113,9 +115,15 @@ class Layout:
         return slice(start, start + self.n_gap)
 
     @property
+    def z(self) -> slice:
+        """Tonnes of product made with each variant (bill of materials, thrifting)."""
+        start = self.gap.stop
+        return slice(start, start + self.n_z)
+
+    @property
     def y(self) -> slice:
         """The binary columns of a MILP."""
-        start = self.gap.stop
+        start = self.z.stop
         return slice(start, start + self.n_y)
 
 
@@ -159,6 +167,8 @@ class Structure:
     y_upper: np.ndarray = field(default_factory=lambda: np.zeros(0))
     notes: tuple[str, ...] = ()
     stocks: pd.DataFrame = field(default_factory=pd.DataFrame)
+    variants: pd.DataFrame = field(default_factory=pd.DataFrame)
+    contents: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @cached_property
     def gaps(self) -> pd.DataFrame:
@@ -231,6 +241,11 @@ class Structure:
             self.violations.assign(kind="violation"),
             stock.assign(kind="stock"),
             gap.assign(kind="stock_gap"),
+            (
+                self.variants[["buyer", "variant"]].rename(columns={"variant": "supplier_id"})
+                if len(self.variants)
+                else need.iloc[:0]
+            ).assign(kind="product"),
             self.x.iloc[: self.layout.n_y].assign(kind="y", family=""),
         ]
         frame = pd.concat([p.reindex(columns=["kind", *keys]) for p in parts], ignore_index=True)

@@ -59,6 +59,9 @@ class OptimisationResult:
         The objective's terms, USD; with ``holding_usd`` they sum to ``objective_usd``.
     holding_usd : float
         Cost of holding strategic stocks, USD (money, apart from purchases).
+    thrifting_usd : float
+        Premium paid for product variants that use less of an element (e.g.
+        grain-boundary-diffused magnets), USD (money, apart from purchases).
     expected_loss_usd : float
         Disruption loss to expect in a year, sum of q x V x tonnes bought (no
         lambda), USD.
@@ -72,6 +75,10 @@ class OptimisationResult:
     violations : DataFrame
         Soft policy rows exceeded: ``family, buyer, commodity, country, share,
         excess_t, violation_usd_per_kg, violation_usd``.
+    products : DataFrame
+        Product made with each variant (bill of materials): ``buyer, family,
+        variant, year, product_t, tonnes, share, base_share, premium_usd``;
+        empty without product demand.
     stocks : DataFrame
         Strategic stocks per buyer, commodity (and year): ``closing_t``,
         ``target_t``, ``gap_t``, ``cover_days`` (days of that year's demand),
@@ -127,10 +134,12 @@ class OptimisationResult:
     violation_usd: float
     expected_loss_usd: float
     holding_usd: float
+    thrifting_usd: float
     allocations: pd.DataFrame
     shortfalls: pd.DataFrame
     violations: pd.DataFrame
     stocks: pd.DataFrame
+    products: pd.DataFrame
     mix_by_country: pd.DataFrame
     mix_by_supplier: pd.DataFrame
     metrics: pd.DataFrame
@@ -184,24 +193,18 @@ class OptimisationResult:
             if isinstance(getattr(self, name), pd.DataFrame)
         }
         m = pick["metrics"]
-        money = {
-            k: float(m[k].sum())
-            for k in (
-                "purchase_cost_usd",
-                "risk_charge_usd",
-                "lost_supply_usd",
-                "violation_usd",
-                "holding_usd",
-                "expected_loss_usd",
-            )
-        }
-        return replace(
-            self,
-            **pick,
-            **money,
-            objective_usd=float(m["model_cost_usd"].sum()),
-            objective_check_usd=float(m["model_cost_usd"].sum()),
+        keys = (
+            "purchase_cost_usd",
+            "risk_charge_usd",
+            "lost_supply_usd",
+            "violation_usd",
+            "holding_usd",
+            "expected_loss_usd",
         )
+        money = {k: float(m[k].sum()) for k in keys}
+        money["thrifting_usd"] = float(pick["products"]["premium_usd"].sum())
+        total = float(m["model_cost_usd"].sum()) + money["thrifting_usd"]
+        return replace(self, **pick, **money, objective_usd=total, objective_check_usd=total)
 
     @property
     def served_t(self) -> float:
@@ -286,6 +289,7 @@ class OptimisationResult:
             "violation_usd": _number(self.violation_usd),
             "expected_loss_usd": _number(self.expected_loss_usd),
             "holding_usd": _number(self.holding_usd),
+            "thrifting_usd": _number(self.thrifting_usd),
             "objective_check_usd": _number(self.objective_check_usd),
             "message": self.message,
             "mode": self.mode.value,
@@ -315,6 +319,7 @@ TABLES = (
     "shortfalls",
     "violations",
     "stocks",
+    "products",
     "metrics",
     "mix_by_country",
     "mix_by_supplier",
@@ -386,10 +391,12 @@ def make_result(problem: Problem, solution: Solution) -> OptimisationResult:
         violation_usd=money["violation_usd"],
         expected_loss_usd=float(alloc["expected_loss_usd"].sum()),
         holding_usd=money["holding_usd"],
+        thrifting_usd=money["thrifting_usd"],
         allocations=alloc,
         shortfalls=short,
         violations=viol,
         stocks=_tables.stocks(problem, solution),
+        products=_tables.products(problem, solution),
         mix_by_country=mix,
         mix_by_supplier=_tables.mix_by_supplier(alloc, short, problem),
         metrics=_tables.metrics(problem, solution, alloc, short, mix, viol),

@@ -52,53 +52,81 @@ def _optional_column(frame: pd.DataFrame, name: str) -> pd.Series:
 
 def needs(
     dataset: Dataset, config: Config, settings: ModelSettings
-) -> tuple[pd.DataFrame, tuple[str, ...]]:
-    """Needs with positive demand, sorted, with V; and notes on V fallbacks.
+) -> tuple[pd.DataFrame, tuple[str, ...], tuple[pd.DataFrame, pd.DataFrame]]:
+    """Needs with positive demand, sorted, with V; notes on V fallbacks; product variables.
 
-    Columns: ``buyer, commodity, year, demand_t, lost_value_usd_per_kg,
-    row`` (the ``demand.csv`` row it comes from) and ``need``. A row with a
-    year overrides the row without one for that year.
+    Columns: ``buyer, commodity, year, demand_t`` (the reference element demand:
+    commodity rows plus product rows at the data-year mix), ``direct_t`` (the
+    commodity rows alone; products add the rest through the plan's choice of
+    variants, :mod:`~riskengine.optimise.products`), ``lost_value_usd_per_kg``,
+    ``row`` (the ``demand.csv`` row of the buyer and commodity, -1 if none) and
+    ``need``. With a horizon, ``demand_outlook.csv`` gives the years it covers.
     """
+    from riskengine.data.demand import demand_by_year
+    from riskengine.optimise.products import products
+
     years = planning_years(config)
     raw = dataset.demand.reset_index(drop=True)
-    demand = pd.DataFrame(
-        {
-            "buyer": raw["buyer"].astype(str),
-            "commodity": raw["commodity"].astype(str),
-            "year": _optional_column(raw, "year"),
-            "demand_t": raw["demand_t"].astype(float),
-            "row": np.arange(len(raw)),
-        }
-    )
-    if "product" in raw.columns:  # product rows are turned into elements elsewhere
-        demand = demand[raw["product"].fillna("").astype(str).str.strip().eq("").to_numpy()]
-    unknown = sorted(set(demand["buyer"]) - set(config.buyers))
+    if years == (NO_YEAR,):
+        rows = raw.assign(year=NO_YEAR)
+        if "product" in raw.columns:  # one period: commodity rows only
+            rows = rows[raw["product"].fillna("").astype(str).str.strip().eq("")]
+    else:
+        outlook = getattr(dataset, "demand_outlook", None)
+        rows = demand_by_year(raw, years, outlook)
+    unknown = sorted(set(rows["buyer"].astype(str)) - set(config.buyers))
     if unknown:
         raise ConfigError(
-            f"demand.csv names buyer(s) {', '.join(map(repr, unknown))} that the "
+            f"demand names buyer(s) {', '.join(map(repr, unknown))} that the "
             f"configuration lacks; add buyers.<B> (home, partners) for each"
         )
-    frame = _by_year(demand, years)
-    frame = frame[frame["demand_t"] > 0]
+    variants, contents = products(dataset, rows)
+    frame = _element_needs(rows, variants, contents)
     frame = frame.sort_values(["buyer", "commodity", "year"], kind="stable").reset_index(drop=True)
     commodities = sorted(set(frame["commodity"]))
     values, notes = lost_supply_values(dataset, config, commodities, settings.version)
     by_commodity = dict(zip(commodities, values, strict=True))
     frame["lost_value_usd_per_kg"] = frame["commodity"].map(by_commodity).astype(float)
+    first_row = {}
+    for i, (b, c) in enumerate(zip(raw["buyer"].astype(str), _text(raw, "commodity"), strict=True)):
+        first_row.setdefault((b, c), i)
+    frame["row"] = [
+        first_row.get(k, -1) for k in zip(frame["buyer"], frame["commodity"], strict=True)
+    ]
     frame["need"] = np.arange(len(frame))
-    return frame, notes
+    return frame, notes, (variants, contents)
 
 
-def _by_year(demand: pd.DataFrame, years: tuple[int, ...]) -> pd.DataFrame:
-    """One row per (buyer, commodity, planning year): the year's row, else the yearless one."""
-    every = demand[demand["year"].isna()]
-    dated = demand[demand["year"].isin(years)]
-    if years == (NO_YEAR,):
-        return every.assign(year=NO_YEAR)
-    base = every.merge(pd.DataFrame({"year": years}), how="cross", suffixes=("_x", ""))
-    base = base.drop(columns="year_x")
-    frame = pd.concat([dated.astype({"year": int}), base], ignore_index=True)
-    return frame.drop_duplicates(["buyer", "commodity", "year"], keep="first")
+def _text(frame: pd.DataFrame, name: str) -> pd.Series:
+    if name not in frame.columns:
+        return pd.Series("", index=frame.index, dtype=object)
+    return frame[name].astype(object).where(frame[name].notna(), "").astype(str).str.strip()
+
+
+def _element_needs(
+    rows: pd.DataFrame, variants: pd.DataFrame, contents: pd.DataFrame
+) -> pd.DataFrame:
+    """One row per (buyer, commodity, year) with demand: direct tonnes and the reference total."""
+    keys = ["buyer", "commodity", "year"]
+    commodity = _text(rows, "commodity")
+    direct = rows[commodity != ""].assign(commodity=commodity[commodity != ""])
+    direct = direct.assign(
+        buyer=direct["buyer"].astype(str),
+        year=direct["year"].astype(int),
+        direct_t=pd.to_numeric(direct["demand_t"], errors="coerce").fillna(0.0),
+    )
+    direct = direct.groupby(keys, as_index=False)["direct_t"].sum()
+    if len(variants):
+        mix = contents.merge(variants, on="z")
+        mix["from_products_t"] = mix["product_t"].astype(float) * mix["base_share"] * mix["t_per_t"]
+        via = mix.groupby(keys, as_index=False)["from_products_t"].sum()
+        frame = direct.merge(via, on=keys, how="outer")
+    else:
+        frame = direct.assign(from_products_t=0.0)
+    frame[["direct_t", "from_products_t"]] = frame[["direct_t", "from_products_t"]].fillna(0.0)
+    frame["demand_t"] = frame["direct_t"] + frame["from_products_t"]
+    frame = frame[frame["demand_t"] > 0].astype({"year": int})
+    return frame[[*keys, "demand_t", "direct_t"]]
 
 
 def capacity_share(dataset: Dataset, config: Config, years: tuple[int, ...]) -> np.ndarray:
