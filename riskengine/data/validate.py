@@ -226,7 +226,7 @@ def parse_table(spec: TableSpec, raw: RawTable) -> tuple[pd.DataFrame | None, li
 
     Returns the typed frame (None when the header is unusable) and the problems.
     Extra columns are kept as text. Optional columns that are absent get their
-    neutral value (``in_force`` true, ``stage``/``destination`` empty = all).
+    neutral value (``in_force`` true, ``stage``/``destination`` empty = all, ``bloc`` empty).
     """
     out = _Collector(raw)
     if not raw.header or not _check_header(spec, raw, out):
@@ -239,7 +239,7 @@ def parse_table(spec: TableSpec, raw: RawTable) -> tuple[pd.DataFrame | None, li
     _check_key(spec, frame, out)
     if "in_force" not in frame.columns and spec.column("in_force") is not None:
         frame["in_force"] = True
-    for name in ("stage", "destination"):
+    for name in ("stage", "destination", "bloc"):
         if name not in frame.columns and spec.column(name) is not None:
             frame[name] = ""
     frame.index = pd.RangeIndex(len(frame))

@@ -183,3 +183,11 @@ def test_lookalike_country_code_gets_a_hint(data_dir):
         "countries.csv or use one of its codes ('СN' looks like 'CN' but holds U+0421 "
         "CYRILLIC CAPITAL LETTER ES; retype it)"
     ]
+
+
+def test_dropping_the_optional_bloc_column_is_not_a_crash(data_dir, run_cli):
+    path = data_dir / "countries.csv"
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False).drop(columns="bloc")
+    frame.to_csv(path, index=False, lineterminator="\n")
+    code, _, err = run_cli("validate", "--data", str(data_dir))
+    assert code in (0, 2) and "internal error" not in err
