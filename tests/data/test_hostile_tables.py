@@ -191,3 +191,12 @@ def test_dropping_the_optional_bloc_column_is_not_a_crash(data_dir, run_cli):
     frame.to_csv(path, index=False, lineterminator="\n")
     code, _, err = run_cli("validate", "--data", str(data_dir))
     assert code in (0, 2) and "internal error" not in err
+
+
+def test_a_huge_number_in_an_extra_year_column_is_not_a_crash(data_dir, run_cli):
+    path = data_dir / "demand.csv"
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    frame["data_year"] = "9" * 400  # an extra column: kept, read only for the data vintage
+    frame.to_csv(path, index=False, lineterminator="\n")
+    code, _, err = run_cli("validate", "--data", str(data_dir))
+    assert code == 0 and err == ""
