@@ -20,6 +20,7 @@ A run, step by step (each step is public on its own)::
     print(result.summary())  # also result.to_frame(), result.plot()
     front = riskengine.frontier(data, config)  # purchase cost against average risk
     shocks = riskengine.stress(data, config, ["china-full-ban"])  # exposure, response, regret
+    plan = riskengine.stochastic_plan(data, config)  # two-stage mean-CVaR plan, VSS, EVPI
     folder = riskengine.run_report("config/default.yaml")  # a new folder under reports/
 
 Functions
@@ -34,12 +35,15 @@ optimise, frontier, alliance_value, build_problem, solve
     The sourcing LP; the cost-risk frontier; what EU-Japan joint buying saves.
 stress
     Exposure of the plan to scenarios, the re-optimised response, regret.
+stochastic_plan
+    The two-stage mean-CVaR plan over calibrated, correlated disruption
+    scenarios, beside the expected-value plan (VSS, EVPI, mean-CVaR frontier).
 run_report
     A report folder (HTML, xlsx, CSV, SVG figures, summary and manifest).
 
 Results
 -------
-OptimisationResult, Frontier, StressResult
+OptimisationResult, Frontier, StressResult, StochasticResult
     Frozen result objects with ``summary()``, ``to_frame()``, ``to_dict()``,
     ``plot()`` (a matplotlib Figure; see :mod:`riskengine.plotting`) and a
     compact HTML view in Jupyter.
@@ -89,7 +93,8 @@ if TYPE_CHECKING:  # the names below, as type checkers and IDEs should see them
     from riskengine.optimise.frontier import frontier
     from riskengine.optimise.solve import solve
     from riskengine.report import run_report
-    from riskengine.scenarios import StressResult
+    from riskengine.scenarios import StochasticResult, StressResult
+    from riskengine.scenarios.stochastic import stochastic_plan
     from riskengine.scenarios.stress import stress
     from riskengine.scoring import RiskScorer, score_suppliers, supply_risk
     from riskengine.scoring.uncertainty import score_intervals
@@ -120,7 +125,9 @@ _LAZY: dict[str, str] = {
     "optimise": "riskengine.optimise",
     "solve": "riskengine.optimise",
     "run_report": "riskengine.report",
+    "StochasticResult": "riskengine.scenarios",
     "StressResult": "riskengine.scenarios",
+    "stochastic_plan": "riskengine.scenarios",
     "stress": "riskengine.scenarios",
     "RiskScorer": "riskengine.scoring",
     "score_suppliers": "riskengine.scoring",
@@ -142,6 +149,7 @@ __all__ = [
     "RiskScorer",
     "ScenarioConfig",
     "SolverError",
+    "StochasticResult",
     "StressResult",
     "__version__",
     "alliance_value",
@@ -155,6 +163,7 @@ __all__ = [
     "score_intervals",
     "score_suppliers",
     "solve",
+    "stochastic_plan",
     "stress",
     "supply_risk",
     "write_dataset",

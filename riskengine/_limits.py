@@ -17,8 +17,9 @@ __all__ = [
 
 #: Most points on a cost-risk frontier (``report.frontier_points``, ``--frontier``).
 MAX_FRONTIER_POINTS = 100
-#: Most Monte Carlo scenarios one stress test draws (each is one re-optimisation).
-MAX_MONTE_CARLO = 10_000
+#: Most scenarios one stress test or two-stage plan draws (``--monte-carlo``,
+#: ``optimiser.stochastic.scenarios``).
+MAX_MONTE_CARLO = 100_000
 #: Most weight draws of the score uncertainty (``risk.uncertainty.samples``).
 MAX_UNCERTAINTY_SAMPLES = 100_000
 #: Largest random seed (``risk.uncertainty.seed``, ``--seed``).

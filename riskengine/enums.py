@@ -8,10 +8,13 @@ __all__ = [
     "COMMODITIES",
     "CalibrationLabel",
     "CalibrationMethod",
+    "ChinaPolicy",
+    "CvarScope",
     "DisruptionKind",
     "Enforce",
     "Indicator",
     "Mode",
+    "OptimiserModel",
     "PolicyBasis",
     "RiskCharge",
     "RouteStage",
@@ -140,3 +143,26 @@ class CalibrationLabel(StrEnum):
 
     EVENT = "event"
     SHARE = "share"
+
+
+class OptimiserModel(StrEnum):
+    """Which plan the optimiser recommends (contract sections 5.2 and 5.3)."""
+
+    EXPECTED = "expected"  # the deterministic model: expected disruption loss as a charge
+    STOCHASTIC = "stochastic"  # the two-stage mean-CVaR model over drawn scenarios
+
+
+class CvarScope(StrEnum):
+    """Whose loss the CVaR term of the two-stage model measures."""
+
+    BUYER = "buyer"  # each buyer's total over its commodities
+    BUYER_COMMODITY = "buyer_commodity"  # each buyer and commodity apart (commodities separate)
+
+
+class ChinaPolicy(StrEnum):
+    """States of China's export-control policy in a drawn scenario (docs/scenarios.md)."""
+
+    LICENSING = "licensing"  # Announcement 18 licensing as today, approval share drawn
+    TIGHTENING = "tightening"  # approvals cut to a trickle (the May 2025 pattern)
+    OCTOBER_PACKAGE = "october_package"  # the suspended October 2025 package back in force
+    EASING = "easing"  # general licences and fast approvals

@@ -5,9 +5,9 @@ module (argparse, pathlib, and the argument types of :mod:`riskengine.cli._types
 which check counts and numbers against the limits the configuration and the
 Python API use), so they answer at once; the command's module,
 and with it pandas, the solvers or matplotlib, is imported only when the
-command runs (:class:`Command`). The defaults of ``stress`` restate
-:class:`~riskengine.scenarios.RobustSettings` and
-:data:`~riskengine.scenarios.EXECUTORS`; a test holds them equal.
+command runs (:class:`Command`). The defaults shown by ``stress --help``
+restate ``optimiser.stochastic`` (:class:`~riskengine.config.schema.StochasticConfig`)
+and :data:`~riskengine.scenarios.EXECUTORS`; a test holds them equal.
 """
 
 from __future__ import annotations
@@ -24,12 +24,12 @@ __all__ = ["PARSERS", "Command", "add_common", "add_format"]
 
 #: ``stress --executor`` choices (:data:`riskengine.scenarios.EXECUTORS`).
 EXECUTORS: tuple[str, ...] = ("serial", "local", "dask")
-#: ``stress`` CVaR defaults (:class:`riskengine.scenarios.RobustSettings`).
+#: ``optimiser.stochastic`` defaults that ``stress --robust``'s flags override (shown in --help).
 ROBUST_DEFAULTS: dict[str, float] = {
     "alpha": 0.9,
     "beta": 1.0,
-    "spot_premium": 1.5,
-    "contract_fee": 0.05,
+    "spot_premium": 0.25,
+    "contract_fee": 0.0,
 }
 _TABLES = ("regret", "exposure", "response", "scenarios")
 #: ``data import`` description (the module docstring of :mod:`riskengine.cli.data`).
@@ -211,7 +211,8 @@ def stress(sub: argparse._SubParsersAction) -> None:
         help="stress the optimal plan under disruption scenarios",
         description="Keep the optimal plan fixed and measure what each scenario leaves short "
         "and what it costs (exposure), re-optimise under the scenario (response), and report "
-        "the regret; optionally solve a robust (CVaR) plan across all the scenarios.",
+        "the regret; with --robust also solve the two-stage mean-CVaR plan over calibrated, "
+        "correlated disruption scenarios.",
     )
     add_common(parser)
     add_format(parser)
@@ -256,9 +257,9 @@ def _add_scenarios(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--seed",
         type=count(0, MAX_SEED),
-        default=0,
+        default=None,
         metavar="S",
-        help="seed of the Monte Carlo scenarios (default 0)",
+        help="seed of the drawn scenarios (default: optimiser.stochastic.seed, 0)",
     )
 
 
@@ -267,36 +268,23 @@ def _add_robust(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--robust",
         action="store_true",
-        help="also solve the robust CVaR plan and compare it with the optimal one",
+        help="also solve the two-stage mean-CVaR plan over the drawn scenarios (--monte-carlo N, "
+        "else optimiser.stochastic.scenarios) and compare it with the expected-value plan",
     )
-    parser.add_argument(
-        "--cvar-alpha",
-        type=finite(),
-        default=defaults["alpha"],
-        metavar="A",
-        help=f"CVaR level, 0 <= A < 1 (default {defaults['alpha']:g})",
+    flags = (
+        ("--cvar-alpha", "alpha", "A", "CVaR tail level, 0 <= A < 1"),
+        ("--cvar-beta", "beta", "B", "weight of CVaR next to the expected loss, >= 0"),
+        ("--spot-premium", "spot_premium", "M", "spot price = (1 + M) x the scenario price"),
+        ("--contract-fee", "contract_fee", "F", "fee per contracted tonne, share of its price"),
     )
-    parser.add_argument(
-        "--cvar-beta",
-        type=finite(high=1e6),
-        default=defaults["beta"],
-        metavar="B",
-        help=f"weight of CVaR against expected cost (default {defaults['beta']:g})",
-    )
-    parser.add_argument(
-        "--spot-premium",
-        type=finite(high=1e6),
-        default=defaults["spot_premium"],
-        metavar="M",
-        help=f"spot price / scenario price, >= 1 (default {defaults['spot_premium']:g})",
-    )
-    parser.add_argument(
-        "--contract-fee",
-        type=finite(high=1e6),
-        default=defaults["contract_fee"],
-        metavar="F",
-        help=f"fee per contracted tonne, share of its cost (default {defaults['contract_fee']:g})",
-    )
+    for flag, key, metavar, text in flags:
+        parser.add_argument(
+            flag,
+            type=finite(high=1e6),  # finite; the configuration's checks give the range
+            default=None,
+            metavar=metavar,
+            help=f"{text} (default: optimiser.stochastic.{key}, {defaults[key]:g})",
+        )
 
 
 def _add_executor(parser: argparse.ArgumentParser) -> None:

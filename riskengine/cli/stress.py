@@ -13,6 +13,14 @@ def _check(args: argparse.Namespace) -> None:
         raise fail(f"--scheduler {args.scheduler} needs --executor dask")
     if args.no_library and args.library is not None:
         raise fail("--library and --no-library exclude each other; give one")
+    for flag, value, ok, valid, key in (
+        ("--cvar-alpha", args.cvar_alpha, lambda v: 0 <= v < 1, "0 <= A < 1", "alpha"),
+        ("--cvar-beta", args.cvar_beta, lambda v: v >= 0, ">= 0", "beta"),
+        ("--spot-premium", args.spot_premium, lambda v: v >= 0, ">= 0", "spot_premium"),
+        ("--contract-fee", args.contract_fee, lambda v: v >= 0, ">= 0", "contract_fee"),
+    ):
+        if value is not None and not ok(value):
+            raise fail(f"{flag} {value:g}: expected {valid} (optimiser.stochastic.{key})")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -20,6 +28,7 @@ def run(args: argparse.Namespace) -> int:
     _check(args)
     settings = RobustSettings(args.cvar_alpha, args.cvar_beta, args.spot_premium, args.contract_fee)
     config, dataset = load_inputs(args)
+    config = settings.apply(config)
     library = False if args.no_library else (args.library if args.library else True)
     result = stress(
         dataset,
@@ -32,7 +41,6 @@ def run(args: argparse.Namespace) -> int:
         library=library,
         scheduler=args.scheduler,
         n_jobs=args.jobs,
-        robust_settings=settings,
     )
     if args.format == "json":
         emit_json(result.to_dict())

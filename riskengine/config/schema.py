@@ -11,13 +11,21 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
-from riskengine._limits import MAX_FRONTIER_POINTS, MAX_SEED, MAX_UNCERTAINTY_SAMPLES
+from riskengine._limits import (
+    MAX_FRONTIER_POINTS,
+    MAX_MONTE_CARLO,
+    MAX_SEED,
+    MAX_UNCERTAINTY_SAMPLES,
+)
 from riskengine.enums import (
     CalibrationLabel,
     CalibrationMethod,
+    ChinaPolicy,
+    CvarScope,
     DisruptionKind,
     Enforce,
     Mode,
+    OptimiserModel,
     PolicyBasis,
     RiskCharge,
     ShortfallRule,
@@ -38,6 +46,7 @@ __all__ = [
     "RiskConfig",
     "RiskWeights",
     "ScenarioConfig",
+    "StochasticConfig",
     "UncertaintyConfig",
 ]
 
@@ -301,10 +310,99 @@ class RiskConfig(_Model):
     calibration: CalibrationConfig = CalibrationConfig()
 
 
+def _default_china_policy() -> dict[ChinaPolicy, float]:
+    return {
+        ChinaPolicy.LICENSING: 0.55,
+        ChinaPolicy.TIGHTENING: 0.15,
+        ChinaPolicy.OCTOBER_PACKAGE: 0.2,
+        ChinaPolicy.EASING: 0.1,
+    }
+
+
+class StochasticConfig(_Model):
+    """The two-stage mean-CVaR plan (contract 5.3) and its scenario generator (docs/scenarios.md)."""
+
+    scenarios: int = Field(200, ge=1, le=MAX_MONTE_CARLO, description="disruption scenarios drawn")
+    seed: int = Field(
+        0,
+        ge=0,
+        le=MAX_SEED,
+        description="seed of the scenario draws (0 to 4294967295); the same seed, the same "
+        "scenarios",
+    )
+    alpha: float = Field(
+        0.9, ge=0, lt=1, description="CVaR tail level: 0.9 = the worst 10% of probability"
+    )
+    beta: float = Field(
+        1.0, ge=0, le=1e6, description="weight of CVaR_alpha(loss) next to the expected loss"
+    )
+    cvar_scope: CvarScope = Field(
+        CvarScope.BUYER_COMMODITY,
+        description="buyer_commodity: one CVaR per buyer and commodity (commodities are solved "
+        "apart); buyer: one CVaR per buyer over all its commodities",
+    )
+    spot_premium: float = Field(
+        0.25, ge=0, le=1e6, description="spot price = (1 + spot_premium) x the scenario's price"
+    )
+    contract_fee: float = Field(
+        0.0,
+        ge=0,
+        le=1e6,
+        description="fee per contracted tonne, delivered or not, as a share of its price",
+    )
+    frontier: tuple[Annotated[float, Field(ge=0, le=1e6)], ...] = Field(
+        (0.0, 0.5, 1.0, 2.0, 4.0),
+        max_length=MAX_FRONTIER_POINTS,
+        description="values of beta at which the mean-CVaR frontier is traced; empty = none",
+    )
+    china_policy: dict[ChinaPolicy, Share] = Field(
+        default_factory=_default_china_policy,
+        description="probability of each state of China's export policy in the plan year "
+        "(licensing, tightening, october_package, easing); they must sum to 1",
+    )
+    price_elasticity: float = Field(
+        2.0,
+        ge=0,
+        le=1000,
+        description="ex-China prices rise by this x the share of a commodity's supply lost",
+    )
+    demand_elasticity: float = Field(
+        0.05, ge=0, le=1000, description="demand falls by this x the relative rise of its price"
+    )
+    draw_ranges: bool = Field(
+        True,
+        description="draw estimated inputs (<column>_low/_high in the tables) from their ranges",
+    )
+    year: int | None = Field(
+        None,
+        ge=2000,
+        le=2100,
+        description="plan year; null = the year after the latest export control in force",
+    )
+    in_report: bool = Field(True, description="solve the two-stage plan for the report")
+
+    @model_validator(mode="after")
+    def _states(self) -> StochasticConfig:
+        total = sum(self.china_policy.values())
+        if abs(total - 1.0) > 1e-6:
+            given = ", ".join(f"{k.value} {v:g}" for k, v in self.china_policy.items())
+            raise ValueError(
+                f"china_policy probabilities sum to {total:g} ({given}); make them sum to 1"
+            )
+        if any(b < 0 for b in self.frontier):
+            raise ValueError("frontier values of beta must be >= 0, e.g. [0, 0.5, 1, 2]")
+        return self
+
+
 class OptimiserConfig(_Model):
     """The sourcing LP (contract section 5, version 2)."""
 
     mode: Mode = Field(Mode.JOINT, description="joint or separate")
+    model: OptimiserModel = Field(
+        OptimiserModel.EXPECTED,
+        description="expected: the deterministic plan (contract 5.2); stochastic: the report "
+        "recommends the two-stage mean-CVaR plan (5.3, optimiser.stochastic)",
+    )
     risk_aversion: float = Field(
         1.0,
         ge=0,
@@ -375,6 +473,7 @@ class OptimiserConfig(_Model):
     time_limit_s: float = Field(
         60.0, gt=0, le=604_800, description="solver time limit, seconds (at most a week)"
     )
+    stochastic: StochasticConfig = StochasticConfig()
 
 
 class Multiplier(_Model):

@@ -83,6 +83,7 @@ def _hard_cap_t(structure: Structure, caps: pd.DataFrame, demand_t: np.ndarray) 
     hard = caps[(~caps["soft"]) & (caps["basis"] == "demand")] if not caps.empty else caps
     if hard.empty:
         return out
+    hard = hard.groupby(["need", "country"], as_index=False)["share"].min()  # any stage
     key = pd.MultiIndex.from_arrays([hard["need"], hard["country"]])
     row = key.get_indexer(pd.MultiIndex.from_arrays([x["need"], x["country"]]))
     hit = row >= 0

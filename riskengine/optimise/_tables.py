@@ -28,6 +28,7 @@ __all__ = [
     "money",
     "products",
     "shortfalls",
+    "stage_mix",
     "stocks",
     "violations",
 ]
@@ -67,6 +68,7 @@ VIOLATION_COLUMNS = [
     "family",
     "buyer",
     "commodity",
+    "stage",
     "country",
     "share",
     "excess_t",
@@ -78,6 +80,7 @@ BINDING_COLUMNS = [
     "buyer",
     "commodity",
     "country",
+    "stage",
     "supplier_id",
     "year",
     "share",
@@ -313,19 +316,26 @@ def _sums(alloc: pd.DataFrame, viol: pd.DataFrame, need_keys: list[str]) -> pd.D
     return sums.merge(paid, on=need_keys, how="outer")
 
 
-def _concentration(mix: pd.DataFrame, need_keys: list[str]) -> pd.DataFrame:
-    """HHI of the country mix and the largest non-home country, per need."""
+def _concentration(mix: pd.DataFrame, stages: pd.DataFrame, need_keys: list[str]) -> pd.DataFrame:
+    """HHI of the country mix and the largest non-home country at any stage, per need.
+
+    With routes the largest share is taken over every stage the routes name
+    (``top_foreign_stage``), as the CRMA counts each stage; without, it is the
+    sellers' countries.
+    """
     hhi = mix.assign(sq=mix["share_of_purchases"] ** 2).groupby(need_keys, as_index=False)["sq"]
     hhi = hhi.sum()
-    foreign = mix[mix["relation"] != "home"].sort_values(
-        ["share_of_purchases", "country"], ascending=[False, True], kind="stable"
+    source = stages if len(stages) and (stages["stage"] != "").any() else mix.assign(stage="")
+    foreign = source[source["relation"] != "home"].sort_values(
+        ["share_of_purchases", "country", "stage"], ascending=[False, True, True], kind="stable"
     )
     top = foreign.drop_duplicates(need_keys)[
-        [*need_keys, "country", "share_of_purchases", "cap_share"]
+        [*need_keys, "country", "stage", "share_of_purchases", "cap_share"]
     ]
     top = top.rename(
         columns={
             "country": "top_foreign_country",
+            "stage": "top_foreign_stage",
             "share_of_purchases": "top_foreign_share",
             "cap_share": "top_foreign_cap",
         }
@@ -354,6 +364,7 @@ _METRIC_COLUMNS = [
     "china_share",
     "home_partner_share",
     "top_foreign_country",
+    "top_foreign_stage",
     "top_foreign_share",
     "top_foreign_cap",
     "crma_compliant",
@@ -382,7 +393,8 @@ def metrics(
     """
     need_keys = keys(problem)
     out = short.merge(_sums(alloc, viol, need_keys), on=need_keys, how="left")
-    out = out.merge(_concentration(mix, need_keys), on=need_keys, how="left")
+    stages = stage_mix(problem, solution)
+    out = out.merge(_concentration(mix, stages, need_keys), on=need_keys, how="left")
     fill = [
         "purchase_usd",
         "risk_charge_usd",
@@ -512,3 +524,50 @@ def products(problem: Problem, solution: Solution) -> pd.DataFrame:
         premium_usd=problem.arrays.parts["thrifting"][problem.layout.z] * tonnes,
     )
     return frame[PRODUCT_COLUMNS].reset_index(drop=True)
+
+
+def stage_mix(problem: Problem, solution: Solution) -> pd.DataFrame:
+    """Tonnes per buyer, commodity (year), processing stage and country, as shares of purchases.
+
+    Stages come from the offers' routes (``suppliers.csv`` ``route``); a
+    stage a route leaves out is not counted, so shares at a stage may sum to
+    less than 1. Without routes the table has one stage, empty (the seller's
+    country). ``cap_share`` is the buyer's cap on that country.
+    """
+    at = problem.structure.stages
+    need_keys = keys(problem)
+    columns = [
+        *need_keys,
+        "stage",
+        "country",
+        "relation",
+        "tonnes",
+        "share_of_purchases",
+        "cap_share",
+    ]
+    if at.empty:
+        return pd.DataFrame(columns=columns)
+    tonnes = _values(problem, solution)[problem.layout.x][at["x"].to_numpy()]
+    needs = problem.structure.needs.set_index("need")
+    frame = at.assign(
+        tonnes=tonnes,
+        commodity=needs["commodity"].reindex(at["need"]).to_numpy(),
+        year=needs["year"].reindex(at["need"]).to_numpy(),
+    )
+    frame = frame[frame["tonnes"] > TONNES_TOL]
+    by = [*need_keys, "stage", "country"]
+    mix = frame.groupby(by, as_index=False).agg(
+        tonnes=("tonnes", "sum"), relation=("relation", "first")
+    )
+    bought = np.bincount(
+        problem.structure.x_need,
+        _values(problem, solution)[problem.layout.x],
+        minlength=problem.layout.n_need,
+    )
+    total = pd.Series(bought, index=pd.MultiIndex.from_frame(needs.reset_index()[need_keys]))
+    mix["share_of_purchases"] = (
+        mix["tonnes"].to_numpy()
+        / total.reindex(pd.MultiIndex.from_frame(mix[need_keys])).to_numpy()
+    )
+    mix["cap_share"] = _caps(problem, mix)
+    return mix[columns].sort_values(by, kind="stable").reset_index(drop=True)

@@ -103,7 +103,8 @@ def _sentence(row: dict[str, Any], mode: str) -> str:
     where = f"{row['buyer']} {row['commodity']}{when}"
     family = row["family"]
     if family == "country_cap":
-        return f"Raising the {row['share']:.0%} cap on {row['country']} for {where} {save}."
+        at = f" at the {row['stage']} stage" if row.get("stage") else ""
+        return f"Raising the {row['share']:.0%} cap on {row['country']}{at} for {where} {save}."
     if family == "partner_floor":
         return f"Lowering the {row['share']:.0%} home-and-partner floor for {where} {save}."
     if family == "contract":

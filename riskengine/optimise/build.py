@@ -42,7 +42,7 @@ from riskengine.optimise.constraints import (
 from riskengine.optimise.parameters import Parameters, model_arrays
 from riskengine.optimise.policy import ModelSettings, model_settings
 from riskengine.optimise.problem import Layout, Problem, Structure
-from riskengine.optimise.variables import needs, offers, x_variables
+from riskengine.optimise.variables import needs, offers, x_stages, x_variables
 
 __all__ = ["build_problem"]
 
@@ -59,7 +59,7 @@ def _q(x: pd.DataFrame) -> np.ndarray:
 
 
 def _violation_table(caps: pd.DataFrame, floors: pd.DataFrame) -> pd.DataFrame:
-    keep = ["family", "need", "buyer", "commodity", "country", "share"]
+    keep = ["family", "need", "buyer", "commodity", "stage", "country", "share"]
     soft = [f.loc[f["soft"], keep] for f in (caps, floors) if not f.empty]
     if not soft:
         return pd.DataFrame(columns=keep)
@@ -222,7 +222,8 @@ def build_problem(
     need, value_notes, (variants, contents) = needs(dataset, config, settings)
     offer = offers(dataset, config)
     x = x_variables(dataset, config, need, offer, scores)
-    caps, floors = policy_rows(x, need, settings.policies)
+    at = x_stages(dataset, config, x)
+    caps, floors = policy_rows(at, need, settings.policies)
     if settings.version == 1 or not config.horizon.years:
         # offtakes (from_year, to_year) and stocks carried between years need a horizon;
         # the one-period model is the market as it stands (and version 1 knew neither)
@@ -265,7 +266,7 @@ def build_problem(
         define_bought(x, need, layout),
         define_capacity(x, mode, _alone(x, len(offer)), layout),
         define_export_channel(x, channel_of_x, channel_table, channels, layout),
-        define_country_cap(x, caps, first_v, layout),
+        define_country_cap(at, caps, first_v, layout),
         define_partner_floor(x, floors, first_v + n_caps_soft, layout),
     ]
     draft = Structure(
@@ -283,6 +284,7 @@ def build_problem(
         stocks=stocks,
         variants=variants,
         contents=contents,
+        stages=at,
     )
     base = model_arrays(draft, params)
     blocks.append(contract_block(dataset, draft, base, caps, mode))

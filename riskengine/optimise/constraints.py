@@ -37,23 +37,27 @@ __all__ = [
 
 
 def policy_rows(
-    x: pd.DataFrame, need: pd.DataFrame, policies: dict[str, BuyerPolicy]
+    at: pd.DataFrame, need: pd.DataFrame, policies: dict[str, BuyerPolicy]
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The country-cap rows (need, country) and partner-floor rows (need) the policies ask for.
+    """The country-cap rows (need, stage, country) and partner-floor rows (need).
 
-    Caps apply to countries outside the buyer's home that offer it something;
-    a cap of 1 or more binds nothing and is left out. Columns: ``need, buyer,
-    commodity, country, share, soft, basis`` (and ``family``).
+    ``at`` is :func:`~riskengine.optimise.variables.x_stages`: where each x's
+    material is at each stage. Caps apply to countries outside the buyer's
+    home; a cap of 1 or more binds nothing and is left out. Columns: ``need,
+    buyer, commodity, year, stage, country, share, soft, basis, family``.
     """
-    foreign = x.loc[x["relation"] != "home", ["need", "buyer", "commodity", "year", "country"]]
-    caps = foreign.drop_duplicates(["need", "country"]).sort_values(["need", "country"])
+    info = need.set_index("need")[["commodity", "year"]]
+    foreign = at.loc[at["relation"] != "home", ["need", "buyer", "stage", "country"]]
+    caps = foreign.drop_duplicates(["need", "stage", "country"])
+    caps = caps.sort_values(["need", "stage", "country"]).reset_index(drop=True)
+    caps = caps.join(info, on="need")
     theta = [policies[b].cap_for(k) for b, k in zip(caps["buyer"], caps["country"], strict=True)]
     caps = caps.assign(share=pd.array(theta, dtype="Float64"))
     caps = caps[caps["share"].notna() & (caps["share"] < 1.0)]
     floors = need[["need", "buyer", "commodity", "year"]].assign(
         share=[policies[b].min_partner_share for b in need["buyer"]]
     )
-    floors = floors[floors["share"] > 0].assign(country="")
+    floors = floors[floors["share"] > 0].assign(country="", stage="")
     frames = []
     for frame, family in ((caps, "country_cap"), (floors, "partner_floor")):
         buyer = frame["buyer"]
@@ -161,25 +165,29 @@ def _violation_entries(
 
 
 def define_country_cap(
-    x: pd.DataFrame, caps: pd.DataFrame, first_violation: int, lay: Layout
+    at: pd.DataFrame, caps: pd.DataFrame, first_violation: int, lay: Layout
 ) -> Block | None:
-    """Tonnes from one non-home country <= theta x bought (consumption) or theta x D (demand)."""
+    """Tonnes from one non-home country at a stage <= theta x bought (or theta x D)."""
     if caps.empty:
         return None
-    key = pd.MultiIndex.from_arrays([caps["need"], caps["country"]])
-    row_x = key.get_indexer(pd.MultiIndex.from_arrays([x["need"], x["country"]]))
-    used = np.flatnonzero(row_x >= 0)
+    key = pd.MultiIndex.from_frame(caps[["need", "stage", "country"]])
+    row_at = key.get_indexer(pd.MultiIndex.from_frame(at[["need", "stage", "country"]]))
+    used = np.flatnonzero(row_at >= 0)
     on_consumption = (caps["basis"] == PolicyBasis.CONSUMPTION.value).to_numpy()
     share = caps["share"].to_numpy(dtype=float)
     cons = np.flatnonzero(on_consumption)
     soft_rows, soft_cols, soft_vals = _violation_entries(caps, first_violation, -1.0)
     entries = (
-        np.concatenate([row_x[used], cons, soft_rows]),
-        np.concatenate([used, lay.bought.start + caps["need"].to_numpy()[cons], soft_cols]),
+        np.concatenate([row_at[used], cons, soft_rows]),
+        np.concatenate(
+            [at["x"].to_numpy()[used], lay.bought.start + caps["need"].to_numpy()[cons], soft_cols]
+        ),
         np.concatenate([np.ones(len(used)), -share[cons], soft_vals]),
     )
     coef = np.where(on_consumption, 0.0, share)  # demand basis: rhs = theta x D
-    table = caps[["buyer", "commodity", "country", "year"]].assign(share=share, rhs_t=np.nan)
+    table = caps[["buyer", "commodity", "country", "year", "stage"]].assign(
+        share=share, rhs_t=np.nan
+    )
     return make_block(
         "country_cap",
         entries,

@@ -49,7 +49,17 @@ FAMILIES: dict[str, str] = {
     "max_suppliers": "sum of y[b,o] over offers of c <= max_suppliers_per_commodity (MILP)",
 }
 #: Columns of every block's row table.
-ROW_KEYS = ["family", "buyer", "commodity", "country", "supplier_id", "year", "share", "rhs_t"]
+ROW_KEYS = [
+    "family",
+    "buyer",
+    "commodity",
+    "country",
+    "supplier_id",
+    "stage",
+    "year",
+    "share",
+    "rhs_t",
+]
 
 RhsSource = Literal[
     "zero",
@@ -134,7 +144,8 @@ def make_block(
     matrix.sum_duplicates()
     matrix.eliminate_zeros()
     frame = rows.assign(family=family).reindex(columns=ROW_KEYS).reset_index(drop=True)
-    frame = frame.astype({k: "str" for k in ROW_KEYS[:5]})
+    frame["stage"] = frame["stage"].astype(object).fillna("")
+    frame = frame.astype({k: "str" for k in ROW_KEYS[:6]})
     frame = frame.astype({"year": float, "share": float, "rhs_t": float})
     source, ref, coef = rhs
     ref = np.zeros(n, dtype=int) if ref is None else np.asarray(ref, dtype=int)

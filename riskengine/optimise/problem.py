@@ -169,6 +169,7 @@ class Structure:
     stocks: pd.DataFrame = field(default_factory=pd.DataFrame)
     variants: pd.DataFrame = field(default_factory=pd.DataFrame)
     contents: pd.DataFrame = field(default_factory=pd.DataFrame)
+    stages: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @cached_property
     def gaps(self) -> pd.DataFrame:

@@ -75,6 +75,10 @@ class OptimisationResult:
     violations : DataFrame
         Soft policy rows exceeded: ``family, buyer, commodity, country, share,
         excess_t, violation_usd_per_kg, violation_usd``.
+    stage_mix : DataFrame
+        Tonnes and shares of purchases per processing stage and country (from
+        the offers' routes): where the material is mined, separated, made into
+        metal or magnets; the CRMA counts the 65% benchmark at each stage.
     products : DataFrame
         Product made with each variant (bill of materials): ``buyer, family,
         variant, year, product_t, tonnes, share, base_share, premium_usd``;
@@ -140,6 +144,7 @@ class OptimisationResult:
     violations: pd.DataFrame
     stocks: pd.DataFrame
     products: pd.DataFrame
+    stage_mix: pd.DataFrame
     mix_by_country: pd.DataFrame
     mix_by_supplier: pd.DataFrame
     metrics: pd.DataFrame
@@ -320,6 +325,7 @@ TABLES = (
     "violations",
     "stocks",
     "products",
+    "stage_mix",
     "metrics",
     "mix_by_country",
     "mix_by_supplier",
@@ -397,6 +403,7 @@ def make_result(problem: Problem, solution: Solution) -> OptimisationResult:
         violations=viol,
         stocks=_tables.stocks(problem, solution),
         products=_tables.products(problem, solution),
+        stage_mix=_tables.stage_mix(problem, solution),
         mix_by_country=mix,
         mix_by_supplier=_tables.mix_by_supplier(alloc, short, problem),
         metrics=_tables.metrics(problem, solution, alloc, short, mix, viol),

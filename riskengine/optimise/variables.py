@@ -31,7 +31,15 @@ from riskengine.exceptions import ConfigError, RiskEngineError
 from riskengine.optimise._contracts import contracted_tonnes
 from riskengine.optimise.policy import ModelSettings, lost_supply_values
 
-__all__ = ["RELATIONS", "capacity_share", "needs", "offers", "planning_years", "x_variables"]
+__all__ = [
+    "RELATIONS",
+    "capacity_share",
+    "needs",
+    "offers",
+    "planning_years",
+    "x_stages",
+    "x_variables",
+]
 
 #: Relation of an offer's country to a buyer, by code.
 RELATIONS = ("home", "partner", "other")
@@ -301,3 +309,43 @@ def _attach_scores(x: pd.DataFrame, scores: pd.DataFrame, offer: pd.DataFrame) -
             f"{first['commodity']!r}; score every offer for every buyer with demand"
         )
     return out
+
+
+def x_stages(dataset: Dataset, config: Config, x: pd.DataFrame) -> pd.DataFrame:
+    """Where each x variable's material is at each processing stage its route names.
+
+    One row per x and stage: ``x, need, buyer, stage, country, relation``.
+    Without a ``route`` column there is one row per x, stage empty, at the
+    offer's country: caps are then per country, as the seller's country
+    counts. With routes (``mining:BR;separation:CN``), the stages of
+    :func:`riskengine.data.routes.route_stages` (stages the route leaves out
+    are unknown and not counted), so that a country cap binds at every stage
+    (CRMA Art. 1(2): "at any relevant stage of processing").
+    """
+    sup = dataset.suppliers.reset_index(drop=True)
+    offer_row = _offer_rows(sup, x)
+    base = pd.DataFrame(
+        {"x": np.arange(len(x)), "need": x["need"].to_numpy(), "buyer": x["buyer"].to_numpy()}
+    )
+    if "route" not in sup.columns or not sup["route"].fillna("").astype(str).str.strip().any():
+        return base.assign(
+            stage="", country=x["country"].to_numpy(), relation=x["relation"].to_numpy()
+        )
+    from riskengine.data.routes import route_stages
+
+    stages = route_stages(sup)
+    by_row = stages.groupby("row").indices
+    take = [by_row.get(r, np.zeros(0, dtype=int)) for r in offer_row]
+    sizes = np.array([len(t) for t in take])
+    index = np.concatenate(take) if len(take) else np.zeros(0, dtype=int)
+    frame = base.iloc[np.repeat(np.arange(len(x)), sizes)].reset_index(drop=True)
+    frame["stage"] = stages["stage"].to_numpy()[index]
+    frame["country"] = stages["country"].astype(str).to_numpy()[index]
+    codes = _relations(dataset, config, frame["buyer"].to_numpy(), frame["country"].to_numpy())
+    frame["relation"] = np.asarray(RELATIONS, dtype=object)[codes]
+    return frame
+
+
+def _offer_rows(sup: pd.DataFrame, x: pd.DataFrame) -> np.ndarray:
+    index = pd.Index(_joined(sup["supplier_id"], sup["commodity"]))
+    return index.get_indexer(_joined(x["supplier_id"], x["commodity"]))

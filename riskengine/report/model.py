@@ -9,6 +9,7 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -18,7 +19,11 @@ from riskengine.exceptions import SolverError
 from riskengine.optimise import Frontier, OptimisationResult, alliance_value, frontier, optimise
 from riskengine.optimise._milp import LP_ONLY, is_milp
 from riskengine.report.sources import SourceNotes, read_source_notes
+from riskengine.report.stochastic import compute_stochastic
 from riskengine.scoring import score_suppliers
+
+if TYPE_CHECKING:
+    from riskengine.scenarios.stochastic_result import StochasticResult
 
 __all__ = ["ReportData", "StressResults", "compute"]
 
@@ -53,6 +58,8 @@ class ReportData:
         The configuration file, when there was one.
     seconds : dict
         Wall time of each step, seconds.
+    stochastic : StochasticResult or None
+        The two-stage plan (contract 5.3), or None with ``stochastic_note`` saying why.
     """
 
     config: Config
@@ -67,6 +74,8 @@ class ReportData:
     alliance_note: str = ""
     stress_note: str = ""
     seconds: dict[str, float] = field(default_factory=dict)
+    stochastic: StochasticResult | None = None
+    stochastic_note: str = ""
 
     def __repr__(self) -> str:
         return (
@@ -163,6 +172,8 @@ def compute(
     seconds["frontier"] = time.perf_counter() - start - sum(seconds.values())
     alliance, note = _alliance(dataset, config, scores)
     seconds["alliance"] = time.perf_counter() - start - sum(seconds.values())
+    stochastic, stochastic_note = compute_stochastic(dataset, config, scores)
+    seconds["stochastic"] = time.perf_counter() - start - sum(seconds.values())
     stress_note = ""
     if stress is None:
         stress, stress_note = _stress(dataset, config, scores)
@@ -180,4 +191,6 @@ def compute(
         alliance_note=note,
         stress_note=stress_note,
         seconds=seconds,
+        stochastic=stochastic,
+        stochastic_note=stochastic_note,
     )

@@ -1,7 +1,7 @@
 """The sections of ``report.html``, each a function returning escaped HTML.
 
 Section order: executive summary, commodity criticality, supplier risk
-ranking, recommended mix, CRMA compliance, shadow prices, cost-risk frontier,
+ranking, recommended mix, two-stage plan (:mod:`riskengine.report.stochastic`), CRMA compliance, shadow prices, cost-risk frontier,
 alliance value, stress tests (only with stress results), data vintage and
 sources, configuration as resolved.
 """
@@ -27,6 +27,7 @@ from riskengine.report.html import (
 )
 from riskengine.report.model import ReportData
 from riskengine.report.sources import SOURCES_FILE
+from riskengine.report.stochastic import stochastic_section
 from riskengine.report.summary import executive_summary, money
 from riskengine.report.tables import indicator_columns
 
@@ -38,6 +39,7 @@ SECTIONS: dict[str, str] = {
     "criticality": "Criticality",
     "ranking": "Supplier risk",
     "mix": "Recommended mix",
+    "stochastic": "Two-stage plan",
     "crma": "CRMA compliance",
     "shadow": "Shadow prices",
     "frontier": "Frontier",
@@ -431,6 +433,7 @@ def render_sections(
             criticality_section(tables),
             ranking_section(data, tables, figures.get("risk_contributions", "")),
             mix_section(tables, figures.get("mix", "")),
+            stochastic_section(data),
             crma_section(tables),
             shadow_section(tables, data.result.milp),
             frontier_section(data, tables, figures.get("frontier", "")),

@@ -205,15 +205,19 @@ class ModelIndex:
         bought = self.pair_sums(x_t)[0]
         need = rows["need"].to_numpy(dtype=int)
         share = rows["share"].to_numpy(dtype=float)
-        key = pd.MultiIndex.from_arrays([x["need"], x["country"]])
-        by_country = pd.Series(x_t, index=key).groupby(level=[0, 1]).sum()
+        at = structure.stages  # one row per x and stage: caps bind at every stage
+        key = pd.MultiIndex.from_arrays([at["need"], at["stage"], at["country"]])
+        at_x = x_t[at["x"].to_numpy(dtype=int)]
+        by_country = pd.Series(at_x, index=key).groupby(level=[0, 1, 2]).sum()
         trusted = (
             pd.Series(x_t * (x["relation"] != "other").to_numpy())
             .groupby(x["need"].to_numpy())
             .sum()
         )
         is_cap = (rows["family"] == "country_cap").to_numpy()
-        country_t = by_country.reindex(pd.MultiIndex.from_arrays([need, rows["country"]]))
+        country_t = by_country.reindex(
+            pd.MultiIndex.from_arrays([need, rows["stage"].fillna(""), rows["country"]])
+        )
         over_cap = country_t.fillna(0.0).to_numpy() - share * bought[need]
         under_floor = share * bought[need] - trusted.reindex(need).fillna(0.0).to_numpy()
         return np.maximum(np.where(is_cap, over_cap, under_floor), 0.0)

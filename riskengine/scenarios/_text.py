@@ -1,4 +1,4 @@
-"""Plain-text summaries of stress and robust results."""
+"""Plain-text summaries of stress results and the two-stage plan."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 if TYPE_CHECKING:
-    from riskengine.scenarios.robust import RobustResult
+    from riskengine.scenarios.stochastic_result import StochasticResult
     from riskengine.scenarios.stress import StressResult
 
-__all__ = ["robust_text", "stress_text"]
+__all__ = ["stochastic_text", "stress_text"]
 
 
 def _m(usd: float) -> str:
@@ -57,38 +57,59 @@ def stress_text(result: StressResult) -> str:
             + ", ".join(f"{r.scenario} ({r.status})" for r in bad.itertuples()),
         ]
     if result.robust is not None:
-        lines += ["", robust_text(result.robust)]
+        lines += ["", stochastic_text(result.robust)]
     return "\n".join(lines)
 
 
-def robust_text(result: RobustResult) -> str:
-    """Comparison table and the main differences in contracted tonnes."""
+def _money_or_tonnes(frame: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
+    out = frame.copy()
+    money = out["metric"].str.endswith("_usd")
+    share = out["metric"].str.endswith("_share")
+    for col in columns:
+        out[col] = [
+            (_m(v) if is_money else f"{v:.1%}" if is_share else f"{v:,.1f}")
+            for v, is_money, is_share in zip(out[col], money, share, strict=True)
+        ]
+    return out
+
+
+def stochastic_text(result: StochasticResult) -> str:
+    """Settings, the comparison with the expected-value plan, VSS, EVPI, frontier, mix changes."""
     s = result.settings
     lines = [
-        f"Robust plan: CVaR at alpha={s.alpha:g} with beta={s.beta:g}, spot at "
-        f"x{s.spot_premium:g} the scenario price, contract fee {s.contract_fee:.0%} of the "
-        f"baseline cost, over {len(result.by_scenario)} scenarios ({result.status}); "
-        "risk-adjusted USD m",
+        f"Two-stage plan: E[loss] + {s['beta']:g} x CVaR {s['alpha']:g} of the loss per "
+        f"{s['cvar_scope'].replace('_', ' and ')}, over {s['scenarios']} drawn scenarios "
+        f"(seed {s['seed']}, plan year {s['year']}; {result.status}); spot at "
+        f"{1 + s['spot_premium']:g} x the scenario price",
+        "Purchase and spot are money paid; lost supply, violations and the loss that sums "
+        "them are model figures (USD m a year)",
         "",
+        _money_or_tonnes(result.comparison, ("stochastic", "expected_value", "difference"))
+        .rename(columns={"expected_value": "expected-value plan"})
+        .to_string(index=False),
+        "",
+        f"Value of the stochastic solution (VSS): USD {_m(result.vss_usd)} m a year of "
+        "objective saved against the expected-value plan in the same scenarios",
+        f"Expected value of perfect information (EVPI): USD {_m(result.evpi_usd)} m a year",
     ]
-    comp = result.comparison.copy()
-    money = comp["metric"].str.endswith("_usd")
-    for col in ("deterministic", "robust", "difference"):
-        comp[col] = [
-            (_m(v) if is_money else f"{v:,.1f}")
-            for v, is_money in zip(comp[col], money, strict=True)
-        ]
-    lines.append(comp.to_string(index=False))
+    front = result.frontier
+    if len(front) > 1:
+        lines += ["", "Mean-CVaR frontier (USD m a year, model):"]
+        for row in front.itertuples(index=False):
+            lines.append(
+                f"  beta {row.beta:>5g}: expected loss {_m(row.expected_loss_usd):>8}, CVaR "
+                f"{_m(row.cvar_usd):>8}, contracted {row.contracted_t:,.1f} t, China "
+                f"{row.china_share:.0%}"
+            )
     diff = result.contracts.groupby(["buyer", "commodity", "country"], as_index=False)[
-        ["deterministic_t", "robust_t"]
+        ["expected_value_t", "contracted_t"]
     ].sum()
-    diff["change_t"] = diff["robust_t"] - diff["deterministic_t"]
-    diff = diff[diff["change_t"].abs() > 0.05].sort_values(
-        ["buyer", "commodity", "change_t"], ascending=[True, True, False]
-    )
+    diff["change_t"] = diff["contracted_t"] - diff["expected_value_t"]
+    diff = diff[diff["change_t"].abs() > 0.05]
     if not diff.empty:
-        lines += ["", "What the robust plan contracts differently (t/yr):"]
-        for (buyer, commodity), group in diff.groupby(["buyer", "commodity"], sort=False):
-            moves = ", ".join(f"{r.country} {r.change_t:+,.1f}" for r in group.itertuples())
+        lines += ["", "What the two-stage plan contracts differently (t/yr):"]
+        for (buyer, commodity), group in diff.groupby(["buyer", "commodity"], sort=True):
+            ordered = group.sort_values("change_t", ascending=False)
+            moves = ", ".join(f"{r.country} {r.change_t:+,.1f}" for r in ordered.itertuples())
             lines.append(f"  {buyer} {commodity}: {moves}")
     return "\n".join(lines)

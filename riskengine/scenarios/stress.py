@@ -44,11 +44,11 @@ from riskengine.optimise.problem import Problem
 from riskengine.optimise.result import records
 from riskengine.optimise.solution import Solution
 from riskengine.scenarios._index import ModelIndex, ScenarioArrays, index_problem
+from riskengine.scenarios.generator import ScenarioSet, generate_scenarios
 from riskengine.scenarios.library import resolve_scenarios
 from riskengine.scenarios.model import ScenarioEffect, compile_scenario
-from riskengine.scenarios.montecarlo import DisruptionModel
-from riskengine.scenarios.montecarlo import monte_carlo as draw_scenarios
-from riskengine.scenarios.robust import RobustResult, RobustSettings, compare_plans
+from riskengine.scenarios.robust import RobustSettings
+from riskengine.scenarios.stochastic_result import StochasticResult
 from riskengine.scenarios.sweep import SweepResult, baseline_solve, sweep
 
 if TYPE_CHECKING:
@@ -86,8 +86,9 @@ class StressResult:
         response model cost).
     baseline : OptimisationResult
         The plan under test.
-    robust : RobustResult or None
-        The robust plan against the deterministic one, when asked.
+    robust : StochasticResult or None
+        The two-stage mean-CVaR plan (contract 5.3) beside the expected-value
+        plan, when asked (``robust=True``, ``--robust``).
     run : dict
         Executor, workers, seconds and throughput of the sweep.
 
@@ -106,7 +107,7 @@ class StressResult:
     response: pd.DataFrame
     regret: pd.DataFrame
     baseline: OptimisationResult
-    robust: RobustResult | None = None
+    robust: StochasticResult | None = None
     run: dict[str, Any] = field(default_factory=dict)
 
     def totals(self, by: Sequence[str] = ("scenario", "buyer")) -> pd.DataFrame:
@@ -202,7 +203,7 @@ def stress(
     config: Config,
     scenarios: Sequence[str | ScenarioConfig] | None = None,
     monte_carlo: int = 0,
-    seed: int = 0,
+    seed: int | None = None,
     robust: bool = False,
     executor: str = "serial",
     *,
@@ -211,7 +212,6 @@ def stress(
     n_jobs: int | None = None,
     scores: pd.DataFrame | None = None,
     robust_settings: RobustSettings | None = None,
-    disruption: DisruptionModel | None = None,
     progress: bool | None = None,
 ) -> StressResult:
     """Stress the optimal sourcing plan under named and random scenarios.
@@ -224,11 +224,16 @@ def stress(
         Names from the configuration or the library, or scenario objects;
         default: every configuration scenario and every library scenario.
     monte_carlo : int
-        Number of random scenarios to add (see :mod:`riskengine.scenarios.montecarlo`).
-    seed : int
-        Seed of the random scenarios.
+        Number of drawn scenarios to add (:func:`~riskengine.scenarios.generate_scenarios`).
+    seed : int, optional
+        Seed of the drawn scenarios; default ``optimiser.stochastic.seed``.
     robust : bool
-        Also solve the robust (CVaR) plan across all the scenarios and compare.
+        Also solve the two-stage mean-CVaR plan (:func:`~riskengine.scenarios.stochastic_plan`)
+        over the drawn scenarios (``monte_carlo`` of them, else
+        ``optimiser.stochastic.scenarios``) and compare it with the
+        expected-value plan. Named scenarios carry no probabilities and are
+        left out of it; when no scenario is named and ``monte_carlo`` is 0,
+        the drawn scenarios are stressed as well.
     executor : {"serial", "local", "dask"}
         Where the re-optimisations run; results are identical on each.
     library : path, bool or None
@@ -240,8 +245,7 @@ def stress(
     scores : DataFrame, optional
         Risk scores; default :func:`riskengine.score_suppliers`.
     robust_settings : RobustSettings, optional
-    disruption : DisruptionModel, optional
-        Monte Carlo event probabilities.
+        Overrides of ``optimiser.stochastic`` (alpha, beta, spot premium, contract fee).
     progress : bool, optional
         Progress line on stderr (default: on a terminal, for 50+ scenarios).
 
@@ -271,25 +275,32 @@ def stress(
         "stress", scenarios, monte_carlo, seed, executor, n_jobs, robust_settings, library
     )
     _require_lp(config)
+    config = robust_settings.apply(config) if robust_settings is not None else config
     chosen = resolve_scenarios(config, scenarios, library)
     effects = [compile_scenario(dataset, item.scenario, item.source) for item in chosen]
-    drawn = draw_scenarios(dataset, config, monte_carlo, seed, disruption)
-    clash = sorted({e.name for e in effects} & {e.name for e in drawn})
+    if scores is None:
+        from riskengine.optimise.api import default_scores
+
+        scores = default_scores(dataset, config)
+    drawn = None
+    if monte_carlo > 0 or robust:
+        count = monte_carlo if monte_carlo > 0 else config.optimiser.stochastic.scenarios
+        drawn = generate_scenarios(dataset, config, count, seed, scores)
+    # the drawn scenarios are stressed too when asked for, or when nothing else is named
+    stressed = drawn is not None and (monte_carlo > 0 or not effects)
+    random = drawn.effects() if stressed else []
+    clash = sorted({e.name for e in effects} & {e.name for e in random})
     if clash:
         raise RiskEngineError(
             f"scenario name {clash[0]!r} is also a Monte Carlo draw's name; "
             "rename the scenario (mc-<seed>-<i> is reserved)"
         )
-    effects += drawn
+    effects += random
     if not effects:
         raise RiskEngineError(
             "no scenarios to run: the configuration has none, the library "
             "is off and --monte-carlo is 0"
         )
-    if scores is None:
-        from riskengine.scoring import score_suppliers
-
-        scores = score_suppliers(dataset, config)
     return evaluate(
         dataset,
         config,
@@ -299,7 +310,7 @@ def stress(
         scheduler=scheduler,
         n_jobs=n_jobs,
         robust=robust,
-        robust_settings=robust_settings,
+        drawn=drawn,
         progress=progress,
     )
 
@@ -314,10 +325,14 @@ def evaluate(
     scheduler: str | None = None,
     n_jobs: int | None = None,
     robust: bool = False,
-    robust_settings: RobustSettings | None = None,
+    drawn: ScenarioSet | None = None,
     progress: bool | None = None,
 ) -> StressResult:
-    """:func:`stress` for compiled scenarios (:func:`~riskengine.scenarios.compile_scenario`)."""
+    """:func:`stress` for compiled scenarios (:func:`~riskengine.scenarios.compile_scenario`).
+
+    With ``robust`` the two-stage plan is solved over ``drawn`` (default:
+    ``optimiser.stochastic.scenarios`` drawn with its seed).
+    """
     _require_lp(config)
     opt = config.optimiser
     problem = build_problem(dataset, config, scores)
@@ -347,13 +362,16 @@ def evaluate(
     regret = _regret(exposure, response)
     robust_result = None
     if robust:
-        robust_result = compare_plans(
-            index,
-            problem.structure.x,
-            effects,
-            plan,
-            robust_settings,
-            opt.time_limit_s,
+        from riskengine.scenarios.stochastic import stochastic_plan
+
+        robust_result = stochastic_plan(
+            dataset,
+            config,
+            scores,
+            scenarios=drawn,
+            executor=executor,
+            n_jobs=n_jobs,
+            scheduler=scheduler,
         )
     run = {
         "executor": swept.executor,

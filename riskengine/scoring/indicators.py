@@ -261,6 +261,8 @@ def indicator_frame(
         Indicator.PARTNER.value: np.take(RELATION_LEVEL, relation[codes.country]),
         Indicator.LEAD_TIME.value: np.clip(lead, 0.0, 1.0),
     }
+    if "route" in offers.columns:
+        _worst_along_routes(offers, ref, codes, relation, home, columns)
     if "chinese_technology" in offers.columns:
         flag = offers["chinese_technology"].fillna(False).astype(bool).to_numpy(float)
         columns[Indicator.CHINESE_TECHNOLOGY.value] = flag
@@ -271,3 +273,50 @@ def indicator_frame(
         level = np.where(index >= 0, np.take(RELATION_LEVEL, relation[index]), 1.0)
         columns[Indicator.PARENT_COUNTRY.value] = level
     return pd.DataFrame(columns, index=offers.index, dtype=float)
+
+
+#: Route stage -> the stage of the reference tables (production, export controls).
+_ROUTE_TO_STAGE = {
+    "mining": "mining",
+    "recycling": "mining",
+    "separation": "refining",
+    "metal": "refining",
+    "magnet": "refining",
+}
+
+
+def _worst_along_routes(
+    offers: pd.DataFrame,
+    ref: Reference,
+    codes: OfferCodes,
+    relation: np.ndarray,
+    home: tuple[str, ...],
+    columns: dict[str, np.ndarray],
+) -> None:
+    """Country indicators over the offer's whole route: the worst stage counts.
+
+    An offer whose concentrate is separated in China carries China's export
+    control, governance and relation to the buyer, as its route makes it
+    depend on them (docs/methodology.md, "Routes"). Offers without a route
+    keep the indicators of their own country. In place on ``columns``.
+    """
+    from riskengine.data.routes import route_stages
+
+    stages = route_stages(offers.reset_index(drop=True))
+    if stages.empty:
+        return
+    row = stages["row"].to_numpy(dtype=int)
+    country = ref.countries.get_indexer(stages["country"].astype(str))
+    known = country >= 0
+    row, country = row[known], country[known]
+    stage = pd.Index(_STAGES).get_indexer(stages["stage"].map(_ROUTE_TO_STAGE)[known])
+    commodity = codes.commodity[row]
+    n = len(offers)
+    for name, values in (
+        (Indicator.GOVERNANCE.value, governance_risk(ref.wgi)[country]),
+        (Indicator.EXPORT_CONTROL.value, ref.severity(home)[country, commodity, stage]),
+        (Indicator.PARTNER.value, np.take(RELATION_LEVEL, relation[country])),
+    ):
+        worst = np.zeros(n)
+        np.maximum.at(worst, row, values)
+        columns[name] = np.maximum(columns[name], worst)

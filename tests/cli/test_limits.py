@@ -61,8 +61,11 @@ def test_frontier_cap_is_the_configuration_s():
 
 
 def test_monte_carlo_cap_is_the_api_s():
-    with pytest.raises(ArgumentError, match=r"monte_carlo 10001: expected a whole number"):
-        riskengine.stress(riskengine.load_dataset(), riskengine.Config(), [], monte_carlo=10_001)
+    over = MAX_MONTE_CARLO + 1
+    with pytest.raises(ArgumentError, match=rf"monte_carlo {over}: expected a whole number"):
+        riskengine.stress(riskengine.load_dataset(), riskengine.Config(), [], monte_carlo=over)
+    with pytest.raises(riskengine.ConfigError, match="less than or equal to 100000"):
+        riskengine.load_config(overrides=[f"optimiser.stochastic.scenarios={over}"])
 
 
 def test_score_uncertainty_keeps_one_row_per_buyer_and_offer(run_cli):

@@ -45,7 +45,10 @@ def test_china_share_falls_with_risk_aversion_where_ex_china_supply_allows(shipp
     offers = data.suppliers.assign(
         usable_t=data.suppliers["capacity_t"] * data.suppliers["status"].map(usable)
     )
-    ex_china = offers[offers["country"] != "CN"].groupby("commodity")["usable_t"].sum()
+    # ex-China: no stage of the route in China (a concentrate separated in China carries its risk)
+    through_china = offers["route"].fillna("").str.contains(":CN", regex=False)
+    ex_china = offers[(offers["country"] != "CN") & ~through_china]
+    ex_china = ex_china.groupby("commodity")["usable_t"].sum()
     for commodity in demand.index:
         floor = max(0.0, 1.0 - ex_china.get(commodity, 0.0) / demand[commodity])
         possible = low[commodity] - floor  # the most China's share can fall

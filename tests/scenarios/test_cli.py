@@ -40,7 +40,25 @@ def test_stress_table_with_robust_and_monte_carlo(run_cli):
     )
     assert code == 0, err
     assert out.startswith("Stress test: 12 scenarios (12 monte-carlo)")
-    assert "Robust plan: CVaR at alpha=0.9" in out
+    assert "Two-stage plan: E[loss] + 1 x CVaR 0.9 of the loss per buyer and commodity" in out
+    assert "over 12 drawn scenarios (seed 3" in out
+
+
+def test_stress_robust_alone_stresses_the_drawn_scenarios(run_cli):
+    code, out, err = run_cli(
+        "stress",
+        "--config",
+        str(DEFAULT_CONFIG),
+        "--no-library",
+        "--robust",
+        "--set",
+        "optimiser.stochastic.scenarios=8",
+        "--set",
+        "optimiser.stochastic.frontier=[]",
+    )
+    assert code == 0, err
+    assert out.startswith("Stress test: 8 scenarios (8 monte-carlo)")
+    assert "over 8 drawn scenarios (seed 0" in out
 
 
 def test_stress_csv_table(run_cli):
@@ -73,4 +91,7 @@ def test_bad_arguments_exit_2_with_the_reason(run_cli):
     )
     assert (code, err) == (2, "error: --scheduler tcp://localhost:8786 needs --executor dask\n")
     code, _, err = run_cli("stress", "--config", str(DEFAULT_CONFIG), "--cvar-alpha", "1")
-    assert (code, err) == (2, "error: robust alpha = 1.0: expected 0 <= alpha < 1\n")
+    assert (code, err) == (
+        2,
+        "error: --cvar-alpha 1: expected 0 <= A < 1 (optimiser.stochastic.alpha)\n",
+    )

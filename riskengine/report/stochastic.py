@@ -1,0 +1,161 @@
+"""The report's two-stage plan: computed once (:func:`compute_stochastic`), shown by one section.
+
+The section puts the two-stage mean-CVaR plan (contract 5.3) beside the
+expected-value plan of the "Recommended mix" section, under the same drawn
+scenarios: what each contracts, what each leaves short and loses (mean, p95,
+CVaR), the value of the stochastic solution, the value of perfect
+information, and the mean-CVaR frontier. With ``optimiser.model: stochastic``
+it is the report's recommendation.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from riskengine.config.schema import Config
+from riskengine.data.dataset import Dataset
+from riskengine.enums import OptimiserModel
+from riskengine.exceptions import RiskEngineError
+from riskengine.optimise._milp import LP_ONLY, is_milp
+from riskengine.report.html import esc, fmt_num, fmt_pct, fmt_t, fmt_usd_m, inline_svg, table_html
+
+if TYPE_CHECKING:
+    from riskengine.report.model import ReportData
+    from riskengine.scenarios.stochastic_result import StochasticResult
+
+__all__ = ["ANCHOR", "TITLE", "compute_stochastic", "stochastic_section"]
+
+#: Section anchor and navigation label.
+ANCHOR, TITLE = "stochastic", "Two-stage plan"
+
+
+def compute_stochastic(
+    dataset: Dataset, config: Config, scores: pd.DataFrame
+) -> tuple[StochasticResult | None, str]:
+    """The two-stage plan for the report, or None and why it was not computed."""
+    if not config.optimiser.stochastic.in_report:
+        return None, "optimiser.stochastic.in_report is false"
+    if is_milp(config.optimiser):
+        return None, LP_ONLY
+    from riskengine.scenarios.stochastic import stochastic_plan
+
+    try:
+        return stochastic_plan(dataset, config, scores), ""
+    except RiskEngineError as exc:
+        return None, str(exc)
+
+
+def _note(text: str) -> str:
+    return f'<p class="note">{esc(text)}</p>'
+
+
+def _comparison(result: StochasticResult) -> str:
+    labels = {
+        "contracted_t": ("contracted, t a year", fmt_t),
+        "china_share": ("share contracted from China", fmt_pct),
+        "expected_purchase_usd": ("contracts paid, USD m (mean)", fmt_usd_m),
+        "expected_spot_usd": ("spot purchases paid, USD m (mean)", fmt_usd_m),
+        "expected_lost_supply_usd": ("lost supply, USD m (mean, model)", fmt_usd_m),
+        "violation_usd": ("policy violations, USD m (model)", fmt_usd_m),
+        "expected_loss_usd": ("loss, USD m (mean, model)", fmt_usd_m),
+        "cvar_usd": ("loss, USD m (CVaR, model)", fmt_usd_m),
+        "p95_loss_usd": ("loss, USD m (p95, model)", fmt_usd_m),
+        "objective_usd": ("mean + beta x CVaR, USD m (model)", fmt_usd_m),
+        "expected_shortfall_t": ("short, t (mean)", fmt_t),
+        "p95_shortfall_t": ("short, t (p95)", fmt_t),
+    }
+    rows = [
+        (labels[r.metric][0], labels[r.metric][1], r.stochastic, r.expected_value, r.difference)
+        for r in result.comparison.itertuples()
+        if r.metric in labels
+    ]
+    body = "".join(
+        f"<tr><td>{esc(name)}</td>"
+        + "".join(f'<td class="num">{esc(fmt(v))}</td>' for v in (a, b, d))
+        + "</tr>"
+        for name, fmt, a, b, d in rows
+    )
+    head = (
+        "<tr><th></th><th>two-stage plan</th><th>expected-value plan</th><th>difference</th></tr>"
+    )
+    return f"<table><thead>{head}</thead><tbody>{body}</tbody></table>"
+
+
+_NEED_COLUMNS = [
+    ("buyer", "buyer", None),
+    ("commodity", "commodity", None),
+    ("demand_t", "demand t", fmt_t),
+    ("contracted_t", "two-stage contracts t", fmt_t),
+    ("ev_contracted_t", "expected-value plan t", fmt_t),
+    ("expected_shortfall_t", "short t (mean)", fmt_t),
+    ("shortfall_p95_t", "short t (p95)", fmt_t),
+    ("ev_shortfall_p95_t", "expected-value plan short t (p95)", fmt_t),
+    ("loss_cvar_usd", "loss USD m (CVaR, model)", fmt_usd_m),
+    ("ev_loss_cvar_usd", "expected-value plan loss USD m (CVaR)", fmt_usd_m),
+]
+_FRONTIER_COLUMNS = [
+    ("beta", "β", fmt_num(2)),
+    ("expected_loss_usd", "loss USD m (mean, model)", fmt_usd_m),
+    ("cvar_usd", "loss USD m (CVaR, model)", fmt_usd_m),
+    ("expected_purchase_usd", "contracts paid USD m (mean)", fmt_usd_m),
+    ("contracted_t", "contracted t", fmt_t),
+    ("china_share", "China share", fmt_pct),
+    ("expected_shortfall_t", "short t (mean)", fmt_t),
+]
+
+
+def _intro(data: ReportData, result: StochasticResult) -> str:
+    s = result.settings
+    states = pd.Series(result.scenario_set.state).value_counts(normalize=True)
+    mix = ", ".join(f"{k.replace('_', ' ')} {v:.0%}" for k, v in states.sort_index().items())
+    role = (
+        "This is the report's recommended plan (optimiser.model: stochastic); the "
+        "expected-value plan of the mix section is shown beside it."
+        if data.config.optimiser.model is OptimiserModel.STOCHASTIC
+        else "The mix section shows the expected-value plan (optimiser.model: expected); "
+        "this plan is computed beside it for comparison."
+    )
+    return _note(
+        f"Contracts are fixed now; each of {s['scenarios']} drawn scenarios for {s['year']} "
+        f"(China's policy: {mix}; licence approvals, country and company events, prices and "
+        "demand drawn together, see docs/scenarios.md) then delivers part of them, the rest "
+        f"is bought spot at {1 + s['spot_premium']:g} x the scenario's price or left short at "
+        f"its lost-supply value. The plan minimises the mean loss + {s['beta']:g} x the CVaR "
+        f"{s['alpha']:g} (mean of the worst {1 - s['alpha']:.0%} of scenarios) per "
+        f"{s['cvar_scope'].replace('_', ' and ')}. Contracts and spot purchases are money "
+        f"paid; lost supply, violations and the loss that sums them are model figures. {role}"
+    )
+
+
+def stochastic_section(data: ReportData) -> str:
+    """The two-stage plan beside the expected-value plan, VSS, EVPI and the frontier."""
+    result = data.stochastic
+    if result is None:
+        return _wrap(_note(f"Not computed: {data.stochastic_note}."))
+    from riskengine.report.figures import svg_text
+    from riskengine.scenarios._figure import stochastic_figure
+
+    figure = inline_svg(svg_text(stochastic_figure(result)), "figstochastic")
+    headline = (
+        f"<p>Value of the stochastic solution: <b>USD {esc(fmt_usd_m(result.vss_usd))} m</b> a "
+        "year (the expected-value plan's mean + β x CVaR in the same scenarios minus this "
+        f"plan's). Expected value of perfect information: USD {esc(fmt_usd_m(result.evpi_usd))} "
+        "m a year (what knowing the scenario before contracting would save).</p>"
+    )
+    parts = [
+        _intro(data, result),
+        headline,
+        _comparison(result),
+        "<h3>Per buyer and commodity</h3>",
+        table_html(result.needs, _NEED_COLUMNS, scroll=True),
+        "<h3>Mean-CVaR frontier</h3>",
+        f'<div class="figure">{figure}</div>',
+        table_html(result.frontier, _FRONTIER_COLUMNS),
+    ]
+    return _wrap("\n".join(parts))
+
+
+def _wrap(body: str) -> str:
+    return f'<section id="{ANCHOR}">\n<h2>{esc(TITLE)}</h2>\n{body}\n</section>'
