@@ -173,7 +173,8 @@ def check_stress_arguments(
     if not isinstance(library, bool):
         check_path(who, "library (a folder, True for the shipped one, or False)", library)
     check_count(f"{who}: monte_carlo", monte_carlo, 0, MAX_MONTE_CARLO)
-    check_count(f"{who}: seed", seed, 0, MAX_SEED)
+    if seed is not None:  # None: the configuration's seed
+        check_count(f"{who}: seed", seed, 0, MAX_SEED)
     _choice(who, "executor", executor, _EXECUTORS)
     if n_jobs is not None:
         check_count(f"{who}: n_jobs", n_jobs, 1, 1024)
