@@ -41,7 +41,7 @@ from riskengine.config.arguments import MAX_FRONTIER_POINTS, MAX_MONTE_CARLO
             "argument --cvar-beta: expected a finite number, at most 1,000,000, got 'inf'",
         ),
         (["stress", "--cvar-alpha", "nan"], "argument --cvar-alpha: expected a finite number"),
-        (["stress", "--cvar-alpha", "1"], "robust alpha = 1.0: expected 0 <= alpha < 1"),
+        (["stress", "--cvar-alpha", "1"], "--cvar-alpha 1: expected 0 <= A < 1"),
         (["stress", "--contract-fee", "1e300"], "argument --contract-fee: expected a finite"),
         (["stress", "--spot-premium", "nan"], "argument --spot-premium: expected a finite number"),
         (["score", "--top", "0"], "argument --top: expected a whole number from 1"),
