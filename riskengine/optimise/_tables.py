@@ -151,6 +151,19 @@ def allocations(problem: Problem, solution: Solution) -> pd.DataFrame:
     return frame[_with_year(problem, ALLOCATION_COLUMNS)].reset_index(drop=True)
 
 
+def modelled_demand(problem: Problem, values: np.ndarray | None) -> np.ndarray:
+    """Per need, tonnes of demand as the plan makes it: direct demand plus the element
+    content of the product variants it chooses (the data-year mix without a solution)."""
+    p = problem.params
+    use = problem.structure.product_use
+    if use is None or values is None:
+        return p.demand_t
+    need, z, per_t = use
+    direct = p.demand_t if p.direct_demand_t is None else p.direct_demand_t
+    made = values[problem.layout.z][z] * per_t
+    return direct + np.bincount(need, made, minlength=len(direct))
+
+
 def shortfalls(problem: Problem, solution: Solution) -> pd.DataFrame:
     """Demand, served, shortfall, purchases and the lost-supply value per need (every need).
 
@@ -161,9 +174,10 @@ def shortfalls(problem: Problem, solution: Solution) -> pd.DataFrame:
     lay, p = problem.layout, problem.params
     bought = np.bincount(problem.structure.x_need, values[lay.x], minlength=lay.n_need)
     short = np.maximum(values[lay.shortfall], 0.0)
+    demand = modelled_demand(problem, solution.values_t)
     frame = problem.structure.needs[["buyer", "commodity", "year"]].assign(
-        demand_t=p.demand_t,
-        served_t=np.maximum(p.demand_t - short, 0.0),
+        demand_t=demand,
+        served_t=np.maximum(demand - short, 0.0),
         bought_t=bought,
         shortfall_t=short,
         lost_value_usd_per_kg=p.lost_value_usd_per_kg,
@@ -213,10 +227,11 @@ def stocks(problem: Problem, solution: Solution) -> pd.DataFrame:
     if s.stocks.empty:
         return pd.DataFrame(columns=_with_year(problem, [c for c in STOCK_COLUMNS if c != "year"]))
     values = _values(problem, solution)
-    lay, p = problem.layout, problem.params
+    lay = problem.layout
     closing = values[lay.stock]
-    demand = p.demand_t[s.stocks["need"].to_numpy(dtype=int)]
-    frame = s.stocks[["buyer", "commodity", "year", "target_t"]].assign(
+    demand = modelled_demand(problem, solution.values_t)[s.stocks["need"].to_numpy(dtype=int)]
+    frame = s.stocks[["buyer", "commodity", "year"]].assign(
+        target_t=s.stocks["target_days"].to_numpy(dtype=float) / 365.0 * demand,
         demand_t=demand,
         closing_t=closing,
         cover_days=np.divide(

@@ -41,7 +41,7 @@ from riskengine.optimise.constraints import (
 )
 from riskengine.optimise.parameters import Parameters, model_arrays
 from riskengine.optimise.policy import ModelSettings, model_settings
-from riskengine.optimise.problem import Layout, Problem, Structure
+from riskengine.optimise.problem import Layout, Problem, Structure, variant_use
 from riskengine.optimise.variables import needs, offers, x_stages, x_variables
 
 __all__ = ["build_problem"]
@@ -107,24 +107,6 @@ def _family_codes(variants: pd.DataFrame) -> np.ndarray:
         return np.zeros(0, dtype=int)
     keys = pd.MultiIndex.from_frame(variants[["buyer", "family", "year"]])
     return pd.factorize(keys, sort=True)[0].astype(int)
-
-
-def _product_use(
-    need: pd.DataFrame, variants: pd.DataFrame, contents: pd.DataFrame
-) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
-    """(need, z, oxide tonnes per tonne of product) for every variant's element content."""
-    if variants.empty:
-        return None
-    use = contents.merge(variants[["z", "buyer", "year"]], on="z")
-    use = use[use["t_per_t"] > 0]
-    index = pd.MultiIndex.from_frame(need[["buyer", "commodity", "year"]])
-    where = index.get_indexer(pd.MultiIndex.from_frame(use[["buyer", "commodity", "year"]]))
-    keep = where >= 0
-    return (
-        where[keep].astype(int),
-        use["z"].to_numpy(dtype=int)[keep],
-        use["t_per_t"].to_numpy(dtype=float)[keep],
-    )
 
 
 def _parameters(
@@ -242,7 +224,7 @@ def build_problem(
         "channel_of_x": channel_of_x,
     }
     family = _family_codes(variants)
-    use = _product_use(need, variants, contents)
+    use = variant_use(need, variants, contents)
     consumption = not floors.empty or (
         not caps.empty and bool((caps["basis"] == "consumption").any())
     )
@@ -290,7 +272,7 @@ def build_problem(
     blocks.append(contract_block(dataset, draft, base, caps, mode))
     if settings.shortfall is ShortfallRule.LEXICOGRAPHIC:
         blocks.append(define_service(need, service, layout))
-    blocks.append(define_stock_target(stocks, layout))
+    blocks.append(define_stock_target(stocks, layout, use))
     blocks.append(define_product_family(variants, family, layout))
     y_upper = np.zeros(0)
     if milp:

@@ -174,8 +174,10 @@ def stock_table(dataset: Dataset, config: Config, need: pd.DataFrame) -> pd.Data
     Columns: ``need, buyer, commodity, year, previous`` (the row of the same
     stock a year before, -1 for the first year), ``opening_t`` (the stock
     before the first year, on the first row only), ``max_t``,
-    ``holding_usd_per_kg_year``, ``target_t`` (days of that year's demand,
-    NaN without a target) and ``gap_usd_per_kg``.
+    ``holding_usd_per_kg_year``, ``target_days`` (NaN without a target),
+    ``target_t`` (those days of the year's direct demand; the element content
+    of the products made joins in the LP row, so the target follows the
+    variants the plan chooses) and ``gap_usd_per_kg``.
     """
     stocks = _table(dataset, "stocks")
     columns = [
@@ -187,6 +189,7 @@ def stock_table(dataset: Dataset, config: Config, need: pd.DataFrame) -> pd.Data
         "opening_t",
         "max_t",
         "holding_usd_per_kg_year",
+        "target_days",
         "target_t",
         "gap_usd_per_kg",
     ]
@@ -206,7 +209,9 @@ def stock_table(dataset: Dataset, config: Config, need: pd.DataFrame) -> pd.Data
     configured = frame["buyer"].map(lambda b: config.buyers[b].stock_target_days)
     table_days = pd.to_numeric(frame.get("target_days", np.nan), errors="coerce")
     days = configured.astype(float).fillna(table_days)  # the configuration wins
-    frame["target_t"] = days / 365.0 * frame["demand_t"]
+    frame["target_days"] = days
+    direct = frame["direct_t"] if "direct_t" in frame.columns else frame["demand_t"]
+    frame["target_t"] = days / 365.0 * direct  # products' element use joins in the LP row
     frame["gap_usd_per_kg"] = [
         _gap_price(config, b, c, v)
         for b, c, v in zip(

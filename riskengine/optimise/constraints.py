@@ -107,22 +107,40 @@ def define_demand(
     return make_block("demand", entries, lay.n_cols, table, "eq", ("balance", np.arange(n), 1.0))
 
 
-def define_stock_target(stocks: pd.DataFrame, lay: Layout) -> Block | None:
-    """Stock at the year's end + gap >= target (days of demand), one row per stock target."""
+def define_stock_target(
+    stocks: pd.DataFrame,
+    lay: Layout,
+    product_use: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+) -> Block | None:
+    """Stock at the year's end + gap >= target, one row per stock target.
+
+    The target is ``target_days`` of the year's demand as the plan makes it:
+    the right-hand side holds the direct demand's share, and the element
+    content of the product variants chosen (``product_use``) enters the row
+    as ``- days / 365 x tonnes of oxide per tonne of product`` on each z.
+    """
     if stocks is None or stocks.empty:
         return None
     targeted = np.flatnonzero(stocks["target_t"].notna().to_numpy())
     if not len(targeted):
         return None
     k = len(targeted)
-    entries = (
-        np.concatenate([np.arange(k), np.arange(k)]),
-        np.concatenate([lay.stock.start + targeted, lay.gap.start + np.arange(k)]),
-        np.ones(2 * k),
-    )
-    rows = stocks.iloc[targeted][["buyer", "commodity", "year"]].assign(rhs_t=np.nan)
+    rows = [np.arange(k), np.arange(k)]
+    cols = [lay.stock.start + targeted, lay.gap.start + np.arange(k)]
+    vals = [np.ones(k), np.ones(k)]
+    if product_use is not None and len(product_use[0]):
+        use_need, use_z, per_t = product_use
+        row_of_need = pd.Series(np.arange(k), index=stocks["need"].to_numpy()[targeted])
+        row = row_of_need.reindex(use_need).to_numpy()
+        hit = ~np.isnan(row)
+        days = stocks["target_days"].to_numpy(dtype=float)[targeted]
+        rows.append(row[hit].astype(int))
+        cols.append(lay.z.start + use_z[hit])
+        vals.append(-days[row[hit].astype(int)] / 365.0 * per_t[hit])
+    entries = (np.concatenate(rows), np.concatenate(cols), np.concatenate(vals))
+    table = stocks.iloc[targeted][["buyer", "commodity", "year"]].assign(rhs_t=np.nan)
     return make_block(
-        "stock_target", entries, lay.n_cols, rows, "ge", ("target", np.arange(k), 1.0)
+        "stock_target", entries, lay.n_cols, table, "ge", ("target", np.arange(k), 1.0)
     )
 
 

@@ -127,6 +127,27 @@ class Layout:
         return slice(start, start + self.n_y)
 
 
+def variant_use(
+    need: pd.DataFrame, variants: pd.DataFrame, contents: pd.DataFrame
+) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """(need, z, oxide tonnes per tonne of product) for every variant's element content.
+
+    None without product demand. ``need`` indexes ``need``'s rows; ``z`` a variant.
+    """
+    if variants.empty:
+        return None
+    use = contents.merge(variants[["z", "buyer", "year"]], on="z")
+    use = use[use["t_per_t"] > 0]
+    index = pd.MultiIndex.from_frame(need[["buyer", "commodity", "year"]])
+    where = index.get_indexer(pd.MultiIndex.from_frame(use[["buyer", "commodity", "year"]]))
+    keep = where >= 0
+    return (
+        where[keep].astype(int),
+        use["z"].to_numpy(dtype=int)[keep],
+        use["t_per_t"].to_numpy(dtype=float)[keep],
+    )
+
+
 @dataclass(frozen=True, repr=False)
 class Structure:
     """What does not change between solves: columns, rows and their references.
@@ -170,6 +191,11 @@ class Structure:
     variants: pd.DataFrame = field(default_factory=pd.DataFrame)
     contents: pd.DataFrame = field(default_factory=pd.DataFrame)
     stages: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    @cached_property
+    def product_use(self) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+        """(need, z, oxide tonnes per tonne of product); None without product demand."""
+        return variant_use(self.needs, self.variants, self.contents)
 
     @cached_property
     def gaps(self) -> pd.DataFrame:
