@@ -60,7 +60,8 @@ def _valid_rows(root: Path) -> list[str]:
 
     def row(i: int) -> str:
         cells = next(csv.reader([rows[i % len(rows)]]))
-        cells[0] = f"{cells[0]}-{i}"
+        if i >= len(rows):  # the shipped offers first, unchanged (contracts name them)
+            cells[0] = f"{cells[0]}-{i}"
         out = io.StringIO()
         csv.writer(out, lineterminator="").writerow(cells)
         return out.getvalue()
@@ -132,8 +133,9 @@ def _valid_workbook(root: Path) -> list[str]:
     ):
         with (SEEDS / f"{name}.csv").open(encoding="utf-8", newline="") as handle:
             rows = list(csv.reader(handle))
-        if name == "suppliers":  # 140 copies of each offer, under their own ids: about 1 MB
-            rows = [rows[0]] + [[f"{r[0]}-{i}", *r[1:]] for i in range(140) for r in rows[1:]]
+        if name == "suppliers":  # the offers, then copies under their own ids: about 1 MB
+            copies = [[f"{r[0]}-{i}", *r[1:]] for i in range(1, 120) for r in rows[1:]]
+            rows = [*rows, *copies]
         sheet = book.create_sheet(name)
         for number, row in enumerate(rows):
             sheet.append(row if number == 0 else [_number(c) for c in row])
