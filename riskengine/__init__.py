@@ -53,9 +53,10 @@ Config, ScenarioConfig, Multiplier, Dataset
 
 Errors
 ------
-RiskEngineError (a ValueError), with ConfigError, DataError and SolverError
+RiskEngineError (a ValueError), with ConfigError, DataError, SolverError and ArgumentError
     Bad input; the message is the one the command line prints, naming the
-    file, line or key, the value, and what would be valid.
+    file, line or key, the value, and what would be valid. ArgumentError (also a
+    TypeError) is an argument of the wrong type or out of range.
 
 The command line (``riskengine --help``) is a thin layer over these functions.
 """
@@ -74,6 +75,7 @@ if TYPE_CHECKING:  # the names below, as type checkers and IDEs should see them
     from riskengine.data import Dataset, load_dataset, write_dataset
     from riskengine.data.synthetic import generate_dataset
     from riskengine.exceptions import (
+        ArgumentError,
         ConfigError,
         DataError,
         Problem,
@@ -111,6 +113,7 @@ _LAZY: dict[str, str] = {
     "load_dataset": "riskengine.data",
     "write_dataset": "riskengine.data",
     "generate_dataset": "riskengine.data.synthetic",
+    "ArgumentError": "riskengine.exceptions",
     "ConfigError": "riskengine.exceptions",
     "DataError": "riskengine.exceptions",
     "Problem": "riskengine.exceptions",
@@ -136,6 +139,7 @@ _LAZY: dict[str, str] = {
 }
 
 __all__ = [
+    "ArgumentError",
     "Config",
     "ConfigError",
     "DataError",

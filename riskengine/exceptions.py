@@ -1,8 +1,9 @@
 """Exceptions raised by riskengine.
 
 Every error caused by the analyst's input (data, configuration, command-line
-arguments) is a :class:`RiskEngineError`, a subclass of :class:`ValueError`.
-Its message is the exact text the command line prints before exiting with
+arguments) is a :class:`RiskEngineError`, a subclass of :class:`ValueError`;
+an argument of the wrong type given to a public function raises
+:class:`ArgumentError`, which is also a :class:`TypeError`. The message is the exact text the command line prints before exiting with
 code 2: it names where the problem is, the value found, and what would be
 valid.
 """
@@ -13,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 __all__ = [
+    "ArgumentError",
     "ConfigError",
     "DataError",
     "Problem",
@@ -43,6 +45,8 @@ class Problem:
         What is wrong and what would be valid.
     label : str
         What ``column`` names: "column" for tables, "key" for configuration.
+    line_label : str
+        What ``line`` counts: "line" in files, "row" in in-memory tables.
     """
 
     source: str
@@ -51,11 +55,12 @@ class Problem:
     value: str | None
     message: str
     label: str = "column"
+    line_label: str = "line"
 
     def __str__(self) -> str:
         where = self.source
         if self.line is not None:
-            where += f", line {self.line}"
+            where += f", {self.line_label} {self.line}"
         if self.column is not None:
             where += f", {self.label} {self.column}"
         value = "" if self.value is None else f"value {self.value!r}: "
@@ -83,3 +88,11 @@ class ConfigError(RiskEngineError):
 
 class SolverError(RiskEngineError):
     """The requested solver is not available or failed to run."""
+
+
+class ArgumentError(RiskEngineError, TypeError):
+    """A public function was given an argument of the wrong type or an invalid value.
+
+    Both a :class:`ValueError` (as every :class:`RiskEngineError`) and a
+    :class:`TypeError`; the command line exits 2 on it.
+    """

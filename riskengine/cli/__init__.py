@@ -17,6 +17,7 @@ from collections.abc import Sequence
 
 from riskengine._version import __version__
 from riskengine.cli._parsers import PARSERS
+from riskengine.cli._terminal import terminal
 from riskengine.exceptions import RiskEngineError
 
 __all__ = ["entry_point", "main"]
@@ -50,7 +51,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; return the exit code (0 ok, 2 bad input, 1 internal error)."""
+    """Run the command line; return the exit code (0 ok, 2 bad input, 1 internal error).
+
+    Output on the terminal has its control characters escaped and warnings on
+    one line (:mod:`riskengine.cli._terminal`).
+    """
+    with terminal():
+        return _run(argv)
+
+
+def _run(argv: Sequence[str] | None) -> int:
     args = None
     try:
         args = build_parser().parse_args(argv)

@@ -10,12 +10,14 @@ from typing import Any
 
 import pandas as pd
 
+from riskengine._csv import csv_text
 from riskengine._resources import shipped
 from riskengine.cli._parsers import add_common, add_format
 from riskengine.config import Config, load_config
 from riskengine.data import Dataset, load_dataset
 from riskengine.data.checks import check_against_config
 from riskengine.exceptions import ConfigError
+from riskengine.formatting import neutralise_csv
 
 __all__ = ["add_common", "add_format", "emit_json", "emit_table", "load_inputs"]
 
@@ -67,7 +69,7 @@ def frame_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
 def emit_table(frame: pd.DataFrame, fmt: str, floatfmt: str = "{:,.2f}") -> None:
     """Print a DataFrame as an aligned text table or CSV."""
     if fmt == "csv":
-        frame.to_csv(sys.stdout, index=False, lineterminator="\n")
+        sys.stdout.write(csv_text(neutralise_csv(frame)))
         return
     if frame.empty:
         print("(no rows)")
@@ -82,3 +84,17 @@ def emit_table(frame: pd.DataFrame, fmt: str, floatfmt: str = "{:,.2f}") -> None
 def fail(message: str) -> ConfigError:
     """A bad-argument error (exit 2)."""
     return ConfigError(message)
+
+
+def check_output_file(path: str | None, option: str) -> None:
+    """Refuse, before any computation, an output file whose folder is missing or is a file."""
+    if path is None:
+        return
+    target = Path(path)
+    if target.is_dir():
+        raise fail(f"{option} {path}: is a folder; give a file name")
+    if not target.parent.is_dir():
+        raise fail(
+            f"{option} {path}: folder {target.parent} does not exist; create it or give "
+            "another path"
+        )

@@ -1,7 +1,9 @@
 """Every command's arguments, declared without importing the command.
 
 ``riskengine --help`` and ``riskengine COMMAND --help`` read only this
-module (argparse and pathlib), so they answer at once; the command's module,
+module (argparse, pathlib, and the argument types of :mod:`riskengine.cli._types`,
+which check counts and numbers against the limits the configuration and the
+Python API use), so they answer at once; the command's module,
 and with it pandas, the solvers or matplotlib, is imported only when the
 command runs (:class:`Command`). The defaults shown by ``stress --help``
 restate ``optimiser.stochastic`` (:class:`~riskengine.config.schema.StochasticConfig`)
@@ -14,6 +16,9 @@ import argparse
 from collections.abc import Callable
 from importlib import import_module
 from pathlib import Path
+
+from riskengine._limits import MAX_FRONTIER_POINTS, MAX_MONTE_CARLO, MAX_SEED
+from riskengine.cli._types import count, finite
 
 __all__ = ["PARSERS", "Command", "add_common", "add_format"]
 
@@ -134,7 +139,10 @@ def score(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--buyer", action="append", help="only this buyer (repeatable)")
     parser.add_argument("--commodity", action="append", help="only this commodity (repeatable)")
     parser.add_argument(
-        "--top", type=int, metavar="N", help="only the N riskiest offers per buyer and commodity"
+        "--top",
+        type=count(1, 1_000_000),
+        metavar="N",
+        help="only the N riskiest offers per buyer and commodity",
     )
     parser.add_argument(
         "--commodities",
@@ -169,10 +177,11 @@ def optimise(sub: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "--frontier",
-        type=int,
+        type=count(0, MAX_FRONTIER_POINTS),
         default=0,
         metavar="N",
-        help="also sweep risk_aversion over N points (cost-risk frontier)",
+        help=f"also sweep risk_aversion over N points, 0 to {MAX_FRONTIER_POINTS} "
+        "(cost-risk frontier)",
     )
     parser.add_argument(
         "--alliance",
@@ -187,7 +196,7 @@ def optimise(sub: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "--top",
-        type=int,
+        type=count(0, 1_000_000),
         default=10,
         metavar="N",
         help="shadow prices to list in the table format (default 10)",
@@ -240,14 +249,14 @@ def _add_scenarios(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--monte-carlo",
-        type=int,
+        type=count(0, MAX_MONTE_CARLO),
         default=0,
         metavar="N",
-        help="add N random scenarios drawn from the risk indicators",
+        help=f"add N random scenarios drawn from the risk indicators (0 to {MAX_MONTE_CARLO:,})",
     )
     parser.add_argument(
         "--seed",
-        type=int,
+        type=count(0, MAX_SEED),
         default=None,
         metavar="S",
         help="seed of the drawn scenarios (default: optimiser.stochastic.seed, 0)",
@@ -271,7 +280,7 @@ def _add_robust(parser: argparse.ArgumentParser) -> None:
     for flag, key, metavar, text in flags:
         parser.add_argument(
             flag,
-            type=float,
+            type=finite(high=1e6),  # finite; the configuration's checks give the range
             default=None,
             metavar=metavar,
             help=f"{text} (default: optimiser.stochastic.{key}, {defaults[key]:g})",
@@ -286,7 +295,10 @@ def _add_executor(parser: argparse.ArgumentParser) -> None:
         help="where the re-optimisations run (results are identical)",
     )
     parser.add_argument(
-        "--jobs", type=int, metavar="N", help="processes for --executor local (default: CPU count)"
+        "--jobs",
+        type=count(1, 1024),
+        metavar="N",
+        help="processes for --executor local (default: CPU count)",
     )
     parser.add_argument(
         "--scheduler",

@@ -34,7 +34,13 @@ def scaffold(target: Path) -> Path:
 
 def run(args: argparse.Namespace) -> int:
     """Scaffold and print what to try next."""
-    target = scaffold(args.dir)
+    try:
+        target = scaffold(args.dir)
+    except OSError as exc:
+        raise fail(
+            f"{args.dir}: cannot create the working folder there ({exc.strerror or exc}); "
+            "choose a folder you can write to"
+        ) from None
     config = target / "config.yaml"
     print(f"Created {target}/ with config.yaml, data/ (the shipped tables) and reports/.\n")
     print("Next, try:")

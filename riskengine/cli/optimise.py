@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Any
 
-from riskengine.cli._common import emit_json, emit_table, load_inputs
+from riskengine.cli._common import check_output_file, emit_json, emit_table, fail, load_inputs
 from riskengine.config import Config
 from riskengine.data import Dataset
 from riskengine.optimise import OptimisationResult, analyse_alliance, frontier, optimise
@@ -57,11 +57,16 @@ def _print_table(result: OptimisationResult, extras: dict[str, Any], top: int) -
 
 def run(args: argparse.Namespace) -> int:
     """Optimise and print; exit 1 when the plan is not optimal."""
+    check_output_file(args.write_lp, "--write-lp")
     config, dataset = load_inputs(args)
     scores = default_scores(dataset, config)
     result = optimise(dataset, config, scores, args.mode, args.backend)
     if args.write_lp:
-        write_lp(build_problem(dataset, config, scores, args.mode), args.write_lp)
+        try:
+            write_lp(build_problem(dataset, config, scores, args.mode), args.write_lp)
+        except OSError as exc:
+            reason = exc.strerror or exc
+            raise fail(f"--write-lp {args.write_lp}: cannot be written ({reason})") from None
     extras = _extras(args, config, dataset, scores) if result.is_optimal else {}
     if args.format == "json":
         _print_json(result, extras)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from riskengine.cli._common import fail, load_config_args
 from riskengine.report import config_paths, run_batch, run_report
+from riskengine.report.staging import check_out_dir
 
 
 def _single(args: argparse.Namespace, path: Path | None) -> int:
@@ -19,6 +20,8 @@ def _single(args: argparse.Namespace, path: Path | None) -> int:
 
 def run(args: argparse.Namespace) -> int:
     """Write the report(s); print each folder written (and the index) on stdout."""
+    if args.out is not None:
+        check_out_dir(args.out)  # before any configuration is loaded or computed
     batch = len(args.configs) > 1 or any(p.is_dir() for p in args.configs)
     if not batch:
         return _single(args, args.configs[0] if args.configs else None)

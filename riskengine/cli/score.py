@@ -58,14 +58,14 @@ def run(args: argparse.Namespace) -> int:
         else:
             emit_table(table, args.format, "{:,.3f}")
         return 0
-    if args.top is not None and args.top < 1:
-        raise fail(f"--top {args.top}: expected a whole number >= 1")
     scores = score_suppliers(dataset, config)
     scores = _filter(_filter(scores, "buyer", args.buyer), "commodity", args.commodity)
     indicators = [c for c in scores.columns if c not in (*_ID, "risk_score")]
     if args.uncertainty:
-        bands = score_intervals(dataset, config).drop(columns=["risk_score", "commodity"])
-        scores = scores.merge(bands, on=["buyer", "supplier_id"], how="left")
+        bands = score_intervals(dataset, config).drop(columns=["risk_score"])
+        scores = scores.merge(
+            bands, on=["buyer", "supplier_id", "commodity"], how="left", validate="one_to_one"
+        )
     if args.top:
         scores = (
             scores.sort_values(

@@ -9,10 +9,6 @@ from riskengine.scenarios import RobustSettings, stress
 
 
 def _check(args: argparse.Namespace) -> None:
-    if args.monte_carlo < 0:
-        raise fail(f"--monte-carlo {args.monte_carlo}: expected a whole number >= 0")
-    if args.jobs is not None and args.jobs < 1:
-        raise fail(f"--jobs {args.jobs}: expected a whole number >= 1")
     if args.scheduler and args.executor != "dask":
         raise fail(f"--scheduler {args.scheduler} needs --executor dask")
     if args.no_library and args.library is not None:

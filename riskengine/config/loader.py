@@ -12,99 +12,19 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ValidationError
 
-from riskengine._text import did_you_mean
+from riskengine._text import did_you_mean, shorten
+from riskengine.config.safe_yaml import KeyPath, parse_yaml_value, read_yaml
 from riskengine.config.schema import Config
-from riskengine.exceptions import ConfigError
+from riskengine.exceptions import ArgumentError, ConfigError
 
-__all__ = ["load_config", "parse_override"]
+__all__ = ["Origins", "error_message", "load_config", "model_in", "parse_override"]
 
-Path_ = tuple[str | int, ...]
+Path_ = KeyPath
 
-
-def _line_map(text: str) -> dict[Path_, int]:
-    """Editor line of every key (and list item) in a YAML document."""
-    lines: dict[Path_, int] = {}
-
-    def walk(node: yaml.Node, path: Path_) -> None:
-        if isinstance(node, yaml.MappingNode):
-            for key, value in node.value:
-                child = (*path, str(key.value))
-                lines[child] = key.start_mark.line + 1
-                walk(value, child)
-        elif isinstance(node, yaml.SequenceNode):
-            for index, value in enumerate(node.value):
-                lines[(*path, index)] = value.start_mark.line + 1
-                walk(value, (*path, index))
-
-    root = yaml.compose(text, Loader=yaml.SafeLoader)
-    if root is not None:
-        walk(root, ())
-    return lines
-
-
-def _duplicate_keys(text: str, source: str) -> None:
-    """Refuse a mapping that names the same key twice (YAML would keep the last silently)."""
-
-    def walk(node: yaml.Node) -> None:
-        if isinstance(node, yaml.MappingNode):
-            seen: dict[str, int] = {}
-            for key, value in node.value:
-                line = key.start_mark.line + 1
-                if key.value in seen:
-                    raise ConfigError(
-                        f"{source}, line {line}: key {key.value!r} is given twice "
-                        f"(first at line {seen[key.value]}); keep one"
-                    )
-                seen[key.value] = line
-                walk(value)
-        elif isinstance(node, yaml.SequenceNode):
-            for value in node.value:
-                walk(value)
-
-    root = yaml.compose(text, Loader=yaml.SafeLoader)
-    if root is not None:
-        walk(root)
-
-
-def _read_yaml(path: Path) -> tuple[dict[str, Any], dict[Path_, int]]:
-    source = str(path)
-    if not path.is_file():
-        raise ConfigError(
-            f"{source}: configuration file not found; give an existing YAML file "
-            "with --config, or run 'riskengine init DIR' to create one"
-        )
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ConfigError(f"{source}: is not UTF-8 text (byte {exc.start})") from None
-    try:
-        data = yaml.safe_load(text)
-        _duplicate_keys(text, source)
-        lines = _line_map(text)
-    except yaml.constructor.ConstructorError as exc:
-        line = exc.problem_mark.line + 1 if exc.problem_mark else "?"
-        raise ConfigError(
-            f"{source}, line {line}: YAML tag {getattr(exc, 'problem', '')!s} is not allowed; "
-            "riskengine reads plain YAML (safe_load): remove the '!!' tag"
-        ) from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f", line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise ConfigError(
-            f"{source}{where}: broken YAML: {problem}; check indentation, colons and quotes"
-        ) from None
-    if data is None:
-        return {}, {}
-    if not isinstance(data, dict):
-        raise ConfigError(
-            f"{source}, line 1: expected a mapping of keys (such as 'optimiser:'), "
-            f"got a {type(data).__name__}"
-        )
-    return data, lines
+# Earlier private names, kept for code written against them.
+_read_yaml = read_yaml
 
 
 def parse_override(text: str) -> tuple[tuple[str, ...], Any]:
@@ -113,14 +33,10 @@ def parse_override(text: str) -> tuple[tuple[str, ...], Any]:
     key = key.strip()
     if not sep or not key or any(not part for part in key.split(".")):
         raise ConfigError(
-            f"--set {text}: expected KEY=VALUE with a dotted key, "
+            f"--set {shorten(text)}: expected KEY=VALUE with a dotted key, "
             "e.g. --set optimiser.max_country_share=0.5"
         )
-    try:
-        value = yaml.safe_load(raw) if raw.strip() else None
-    except yaml.YAMLError:
-        value = raw
-    return tuple(key.split(".")), value
+    return tuple(key.split(".")), parse_yaml_value(raw, f"--set {shorten(text)}")
 
 
 def _merge(base: dict[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
@@ -147,24 +63,24 @@ def _valid_keys(model: type[BaseModel], loc: tuple[str | int, ...]) -> list[str]
             annotation = None
         else:
             annotation = fields[part].annotation
-        inner = _model_in(annotation)
+        inner = model_in(annotation)
         if inner is None:
             return []
         fields = inner.model_fields
     return list(fields)
 
 
-def _model_in(annotation: Any) -> type[BaseModel] | None:
+def model_in(annotation: Any) -> type[BaseModel] | None:
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return annotation
     for arg in getattr(annotation, "__args__", ()):
-        found = _model_in(arg)
+        found = model_in(arg)
         if found is not None:
             return found
     return None
 
 
-class _Origins:
+class Origins:
     """Where each key came from: the file (with lines) or a --set argument."""
 
     def __init__(
@@ -176,7 +92,7 @@ class _Origins:
         for key, text in reversed(self.overrides.items()):
             size = min(len(key), len(loc))
             if size and tuple(loc[:size]) == key[:size]:
-                return f"--set {text}"
+                return f"--set {shorten(text)}"
         for size in range(len(loc), 0, -1):
             if tuple(loc[:size]) in self.lines and self.source:
                 return f"{self.source}, line {self.lines[tuple(loc[:size])]}"
@@ -187,7 +103,7 @@ def _dotted(loc: Iterable[str | int]) -> str:
     return ".".join(str(p) for p in loc)
 
 
-def _message(error: Mapping[str, Any], origin: _Origins) -> str:
+def error_message(error: Mapping[str, Any], origin: Origins) -> str:
     # pydantic adds validator tags such as 'function-before[...]' to locations
     loc = tuple(p for p in error["loc"] if not (isinstance(p, str) and "[" in p))
     where = origin(loc)
@@ -214,6 +130,43 @@ def _resolve_paths(data: dict[str, Any], base: Path) -> dict[str, Any]:
         if isinstance(value, str) and value and not Path(value).is_absolute():
             data[section] = {**data[section], key: str((base / value).resolve())}
     return data
+
+
+def _check_arguments(path: Any, overrides: Any) -> list[str]:
+    """Refuse a path that is not path-like and overrides that are not a list of strings."""
+    if path is not None and not isinstance(path, str | os.PathLike):
+        raise ArgumentError(
+            f"load_config: path should be a YAML file path (str or Path) or None, "
+            f"got {type(path).__name__}"
+        )
+    if isinstance(overrides, str):
+        raise ArgumentError(
+            f"load_config: overrides should be a list of 'KEY=VALUE' strings, got one string; "
+            f"write [{overrides!r}]"
+        )
+    if not isinstance(overrides, Iterable):
+        raise ArgumentError(
+            f"load_config: overrides should be a list of 'KEY=VALUE' strings, "
+            f"got {type(overrides).__name__}"
+        )
+    items = list(overrides)
+    for item in items:
+        if not isinstance(item, str):
+            raise ArgumentError(
+                f"load_config: each override should be a 'KEY=VALUE' string, got {item!r}"
+            )
+    return items
+
+
+#: Configuration problems listed one by one before the rest are counted.
+_MAX_MESSAGES = 20
+
+
+def _joined(messages: list[str], source: str) -> str:
+    if len(messages) <= _MAX_MESSAGES:
+        return "\n".join(messages)
+    more = len(messages) - _MAX_MESSAGES
+    return "\n".join([*messages[:_MAX_MESSAGES], f"{source}: {more} more problems"])
 
 
 def load_config(
@@ -249,6 +202,7 @@ def load_config(
     >>> cfg.optimiser.max_country_share
     0.5
     """
+    overrides = _check_arguments(path, overrides)
     data: dict[str, Any] = {}
     lines: dict[Path_, int] = {}
     source = None
@@ -271,6 +225,9 @@ def load_config(
     try:
         return Config.model_validate(data)
     except ValidationError as exc:
-        origins = _Origins(source, lines, origin_of)
-        messages = sorted({_message(e, origins) for e in exc.errors()})
-        raise ConfigError("\n".join(messages)) from None
+        origins = Origins(source, lines, origin_of)
+        messages = sorted({error_message(e, origins) for e in exc.errors()})
+        raise ConfigError(_joined(messages, source or "the configuration")) from None
+
+
+_Origins, _message, _model_in = Origins, error_message, model_in

@@ -19,6 +19,12 @@ from pydantic import (
     model_validator,
 )
 
+from riskengine._limits import (
+    MAX_FRONTIER_POINTS,
+    MAX_MONTE_CARLO,
+    MAX_SEED,
+    MAX_UNCERTAINTY_SAMPLES,
+)
 from riskengine.enums import (
     CalibrationLabel,
     CalibrationMethod,
@@ -70,18 +76,34 @@ def _as_codes(value: Any) -> Any:
     raise ValueError("expected a code or a list of codes, e.g. [EU] or [JP, US]")
 
 
+#: Largest lost-supply value, shortfall penalty or violation cost accepted, USD/kg.
+MAX_PENALTY_USD_PER_KG = 1e7
+
+
+def _number(value: Any) -> float | None:
+    """``value`` as a float when it is a number or numeric text (YAML reads 1e7 as text)."""
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        return None
+    try:
+        return float(value)
+    except ValueError:
+        return None
+
+
 def _as_penalty(value: Any) -> Any:
-    """A positive number, or a map from commodity (or 'default') to a positive number."""
+    """A finite number > 0, or a map from commodity (or 'default') to one, at most 1e7 USD/kg."""
 
     def positive(v: Any) -> bool:
-        return isinstance(v, int | float) and not isinstance(v, bool) and v > 0
+        number = _number(v)
+        return number is not None and 0 < number <= MAX_PENALTY_USD_PER_KG
 
     if positive(value):
-        return float(value)
+        return _number(value)
     if isinstance(value, dict) and value and all(positive(v) for v in value.values()):
-        return {str(k): float(v) for k, v in value.items()}
+        return {str(k): _number(v) for k, v in value.items()}
     raise ValueError(
-        "expected a number > 0 (USD/kg) or a map such as {default: 10000, terbium: 20000}"
+        "expected a number > 0 and at most 1e7 (USD/kg) or a map such as "
+        "{default: 10000, terbium: 20000}"
     )
 
 
@@ -91,7 +113,10 @@ Share = Annotated[float, Field(ge=0, le=1)]
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, use_enum_values=False)
+    # every number must be finite: .inf, .nan and 1e309 are refused with the key's name
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, use_enum_values=False, allow_inf_nan=False
+    )
 
 
 class DataConfig(_Model):
@@ -196,28 +221,40 @@ class HorizonConfig(_Model):
 class RiskWeights(_Model):
     """Weights of the risk indicators (non-negative; normalised to sum 1 over those used)."""
 
-    governance: float = Field(0.20, ge=0, description="WGI governance of the offer's country")
-    export_control: float = Field(0.25, ge=0, description="export controls on the offer")
-    concentration: float = Field(0.15, ge=0, description="governance-weighted HHI of supply")
-    maturity: float = Field(0.15, ge=0, description="producing < ramping < planned")
-    partner: float = Field(0.15, ge=0, description="home < partner < other, per buyer")
-    lead_time: float = Field(0.05, ge=0, description="order-to-delivery time")
+    governance: float = Field(
+        0.20, ge=0, le=1e6, description="WGI governance of the offer's country"
+    )
+    export_control: float = Field(0.25, ge=0, le=1e6, description="export controls on the offer")
+    concentration: float = Field(
+        0.15, ge=0, le=1e6, description="governance-weighted HHI of supply"
+    )
+    maturity: float = Field(0.15, ge=0, le=1e6, description="producing < ramping < planned")
+    partner: float = Field(0.15, ge=0, le=1e6, description="home < partner < other, per buyer")
+    lead_time: float = Field(0.05, ge=0, le=1e6, description="order-to-delivery time")
     chinese_technology: float = Field(
-        0.05, ge=0, description="plant depends on Chinese technology (if the column exists)"
+        0.05, ge=0, le=1e6, description="plant depends on Chinese technology (if the column exists)"
     )
     parent_country: float = Field(
-        0.0, ge=0, description="owner's country outside home and partners (if the column exists)"
+        0.0,
+        ge=0,
+        le=1e6,
+        description="owner's country outside home and partners (if the column exists)",
     )
 
 
 class UncertaintyConfig(_Model):
     """Weight perturbation used to show how robust scores and ranks are."""
 
-    samples: int = Field(500, ge=10, le=100_000, description="number of weight draws")
-    concentration: float = Field(
-        50.0, gt=0, description="Dirichlet concentration; larger = weights closer to configured"
+    samples: int = Field(
+        500, ge=10, le=MAX_UNCERTAINTY_SAMPLES, description="number of weight draws"
     )
-    seed: int = Field(0, description="random seed")
+    concentration: float = Field(
+        50.0,
+        gt=0,
+        le=1e6,
+        description="Dirichlet concentration; larger = weights closer to configured",
+    )
+    seed: int = Field(0, ge=0, le=MAX_SEED, description="random seed, 0 to 4294967295")
 
 
 class CalibrationConfig(_Model):
@@ -275,7 +312,10 @@ class RiskConfig(_Model):
 
     weights: RiskWeights = RiskWeights()
     lead_time_scale_days: float = Field(
-        365.0, gt=0, description="lead time (days) at which the lead-time indicator reaches 1"
+        365.0,
+        gt=0,
+        le=36_500,
+        description="lead time (days) at which the lead-time indicator reaches 1",
     )
     uncertainty: UncertaintyConfig = UncertaintyConfig()
     calibration: CalibrationConfig = CalibrationConfig()
@@ -293,15 +333,19 @@ def _default_china_policy() -> dict[ChinaPolicy, float]:
 class StochasticConfig(_Model):
     """The two-stage mean-CVaR plan (contract 5.3) and its scenario generator (docs/scenarios.md)."""
 
-    scenarios: int = Field(200, ge=1, le=100_000, description="disruption scenarios drawn")
+    scenarios: int = Field(200, ge=1, le=MAX_MONTE_CARLO, description="disruption scenarios drawn")
     seed: int = Field(
-        0, description="seed of the scenario draws; the same seed, the same scenarios"
+        0,
+        ge=0,
+        le=MAX_SEED,
+        description="seed of the scenario draws (0 to 4294967295); the same seed, the same "
+        "scenarios",
     )
     alpha: float = Field(
         0.9, ge=0, lt=1, description="CVaR tail level: 0.9 = the worst 10% of probability"
     )
     beta: float = Field(
-        1.0, ge=0, description="weight of CVaR_alpha(loss) next to the expected loss"
+        1.0, ge=0, le=1e6, description="weight of CVaR_alpha(loss) next to the expected loss"
     )
     cvar_scope: CvarScope = Field(
         CvarScope.BUYER_COMMODITY,
@@ -309,15 +353,17 @@ class StochasticConfig(_Model):
         "apart); buyer: one CVaR per buyer over all its commodities",
     )
     spot_premium: float = Field(
-        0.25, ge=0, description="spot price = (1 + spot_premium) x the scenario's price"
+        0.25, ge=0, le=1e6, description="spot price = (1 + spot_premium) x the scenario's price"
     )
     contract_fee: float = Field(
         0.0,
         ge=0,
+        le=1e6,
         description="fee per contracted tonne, delivered or not, as a share of its price",
     )
-    frontier: tuple[float, ...] = Field(
+    frontier: tuple[Annotated[float, Field(ge=0, le=1e6)], ...] = Field(
         (0.0, 0.5, 1.0, 2.0, 4.0),
+        max_length=MAX_FRONTIER_POINTS,
         description="values of beta at which the mean-CVaR frontier is traced; empty = none",
     )
     china_policy: dict[ChinaPolicy, Share] = Field(
@@ -328,10 +374,11 @@ class StochasticConfig(_Model):
     price_elasticity: float = Field(
         2.0,
         ge=0,
+        le=1000,
         description="ex-China prices rise by this x the share of a commodity's supply lost",
     )
     demand_elasticity: float = Field(
-        0.05, ge=0, description="demand falls by this x the relative rise of its price"
+        0.05, ge=0, le=1000, description="demand falls by this x the relative rise of its price"
     )
     draw_ranges: bool = Field(
         True,
@@ -370,6 +417,7 @@ class OptimiserConfig(_Model):
     risk_aversion: float = Field(
         1.0,
         ge=0,
+        le=1000,
         description="lambda: weight of the expected disruption loss (1 = its expectation)",
     )
     risk_charge: RiskCharge = Field(
@@ -421,17 +469,21 @@ class OptimiserConfig(_Model):
     min_order_t: float = Field(
         0.0,
         ge=0,
+        le=1e7,
         description="minimum order quantity, t/yr: a buyer buys nothing from an offer "
         "or at least this much (capped by what the offer can give); 0 = off; > 0 makes a MILP",
     )
     max_suppliers_per_commodity: int | None = Field(
         None,
         ge=1,
+        le=1_000_000,
         description="at most this many offers per buyer and commodity; null = off; "
         "a number makes a MILP",
     )
     solver: SolverName = Field(SolverName.HIGHS, description="highs or cbc")
-    time_limit_s: float = Field(60.0, gt=0, description="solver time limit, seconds")
+    time_limit_s: float = Field(
+        60.0, gt=0, le=604_800, description="solver time limit, seconds (at most a week)"
+    )
     sharing: SharingRule = Field(
         SharingRule.PROPORTIONAL,
         description="how joint buying splits scarce supply and costs between buyers, among "
@@ -448,7 +500,9 @@ class Multiplier(_Model):
     and ``not_country`` accept country codes and blocs (EU).
     """
 
-    factor: float = Field(ge=0, description="multiplier, e.g. 0 for an outage, 3 for a spike")
+    factor: float = Field(
+        ge=0, le=1000, description="multiplier from 0 to 1000, e.g. 0 for an outage, 3 for a spike"
+    )
     country: Codes = ()
     not_country: Codes = Field((), description="rows whose country is none of these, e.g. [CN]")
     supplier: Codes = ()
@@ -479,7 +533,9 @@ class ReportConfig(_Model):
     """Report output."""
 
     out_dir: Path = Field(Path("reports"), description="folder that receives one folder per run")
-    frontier_points: int = Field(7, ge=0, le=100, description="points on the cost-risk frontier")
+    frontier_points: int = Field(
+        7, ge=0, le=MAX_FRONTIER_POINTS, description="points on the cost-risk frontier"
+    )
     stress_library: bool = Field(
         True,
         description="stress-test the plan against the shipped scenario library too "

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from riskengine._text import did_you_mean
 from riskengine.config.schema import Config
 from riskengine.data.dataset import Dataset
+from riskengine.data.identifiers import hidden_characters, lookalike_of
 from riskengine.exceptions import DataError, Problem
 
-__all__ = ["check_against_config", "known_codes"]
+__all__ = ["check_against_config", "check_buyers", "known_codes"]
 
 
 def known_codes(dataset: Dataset) -> set[str]:
@@ -21,6 +23,15 @@ def known_codes(dataset: Dataset) -> set[str]:
 
 #: Tables with a buyer column checked against the configuration's buyers.
 _BUYER_TABLES = ("demand", "demand_outlook", "contracts", "stocks")
+#: Rows with an unknown buyer listed one by one (per table) before the rest are counted.
+_MAX_LISTED = 20
+
+
+def _buyer_hint(buyer: str, buyers: list[str]) -> str:
+    twin = lookalike_of(buyer, buyers)
+    if twin is not None:
+        return f" ({buyer!r} looks like {twin!r} but holds {hidden_characters(buyer)}; retype it)"
+    return did_you_mean(buyer, buyers)
 
 
 def _buyer_problems(dataset: Dataset, config: Config) -> list[Problem]:
@@ -28,22 +39,36 @@ def _buyer_problems(dataset: Dataset, config: Config) -> list[Problem]:
     problems = []
     for table in _BUYER_TABLES:
         frame = getattr(dataset, table, None)
-        if frame is None:
-            continue
-        for row, buyer in enumerate(frame["buyer"].astype(str)):
-            if buyer in config.buyers:
-                continue
-            source, line = dataset.where(table, row)
-            problems.append(
-                Problem(
-                    source,
-                    line,
-                    "buyer",
-                    buyer,
-                    f"buyer not in the configuration; add buyers.{buyer} (home, partners) to "
-                    f"the config or use one of {', '.join(buyers)}{did_you_mean(buyer, buyers)}",
-                )
+        if frame is not None:
+            problems += _unknown_buyers(dataset, table, frame["buyer"].astype(str), buyers)
+    return problems
+
+
+def _unknown_buyers(
+    dataset: Dataset, table: str, column: pd.Series, buyers: list[str]
+) -> list[Problem]:
+    unknown = np.flatnonzero(~column.isin(buyers).to_numpy())
+    problems = []
+    for row in unknown[:_MAX_LISTED]:
+        buyer = column.iloc[row]
+        source, line, label = dataset.origin(table, int(row))
+        problems.append(
+            Problem(
+                source,
+                line,
+                "buyer",
+                buyer,
+                f"buyer not in the configuration; add buyers.{buyer} (home, partners) to the "
+                f"config or use one of {', '.join(buyers)}{_buyer_hint(buyer, buyers)}",
+                line_label=label,
             )
+        )
+    if len(unknown) > _MAX_LISTED:
+        source, _, _ = dataset.origin(table, 0)
+        more = len(unknown) - _MAX_LISTED
+        problems.append(
+            Problem(source, None, "buyer", None, f"{more} more rows with the same problem")
+        )
     return problems
 
 
@@ -78,6 +103,13 @@ def _code_problems(dataset: Dataset, config: Config, source: str) -> list[Proble
                 )
             )
     return problems
+
+
+def check_buyers(dataset: Dataset, config: Config) -> None:
+    """Raise :class:`DataError` for rows whose buyer the configuration does not define."""
+    problems = _buyer_problems(dataset, config)
+    if problems:
+        raise DataError(problems)
 
 
 def check_against_config(dataset: Dataset, config: Config, source: str = "configuration") -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-__all__ = ["RANGE_SUFFIXES", "Column", "Kind", "TableSpec"]
+__all__ = ["DEFAULT_HIGH", "RANGE_SUFFIXES", "Column", "Kind", "TableSpec"]
 
 #: Suffixes of the optional range columns of any numeric column: ``<column>_low`` and
 #: ``<column>_high`` hold the low and high ends of an estimate whose central value is
@@ -17,6 +17,19 @@ __all__ = ["RANGE_SUFFIXES", "Column", "Kind", "TableSpec"]
 RANGE_SUFFIXES: tuple[str, str] = ("_low", "_high")
 
 Kind = Literal["text", "number", "integer", "date", "bool", "country", "commodity", "choice"]
+
+#: Upper bound of a number column whose schema sets none, by unit. Every number
+#: in a table is finite and inside a documented range: quantities up to 10
+#: million tonnes (world rare-earth output is about 400,000 t a year), prices
+#: and values up to USD 1 million per kg, times up to a hundred years.
+DEFAULT_HIGH: dict[str, float] = {
+    "t/yr": 10_000_000.0,
+    "t": 10_000_000.0,
+    "USD/kg": 1_000_000.0,
+    "USD/kg/yr": 1_000_000.0,
+    "USD/t": 1_000_000_000.0,
+    "days": 36_500.0,
+}
 
 
 @dataclass(frozen=True)
@@ -36,7 +49,9 @@ class Column:
     required : bool
         The column must be present and every cell non-empty.
     low, high : float or None
-        Inclusive bounds for numbers.
+        Inclusive bounds for numbers (every number must also be finite). A
+        number column without ``high`` gets the bound of its unit from
+        :data:`DEFAULT_HIGH`.
     choices : tuple of str
         Valid spellings for ``kind="choice"``.
     """
@@ -50,6 +65,10 @@ class Column:
     high: float | None = None
     choices: tuple[str, ...] = ()
     positive: bool = False
+
+    def __post_init__(self) -> None:
+        if self.kind == "number" and self.high is None and self.unit in DEFAULT_HIGH:
+            object.__setattr__(self, "high", DEFAULT_HIGH[self.unit])
 
 
 @dataclass(frozen=True)

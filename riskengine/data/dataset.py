@@ -10,13 +10,16 @@ from pathlib import Path
 
 import pandas as pd
 
+from riskengine._csv import csv_text
+from riskengine.config.arguments import check_path
 from riskengine.data.demand import parse_demand
 from riskengine.data.history import parse_disruptions
 from riskengine.data.plan_checks import plan_problems
-from riskengine.data.readers import RawTable, read_csv_table, read_xlsx_tables
+from riskengine.data.readers import RawTable, read_csv_table
 from riskengine.data.schema import TABLES, TableSpec
-from riskengine.data.validate import check_references, parse_table
-from riskengine.exceptions import DataError, Problem
+from riskengine.data.validate import check_lookalikes, check_references, parse_table
+from riskengine.data.workbook import read_xlsx_tables
+from riskengine.exceptions import ArgumentError, DataError, Problem
 
 __all__ = ["Dataset", "load_dataset", "shipped_data_dir", "write_dataset"]
 
@@ -31,6 +34,20 @@ _PARSERS: dict[str, Callable[[RawTable], tuple[pd.DataFrame | None, list[Problem
 }
 #: Tables whose commodity may be empty (product rows).
 _PRODUCT_ROWS = ("demand", "demand_outlook")
+
+
+def table_parser(
+    spec: TableSpec,
+) -> Callable[[RawTable], tuple[pd.DataFrame | None, list[Problem]]]:
+    """The function that parses and checks one raw table (a special one for disruptions)."""
+    return _PARSERS.get(spec.name, partial(parse_table, spec))
+
+
+class _NoTable(ArgumentError, KeyError):
+    """A table name a dataset does not have."""
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return str(self.args[0]) if self.args else ""
 
 
 @dataclass(frozen=True)
@@ -89,11 +106,17 @@ class Dataset:
         return _NAMES + tuple(n for n in _OPTIONAL if getattr(self, n) is not None)
 
     def table(self, name: str) -> pd.DataFrame:
-        """The table called ``name`` (a file stem: the six, or an optional table present)."""
+        """The table called ``name`` (a file stem: the six, or an optional table present).
+
+        Raises
+        ------
+        ArgumentError
+            (also a KeyError) for an unknown name or an optional table this dataset lacks.
+        """
         if name in _OPTIONAL and getattr(self, name) is None:
-            raise KeyError(f"this dataset has no {name} table (it is optional)")
+            raise _NoTable(f"this dataset has no {name} table (it is optional)")
         if name not in _NAMES + _OPTIONAL:
-            raise KeyError(f"no table {name!r}; tables are {', '.join(_NAMES + _OPTIONAL)}")
+            raise _NoTable(f"no table {name!r}; tables are {', '.join(_NAMES + _OPTIONAL)}")
         return getattr(self, name)
 
     def with_tables(self, **tables: pd.DataFrame) -> Dataset:
@@ -113,6 +136,14 @@ class Dataset:
                 else (f"{Path(self.source).name}[{table}]")
             )
         return name, line
+
+    def origin(self, table: str, row: int) -> tuple[str, int, str]:
+        """(source, line, "line") in the file the table was read from, while it still matches;
+        else (``"<table> table"``, row position, "row") for a table given or changed in memory."""
+        lines = self.lines.get(table)
+        if lines is None or len(lines) != len(self.table(table)) or self.source == "memory":
+            return f"{table} table", row, "row"
+        return self.where(table, row)[0], lines[row], "line"
 
     @property
     def vintage(self) -> str:
@@ -213,7 +244,10 @@ def _read_raw(path: Path) -> tuple[dict[str, RawTable], list[Problem], tuple[Pat
     return raws, problems, tuple(files)
 
 
-def _cross_checks(tables: dict[str, pd.DataFrame], raws: dict[str, RawTable]) -> list[Problem]:
+def cross_checks(
+    tables: dict[str, pd.DataFrame], raws: dict[str, RawTable], *, contract_capacity: bool = True
+) -> list[Problem]:
+    """Problems between tables: references, lookalike ids, and the version-2 plan checks."""
     problems: list[Problem] = []
     countries = tables.get("countries")
     commodities = tables.get("commodities")
@@ -245,6 +279,10 @@ def _cross_checks(tables: dict[str, pd.DataFrame], raws: dict[str, RawTable]) ->
                     "add it to commodities.csv or use one of its ids",
                     allow_empty=spec.name in _PRODUCT_ROWS,
                 )
+        for name in spec.key:
+            col = spec.column(name)
+            if col is not None and col.kind == "text":
+                problems += check_lookalikes(frame, raw, name)
         if spec.name == "export_controls" and codes is not None:
             problems += check_references(
                 frame,
@@ -255,7 +293,7 @@ def _cross_checks(tables: dict[str, pd.DataFrame], raws: dict[str, RawTable]) ->
                 "use a country code or bloc from countries.csv, or leave empty for all",
                 allow_empty=True,
             )
-    return problems + plan_problems(tables, raws)
+    return problems + plan_problems(tables, raws, contract_capacity=contract_capacity)
 
 
 def load_dataset(path: str | os.PathLike[str] | None = None) -> Dataset:
@@ -284,17 +322,17 @@ def load_dataset(path: str | os.PathLike[str] | None = None) -> Dataset:
     >>> sorted(data.commodities["commodity"])[:3]
     ['dysprosium', 'gadolinium', 'lutetium']
     """
+    check_path("load_dataset", "path (a folder of CSV files or an .xlsx workbook)", path)
     folder = Path(path) if path is not None else shipped_data_dir()
     raws, problems, files = _read_raw(folder)
     tables: dict[str, pd.DataFrame] = {}
     for spec in TABLES:
         if spec.name in raws:
-            parse = _PARSERS.get(spec.name, partial(parse_table, spec))
-            frame, found = parse(raws[spec.name])
+            frame, found = table_parser(spec)(raws[spec.name])
             problems += found
             if frame is not None:
                 tables[spec.name] = frame
-    problems += _cross_checks(tables, raws)
+    problems += cross_checks(tables, raws)
     if problems or any(name not in tables for name in _NAMES):
         raise DataError(problems)
     lines = {name: raw.lines for name, raw in raws.items()}
@@ -311,6 +349,11 @@ def write_dataset(dataset: Dataset, folder: str | os.PathLike[str]) -> Path:
     Dates are written YYYY-MM-DD and booleans true/false, so the folder loads back
     with :func:`load_dataset` to the same tables.
     """
+    if not isinstance(dataset, Dataset):
+        raise ArgumentError(
+            f"write_dataset: dataset should be a Dataset, got {type(dataset).__name__}"
+        )
+    check_path("write_dataset", "folder", folder, optional=False)
     out = Path(folder)
     out.mkdir(parents=True, exist_ok=True)
     for name in dataset.table_names:
@@ -322,5 +365,6 @@ def write_dataset(dataset: Dataset, folder: str | os.PathLike[str]) -> Path:
                 frame[col.name] = frame[col.name].dt.strftime("%Y-%m-%d").fillna("")
             elif col.kind == "bool":
                 frame[col.name] = frame[col.name].map({True: "true", False: "false"})
-        frame.to_csv(out / f"{name}.csv", index=False, lineterminator="\n")
+        with (out / f"{name}.csv").open("w", encoding="utf-8", newline="") as handle:
+            handle.write(csv_text(frame))
     return out

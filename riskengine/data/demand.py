@@ -38,8 +38,8 @@ def _text(frame: pd.DataFrame, name: str) -> pd.Series:
 def _row_problems(frame: pd.DataFrame, raw: RawTable) -> list[Problem]:
     """A row names a commodity (with demand_t) or a product (with product_t), not both."""
     product, commodity = _text(frame, "product"), _text(frame, "commodity")
-    demand = _text(frame, "demand_t")
-    amount = _text(frame, "product_t")
+    demand = _text(raw.frame, "demand_t")  # as written: a bad number is reported once, not as empty
+    amount = _text(raw.frame, "product_t")
     checks = (
         (
             (product == "") & (commodity == ""),

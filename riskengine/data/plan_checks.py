@@ -102,7 +102,15 @@ def _contract_problems(tables: _Tables, raws: _Raws) -> list[Problem]:
                 "or empty for an open-ended contract",
             )
         )
-    return problems + _contract_capacity_problems(contracts, raw, suppliers)
+    return problems
+
+
+def _capacity_problems(tables: _Tables, raws: _Raws) -> list[Problem]:
+    contracts, raw = tables.get("contracts"), raws.get("contracts")
+    suppliers = tables.get("suppliers")
+    if contracts is None or raw is None or suppliers is None:
+        return []
+    return _contract_capacity_problems(contracts, raw, suppliers)
 
 
 def _contract_capacity_problems(
@@ -292,6 +300,7 @@ def _flow_problems(tables: _Tables, raws: _Raws) -> list[Problem]:
 _CHECKS: tuple[Callable[[_Tables, _Raws], list[Problem]], ...] = (
     _route_problems,
     _contract_problems,
+    _capacity_problems,
     _bom_problems,
     _demand_product_problems,
     _stock_problems,
@@ -299,6 +308,11 @@ _CHECKS: tuple[Callable[[_Tables, _Raws], list[Problem]], ...] = (
 )
 
 
-def plan_problems(tables: _Tables, raws: _Raws) -> list[Problem]:
-    """Every cross-table problem of the version-2 columns and tables, in a fixed order."""
-    return [p for check in _CHECKS for p in check(tables, raws)]
+def plan_problems(tables: _Tables, raws: _Raws, *, contract_capacity: bool = True) -> list[Problem]:
+    """Every cross-table problem of the version-2 columns and tables, in a fixed order.
+
+    ``contract_capacity=False`` leaves out contracts above their offer's capacity:
+    tables derived in memory (a scenario's outage) may hold them on purpose.
+    """
+    checks = [c for c in _CHECKS if contract_capacity or c is not _capacity_problems]
+    return [p for check in checks for p in check(tables, raws)]

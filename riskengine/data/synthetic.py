@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from riskengine.config.arguments import MAX_SEED, check_count
 from riskengine.data.dataset import Dataset
 from riskengine.enums import COMMODITIES, Stage, Status
 
@@ -158,8 +159,8 @@ def generate_dataset(
     >>> len(data.suppliers), sorted(data.demand["buyer"].unique())
     (70, ['EU', 'JP'])
     """
-    if n_offers < len(COMMODITIES):
-        raise ValueError(f"n_offers must be at least {len(COMMODITIES)}, got {n_offers}")
+    check_count("generate_dataset: n_offers", n_offers, len(COMMODITIES), 10_000_000)
+    check_count("generate_dataset: seed", seed, 0, MAX_SEED)
     rng = np.random.default_rng(seed)
     countries = _countries(n_countries)
     suppliers = _suppliers(rng, n_offers, countries["country"].to_numpy())

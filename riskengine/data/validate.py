@@ -6,18 +6,20 @@ sees everything to fix in one run.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 
 import numpy as np
 import pandas as pd
 
 from riskengine._text import did_you_mean
+from riskengine.data.identifiers import hidden_characters, lookalike_of, skeleton
 from riskengine.data.readers import RawTable
 from riskengine.data.schema import RANGE_SUFFIXES, Column, TableSpec
 from riskengine.exceptions import Problem
 
-__all__ = ["check_references", "parse_table"]
+__all__ = ["check_lookalikes", "check_references", "parse_table"]
 
 _TRUE = {"true", "yes", "1", "y", "t"}
 _FALSE = {"false", "no", "0", "n", "f", ""}
@@ -29,8 +31,10 @@ def _expected(col: Column) -> str:
     unit = f" {col.unit}" if col.unit else ""
     if col.kind in ("number", "integer"):
         noun = "a whole number" if col.kind == "integer" else "a number"
+        if col.low is not None and col.high is not None and col.positive:
+            return f"{noun} > {col.low:g} and at most {_bound(col.high)}{unit}"
         if col.low is not None and col.high is not None:
-            return f"{noun} from {col.low:g} to {col.high:g}{unit}"
+            return f"{noun} from {col.low:g} to {_bound(col.high)}{unit}"
         if col.low is not None:
             return f"{noun} {'>' if col.positive else '>='} {col.low:g}{unit}"
         return noun + unit
@@ -43,20 +47,37 @@ def _expected(col: Column) -> str:
     return "a non-empty value"
 
 
+def _bound(value: float) -> str:
+    """A bound as written in messages: 2100, 2.5, 10,000,000."""
+    return f"{int(value):,}" if float(value).is_integer() and abs(value) >= 10_000 else f"{value:g}"
+
+
 class _Collector:
-    """Gathers problems for one table, summarising floods of the same kind."""
+    """Gathers problems for one table, summarising floods of the same kind.
 
-    def __init__(self, raw: RawTable) -> None:
+    ``inherit`` starts from the reader's problems (once per table, not once per check).
+    """
+
+    def __init__(self, raw: RawTable, inherit: bool = True) -> None:
         self.raw = raw
-        self.problems: list[Problem] = list(raw.problems)
+        self.problems: list[Problem] = list(raw.problems) if inherit else []
 
-    def add(self, mask: np.ndarray, column: str, values: pd.Series, message: str) -> None:
+    def add(
+        self,
+        mask: np.ndarray,
+        column: str,
+        values: pd.Series,
+        message: str | Callable[[str, int], str],
+    ) -> None:
+        """One problem per row of ``mask`` (``message`` may depend on the value), then a count."""
         rows = np.flatnonzero(mask)
         for row in rows[:_MAX_PER_CHECK]:
             value = values.iloc[row]
             shown = None if value is None or value == "" else str(value)
+            text = message(str(value), int(row)) if callable(message) else message
+            line = self.raw.lines[row]
             self.problems.append(
-                Problem(self.raw.source, self.raw.lines[row], column, shown, message)
+                Problem(self.raw.source, line, column, shown, text, line_label=self.raw.line_label)
             )
         if len(rows) > _MAX_PER_CHECK:
             more = len(rows) - _MAX_PER_CHECK
@@ -68,32 +89,22 @@ class _Collector:
 
 
 def _parse_column(col: Column, text: pd.Series, out: _Collector) -> pd.Series:
-    stripped = text.str.strip()
+    if col.kind in ("number", "integer") and _is_numeric(text):
+        values = text.astype(float)
+        if col.required:
+            out.add(
+                values.isna().to_numpy(), col.name, text, f"is empty; expected {_expected(col)}"
+            )
+        return _check_numbers(col, values, text, out)
+    stripped = text.astype(str).str.strip()
     empty = (stripped == "").to_numpy()
     if col.required:
         out.add(empty, col.name, stripped, f"is empty; expected {_expected(col)}")
     if col.kind in ("number", "integer"):
-        values = pd.to_numeric(stripped.where(~empty), errors="coerce").astype(float)
+        values = _to_numbers(stripped.where(~empty))
         bad = values.isna().to_numpy() & ~empty
         out.add(bad, col.name, stripped, f"is not a number; expected {_expected(col)}")
-        finite = values.notna().to_numpy()
-        low_bad = np.zeros(len(values), bool)
-        if col.low is not None:
-            low_bad = finite & ((values <= col.low) if col.positive else (values < col.low))
-        high_bad = np.zeros(len(values), bool)
-        if col.high is not None:
-            high_bad = finite & (values > col.high)
-        out.add(
-            np.asarray(low_bad | high_bad),
-            col.name,
-            stripped,
-            f"is out of range; expected {_expected(col)}",
-        )
-        if col.kind == "integer":
-            frac = finite & (values != values.round())
-            out.add(np.asarray(frac), col.name, stripped, f"expected {_expected(col)}")
-            return values.astype("Int64") if not values.isna().any() else values
-        return values
+        return _check_numbers(col, values, stripped, out)
     if col.kind == "date":
         values = pd.to_datetime(stripped.where(~empty), format="%Y-%m-%d", errors="coerce")
         out.add(
@@ -110,16 +121,51 @@ def _parse_column(col: Column, text: pd.Series, out: _Collector) -> pd.Series:
         return lower.isin(_TRUE)
     if col.kind == "choice":
         bad = ~stripped.isin(col.choices).to_numpy() & ~empty
-        hint = {v: did_you_mean(v.lower(), col.choices) for v in set(stripped[bad])}
-        for value, extra in sorted(hint.items()):
-            mask = bad & (stripped == value).to_numpy()
-            out.add(mask, col.name, stripped, f"is not valid; expected {_expected(col)}{extra}")
+        out.add(
+            bad,
+            col.name,
+            stripped,
+            lambda v, _: (
+                f"is not valid; expected {_expected(col)}{did_you_mean(v.lower(), col.choices)}"
+            ),
+        )
         return stripped
     return stripped
 
 
+def _is_numeric(series: pd.Series) -> bool:
+    return pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series)
+
+
+def _check_numbers(col: Column, values: pd.Series, shown: pd.Series, out: _Collector) -> pd.Series:
+    """Refuse infinite and out-of-range numbers; whole numbers for integer columns."""
+    infinite = np.isinf(values.to_numpy())
+    out.add(infinite, col.name, shown, f"is not a finite number; expected {_expected(col)}")
+    values = values.where(~infinite)
+    finite = values.notna().to_numpy()
+    low_bad = np.zeros(len(values), bool)
+    if col.low is not None:
+        low_bad = finite & ((values <= col.low) if col.positive else (values < col.low))
+    high_bad = np.zeros(len(values), bool)
+    if col.high is not None:
+        high_bad = finite & (values > col.high)
+    out.add(
+        np.asarray(low_bad | high_bad),
+        col.name,
+        shown,
+        f"is out of range; expected {_expected(col)}",
+    )
+    if col.kind == "integer":
+        frac = finite & (values != values.round())
+        out.add(np.asarray(frac), col.name, shown, f"expected {_expected(col)}")
+        values = values.where(~frac)
+        return values.astype("Int64") if not values.isna().any() else values
+    return values
+
+
 def _check_header(spec: TableSpec, raw: RawTable, out: _Collector) -> bool:
     header = set(raw.header)
+    top = 1 if raw.line_label == "line" else None
     ok = True
     for col in spec.columns:
         if col.required and col.name not in header:
@@ -127,7 +173,7 @@ def _check_header(spec: TableSpec, raw: RawTable, out: _Collector) -> bool:
             out.problems.append(
                 Problem(
                     raw.source,
-                    1,
+                    top,
                     None,
                     None,
                     f"missing required column {col.name!r}{hint}; "
@@ -135,16 +181,21 @@ def _check_header(spec: TableSpec, raw: RawTable, out: _Collector) -> bool:
                 )
             )
             ok = False
-    duplicated = sorted({h for h in raw.header if list(raw.header).count(h) > 1})
+    duplicated = sorted(name for name, n in Counter(raw.header).items() if n > 1)
     for name in duplicated:
-        out.problems.append(Problem(raw.source, 1, name, None, "appears twice in the header"))
+        out.problems.append(Problem(raw.source, top, name, None, "appears twice in the header"))
         ok = False
     return ok
 
 
+def _key_text(series: pd.Series) -> pd.Series:
+    """A key column as text, missing values (unparsed dates, numbers) as ''."""
+    return series.astype(object).where(series.notna(), "").astype(str)
+
+
 def _check_key(spec: TableSpec, frame: pd.DataFrame, out: _Collector) -> None:
     key = [k for k in spec.key if k in frame.columns]
-    keyed = frame[key].astype(str)
+    keyed = pd.DataFrame({k: _key_text(frame[k]) for k in key}, index=frame.index)
     dup = keyed.duplicated(keep=False).to_numpy()
     if not dup.any():
         return
@@ -156,13 +207,16 @@ def _check_key(spec: TableSpec, frame: pd.DataFrame, out: _Collector) -> None:
             first_line[value] = line
             continue
         shown = ", ".join(value)
+        label = out.raw.line_label
         out.problems.append(
             Problem(
                 out.raw.source,
                 line,
                 None,
                 None,
-                f"duplicate ({', '.join(key)}) = ({shown}); first given at line {first_line[value]}",
+                f"duplicate ({', '.join(key)}) = ({shown}); first given at {label} "
+                f"{first_line[value]}",
+                line_label=label,
             )
         )
 
@@ -172,7 +226,7 @@ def parse_table(spec: TableSpec, raw: RawTable) -> tuple[pd.DataFrame | None, li
 
     Returns the typed frame (None when the header is unusable) and the problems.
     Extra columns are kept as text. Optional columns that are absent get their
-    neutral value (``in_force`` true, ``stage``/``destination`` empty = all).
+    neutral value (``in_force`` true, ``stage``/``destination`` empty = all, ``bloc`` empty).
     """
     out = _Collector(raw)
     if not raw.header or not _check_header(spec, raw, out):
@@ -180,12 +234,12 @@ def parse_table(spec: TableSpec, raw: RawTable) -> tuple[pd.DataFrame | None, li
     frame = raw.frame.copy()
     for col in spec.columns:
         if col.name in frame.columns:
-            frame[col.name] = _parse_column(col, frame[col.name].astype(str), out)
+            frame[col.name] = _parse_column(col, frame[col.name], out)
     _parse_ranges(spec, frame, out)
     _check_key(spec, frame, out)
     if "in_force" not in frame.columns and spec.column("in_force") is not None:
         frame["in_force"] = True
-    for name in ("stage", "destination"):
+    for name in ("stage", "destination", "bloc"):
         if name not in frame.columns and spec.column(name) is not None:
             frame[name] = ""
     frame.index = pd.RangeIndex(len(frame))
@@ -201,7 +255,7 @@ def _parse_ranges(spec: TableSpec, frame: pd.DataFrame, out: _Collector) -> None
         for name in (low_name, high_name):
             if name in frame.columns:
                 part = replace(col, name=name, required=False, kind="number")
-                frame[name] = _parse_column(part, frame[name].astype(str), out)
+                frame[name] = _parse_column(part, frame[name], out)
         central = frame[col.name].astype(float)
         for name, bad_side, word in ((low_name, 1, "above"), (high_name, -1, "below")):
             if name not in frame.columns:
@@ -233,8 +287,61 @@ def check_references(
     bad = ~values.isin(valid)
     if allow_empty:
         bad &= values != ""
-    out = _Collector(raw)
-    for value in sorted(set(values[bad])):
-        mask = (bad & (values == value)).to_numpy()
-        out.add(mask, column, values, f"unknown {what}; {fix}{did_you_mean(value, valid)}")
+    out = _Collector(raw, inherit=False)
+    out.add(bad.to_numpy(), column, values, lambda v, _: f"unknown {what}; {fix}{_hint(v, valid)}")
+    return out.problems
+
+
+def _hint(value: str, valid: list[str]) -> str:
+    """A lookalike warning when ``value`` only looks like a valid one, else did-you-mean."""
+    twin = lookalike_of(value, valid)
+    if twin is not None:
+        return f" ({value!r} looks like {twin!r} but holds {hidden_characters(value)}; retype it)"
+    return did_you_mean(value, valid)
+
+
+def _to_numbers(text: pd.Series) -> pd.Series:
+    """Text as floats; NaN where it is not a number (including 'nan' itself)."""
+    numbers = pd.to_numeric(text, errors="coerce")
+    return pd.Series(np.asarray(numbers, dtype=float), index=text.index)
+
+
+def _colliding(values: pd.Series) -> dict[str, str]:
+    """Skeleton of every distinct value that shares its skeleton with another value."""
+    distinct = pd.Series(pd.unique(values), dtype=object)
+    plain = ~distinct.str.contains(r"[^\x20-\x7e]|  ", regex=True)
+    if plain.all():
+        return {}
+    keys = distinct.where(plain, distinct[~plain].map(skeleton))
+    clash = keys.duplicated(keep=False)
+    return dict(zip(distinct[clash], keys[clash], strict=True))
+
+
+def check_lookalikes(frame: pd.DataFrame, raw: RawTable, column: str) -> list[Problem]:
+    """Problems for identifiers that differ only by invisible or lookalike characters."""
+    if column not in frame.columns:
+        return []
+    values = frame[column].astype(str)
+    keys = _colliding(values)
+    if not keys:
+        return []
+    first: dict[str, tuple[str, int]] = {}
+    clash = np.zeros(len(values), bool)
+    twin: dict[int, tuple[str, int]] = {}
+    for row in np.flatnonzero(values.isin(list(keys)).to_numpy()):
+        value = values.iloc[row]
+        seen = first.setdefault(keys[value], (value, int(row)))
+        if seen[0] != value:
+            clash[row], twin[int(row)] = True, seen
+    out = _Collector(raw, inherit=False)
+
+    def message(value: str, at: int) -> str:
+        other, row = twin[at]
+        return (
+            f"looks the same as {other!r} ({raw.line_label} {raw.lines[row]}) once invisible and lookalike "
+            f"characters are removed ({hidden_characters(value + other) or 'spacing'}); "
+            "identifiers must differ visibly: use one spelling"
+        )
+
+    out.add(clash, column, values, message)
     return out.problems

@@ -35,7 +35,8 @@ def _years(table: pd.DataFrame) -> pd.Series:
     cols = [c for c in YEAR_COLUMNS if c in table.columns]
     if not cols:
         return pd.Series([], dtype=float)
-    return pd.concat([pd.to_numeric(table[c], errors="coerce") for c in cols]).dropna()
+    years = pd.concat([pd.to_numeric(table[c], errors="coerce") for c in cols])
+    return years[years.between(1900, 2100)]  # unchecked extra columns: ignore what is no year
 
 
 def _estimated(table: pd.DataFrame) -> pd.Series | None:

@@ -26,8 +26,10 @@ from typing import Any
 
 import pandas as pd
 
+from riskengine.config.arguments import check_solve_options
 from riskengine.config.schema import Config
 from riskengine.data.dataset import Dataset
+from riskengine.data.frames import check_inputs
 from riskengine.enums import Mode, SharingRule
 from riskengine.exceptions import SolverError
 from riskengine.optimise import _alliance_tables as tables
@@ -114,6 +116,8 @@ def alliance_value(
     >>> bool(value["objective_saving_usd"].sum() >= 0)  # joint buying never loses overall
     True
     """
+    dataset, config = check_inputs("alliance_value", dataset, config, scores)
+    check_solve_options("alliance_value", None, backend)
     scores = (
         default_scores(dataset, config)
         if scores is None

@@ -6,8 +6,10 @@ from dataclasses import replace
 
 import pandas as pd
 
+from riskengine.config.arguments import check_solve_options
 from riskengine.config.schema import Config
 from riskengine.data.dataset import Dataset
+from riskengine.data.frames import check_inputs
 from riskengine.enums import Mode
 from riskengine.optimise.build import build_problem
 from riskengine.optimise.joint import solve_joint
@@ -141,6 +143,8 @@ def optimise(
     >>> bool((eu["top_foreign_share"].fillna(0) <= 0.5 + 1e-6).all())  # 1e-6: solver tolerance
     True
     """
+    dataset, config = check_inputs("optimise", dataset, config, scores)
+    check_solve_options("optimise", mode, backend)
     if scores is None:
         scores = default_scores(dataset, config)
     else:

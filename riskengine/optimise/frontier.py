@@ -10,8 +10,10 @@ import numpy as np
 import pandas as pd
 
 from riskengine import _notebook as nb
+from riskengine.config.arguments import check_frontier_points, check_solve_options
 from riskengine.config.schema import Config
 from riskengine.data.dataset import Dataset
+from riskengine.data.frames import check_inputs
 from riskengine.enums import Mode
 from riskengine.optimise.api import default_scores, with_disruption_probability
 from riskengine.optimise.build import build_problem
@@ -262,6 +264,9 @@ def frontier(
     >>> bool(front.points["efficient"].any())
     True
     """
+    dataset, config = check_inputs("frontier", dataset, config, scores)
+    points = check_frontier_points(points)
+    check_solve_options("frontier", mode, backend)
     lambdas = lambda_grid(points) if isinstance(points, int) else sorted(set(map(float, points)))
     scores = (
         default_scores(dataset, config)

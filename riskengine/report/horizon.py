@@ -15,14 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from riskengine.optimise.horizon import (
-    crma_years,
-    pipeline,
-    project_delays,
-    stock_cover,
-    union_benchmarks,
-)
-from riskengine.report._format import money
+from riskengine.formatting import money
 from riskengine.report.html import esc, fmt_num, fmt_pct, fmt_t, fmt_usd, fmt_yes, table_html
 from riskengine.report.model import ReportData
 
@@ -52,6 +45,15 @@ def horizon_tables(data: ReportData) -> dict[str, pd.DataFrame]:
     plan = data.horizon
     if plan is None:
         return {}
+    # imported here: the optimiser (and its solver) stays unloaded for `validate` and `score`
+    from riskengine.optimise.horizon import (
+        crma_years,
+        pipeline,
+        project_delays,
+        stock_cover,
+        union_benchmarks,
+    )
+
     config, dataset = data.config, data.dataset
     keys = ["buyer", "commodity", "year"]
     metrics = plan.metrics.sort_values(keys, kind="stable").reset_index(drop=True)

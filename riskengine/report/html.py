@@ -14,6 +14,8 @@ from collections.abc import Callable, Sequence
 
 import pandas as pd
 
+from riskengine._text import replace_controls
+
 __all__ = [
     "CSS",
     "Column",
@@ -71,8 +73,8 @@ footer { color: var(--muted); font-size: 12px; padding: 12px 32px; border-top: 1
 
 
 def esc(value: object) -> str:
-    """Escaped text of any value (``&``, ``<``, ``>``, both quotes)."""
-    return html.escape(str(value), quote=True)
+    """Escaped text of any value (``&``, ``<``, ``>``, both quotes; control characters -> U+FFFD)."""
+    return html.escape(replace_controls(str(value)), quote=True)
 
 
 def _missing(value: object) -> bool:

@@ -6,6 +6,10 @@ temporary folder is removed (and an output folder this run created, if it is
 still empty), so a failed run leaves nothing behind. Folder names are
 ``YYYYMMDD-HHMMSS-<config name>`` with ``-2``, ``-3`` ... when taken; an
 earlier report is never overwritten.
+
+The staging folder (:mod:`riskengine.report.staging`) is created before
+anything is computed, so an unusable output folder fails at once (exit 2), and
+staging folders left by killed runs are removed by later runs.
 """
 
 from __future__ import annotations
@@ -13,17 +17,16 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import tempfile
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
 from riskengine._version import __version__
 from riskengine.config import Config, load_config
+from riskengine.config.arguments import check_path
 from riskengine.config.schema import DataConfig
 from riskengine.data import Dataset, load_dataset
 from riskengine.data.checks import check_against_config
+from riskengine.data.frames import check_dataset
 from riskengine.report.figures import (
     contributions_figure,
     frontier_figure,
@@ -37,12 +40,22 @@ from riskengine.report.manifest import manifest
 from riskengine.report.model import ReportData, StressResults, compute
 from riskengine.report.sections import SECTIONS, render_sections
 from riskengine.report.sources import SOURCES_FILE
+from riskengine.report.staging import publish, staging, write_atomically
 from riskengine.report.summary import summary_document
 from riskengine.report.tables import build_tables, indicator_columns
 from riskengine.report.writers import sha256_file, write_csv, write_json, write_text
 from riskengine.report.xlsx import write_workbook
 
-__all__ = ["folder_stem", "publish", "render_figures", "render_html", "run_report", "write_report"]
+__all__ = [
+    "folder_stem",
+    "publish",
+    "render_figures",
+    "render_html",
+    "run_report",
+    "staging",
+    "write_atomically",
+    "write_report",
+]
 
 PathLike = str | os.PathLike[str]
 
@@ -127,57 +140,13 @@ def write_report(data: ReportData, folder: Path, created: datetime) -> None:
     write_json(manifest(data, created, outputs), folder / "manifest.json")
 
 
-def _new_dirs(path: Path) -> list[Path]:
-    """Create ``path`` (with parents); return the folders this call created, outermost first."""
-    missing = [p for p in (path, *path.parents) if not p.exists()][::-1]
-    path.mkdir(parents=True, exist_ok=True)
-    return missing
-
-
-def publish(tmp: Path, out_dir: Path, stem: str) -> Path:
-    """Rename the finished ``tmp`` to ``out_dir/stem`` (or ``stem-2``, ...); never replace."""
-    number = 1
-    while True:
-        target = out_dir / (stem if number == 1 else f"{stem}-{number}")
-        number += 1
-        if target.exists():
-            continue
-        try:
-            os.rename(tmp, target)
-        except OSError:
-            if target.exists():
-                continue
-            raise
-        return target
-
-
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
-@contextmanager
-def staging(out_dir: Path, stem: str) -> Iterator[Path]:
-    """A hidden temporary folder in ``out_dir``, removed (with new empty parents) on failure."""
-    created = _new_dirs(out_dir)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{stem}.", suffix=".tmp", dir=out_dir))
-    tmp.chmod(0o777 & ~_umask())  # mkdtemp makes it private; a report folder is not
-    try:
-        yield tmp
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        for folder in reversed(created):
-            if folder.is_dir() and not any(folder.iterdir()):
-                folder.rmdir()
-        raise
-
-
-def write_atomically(out_dir: Path, stem: str, write: Callable[[Path], None]) -> Path:
-    """Call ``write(tmp)`` on a staging folder, then publish it as ``out_dir/stem``."""
-    with staging(out_dir, stem) as tmp:
-        write(tmp)
-        return publish(tmp, out_dir, stem)
+def _check_arguments(config: object, config_path: object, dataset: object, out_dir: object) -> None:
+    if not isinstance(config, Config):
+        check_path("run_report", "config (a Config or a YAML file)", config, optional=False)
+    check_path("run_report", "config_path", config_path)
+    if not isinstance(dataset, Dataset):
+        check_path("run_report", "dataset (a Dataset, a folder or a workbook)", dataset)
+    check_path("run_report", "out_dir", out_dir)
 
 
 def _resolve(
@@ -186,6 +155,9 @@ def _resolve(
     dataset: Dataset | PathLike | None,
     out_dir: PathLike | None,
 ) -> tuple[Config, Path | None, Dataset]:
+    _check_arguments(config, config_path, dataset, out_dir)
+    if isinstance(dataset, Dataset):
+        dataset = check_dataset(dataset, "run_report")
     if not isinstance(config, Config):
         config_path = config if config_path is None else config_path
         config = load_config(config)
@@ -251,8 +223,8 @@ def run_report(
     """
     config, path, data_set = _resolve(config, config_path, dataset, out_dir)
     created = datetime.now().astimezone()
-    data = compute(config, data_set, path, stress)
     stem = folder_stem(created, config.name)
-    return write_atomically(
-        Path(config.report.out_dir), stem, lambda tmp: write_report(data, tmp, created)
-    )
+    out = Path(config.report.out_dir)
+    with staging(out, stem) as tmp:  # first, so an unusable out_dir fails before computing
+        write_report(compute(config, data_set, path, stress), tmp, created)
+        return publish(tmp, out, stem)

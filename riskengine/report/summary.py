@@ -10,7 +10,7 @@ from typing import Any
 
 import pandas as pd
 
-from riskengine.report._format import json_ready, money
+from riskengine.formatting import json_ready, money
 from riskengine.report.horizon import horizon_lines, horizon_summary
 from riskengine.report.model import ReportData
 
@@ -125,7 +125,7 @@ def summary_document(data: ReportData, tables: dict[str, pd.DataFrame]) -> dict[
     """The ``summary.json`` document: plan status and money, per buyer and commodity, frontier.
 
     Keys are fixed (see :data:`SUMMARY_FORMAT`); numbers are rounded by
-    :func:`riskengine.report._format.round_value`; NaN is null.
+    :func:`riskengine.formatting.round_value`; NaN is null.
     """
     res, metrics = data.result, tables["plan_metrics"]
     plan = {

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from riskengine.report._format import is_formula_like, xlsx_text
+from riskengine.formatting import is_formula_like, xlsx_text
 
 if TYPE_CHECKING:  # openpyxl itself is imported when a workbook is written
     from openpyxl import Workbook

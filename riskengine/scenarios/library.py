@@ -27,7 +27,18 @@ from pathlib import Path
 from pydantic import BaseModel, ValidationError
 
 from riskengine._text import did_you_mean
-from riskengine.config.loader import _message, _model_in, _Origins, _read_yaml
+from riskengine.config.loader import (
+    Origins as _Origins,
+)
+from riskengine.config.loader import (
+    error_message as _message,
+)
+from riskengine.config.loader import (
+    model_in as _model_in,
+)
+from riskengine.config.loader import (
+    read_yaml as _read_yaml,
+)
 from riskengine.config.schema import Config, ScenarioConfig
 from riskengine.exceptions import ConfigError
 

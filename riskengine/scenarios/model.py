@@ -30,6 +30,7 @@ import pandas as pd
 
 from riskengine.config.schema import Multiplier, ScenarioConfig
 from riskengine.data.dataset import Dataset
+from riskengine.data.frames import scale_column
 from riskengine.exceptions import RiskEngineError
 
 __all__ = ["ScenarioEffect", "apply_scenario", "compile_scenario", "noop_effect"]
@@ -336,9 +337,9 @@ def apply_scenario(dataset: Dataset, scenario: ScenarioConfig | ScenarioEffect) 
     )
     offers = dataset.suppliers.reset_index(drop=True).copy()
     if effect.capacity is not None:
-        offers["capacity_t"] = offers["capacity_t"].to_numpy(dtype=float) * effect.capacity
+        scale_column(offers, "capacity_t", effect.capacity)  # with its _low/_high range
     if effect.price is not None:
-        offers["price_usd_per_kg"] = offers["price_usd_per_kg"].to_numpy(dtype=float) * effect.price
+        scale_column(offers, "price_usd_per_kg", effect.price)
     for key, array in (
         ("capacity_factor", effect.availability),
         ("price_factor", effect.buyer_price),
@@ -348,7 +349,7 @@ def apply_scenario(dataset: Dataset, scenario: ScenarioConfig | ScenarioEffect) 
                 offers[f"{key}_{buyer}"] = array[row]
     demand = dataset.demand.reset_index(drop=True).copy()
     if effect.demand is not None:
-        demand["demand_t"] = demand["demand_t"].to_numpy(dtype=float) * effect.demand
+        scale_column(demand, "demand_t", effect.demand)
     return dataset.with_tables(suppliers=offers, demand=demand)
 
 

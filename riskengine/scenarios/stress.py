@@ -33,8 +33,10 @@ import numpy as np
 import pandas as pd
 
 from riskengine import _notebook as nb
+from riskengine.config.arguments import check_stress_arguments
 from riskengine.config.schema import Config, ScenarioConfig
 from riskengine.data.dataset import Dataset
+from riskengine.data.frames import check_inputs
 from riskengine.exceptions import RiskEngineError
 from riskengine.optimise import OptimisationResult, build_problem, make_result, solve
 from riskengine.optimise._milp import LP_ONLY, is_milp
@@ -272,6 +274,10 @@ def stress(
     >>> bool((eu["delivered_t"] == eu["planned_t"]).all())  # the cut is Japan's only
     True
     """
+    dataset, config = check_inputs("stress", dataset, config, scores)
+    scenarios = check_stress_arguments(
+        "stress", scenarios, monte_carlo, seed, executor, n_jobs, robust_settings, library
+    )
     _require_lp(config)
     config = config.one_year()  # stress tests: the one-year model
     config = robust_settings.apply(config) if robust_settings is not None else config

@@ -20,7 +20,7 @@ from riskengine.config.schema import CalibrationConfig, Config
 from riskengine.data.dataset import Dataset
 from riskengine.data.history import shipped_disruptions
 from riskengine.enums import DisruptionKind
-from riskengine.scoring.scorer import score_suppliers
+from riskengine.scoring.scorer import offer_scores
 
 __all__ = ["calibration_events", "disruption_panel", "unit_offers", "unit_scores"]
 
@@ -62,7 +62,7 @@ def unit_scores(dataset: Dataset, config: Config) -> pd.DataFrame:
     """Risk score (0-100) of every unit for every buyer: ``buyer, country, commodity, stage,
     risk_score``, scored exactly like an offer of ``suppliers.csv``."""
     offers = unit_offers(dataset)
-    scores = score_suppliers(dataset.with_tables(suppliers=offers), config)
+    scores = offer_scores(dataset.with_tables(suppliers=offers), config)  # built here: no check
     return scores[[*_UNIT, "risk_score"]].reset_index(drop=True)
 
 

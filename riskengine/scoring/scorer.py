@@ -17,6 +17,7 @@ import pandas as pd
 
 from riskengine.config.schema import Config, RiskWeights
 from riskengine.data.dataset import Dataset
+from riskengine.data.frames import check_inputs
 from riskengine.exceptions import ConfigError, DataError
 from riskengine.scoring.criticality import concentration_indicator
 from riskengine.scoring.indicators import OfferCodes, Reference, indicator_frame
@@ -28,6 +29,7 @@ __all__ = [
     "RiskScorer",
     "normalised_weights",
     "offer_indicators",
+    "offer_scores",
     "reference_of",
     "score_suppliers",
 ]
@@ -120,7 +122,12 @@ def score_suppliers(dataset: Dataset, config: Config | None = None) -> pd.DataFr
     >>> sorted(scores["buyer"].unique())
     ['EU', 'JP']
     """
-    config = config if config is not None else Config()
+    dataset, config = check_inputs("score_suppliers", dataset, config, optional_config=True)
+    return offer_scores(dataset, config)
+
+
+def offer_scores(dataset: Dataset, config: Config) -> pd.DataFrame:
+    """:func:`score_suppliers` on tables the library built itself (not checked again)."""
     offers = dataset.suppliers.reset_index(drop=True)
     _check_offers(offers)
     reference = reference_of(dataset)

@@ -14,6 +14,7 @@ import pandas as pd
 
 from riskengine.config.schema import Config
 from riskengine.data.dataset import Dataset
+from riskengine.data.frames import check_inputs
 from riskengine.scoring.scorer import normalised_weights, offer_indicators, reference_of
 
 __all__ = ["score_intervals"]
@@ -61,7 +62,7 @@ def score_intervals(dataset: Dataset, config: Config | None = None) -> pd.DataFr
         ``rank_p05, rank_p95``, ``offers`` (offers of the commodity) and
         ``rank_stable`` (the 90% rank interval is a single rank).
     """
-    config = config if config is not None else Config()
+    dataset, config = check_inputs("score_intervals", dataset, config, optional_config=True)
     cfg = config.risk.uncertainty
     offers = dataset.suppliers.reset_index(drop=True)
     reference = reference_of(dataset)

@@ -40,7 +40,7 @@ def test_negative_capacity(data_dir, run_cli):
     assert code == 2
     assert (
         f"{path}, line 5, column capacity_t: value '-5': is out of range; "
-        "expected a number >= 0 t/yr"
+        "expected a number from 0 to 10,000,000 t/yr"
     ) in err
 
 
@@ -50,7 +50,7 @@ def test_non_numeric_capacity(data_dir, run_cli):
     assert code == 2
     assert (
         f"{path}, line 2, column capacity_t: value 'lots': is not a number; "
-        "expected a number >= 0 t/yr"
+        "expected a number from 0 to 10,000,000 t/yr"
     ) in err
 
 
@@ -59,7 +59,8 @@ def test_empty_price(data_dir, run_cli):
     code, _, err = run_cli("validate", "--data", str(data_dir))
     assert code == 2
     assert (
-        f"{path}, line 3, column price_usd_per_kg: is empty; expected a number > 0 USD/kg"
+        f"{path}, line 3, column price_usd_per_kg: is empty; expected a number > 0 "
+        "and at most 1,000,000 USD/kg"
     ) in err
 
 

@@ -18,7 +18,8 @@ from tests.optimise.helpers import make_config, random_scores, scores_for, tiny_
 RULES = ["proportional", "maxmin", "shapley"]
 #: 100 t of supply for 200 t of demand: 60 t at USD 100/kg, 40 t at USD 300/kg.
 SCARCE = tiny_dataset(
-    [("c1", "CN", "x", 60, 100), ("a1", "AU", "x", 40, 300)], [("EU", "x", 100), ("JP", "x", 100)]
+    [("c1", "CN", "terbium", 60, 100), ("a1", "AU", "terbium", 40, 300)],
+    [("EU", "terbium", 100), ("JP", "terbium", 100)],
 )
 
 
@@ -65,7 +66,9 @@ def test_a_buyer_the_pooled_optimum_cannot_spare_is_named_with_the_amount() -> N
     # one offer of 100 t at USD 100/kg for 100 t of demand each, lost supply USD 1,000/kg;
     # the offer costs the EU 200/kg with its risk charge, so the pooled optimum gives it
     # all to JP: the EU is 100 t short against 50 t alone
-    data = tiny_dataset([("c1", "CN", "x", 100, 100)], [("EU", "x", 100), ("JP", "x", 100)])
+    data = tiny_dataset(
+        [("c1", "CN", "terbium", 100, 100)], [("EU", "terbium", 100), ("JP", "terbium", 100)]
+    )
     config = make_config(shortfall_penalty_usd_per_kg=1000.0, risk_aversion=1.0)
     scores = scores_for(data, config, _risky_for_eu)
     problem = build_problem(data, config, scores, "joint")
@@ -98,7 +101,8 @@ def test_rules_spare_a_buyer_when_an_equally_good_plan_exists() -> None:
     # a dear offer only the EU may use keeps the pooled optimum from being unique:
     # IR comes first, so no rule leaves a buyer below its plan alone
     data = tiny_dataset(
-        [("c1", "CN", "x", 60, 100), ("a1", "AU", "x", 40, 100)], [("EU", "x", 50), ("JP", "x", 50)]
+        [("c1", "CN", "terbium", 60, 100), ("a1", "AU", "terbium", 40, 100)],
+        [("EU", "terbium", 50), ("JP", "terbium", 50)],
     )
     config = make_config(shortfall_penalty_usd_per_kg=1000.0)
     problem = build_problem(data, config, scores_for(data, config), "joint")
@@ -112,8 +116,17 @@ def test_rules_spare_a_buyer_when_an_equally_good_plan_exists() -> None:
 
 def test_sharing_keeps_a_horizon_of_years_and_the_money_terms_add_up() -> None:
     data = tiny_dataset(
-        [("c1", "CN", "x", 60, 100), ("a1", "AU", "x", 40, 300), ("b1", "US", "y", 10, 50)],
-        [("EU", "x", 100), ("JP", "x", 100), ("EU", "y", 10), ("JP", "y", 5)],
+        [
+            ("c1", "CN", "terbium", 60, 100),
+            ("a1", "AU", "terbium", 40, 300),
+            ("b1", "US", "yttrium", 10, 50),
+        ],
+        [
+            ("EU", "terbium", 100),
+            ("JP", "terbium", 100),
+            ("EU", "yttrium", 10),
+            ("JP", "yttrium", 5),
+        ],
     )
     config = make_config(shortfall_penalty_usd_per_kg=1000.0)
     problem = build_problem(data, config, scores_for(data, config), "joint")
@@ -122,7 +135,7 @@ def test_sharing_keeps_a_horizon_of_years_and_the_money_terms_add_up() -> None:
     terms = ["purchase_usd", "holding_usd", "risk_charge_usd", "lost_supply_usd", "violation_usd"]
     assert money[terms].sum(axis=1).to_numpy() == pytest.approx(money["model_cost_usd"].to_numpy())
     assert money["model_cost_usd"].sum() == pytest.approx(plan.objective_usd, rel=1e-9)
-    share_y = money[money["commodity"] == "y"].set_index("buyer")["served_t"]
+    share_y = money[money["commodity"] == "yttrium"].set_index("buyer")["served_t"]
     assert share_y["EU"] / 10 == pytest.approx(share_y["JP"] / 5, rel=1e-6)  # y: 10 t for 15 t
 
 

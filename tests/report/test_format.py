@@ -8,7 +8,7 @@ import pandas as pd
 from hypothesis import given
 from hypothesis import strategies as st
 
-from riskengine.report._format import (
+from riskengine.formatting import (
     is_formula_like,
     json_ready,
     neutralise_csv,

@@ -16,6 +16,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from riskengine._text import replace_controls
+
 __all__ = [
     "DECIMALS",
     "FORMULA_PREFIXES",
@@ -24,6 +26,7 @@ __all__ = [
     "json_ready",
     "money",
     "neutralise_csv",
+    "neutralise_text",
     "round_frame",
     "round_value",
     "xlsx_text",
@@ -35,8 +38,8 @@ DECIMALS = 6
 SIGNIFICANT = 10
 #: First characters that make a spreadsheet treat a text cell as a formula (OWASP CSV injection).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-#: Characters an xlsx file cannot hold (XML 1.0 control characters).
-_ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+#: Line breaks a spreadsheet may start a new row at (inside a cell, each line is checked).
+_LINE_BREAK = re.compile(r"(\r\n|\r|\n)")
 
 
 def round_value(value: float) -> float:
@@ -84,12 +87,26 @@ def neutralise_csv(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _quote_if_formula(value: Any) -> Any:
-    return f"'{value}" if isinstance(value, str) and is_formula_like(value) else value
+    return neutralise_text(value) if isinstance(value, str) else value
+
+
+def neutralise_text(text: str) -> str:
+    """``text`` with each line that a spreadsheet would run as a formula prefixed by a quote.
+
+    A cell is split at its line breaks first, as a spreadsheet reading a
+    carelessly quoted file would split the row: ``"name\r=cmd|..."`` becomes
+    ``"name\r'=cmd|..."``. Control and bidi-override characters become U+FFFD.
+    """
+    parts = _LINE_BREAK.split(replace_controls(text))
+    return "".join(
+        f"'{part}" if i % 2 == 0 and is_formula_like(part) else part for i, part in enumerate(parts)
+    )
 
 
 def xlsx_text(text: str) -> str:
-    """Text an xlsx cell can hold: XML control characters replaced by U+FFFD."""
-    return _ILLEGAL_XML.sub("\ufffd", text)
+    """Text an xlsx cell can hold and show as written: control and bidi-override characters
+    (XML cannot hold the C0 ones) replaced by U+FFFD."""
+    return replace_controls(text)
 
 
 def json_ready(value: Any) -> Any:
