@@ -23,6 +23,7 @@ EXPECTED = {
     "custom_scenario.py": "Less exposed: the",
     "frontier_risk_budget.py": "Cheapest plan within a supply-loss budget of USD 200 million",
     "alliance_value.py": "Buying together is worth USD",
+    "headline_figures.py": "| dysprosium |",
 }
 
 
@@ -51,3 +52,18 @@ def test_example_runs(script):
     assert done.returncode == 0, done.stderr
     assert EXPECTED[script] in done.stdout, done.stdout
     assert "Traceback" not in done.stderr
+
+
+def test_sources_headline_table_is_current():
+    # seeds/SOURCES.md quotes the table the script computes from the shipped tables
+    sys.path.insert(0, str(EXAMPLES))
+    try:
+        import headline_figures
+    finally:
+        sys.path.remove(str(EXAMPLES))
+    import riskengine
+
+    table = headline_figures.headline(riskengine.load_dataset(REPO / "seeds"))
+    sources = (REPO / "seeds" / "SOURCES.md").read_text(encoding="utf-8")
+    for row in table.itertuples(index=False):
+        assert "| " + " | ".join(str(v) for v in row) + " |" in sources, row

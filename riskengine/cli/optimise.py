@@ -43,8 +43,10 @@ def _print_table(result: OptimisationResult, extras: dict[str, Any], top: int) -
     print(result.summary(top))
     if not result.is_optimal:
         return
-    print("\nMix by country (shares of what each buyer buys; home countries are never capped):")
-    print(country_mix_text(result) or "(nothing bought)")
+    first = result.for_year(result.years[0]) if result.years else result
+    year = f", {result.years[0]} (result.for_year(YEAR) for any year)" if result.years else ""
+    print(f"\nMix by country{year}; shares of what each buyer buys, home never capped:")
+    print(country_mix_text(first) or "(nothing bought)")
     short = result.shortfalls[result.shortfalls["shortfall_t"] > 0]
     print("\nShortfalls:")
     emit_table(short, "table") if not short.empty else print("(none)")

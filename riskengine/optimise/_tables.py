@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from riskengine.enums import RiskCharge
+from riskengine.optimise.parameters import base_mix_t
 from riskengine.optimise.problem import Problem
 from riskengine.optimise.solution import Solution
 
@@ -247,8 +248,26 @@ def stocks(problem: Problem, solution: Solution) -> pd.DataFrame:
     return frame[columns].reset_index(drop=True)
 
 
+def thrifting_baseline_usd(problem: Problem) -> float:
+    """The premiums the data-year product mix already pays, USD (a constant of the LP).
+
+    Thrifting is reported as the premium *above* that mix, so a plan that keeps
+    today's magnet grades shows 0, not the industry's existing grain-boundary
+    diffusion bill. The constant does not change the plan.
+    """
+    lay = problem.layout
+    return float(
+        problem.arrays.parts["thrifting"][lay.z] @ base_mix_t(problem.structure, problem.params)
+    )
+
+
 def money(problem: Problem, solution: Solution) -> dict[str, float]:
-    """The objective's terms in USD, recomputed from the plan (the self-check reads them)."""
+    """The objective's terms in USD, recomputed from the plan (the self-check reads them).
+
+    ``thrifting_usd`` is the premium above the data-year product mix
+    (:func:`thrifting_baseline_usd`), so ``objective_usd`` is the solver's
+    objective less that constant.
+    """
     values = _values(problem, solution)
     parts = problem.arrays.parts
     out = {
@@ -257,7 +276,7 @@ def money(problem: Problem, solution: Solution) -> dict[str, float]:
         "lost_supply_usd": float(parts["lost_supply"] @ values),
         "violation_usd": float(parts["violation"] @ values),
         "holding_usd": float(parts["holding"] @ values),
-        "thrifting_usd": float(parts["thrifting"] @ values),
+        "thrifting_usd": float(parts["thrifting"] @ values) - thrifting_baseline_usd(problem),
     }
     out["objective_usd"] = sum(out.values())
     return out
@@ -527,7 +546,8 @@ def products(problem: Problem, solution: Solution) -> pd.DataFrame:
 
     ``share`` is the variant's share of the family chosen by the plan,
     ``base_share`` its data-year share; ``premium_usd`` what the variant's
-    premium costs (money). Empty without product demand.
+    premium costs above its data-year share (money; negative when the plan makes
+    less of it than the data year). Empty without product demand.
     """
     variants = problem.structure.variants
     if variants.empty:
@@ -536,7 +556,8 @@ def products(problem: Problem, solution: Solution) -> pd.DataFrame:
     frame = variants.assign(
         tonnes=tonnes,
         share=np.divide(tonnes, variants["product_t"].to_numpy(dtype=float)),
-        premium_usd=problem.arrays.parts["thrifting"][problem.layout.z] * tonnes,
+        premium_usd=problem.arrays.parts["thrifting"][problem.layout.z]
+        * (tonnes - base_mix_t(problem.structure, problem.params)),
     )
     return frame[PRODUCT_COLUMNS].reset_index(drop=True)
 

@@ -56,6 +56,7 @@ def _header(result: OptimisationResult) -> list[str]:
         f"{_usd_m(result.risk_charge_usd)} + lost supply {_usd_m(result.lost_supply_usd)} + "
         f"policy violations {_usd_m(result.violation_usd)}"
         + (f" + holding {_usd_m(result.holding_usd)}" if result.holding_usd else "")
+        + (f" + thrifting premium {_usd_m(result.thrifting_usd)}" if result.thrifting_usd else "")
         + " (model terms, not money paid)",
         solver,
     ]

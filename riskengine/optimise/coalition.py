@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from riskengine.optimise._staged import need_matrix
-from riskengine.optimise.parameters import Parameters, model_arrays, offtake_split
+from riskengine.optimise.parameters import Parameters, base_mix_t, model_arrays, offtake_split
 from riskengine.optimise.problem import Problem
 from riskengine.optimise.solution import Solution, to_solution
 from riskengine.optimise.solve import solve
@@ -84,8 +84,11 @@ def need_money(
     frame["shortfall_t"] = np.maximum(values[lay.shortfall], 0.0)
     frame["served_t"] = frame["demand_t"] - frame["shortfall_t"]
     parts = problem.arrays.parts
+    above_base = values.copy()  # thrifting is the premium above the data-year product mix
+    above_base[lay.z] -= base_mix_t(s, problem.params)
     for column, part in _PARTS.items():
-        frame[column] = owner @ (parts[part] * values) if part in parts else 0.0
+        used = above_base if part == "thrifting" else values
+        frame[column] = owner @ (parts[part] * used) if part in parts else 0.0
     frame["model_cost_usd"] = frame[list(_PARTS)].sum(axis=1)
     return frame.reset_index(drop=True)
 

@@ -26,7 +26,7 @@ from riskengine.optimise.families import TONNES_PER_UNIT
 if TYPE_CHECKING:
     from riskengine.optimise.problem import Structure
 
-__all__ = ["COST_PARTS", "ModelArrays", "Parameters", "model_arrays", "offtake_split"]
+__all__ = ["COST_PARTS", "ModelArrays", "Parameters", "base_mix_t", "model_arrays", "offtake_split"]
 
 #: The objective's terms, each reported apart (contract 5.5).
 COST_PARTS = ("purchase", "risk_charge", "lost_supply", "violation", "holding", "thrifting")
@@ -210,6 +210,18 @@ def _costs(structure: Structure, params: Parameters) -> dict[str, np.ndarray]:
     parts["holding"][lay.stock] = 1000.0 * params.holding_usd_per_kg
     parts["thrifting"][lay.z] = params.premium_usd_per_t  # USD per t of product = kUSD/kt
     return parts
+
+
+def base_mix_t(structure: Structure, params: Parameters) -> np.ndarray:
+    """Per z column: tonnes of product the variant makes at its data-year share.
+
+    The premiums of this mix are a constant of the LP: results report thrifting
+    as the premium above it (``premium_usd_per_t x (z - base_mix_t)``).
+    """
+    if not len(params.z_family):
+        return np.zeros(0)
+    base = structure.variants["base_share"].to_numpy(dtype=float)
+    return base * params.family_t[params.z_family]
 
 
 def _row_bounds(structure: Structure, params: Parameters) -> tuple[np.ndarray, np.ndarray]:

@@ -397,6 +397,8 @@ def make_result(problem: Problem, solution: Solution) -> OptimisationResult:
     mix = _tables.mix_by_country(problem, alloc, short)
     money = _tables.money(problem, solution)
     check = money["objective_usd"] if solution.values_t is not None else float("nan")
+    baseline = _tables.thrifting_baseline_usd(problem)
+    solution = replace(solution, objective_usd=solution.objective_usd - baseline)
     solution = _self_check(_explain(problem, solution), check)
     return OptimisationResult(
         status=solution.status,

@@ -221,7 +221,24 @@ def crma_section(tables: dict[str, pd.DataFrame]) -> str:
         "bought shows n/a."
     )
     bad = flags.eq(False)
-    return _section("crma", note + table_html(m, cols, bad=bad, extra={"CRMA 65%": verdict}))
+    body = note + table_html(m, cols, bad=bad, extra={"CRMA 65%": verdict})
+    return _section("crma", body + _stage_table(tables.get("china_by_stage")))
+
+
+def _stage_table(stages: pd.DataFrame | None) -> str:
+    """China's share of purchases at each route stage (empty without routes)."""
+    if stages is None or stages.empty:
+        return ""
+    shares = [c for c in stages.columns if c.endswith("_china_share")]
+    cols = [("buyer", "buyer", None), ("commodity", "commodity", None)]
+    cols += [(c, c.removesuffix("_china_share"), fmt_pct) for c in shares]
+    note = _note(
+        "China's share of what each buyer buys at each stage of the supply routes "
+        "(suppliers.csv route): a concentrate mined in Brazil and separated in China counts "
+        "as China at separation, and carries China's export licence."
+    )
+    bad = (stages[shares] > 0.65 + 1e-9).any(axis=1)
+    return "<h3>China's share by stage</h3>" + note + table_html(stages, cols, bad=bad)
 
 
 def shadow_section(tables: dict[str, pd.DataFrame], milp: bool = False) -> str:

@@ -38,6 +38,7 @@ TABLE_TITLES: dict[str, str] = {
     "allocations": "Recommended purchases",
     "mix_by_country": "Recommended mix by country",
     "plan_metrics": "Plan per buyer and commodity, with CRMA compliance",
+    "china_by_stage": "China's share of purchases at each stage of the supply routes",
     "shadow_prices": "Binding constraints and shadow prices",
     "frontier": "Cost-risk frontier",
     "violations": "Soft policy caps exceeded",
@@ -202,6 +203,30 @@ def allocations_table(data: ReportData) -> pd.DataFrame:
     )
 
 
+#: Supply-chain stages in route order (columns of :func:`china_by_stage`).
+STAGE_ORDER = ("mining", "recycling", "separation", "metal", "magnet")
+
+
+def china_by_stage(stage_mix: pd.DataFrame) -> pd.DataFrame:
+    """China's share of each buyer's purchases per commodity and route stage (0-1).
+
+    One row per buyer and commodity, one ``<stage>_china_share`` column per stage
+    the plan's routes pass through (empty where nothing bought passes that stage).
+    A Brazilian concentrate separated in China counts as Brazil at ``mining``
+    and China at ``separation``.
+    """
+    keys = ["buyer", "commodity"]
+    if stage_mix.empty:
+        return pd.DataFrame(columns=keys)
+    mix = stage_mix.assign(china_t=stage_mix["tonnes"].where(stage_mix["country"] == "CN", 0.0))
+    totals = mix.groupby([*keys, "stage"], sort=True)[["tonnes", "china_t"]].sum()
+    share = (totals["china_t"] / totals["tonnes"].where(totals["tonnes"] > 1e-9)).unstack("stage")
+    stages = [s for s in STAGE_ORDER if s in share.columns]
+    stages += sorted(set(share.columns) - set(stages))
+    share = share[stages].rename(columns=lambda s: f"{s}_china_share")
+    return share.reset_index().rename_axis(columns=None)
+
+
 def stress_stem(name: str) -> str:
     """File stem (and sheet name, at most 31 characters) of a stress table."""
     return "stress_" + re.sub(r"[^A-Za-z0-9_-]", "_", str(name))[:24]
@@ -254,6 +279,7 @@ def build_tables(data: ReportData) -> dict[str, pd.DataFrame]:
         "allocations": allocations_table(data),
         "mix_by_country": _sorted(res.mix_by_country, ["buyer", "commodity", "country"]),
         "plan_metrics": _sorted(res.metrics, ["buyer", "commodity"]),
+        "china_by_stage": china_by_stage(res.stage_mix),
         "shadow_prices": res.binding.reset_index(drop=True),
         "violations": res.violations.reset_index(drop=True),
     }

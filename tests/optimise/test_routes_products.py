@@ -100,7 +100,28 @@ def test_element_demand_is_product_tonnes_times_contents() -> None:
     result = optimise(data, config, scores_for(data, config))
     dy = result.shortfalls.set_index("commodity").loc[DY]
     assert dy["served_t"] == pytest.approx(1000 * (0.8 * 40 + 0.2 * 20) / 1000)  # 36 t
-    assert result.thrifting_usd == pytest.approx(0.2 * 1000 * 3000)
+    # the data-year mix already pays its premiums: thrifting is what the plan adds to them
+    assert result.thrifting_usd == pytest.approx(0.0, abs=1e-3)
+    assert result.objective_usd == pytest.approx(result.objective_check_usd)
+
+
+def test_thrifting_premium_is_the_premium_above_the_data_year_mix() -> None:
+    data, config = _magnets(dy_capacity=30, switch=0.5)
+    result = optimise(data, config, scores_for(data, config))
+    gbd = result.products.set_index("variant").loc["m-gbd"]
+    extra_t = gbd["tonnes"] - 0.2 * 1000  # product made by diffusion above its 20% base share
+    assert extra_t > 0
+    assert result.thrifting_usd == pytest.approx(3000 * extra_t, rel=1e-9)
+    assert result.products["premium_usd"].sum() == pytest.approx(result.thrifting_usd)
+    terms = [
+        result.purchase_cost_usd,
+        result.risk_charge_usd,
+        result.lost_supply_usd,
+        result.violation_usd,
+        result.holding_usd,
+        result.thrifting_usd,
+    ]
+    assert sum(terms) == pytest.approx(result.objective_usd, rel=1e-9)
 
 
 def test_with_dy_scarce_the_plan_switches_variants_before_leaving_demand_unmet() -> None:
