@@ -42,7 +42,7 @@ from riskengine.report.sections import SECTIONS, render_sections
 from riskengine.report.sources import SOURCES_FILE
 from riskengine.report.staging import publish, staging, write_atomically
 from riskengine.report.summary import summary_document
-from riskengine.report.tables import build_tables, indicator_columns
+from riskengine.report.tables import build_tables, chart_offers, indicator_columns
 from riskengine.report.writers import sha256_file, write_csv, write_json, write_text
 from riskengine.report.xlsx import write_workbook
 
@@ -76,9 +76,11 @@ def _chosen(data: ReportData) -> tuple[float, float, float]:
 
 def render_figures(data: ReportData, tables: dict) -> dict[str, str]:
     """Figure stem -> SVG text."""
+    offers, titles = chart_offers(tables["scores"])
+    rows = int(offers.groupby("buyer").size().max()) if len(offers) else 1
     figures = {
         "risk_contributions": svg_text(
-            contributions_figure(tables["scores"], indicator_columns(data.scores))
+            contributions_figure(offers, indicator_columns(data.scores), rows, titles)
         ),
         "mix": svg_text(mix_figure(tables["mix_by_country"], data.result.shortfalls)),
     }
