@@ -82,9 +82,9 @@ def buy_list(result: OptimisationResult, dataset: Dataset | None = None) -> pd.D
         ``risk_score`` (0-100, higher is riskier), ``disruption_probability``
         (0-1, a year), ``country`` (the seller's), ``route`` (each processing
         stage's country, ``mining:BR;separation:CN``; the seller's country when
-        ``suppliers.csv`` gives no route) and ``terms``: ``offtake`` when an
-        offtake contract of the buyer reserves the tonnes, ``spot`` when none
-        does, ``offtake + spot`` for both. ``name`` only with ``dataset``,
+        ``suppliers.csv`` gives no route) and ``terms``: ``offtake`` when a minimum
+        offtake contract of the buyer (``contracts.csv``, ``binding: minimum``)
+        covers the tonnes, ``spot`` when none does, ``offtake + spot`` for both. ``name`` only with ``dataset``,
         ``year`` only with a planning horizon. Sorted by buyer, commodity,
         year, then USD, largest first. Its tonnes add up to what the plan buys
         (``result.shortfalls["bought_t"]``).
