@@ -128,7 +128,19 @@ def _columns(orders: pd.DataFrame) -> list[Column]:
         "disruption_probability": fmt_pct,
     }
     skip = {"year", "buyer"}
-    return [(c, BUY_LIST_HEADERS[c], formats.get(c)) for c in orders.columns if c not in skip]
+    headers = BUY_LIST_HEADERS | {
+        "disruption_probability": "disruption p a year",
+        "route": "route by stage",
+    }
+    columns: list[Column] = [
+        (c, headers[c], formats.get(c)) for c in orders.columns if c not in skip
+    ]
+    return columns
+
+
+def _route_text(value: object) -> str:
+    """``mining:AU;separation:MY`` as ``mining AU > separation MY``."""
+    return " > ".join(p.replace(":", " ") for p in str(value).split(";") if p)
 
 
 def _totals(part: pd.DataFrame) -> str:
@@ -156,7 +168,8 @@ def buy_section(data: ReportData, tables: dict[str, pd.DataFrame]) -> str:
         )
         + "</p>",
     ]
-    for buyer, part in orders.groupby("buyer", sort=True):
+    shown = orders.assign(route=orders["route"].map(_route_text))
+    for buyer, part in shown.groupby("buyer", sort=True):
         parts.append(f"<h3>{esc(buyer)}</h3>")
         parts.append(table_html(part, _columns(part)) + _totals(part))
     if orders.empty:

@@ -226,10 +226,9 @@ def chart_offers(
             alternatives
         )
         frames += [top, best]
-        shown = f"the {len(top)} largest of {len(buys)}" if len(buys) > len(top) else "the"
+        shown = f"{len(top)} largest of {len(buys)}" if len(buys) > len(top) else f"{len(top)}"
         titles[str(buyer)] = (
-            f"{buyer}: {shown} offers the plan buys (t to buy), then the "
-            f"{len(best)} least risky it does not"
+            f"{buyer}: the {shown} offers bought (t to buy), then {len(best)} least risky not bought"
         )
     return pd.concat(frames, ignore_index=True) if frames else scores.head(0), titles
 
