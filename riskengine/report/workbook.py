@@ -8,6 +8,8 @@ in the same order. Headers are readable (``purchase cost (USD)``, not
 from __future__ import annotations
 
 import json
+from enum import Enum
+from pathlib import PurePath
 from typing import Any
 
 import pandas as pd
@@ -92,10 +94,23 @@ def _plain(value: Any) -> object:
     """A cell value: numbers and text as they are, anything else as compact JSON."""
     if value is None or isinstance(value, bool | int | float | str):
         return value
-    if hasattr(value, "value"):  # an enum
+    if isinstance(value, Enum):
         return str(value.value)
-    dumped = json.loads(pd.Series([value]).to_json(orient="values", default_handler=str))[0]
-    return json.dumps(dumped, ensure_ascii=False, sort_keys=True)
+    if isinstance(value, PurePath):
+        return str(value)
+    return json.dumps(_jsonable(value), ensure_ascii=False, sort_keys=True, default=str)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json")
+    if isinstance(value, list | tuple | set | frozenset):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, Enum):
+        return value.value
+    return value
 
 
 def assumptions_table(data: ReportData) -> pd.DataFrame:
