@@ -139,8 +139,9 @@ def _columns(orders: pd.DataFrame) -> list[Column]:
 
 
 def _route_text(value: object) -> str:
-    """``mining:AU;separation:MY`` as ``mining AU > separation MY``."""
-    return " > ".join(p.replace(":", " ") for p in str(value).split(";") if p)
+    """``mining:AU;separation:MY`` as ``mining AU > separation MY``, with no-break spaces
+    (a route stays on one line)."""
+    return "\u00a0>\u00a0".join(p.replace(":", "\u00a0") for p in str(value).split(";") if p)
 
 
 def _totals(part: pd.DataFrame) -> str:
@@ -159,8 +160,8 @@ def buy_section(data: ReportData, tables: dict[str, pd.DataFrame]) -> str:
         '<ul class="answers">' + "".join(f"<li>{esc(a)}</li>" for a in answers(data)) + "</ul>",
         f'<p class="note">Per buyer: each offer to buy from{esc(_when(data))}, largest orders '
         "first within a commodity. Route: the country of each processing stage "
-        "(the seller's country where the data give no route). Offtake: tonnes an offtake "
-        "contract of the buyer reserves; spot: bought on the open market."
+        "(the seller's country where the data give no route). Offtake: a minimum offtake "
+        "contract of the buyer (contracts.csv) covers the tonnes; spot: bought on the open market."
         + (
             " Every planning year is in tables/buy_list.csv and the first sheet of tables.xlsx."
             if data.horizon is not None

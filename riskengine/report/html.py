@@ -43,7 +43,7 @@ header h1 { margin: 0 0 4px 0; font-size: 22px; }
 header p { margin: 0; opacity: 0.9; }
 nav { padding: 8px 32px; border-bottom: 1px solid var(--line); font-size: 13px; }
 nav a { margin-right: 14px; color: var(--accent); text-decoration: none; }
-main { padding: 8px 32px 32px 32px; max-width: 1200px; }
+main { padding: 8px 32px 32px 32px; max-width: 1340px; }
 section { margin-top: 22px; }
 h2 { font-size: 18px; border-bottom: 2px solid var(--accent); padding-bottom: 3px; }
 h3 { font-size: 15px; margin-bottom: 6px; }
