@@ -18,6 +18,7 @@ A run, step by step (each step is public on its own)::
     scores = riskengine.score_suppliers(data, config)  # DataFrame, one row per buyer and offer
     result = riskengine.optimise(data, config, scores)
     print(result.summary())  # also result.to_frame(), result.plot()
+    orders = riskengine.buy_list(result, data)  # what to buy from whom: t, USD/kg, USD, risk
     front = riskengine.frontier(data, config)  # purchase cost against average risk
     shocks = riskengine.stress(data, config, ["china-full-ban"])  # exposure, response, regret
     plan = riskengine.stochastic_plan(data, config)  # two-stage mean-CVaR plan, VSS, EVPI
@@ -31,8 +32,8 @@ load_config, load_dataset, generate_dataset
 score_suppliers, RiskScorer, supply_risk, score_intervals
     Offer risk scores (a DataFrame, or a scikit-learn transformer), JRC
     commodity supply risk, and score ranges under weight uncertainty.
-optimise, frontier, alliance_value, analyse_alliance, build_problem, solve
-    The sourcing LP; the cost-risk frontier; what EU-Japan joint buying saves,
+optimise, buy_list, frontier, alliance_value, analyse_alliance, build_problem, solve
+    The sourcing LP; the plan as a purchase order; the cost-risk frontier; what EU-Japan joint buying saves,
     how each sharing rule splits it, and what each candidate partner would add.
 stress
     Exposure of the plan to scenarios, the re-optimised response, regret.
@@ -88,6 +89,7 @@ if TYPE_CHECKING:  # the names below, as type checkers and IDEs should see them
         alliance_value,
         analyse_alliance,
         build_problem,
+        buy_list,
         optimise,
     )
 
@@ -124,6 +126,7 @@ _LAZY: dict[str, str] = {
     "alliance_value": "riskengine.optimise",
     "analyse_alliance": "riskengine.optimise",
     "build_problem": "riskengine.optimise",
+    "buy_list": "riskengine.optimise",
     "frontier": "riskengine.optimise",
     "optimise": "riskengine.optimise",
     "solve": "riskengine.optimise",
@@ -158,6 +161,7 @@ __all__ = [
     "alliance_value",
     "analyse_alliance",
     "build_problem",
+    "buy_list",
     "frontier",
     "generate_dataset",
     "load_config",

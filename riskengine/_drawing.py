@@ -10,6 +10,7 @@ data pass through :func:`plain_label`: characters the font lacks become
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
@@ -24,10 +25,14 @@ if TYPE_CHECKING:  # matplotlib itself is imported by the functions that draw
     from matplotlib.ticker import MaxNLocator
 
 __all__ = [
+    "COMMODITY_COLOURS",
+    "COUNTRY_COLOURS",
     "CRMA_LINE",
     "INDICATOR_COLOURS",
     "RC",
+    "commodity_colour",
     "contributions_figure",
+    "country_colour",
     "country_colours",
     "frontier_figure",
     "indicator_columns",
@@ -77,6 +82,46 @@ _PALETTE = [
     "#637939",
     "#8c6d31",
 ]
+#: The colour of each country in every figure (China red; suppliers' countries in the seeds
+#: first, distinct; any other code gets a palette colour fixed by the code, see
+#: :func:`country_colour`).
+COUNTRY_COLOURS: dict[str, str] = {
+    "CN": CHINA_COLOUR,
+    "AU": "#1f77b4",
+    "US": "#2ca02c",
+    "MY": "#ff7f0e",
+    "FR": "#9467bd",
+    "GB": "#8c564b",
+    "JP": "#17becf",
+    "VN": "#bcbd22",
+    "IN": "#e377c2",
+    "ZA": "#7f7f7f",
+    "BR": "#393b79",
+    "DE": "#637939",
+    "CA": "#8c6d31",
+    "EE": "#aec7e8",
+    "MM": "#ad494a",
+    "KZ": "#98df8a",
+    "KR": "#ffbb78",
+    "NO": "#c5b0d5",
+    "GL": "#9edae5",
+    "MG": "#dbdb8d",
+    "RU": "#843c39",
+    "LA": "#c49c94",
+    "TH": "#f7b6d2",
+    "SE": "#6b6ecf",
+    "EU": "#1f4e79",
+}
+#: The colour of each of the seven commodities in every figure.
+COMMODITY_COLOURS: dict[str, str] = {
+    "samarium": "#1f77b4",
+    "gadolinium": "#2ca02c",
+    "terbium": "#ff7f0e",
+    "dysprosium": "#9467bd",
+    "lutetium": "#8c564b",
+    "scandium": "#17becf",
+    "yttrium": "#bcbd22",
+}
 #: A fixed colour per risk indicator (figures and the report's legend).
 INDICATOR_COLOURS = {
     "governance": "#4e79a7",
@@ -100,6 +145,7 @@ _NOT_INDICATORS = (
     "status",
     "risk_score",
     "planned_t",
+    "to_buy_t",
 )
 
 
@@ -129,11 +175,27 @@ def plain_label(text: object) -> str:
     return cleaned.replace("$", r"\$")
 
 
+def country_colour(country: str) -> str:
+    """The one colour of a country in every figure: :data:`COUNTRY_COLOURS`, else a palette
+    colour fixed by the code itself (a CRC-32 of it), never by which other countries appear."""
+    code = str(country)
+    if code in COUNTRY_COLOURS:
+        return COUNTRY_COLOURS[code]
+    return _PALETTE[zlib.crc32(code.encode("utf-8")) % len(_PALETTE)]
+
+
 def country_colours(countries: list[str]) -> dict[str, str]:
-    """A fixed colour per country: China red, the others from a palette in sorted order."""
-    others = sorted(set(countries) - {"CN"})
-    colours = {k: _PALETTE[i % len(_PALETTE)] for i, k in enumerate(others)}
-    return colours | {"CN": CHINA_COLOUR}
+    """Country -> colour, the same for a country in every figure (:func:`country_colour`)."""
+    return {k: country_colour(k) for k in sorted(set(map(str, countries)))}
+
+
+def commodity_colour(commodity: str) -> str:
+    """The one colour of a commodity in every figure (:data:`COMMODITY_COLOURS`, else fixed
+    by a CRC-32 of its id)."""
+    name = str(commodity)
+    if name in COMMODITY_COLOURS:
+        return COMMODITY_COLOURS[name]
+    return _PALETTE[zlib.crc32(name.encode("utf-8")) % len(_PALETTE)]
 
 
 def indicator_columns(scores: pd.DataFrame) -> list[str]:
@@ -319,9 +381,16 @@ def frontier_figure(
 
 
 def _offer_labels(part: pd.DataFrame) -> list[str]:
+    """``offer (country, commodity)``, with ``: N t`` when a ``to_buy_t`` column says the
+    plan buys from it."""
     if {"supplier_id", "country", "commodity"} <= set(part.columns):
+        buy = part["to_buy_t"] if "to_buy_t" in part.columns else pd.Series(0.0, part.index)
         return [
-            plain_label(f"{r.supplier_id} ({r.country}, {r.commodity})") for r in part.itertuples()
+            plain_label(
+                f"{r.supplier_id} ({r.country}, {r.commodity})"
+                + (f": {t:,.0f} t" if t >= 0.5 else (": <1 t" if t > 0 else ""))
+            )
+            for r, t in zip(part.itertuples(), buy.fillna(0.0), strict=True)
         ]
     return [plain_label(i) for i in part.index]
 
@@ -331,6 +400,8 @@ def _contribution_axis(ax: Axes, part: pd.DataFrame, indicators: list[str]) -> N
     left = np.zeros(len(part))
     for name in indicators:
         values = part[name].to_numpy(dtype=float)
+        if not (values > 0).any():  # an indicator that adds nothing stays out of the legend
+            continue
         ax.barh(
             range(len(part)),
             values,
@@ -344,19 +415,34 @@ def _contribution_axis(ax: Axes, part: pd.DataFrame, indicators: list[str]) -> N
     ax.set_xlim(0, 100)
 
 
-def contributions_figure(scores: pd.DataFrame, indicators: list[str], top: int = 12) -> Figure:
-    """The first ``top`` rows per buyer (riskiest first) as bars stacked by indicator."""
+def contributions_figure(
+    scores: pd.DataFrame,
+    indicators: list[str],
+    top: int = 12,
+    titles: dict[str, str] | None = None,
+) -> Figure:
+    """The first ``top`` rows per buyer as bars stacked by indicator.
+
+    Rows are drawn in the order given (the riskiest first for a score table);
+    ``titles`` (buyer -> title) replaces the default "the N riskiest offers".
+    """
     buyers = sorted(scores["buyer"].unique())
     with _figure(8.0, 0.8 + (0.19 * top + 0.5) * max(1, len(buyers))) as fig:
         axes = fig.subplots(max(1, len(buyers)), 1, squeeze=False)[:, 0]
         for ax, buyer in zip(axes, buyers, strict=False):
             part = scores[scores["buyer"] == buyer].head(top)
             _contribution_axis(ax, part, indicators)
-            title = plain_label(f"{buyer}: the {len(part)} riskiest offers")
+            default = f"{buyer}: the {len(part)} riskiest offers"
+            title = plain_label((titles or {}).get(buyer, default))
             ax.set_title(title, loc="left", y=1.0)  # y as in mix_figure
         axes[-1].set_xlabel("risk score (0-100), split into the contribution of each indicator")
-        handles, labels = axes[0].get_legend_handles_labels()
-        fig.legend(handles, labels, loc="lower center", ncols=4, frameon=False, fontsize=7)
+        seen: dict[str, object] = {}
+        for ax in axes:
+            for handle, label in zip(*ax.get_legend_handles_labels(), strict=True):
+                seen.setdefault(label, handle)
+        fig.legend(
+            list(seen.values()), list(seen), loc="lower center", ncols=4, frameon=False, fontsize=7
+        )
         height = fig.get_figheight()
         fig.subplots_adjust(
             left=0.33,
@@ -422,7 +508,7 @@ def years_figure(metrics: pd.DataFrame, pipeline: pd.DataFrame | None = None) ->
     """
     buyers = sorted(metrics["buyer"].unique())
     commodities = sorted(metrics["commodity"].unique())
-    colours = dict(zip(commodities, _PALETTE, strict=False))
+    colours = {c: commodity_colour(c) for c in commodities}
     panels = len(buyers) + (pipeline is not None)
     with _figure(3.2 * max(1, panels) + 1.6, 3.4) as fig:
         axes = np.atleast_1d(fig.subplots(1, max(1, panels), squeeze=False)[0])

@@ -23,6 +23,7 @@ __all__ = [
     "fmt_t",
     "fmt_usd_m",
     "fmt_yes",
+    "html_table",
     "html_view",
     "number",
     "pick_table",
@@ -66,6 +67,20 @@ def number(value: Any, digits: int = 0) -> str:
     return f"{float(value):,.{digits}f}"
 
 
+def html_table(
+    title: str, frame: pd.DataFrame, columns: Sequence[Column], max_rows: int = 20, more: str = ""
+) -> str:
+    """A bold ``title`` line, then ``frame`` as a small table (at most ``max_rows`` rows,
+    with the hint ``more`` when rows are left out)."""
+    extra = ""
+    if len(frame) > max_rows:
+        extra = (
+            f'<p style="font-size:11px;color:#666">{max_rows} of {len(frame)} rows; '
+            f"{escape(more)}</p>"
+        )
+    return f"<p><b>{escape(title)}</b></p>{_table(frame, columns, max_rows)}{extra}"
+
+
 def _table(frame: pd.DataFrame, columns: Sequence[Column], max_rows: int) -> str:
     head = "".join(f"<th>{escape(title)}</th>" for _, title, _ in columns)
     rows = []
@@ -90,10 +105,12 @@ def html_view(
     *,
     max_rows: int = 20,
     more: str = "",
+    before: str = "",
 ) -> str:
     """A status line (``kind: status · fact · fact``), then a small table.
 
-    ``more`` is the hint shown when ``frame`` has more than ``max_rows`` rows.
+    ``more`` is the hint shown when ``frame`` has more than ``max_rows`` rows;
+    ``before`` is ready-made (escaped) HTML placed between the line and the table.
     """
     colour = "#1e8449" if ok else "#c0392b"
     line = " · ".join(
@@ -107,7 +124,7 @@ def html_view(
         )
     return (
         f'<div class="riskengine-result"><p><b>{escape(kind)}</b>: {line}</p>'
-        f"{_table(frame, columns, max_rows)}{extra}</div>"
+        f"{before}{_table(frame, columns, max_rows)}{extra}</div>"
     )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -70,8 +72,15 @@ def test_result_html_shows_status_and_escapes_names(result):
     assert ">optimal</b>" in page and "OptimisationResult" in page
     assert ESCAPED in page and HOSTILE not in page
     first = result.for_year(result.years[0])  # a horizon's view shows its first year
-    assert page.count("<tr>") == 1 + len(first.metrics)  # header + one row a pair
+    orders = riskengine.buy_list(first)
+    # the buy list (header + at most 20 orders), then header + one row a buyer-commodity pair
+    assert page.count("<tr>") == 1 + min(20, len(orders)) + 1 + len(first.metrics)
     assert f"shows {result.years[0]}" in page
+    # the purchase order comes first, its largest order at the top
+    assert page.index(f"To buy in {result.years[0]}") < page.index("Per buyer and commodity")
+    top = orders.iloc[0]
+    cell = f"<td>{html.escape(str(top['supplier_id']))}</td>"
+    assert page.index(cell) < page.index("Per buyer and commodity")
 
 
 def test_html_of_a_plan_that_is_not_optimal_says_why(result, figures):
@@ -88,7 +97,7 @@ def test_html_of_a_plan_that_is_not_optimal_says_why(result, figures):
     )
     page = failed._repr_html_()
     assert ">time_limit</b>" in page and f"stopped at {ESCAPED}" in page
-    assert page.count("<tr>") == 1
+    assert page.count("<tr>") == 2  # the buy list's and the table's headers, no rows
     figures.append(failed.plot())
 
 

@@ -17,7 +17,7 @@ from riskengine.config import Config, load_config
 from riskengine.data import Dataset, load_dataset
 from riskengine.data.checks import check_against_config
 from riskengine.exceptions import ConfigError
-from riskengine.formatting import neutralise_csv
+from riskengine.formatting import neutralise_csv, round_frame
 
 __all__ = ["add_common", "add_format", "emit_json", "emit_table", "load_inputs"]
 
@@ -68,8 +68,8 @@ def frame_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
 
 def emit_table(frame: pd.DataFrame, fmt: str, floatfmt: str = "{:,.2f}") -> None:
     """Print a DataFrame as an aligned text table or CSV."""
-    if fmt == "csv":
-        sys.stdout.write(csv_text(neutralise_csv(frame)))
+    if fmt == "csv":  # rounded as the report's CSV files are (no 161.00000000000003)
+        sys.stdout.write(csv_text(neutralise_csv(round_frame(frame))))
         return
     if frame.empty:
         print("(no rows)")

@@ -154,6 +154,11 @@ def score(sub: argparse._SubParsersAction) -> None:
         action="store_true",
         help="add 5th-95th percentile of score and rank under weight uncertainty",
     )
+    parser.add_argument(
+        "--plan",
+        action="store_true",
+        help="also optimise and add to_buy_t: what the plan buys from each offer in its first year",
+    )
 
 
 def optimise(sub: argparse._SubParsersAction) -> None:

@@ -13,6 +13,7 @@ from riskengine.optimise import OptimisationResult, analyse_alliance, frontier, 
 from riskengine.optimise._text import country_mix_text
 from riskengine.optimise.api import default_scores
 from riskengine.optimise.build import build_problem
+from riskengine.optimise.buylist import buy_list, buy_list_text
 from riskengine.optimise.solve import write_lp
 
 
@@ -39,7 +40,25 @@ def _print_json(result: OptimisationResult, extras: dict[str, Any]) -> None:
     emit_json(document)
 
 
-def _print_table(result: OptimisationResult, extras: dict[str, Any], top: int) -> None:
+def _print_buy_list(result: OptimisationResult, dataset: Dataset) -> None:
+    """The purchase order first: the first planning year's buy list, per buyer."""
+    shown = result.for_year(result.years[0]) if result.years else result
+    when = f" in {result.years[0]}" if result.years else ""
+    print(f"To buy{when} (per buyer, offer and commodity; largest orders first):")
+    print(buy_list_text(buy_list(shown, dataset)))
+    if len(result.years) > 1:
+        print(
+            f"Later years ({result.years[1]}-{result.years[-1]}): --format csv lists every "
+            "year's purchases; riskengine.buy_list(result) in Python."
+        )
+    print()
+
+
+def _print_table(
+    result: OptimisationResult, extras: dict[str, Any], top: int, dataset: Dataset
+) -> None:
+    if result.is_optimal:
+        _print_buy_list(result, dataset)
     print(result.summary(top))
     if not result.is_optimal:
         return
@@ -75,7 +94,7 @@ def run(args: argparse.Namespace) -> int:
     elif args.format == "csv":
         emit_table(result.allocations, "csv")
     else:
-        _print_table(result, extras, args.top)
+        _print_table(result, extras, args.top, dataset)
     if not result.is_optimal:
         print(
             f"error: the solver did not reach an optimal plan (status {result.status.value}"

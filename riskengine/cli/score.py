@@ -13,6 +13,8 @@ from riskengine.cli._common import (
     frame_records,
     load_inputs,
 )
+from riskengine.config import Config
+from riskengine.data import Dataset
 from riskengine.scoring import concentration_table, score_suppliers, supply_risk
 from riskengine.scoring.uncertainty import score_intervals
 
@@ -48,6 +50,28 @@ def _top_contributors(frame: pd.DataFrame, indicators: list[str]) -> pd.Series:
     return frame.apply(describe, axis=1)
 
 
+def _offer_facts(scores: pd.DataFrame, dataset: Dataset) -> pd.DataFrame:
+    """``price_usd_per_kg`` and ``capacity_t`` (the offer's nameplate, t/yr) after ``status``."""
+    facts = dataset.suppliers[["supplier_id", "commodity", "price_usd_per_kg", "capacity_t"]]
+    facts = facts.drop_duplicates(["supplier_id", "commodity"])
+    out = scores.merge(facts, on=["supplier_id", "commodity"], how="left", validate="many_to_one")
+    front = [c for c in scores.columns if c in _ID]
+    rest = [c for c in scores.columns if c not in _ID]
+    return out[[*front, "price_usd_per_kg", "capacity_t", *rest]]
+
+
+def _to_buy(scores: pd.DataFrame, dataset: Dataset, config: Config) -> pd.DataFrame:
+    """``to_buy_t``: tonnes the plan buys from each offer in its first planning year (0 if none)."""
+    from riskengine.optimise import optimise
+
+    plan = optimise(dataset, config, scores)
+    first = plan.for_year(plan.years[0]) if plan.years and plan.is_optimal else plan
+    keys = ["buyer", "supplier_id", "commodity"]
+    bought = first.allocations.groupby(keys, as_index=False)["tonnes"].sum()
+    out = scores.merge(bought.rename(columns={"tonnes": "to_buy_t"}), on=keys, how="left")
+    return out.fillna({"to_buy_t": 0.0})
+
+
 def run(args: argparse.Namespace) -> int:
     """Score and print."""
     config, dataset = load_inputs(args)
@@ -59,8 +83,11 @@ def run(args: argparse.Namespace) -> int:
             emit_table(table, args.format, "{:,.3f}")
         return 0
     scores = score_suppliers(dataset, config)
-    scores = _filter(_filter(scores, "buyer", args.buyer), "commodity", args.commodity)
     indicators = [c for c in scores.columns if c not in (*_ID, "risk_score")]
+    if args.plan:
+        scores = _to_buy(scores, dataset, config)
+    scores = _filter(_filter(scores, "buyer", args.buyer), "commodity", args.commodity)
+    scores = _offer_facts(scores, dataset)
     if args.uncertainty:
         bands = score_intervals(dataset, config).drop(columns=["risk_score"])
         scores = scores.merge(
@@ -80,6 +107,15 @@ def run(args: argparse.Namespace) -> int:
         emit_table(scores, "csv")
     else:
         shown = scores[[c for c in scores.columns if c not in indicators]].copy()
-        shown.insert(len(_ID) + 1, "top contributors", _top_contributors(scores, indicators))
-        emit_table(shown.drop(columns=["stage"]), "table", "{:,.1f}")
+        at = shown.columns.get_loc("risk_score") + 1
+        shown.insert(at, "top contributors", _top_contributors(scores, indicators))
+        shown = shown.drop(columns=["stage"]).rename(
+            columns={
+                "price_usd_per_kg": "USD/kg",
+                "capacity_t": "capacity t",
+                "risk_score": "risk score",
+                "to_buy_t": "to buy t",
+            }
+        )
+        emit_table(shown, "table", "{:,.1f}")
     return 0

@@ -13,6 +13,7 @@ or in one call, ``optimise(data, config)``.
 from riskengine.optimise.alliance import AllianceAnalysis, alliance_value, analyse_alliance
 from riskengine.optimise.api import optimise
 from riskengine.optimise.build import build_problem
+from riskengine.optimise.buylist import buy_list
 from riskengine.optimise.frontier import Frontier, frontier
 from riskengine.optimise.problem import Block, Problem
 from riskengine.optimise.result import OptimisationResult, make_result
@@ -30,6 +31,7 @@ __all__ = [
     "alliance_value",
     "analyse_alliance",
     "build_problem",
+    "buy_list",
     "frontier",
     "make_result",
     "optimise",

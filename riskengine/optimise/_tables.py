@@ -54,6 +54,8 @@ ALLOCATION_COLUMNS = [
     "disruption_probability",
     "expected_loss_usd",
     "risk_charge_usd",
+    "offtake_t",
+    "route",
 ]
 SHORTFALL_COLUMNS = [
     "buyer",
@@ -133,7 +135,10 @@ def allocations(problem: Problem, solution: Solution) -> pd.DataFrame:
 
     ``expected_loss_usd`` is q x V x tonnes (the disruption loss to expect in a
     year, whatever lambda); ``risk_charge_usd`` is what the objective charges
-    for it (lambda x that, or the version-1 price multiple).
+    for it (lambda x that, or the version-1 price multiple). ``offtake_t`` is
+    the part an offtake contract of the buyer reserves; ``route`` the offer's
+    processing stages as ``stage:country`` pairs (``mining:BR;separation:CN``),
+    empty when ``suppliers.csv`` has no route.
     """
     s, p = problem.structure, problem.params
     tonnes = _values(problem, solution)[problem.layout.x]
@@ -148,8 +153,28 @@ def allocations(problem: Problem, solution: Solution) -> pd.DataFrame:
     frame["risk_charge_usd"] = arrays.parts["risk_charge"][problem.layout.x] * tonnes
     value = p.lost_value_usd_per_kg[s.x_need]
     frame["expected_loss_usd"] = 1000.0 * p.disruption_probability * value * tonnes
+    lower = np.zeros(len(tonnes)) if p.x_lower_t is None else np.asarray(p.x_lower_t, float)
+    frame["offtake_t"] = np.minimum(lower, tonnes)
+    frame["route"] = _routes(s.stages, len(tonnes), tonnes > 0)
     frame = frame[frame["tonnes"] > 0]
     return frame[_with_year(problem, ALLOCATION_COLUMNS)].reset_index(drop=True)
+
+
+def _routes(stages: pd.DataFrame, n_x: int, wanted: np.ndarray) -> np.ndarray:
+    """Per x, its route as ``stage:country`` pairs joined by ``;`` (empty without routes).
+
+    Only the ``wanted`` x are spelled out (the plan's purchases); the rest stay empty.
+    """
+    out = np.full(n_x, "", dtype=object)
+    if stages.empty or "stage" not in stages.columns:
+        return out
+    rows = stages[(stages["stage"] != "") & wanted[stages["x"].to_numpy()]]
+    if rows.empty:
+        return out
+    pairs = rows["stage"].astype(str) + ":" + rows["country"].astype(str)
+    joined = pairs.groupby(rows["x"].to_numpy(), sort=False).agg(";".join)
+    out[joined.index.to_numpy(dtype=int)] = joined.to_numpy()
+    return out
 
 
 def modelled_demand(problem: Problem, values: np.ndarray | None) -> np.ndarray:

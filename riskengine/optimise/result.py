@@ -68,7 +68,9 @@ class OptimisationResult:
     allocations : DataFrame
         ``buyer, supplier_id, commodity, country, relation, tonnes,
         price_usd_per_kg, purchase_usd, risk_score, disruption_probability,
-        expected_loss_usd, risk_charge_usd``, non-zero rows.
+        expected_loss_usd, risk_charge_usd, offtake_t, route``, non-zero rows
+        (``year`` after ``commodity`` with a horizon). :func:`riskengine.buy_list`
+        shows it as a purchase order.
     shortfalls : DataFrame
         ``buyer, commodity, demand_t, served_t, shortfall_t,
         lost_value_usd_per_kg, lost_supply_usd`` for every need.
@@ -257,7 +259,8 @@ class OptimisationResult:
         return plot_mix(self, buyer)
 
     def _repr_html_(self) -> str:
-        """Notebook view: status line, then one row per buyer and commodity."""
+        """Notebook view: status line, the buy list (:func:`riskengine.buy_list`), then one
+        row per buyer and commodity."""
         demand = float(self.shortfalls["demand_t"].sum())
         facts = [
             f"{self.mode.value} buying",
@@ -279,6 +282,15 @@ class OptimisationResult:
                 f"shows {first} (result.by_year(), result.for_year(year))"
             ]
             shown = self.for_year(first) if self.is_optimal else self
+        from riskengine.optimise.buylist import buy_list
+
+        when = f" in {self.years[0]}" if self.years else ""
+        orders = nb.html_table(
+            f"To buy{when}: per buyer, offer and commodity, largest orders first",
+            buy_list(shown),
+            _BUY_COLUMNS,
+            more="riskengine.buy_list(result) for every row and year",
+        )
         return nb.html_view(
             "OptimisationResult",
             self.status.value,
@@ -287,6 +299,7 @@ class OptimisationResult:
             _overview(shown),
             _HTML_COLUMNS,
             more=more,
+            before=orders + "<p><b>Per buyer and commodity</b></p>",
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -353,6 +366,20 @@ _HTML_COLUMNS: list[nb.Column] = [
     ("china_share", "CN", nb.fmt_pct),
     ("main_supplier", "main supplier", str),
     ("crma_compliant", "CRMA 65%", nb.fmt_yes),
+]
+
+
+_BUY_COLUMNS: list[nb.Column] = [
+    ("buyer", "buyer", str),
+    ("supplier_id", "offer", str),
+    ("commodity", "commodity", str),
+    ("tonnes", "to buy t", nb.fmt_t),
+    ("price_usd_per_kg", "USD/kg", lambda v: nb.number(v, 2)),
+    ("purchase_usd", "USD", nb.number),
+    ("risk_score", "risk", lambda v: nb.number(v, 1)),
+    ("disruption_probability", "disruption p", nb.fmt_pct),
+    ("route", "route", str),
+    ("terms", "offtake or spot", str),
 ]
 
 

@@ -27,7 +27,14 @@ from riskengine.report.html import Column, esc, fmt_num, fmt_pct, fmt_t, fmt_usd
 from riskengine.report.run import folder_stem, run_report, write_atomically
 from riskengine.report.writers import write_csv, write_text
 
-__all__ = ["BatchResult", "BatchRun", "comparison_table", "config_paths", "run_batch"]
+__all__ = [
+    "BatchResult",
+    "BatchRun",
+    "comparison_table",
+    "config_paths",
+    "run_batch",
+    "settings_table",
+]
 
 _CONFIG_SUFFIXES = (".yaml", ".yml")
 #: Per-buyer figures compared side by side: key in summary.json -> (label, formatter).
@@ -38,6 +45,10 @@ _COMPARED = {
     "shortfall_t": ("shortfall t", fmt_t),
     "china_share": ("China share", fmt_pct),
 }
+#: Figures that add up over buyers, with a total row in the comparison.
+_ADDITIVE = ("purchase_cost_usd", "expected_loss_usd", "shortfall_t")
+#: The ``buyer`` of the total rows.
+TOTAL = "all buyers"
 
 
 @dataclass(frozen=True)
@@ -58,6 +69,8 @@ class BatchRun:
         Wall time of the run.
     summary : dict or None
         The run's ``summary.json``.
+    settings : dict or None
+        The configuration as resolved, as dotted keys (``optimiser.risk_aversion``) and values.
     """
 
     config: Path
@@ -66,6 +79,7 @@ class BatchRun:
     internal: bool = False
     seconds: float = 0.0
     summary: dict[str, Any] | None = None
+    settings: dict[str, Any] | None = None
 
     @property
     def ok(self) -> bool:
@@ -135,7 +149,38 @@ def _one(
             time.perf_counter() - start,
         )
     summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
-    return BatchRun(path, folder, "", False, time.perf_counter() - start, summary)
+    settings = _dotted(config.model_dump(mode="json"))
+    return BatchRun(path, folder, "", False, time.perf_counter() - start, summary, settings)
+
+
+def _dotted(tree: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """A nested dict as ``{"a.b": value}``; lists stay values."""
+    out: dict[str, Any] = {}
+    for key, value in tree.items():
+        if isinstance(value, dict) and value:
+            out |= _dotted(value, f"{prefix}{key}.")
+        else:
+            out[f"{prefix}{key}"] = value
+    return out
+
+
+def settings_table(runs: Sequence[BatchRun]) -> pd.DataFrame:
+    """The settings that differ between the successful runs: ``setting`` and one column a run.
+
+    The configuration's ``name`` is left out; a setting a run lacks shows as empty.
+    """
+    done = [(i, r) for i, r in enumerate(runs, start=1) if r.settings is not None]
+    labels = {i: f"{i}: {(r.summary or {}).get('config_name', r.config.stem)}" for i, r in done}
+    keys = sorted({k for _, r in done for k in (r.settings or {})} - {"name"})
+    rows = []
+    for key in keys:
+        values = [(r.settings or {}).get(key) for _, r in done]
+        shown = [json.dumps(v, sort_keys=True) if not isinstance(v, str) else v for v in values]
+        if len(set(shown)) > 1:
+            rows.append(
+                {"setting": key, **{labels[i]: v for (i, _), v in zip(done, shown, strict=True)}}
+            )
+    return pd.DataFrame(rows, columns=["setting", *labels.values()])
 
 
 def comparison_table(runs: Sequence[BatchRun]) -> pd.DataFrame:
@@ -156,7 +201,14 @@ def comparison_table(runs: Sequence[BatchRun]) -> pd.DataFrame:
             )
         ]
     )
-    return frame
+    if frame.empty:
+        return frame
+    runs_ = [c for c in frame.columns if c not in ("buyer", "figure")]
+    total = [
+        {"buyer": TOTAL, "figure": key, **frame.loc[frame["figure"] == key, runs_].sum().to_dict()}
+        for key in _ADDITIVE
+    ]
+    return pd.concat([frame, pd.DataFrame(total)], ignore_index=True)
 
 
 def _runs_html(runs: Sequence[BatchRun], index_dir: Path) -> str:
@@ -165,10 +217,20 @@ def _runs_html(runs: Sequence[BatchRun], index_dir: Path) -> str:
         if run.ok:
             href = Path(os.path.relpath(run.folder / "report.html", index_dir)).as_posix()
             plan = (run.summary or {}).get("plan", {})
+            horizon = (run.summary or {}).get("horizon") or {}
+            years = horizon.get("years") or []
+            over = (
+                f" ({esc(fmt_usd(horizon.get('purchase_cost_usd')))} USD over "
+                f"{years[0]}-{years[-1]})"
+                if years and horizon.get("purchase_cost_usd") is not None
+                else ""
+            )
+            first = f" in {years[0]}" if years else ""
             result = (
-                f'<a href="{esc(href)}">{esc(run.folder.name)}</a> · plan '
-                f"{esc(plan.get('status', ''))}, purchase cost "
-                f"{esc(fmt_usd(plan.get('purchase_cost_usd')))} USD"
+                f"<b>purchase cost{first} {esc(fmt_usd(plan.get('purchase_cost_usd')))} USD</b>"
+                f"{over}, short {esc(fmt_t(plan.get('shortfall_t')))} t · plan "
+                f"{esc(plan.get('status', ''))} · "
+                f'<a href="{esc(href)}">{esc(run.folder.name)}</a>'
             )
         else:
             result = f'<span class="fail">failed</span><pre>{esc(run.error)}</pre>'
@@ -196,24 +258,39 @@ def _comparison_html(table: pd.DataFrame) -> str:
     return table_html(pd.DataFrame(html_rows), columns)
 
 
+def _settings_html(runs: Sequence[BatchRun]) -> str:
+    table = settings_table(runs)
+    if table.empty:
+        return '<p class="note">The configurations differ only in their names.</p>'
+    columns: list[Column] = [(c, c, None) for c in table.columns]
+    return (
+        '<p class="note">The settings that differ between the configurations '
+        "(as resolved: defaults, file, overrides); everything else is the same.</p>"
+        + table_html(table, columns)
+    )
+
+
 def index_html(runs: Sequence[BatchRun], table: pd.DataFrame, index_dir: Path) -> str:
-    """The ``index.html`` text: runs with links or errors, then the side-by-side comparison.
+    """The ``index.html`` text: runs with their purchase cost and links (or errors), what
+    differs between the configurations, then the side-by-side comparison with totals.
 
     Links are relative to ``index_dir`` (a folder next to where the index will live).
     """
     failed = sum(not r.ok for r in runs)
     body = (
         f'<section id="runs"><h2>Runs</h2>{_runs_html(runs, index_dir)}</section>\n'
+        f'<section id="differs"><h2>What differs</h2>{_settings_html(runs)}</section>\n'
         '<section id="compare"><h2>Side by side, per buyer</h2><p class="note">Purchase '
-        "cost (USD a year), tonne-weighted average risk score, unmet demand (t a year) and "
-        "China's share of the volume bought, from each run's summary.json.</p>"
+        "cost (USD, money paid, the first planning year), disruption loss to expect (a model "
+        "figure), tonne-weighted average risk score, unmet demand (t) and China's share of "
+        "the volume bought, from each run's summary.json; 'all buyers' adds the buyers up.</p>"
         f"{_comparison_html(table)}</section>"
     )
     subtitle = f"{len(runs)} configurations, {len(runs) - failed} written, {failed} failed"
     return page(
         "riskengine batch report",
         subtitle,
-        [("runs", "Runs"), ("compare", "Side by side")],
+        [("runs", "Runs"), ("differs", "What differs"), ("compare", "Side by side")],
         body,
         "index.csv in this folder holds the comparison table.",
     )

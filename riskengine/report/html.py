@@ -43,12 +43,16 @@ header h1 { margin: 0 0 4px 0; font-size: 22px; }
 header p { margin: 0; opacity: 0.9; }
 nav { padding: 8px 32px; border-bottom: 1px solid var(--line); font-size: 13px; }
 nav a { margin-right: 14px; color: var(--accent); text-decoration: none; }
-main { padding: 8px 32px 32px 32px; max-width: 1200px; }
+main { padding: 8px 32px 32px 32px; max-width: 1340px; }
 section { margin-top: 22px; }
 h2 { font-size: 18px; border-bottom: 2px solid var(--accent); padding-bottom: 3px; }
 h3 { font-size: 15px; margin-bottom: 6px; }
 p.note { color: var(--muted); font-size: 12.5px; }
 ul.summary li { margin-bottom: 6px; }
+ul.answers { background: #f4f6f7; border-left: 4px solid var(--accent); padding: 8px 12px 8px 28px;
+             margin: 6px 0 10px 0; }
+ul.answers li { margin-bottom: 3px; }
+p.total { font-size: 12.5px; font-weight: 600; margin: -8px 0 12px 0; }
 table { border-collapse: collapse; font-size: 12.5px; margin: 6px 0 12px 0; }
 th, td { border-bottom: 1px solid var(--line); padding: 3px 8px; text-align: left;
          vertical-align: top; }
@@ -69,6 +73,20 @@ tr.bad td { background: #fdedec; }
 pre { background: #f4f6f7; padding: 10px; overflow-x: auto; font-size: 12px; }
 footer { color: var(--muted); font-size: 12px; padding: 12px 32px; border-top: 1px solid
          var(--line); }
+@media print {
+  body { font-size: 11px; }
+  header { background: none; color: var(--ink); padding: 0 0 6px 0; }
+  nav { display: none; }
+  main { padding: 0; max-width: none; }
+  .scroll { max-height: none; overflow: visible; border: none; }
+  .scroll th { position: static; }
+  table { page-break-inside: auto; }
+  tr { page-break-inside: avoid; }
+  thead { display: table-header-group; }
+  h2, h3 { page-break-after: avoid; }
+  .figure svg { max-width: 100%; page-break-inside: avoid; }
+  pre { white-space: pre-wrap; }
+}
 """
 
 

@@ -42,7 +42,8 @@ from riskengine.report.sections import SECTIONS, render_sections
 from riskengine.report.sources import SOURCES_FILE
 from riskengine.report.staging import publish, staging, write_atomically
 from riskengine.report.summary import summary_document
-from riskengine.report.tables import build_tables, indicator_columns
+from riskengine.report.tables import build_tables, chart_offers, indicator_columns
+from riskengine.report.workbook import workbook_sheets
 from riskengine.report.writers import sha256_file, write_csv, write_json, write_text
 from riskengine.report.xlsx import write_workbook
 
@@ -76,9 +77,11 @@ def _chosen(data: ReportData) -> tuple[float, float, float]:
 
 def render_figures(data: ReportData, tables: dict) -> dict[str, str]:
     """Figure stem -> SVG text."""
+    offers, titles = chart_offers(tables["scores"])
+    rows = int(offers.groupby("buyer").size().max()) if len(offers) else 1
     figures = {
         "risk_contributions": svg_text(
-            contributions_figure(tables["scores"], indicator_columns(data.scores))
+            contributions_figure(offers, indicator_columns(data.scores), rows, titles)
         ),
         "mix": svg_text(mix_figure(tables["mix_by_country"], data.result.shortfalls)),
     }
@@ -123,7 +126,8 @@ def write_report(data: ReportData, folder: Path, created: datetime) -> None:
     (folder / "tables").mkdir()
     for name, frame in tables.items():
         write_csv(frame, folder / "tables" / f"{name}.csv")
-    write_workbook(tables, folder / "tables.xlsx")
+    sheets, headers = workbook_sheets(data, tables)
+    write_workbook(sheets, folder / "tables.xlsx", readable=True, headers=headers)
     figures = render_figures(data, tables)
     (folder / "figures").mkdir()
     for stem, svg in figures.items():

@@ -1,6 +1,7 @@
 """The sections of ``report.html``, each a function returning escaped HTML.
 
-Section order: executive summary, commodity criticality, supplier risk
+Section order: what to buy and the answers (:mod:`riskengine.report.buylist`),
+executive summary, commodity criticality, supplier risk
 ranking, recommended mix, two-stage plan (:mod:`riskengine.report.stochastic`), plan by
 year (:mod:`riskengine.report.horizon`, only with a horizon), CRMA compliance, shadow prices, cost-risk frontier,
 alliance value, stress tests (only with stress results), data vintage and
@@ -15,6 +16,7 @@ import pandas as pd
 import yaml
 
 from riskengine.data.vintage import vintage_table
+from riskengine.report.buylist import buy_section
 from riskengine.report.figures import INDICATOR_COLOURS
 from riskengine.report.horizon import horizon_section
 from riskengine.report.html import (
@@ -37,6 +39,7 @@ __all__ = ["SECTIONS", "render_sections"]
 
 #: Anchor -> navigation label, in page order.
 SECTIONS: dict[str, str] = {
+    "buy": "To buy",
     "summary": "Summary",
     "criticality": "Criticality",
     "ranking": "Supplier risk",
@@ -134,7 +137,7 @@ def _legend(indicators: list[str]) -> str:
         f'<span><i style="background:{INDICATOR_COLOURS.get(k, "#7f7f7f")}"></i>{esc(k)}</span>'
         for k in indicators
     )
-    return f'<p class="legend">{keys}</p>'
+    return f'<p class="legend"><span>Bars in the tables below:</span>{keys}</p>'
 
 
 def ranking_section(data: ReportData, tables: dict[str, pd.DataFrame], figure: str) -> str:
@@ -145,10 +148,12 @@ def ranking_section(data: ReportData, tables: dict[str, pd.DataFrame], figure: s
         _note(
             "Risk score 0-100 (higher is riskier) of every offer for each buyer; the bar "
             "splits it into the contribution of each indicator (the bar's full width is "
-            "100 points). 'planned t' is what the recommended plan buys."
+            "100 points). The chart shows the offers the plan buys (tonnes after the name) and "
+            "the least risky alternatives it does not buy; the tables list every offer, "
+            "riskiest first. 'to buy t' is what the recommended plan buys."
         ),
         f'<div class="figure">{figure}</div>',
-        _legend(indicators),
+        _legend([k for k in indicators if (scores[k] > 0).any()]),
     ]
     cols = [
         ("rank", "#", fmt_num(0)),
@@ -158,7 +163,7 @@ def ranking_section(data: ReportData, tables: dict[str, pd.DataFrame], figure: s
         ("country", "country", None),
         ("status", "status", None),
         ("risk_score", "score", fmt_num(1)),
-        ("planned_t", "planned t", fmt_t),
+        ("to_buy_t", "to buy t", fmt_t),
     ]
     for buyer, part in scores.groupby("buyer", sort=True):
         parts.append(f"<h3>{esc(buyer)}</h3>")
@@ -454,6 +459,7 @@ def render_sections(
     return "\n".join(
         part
         for part in (
+            buy_section(data, tables),
             summary_section(data, tables),
             criticality_section(tables),
             ranking_section(data, tables, figures.get("risk_contributions", "")),

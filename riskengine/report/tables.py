@@ -13,6 +13,7 @@ import re
 import numpy as np
 import pandas as pd
 
+from riskengine.report.buylist import buy_tables
 from riskengine.report.horizon import HORIZON_TABLES, horizon_tables
 from riskengine.report.model import ReportData
 from riskengine.report.sources import input_tables
@@ -24,6 +25,7 @@ __all__ = [
     "allocations_table",
     "build_tables",
     "buyer_table",
+    "chart_offers",
     "criticality_table",
     "indicator_columns",
     "score_table",
@@ -32,6 +34,7 @@ __all__ = [
 
 #: File stem -> title, in the order the tables are written.
 TABLE_TITLES: dict[str, str] = {
+    "buy_list": "To buy: per buyer, offer, commodity and year (tonnes, USD/kg, USD, risk, route)",
     "buyers": "Headline per buyer",
     "criticality": "Commodity criticality (EU JRC supply risk)",
     "scores": "Supplier risk ranking",
@@ -167,7 +170,7 @@ def criticality_table(data: ReportData) -> pd.DataFrame:
 def score_table(data: ReportData) -> pd.DataFrame:
     """Every (buyer, offer) scored, riskiest first per buyer, with the plan's tonnes.
 
-    ``rank`` is 1 for the riskiest offer of each buyer; ``planned_t`` is what the
+    ``rank`` is 1 for the riskiest offer of each buyer; ``to_buy_t`` is what the
     recommended plan buys from the offer (0 if nothing).
     """
     scores = data.scores
@@ -176,18 +179,59 @@ def score_table(data: ReportData) -> pd.DataFrame:
         "tonnes"
     ].sum()
     table = scores.merge(
-        bought.rename(columns={"tonnes": "planned_t"}),
+        bought.rename(columns={"tonnes": "to_buy_t"}),
         on=["buyer", "supplier_id", "commodity"],
         how="left",
     )
-    table["planned_t"] = table["planned_t"].fillna(0.0)
+    table["to_buy_t"] = table["to_buy_t"].fillna(0.0)
     table = table.sort_values(
         ["buyer", "risk_score", "supplier_id", "commodity"],
         ascending=[True, False, True, True],
         kind="stable",
     )
     table.insert(1, "rank", table.groupby("buyer").cumcount() + 1)
-    return table[["buyer", "rank", *_SCORE_ID[1:], "risk_score", *indicators, "planned_t"]]
+    return table[["buyer", "rank", *_SCORE_ID[1:], "risk_score", *indicators, "to_buy_t"]]
+
+
+def chart_offers(
+    scores: pd.DataFrame, bought: int = 10, alternatives: int = 4
+) -> tuple[pd.DataFrame, dict[str, str]]:
+    """The offers the supplier-risk chart shows per buyer, and its titles.
+
+    Per buyer: the ``bought`` offers the plan buys the most tonnes from, then
+    the ``alternatives`` least risky offers it does not buy, of the
+    commodities it buys (of any commodity when it buys nothing).
+
+    Parameters
+    ----------
+    scores : DataFrame
+        :func:`score_table` output (with ``to_buy_t``).
+    bought, alternatives : int
+        Offers of each kind per buyer.
+
+    Returns
+    -------
+    (DataFrame, dict)
+        The rows to draw, per buyer in drawing order, and buyer -> title.
+    """
+    frames, titles = [], {}
+    for buyer, part in scores.groupby("buyer", sort=True):
+        buys = part[part["to_buy_t"] > 0]
+        top = buys.sort_values(
+            ["to_buy_t", "supplier_id", "commodity"], ascending=[False, True, True], kind="stable"
+        ).head(bought)
+        rest = part[part["to_buy_t"] <= 0]
+        if len(buys):
+            rest = rest[rest["commodity"].isin(set(buys["commodity"]))]
+        best = rest.sort_values(["risk_score", "supplier_id", "commodity"], kind="stable").head(
+            alternatives
+        )
+        frames += [top, best]
+        shown = f"{len(top)} largest of {len(buys)}" if len(buys) > len(top) else f"{len(top)}"
+        titles[str(buyer)] = (
+            f"{buyer}: the {shown} offers bought (t to buy), then {len(best)} least risky not bought"
+        )
+    return pd.concat(frames, ignore_index=True) if frames else scores.head(0), titles
 
 
 def allocations_table(data: ReportData) -> pd.DataFrame:
@@ -272,7 +316,7 @@ def alliance_tables(data: ReportData) -> dict[str, pd.DataFrame]:
 def build_tables(data: ReportData) -> dict[str, pd.DataFrame]:
     """All report tables, keyed by file stem, in :data:`TABLE_TITLES` order (stress last)."""
     res = data.result
-    tables = {
+    tables = buy_tables(data) | {
         "buyers": buyer_table(data),
         "criticality": criticality_table(data),
         "scores": score_table(data),

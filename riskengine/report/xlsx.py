@@ -31,7 +31,7 @@ if TYPE_CHECKING:  # openpyxl itself is imported when a workbook is written
     from openpyxl.cell import Cell
     from openpyxl.worksheet.worksheet import Worksheet
 
-__all__ = ["number_format", "write_workbook"]
+__all__ = ["header_label", "number_format", "write_workbook"]
 
 _MAX_WIDTH = 60
 _MIN_WIDTH = 6
@@ -57,7 +57,11 @@ def number_format(column: str) -> str:
         (name.endswith("_usd_per_kg") or name.endswith("_usd_per_t"), "#,##0.00"),
         (name.endswith("_usd"), "#,##0"),
         (name.endswith("_t") or name == "tonnes" or name.startswith("capacity"), "#,##0.0"),
-        ("share" in name or name == "import_reliance", "0.0%"),
+        (
+            "share" in name or name in ("import_reliance", "disruption_probability"),
+            "0.0%",
+        ),
+        (name == "value", "#,##0.00"),
         (name in ("rank", "rows", "commodities", "year"), "0"),
         (name.startswith("sr_") or name.startswith("hhi"), "0.000"),
     ]
@@ -145,28 +149,68 @@ def _rows(sheet: Worksheet, frame: pd.DataFrame, formats: list[str]) -> Iterator
         yield row
 
 
-def _sheet(book: Workbook, name: str, frame: pd.DataFrame) -> None:
+#: Column-name endings and the unit a readable header shows, longest first.
+_UNITS = (
+    ("_usd_per_kg", "USD/kg"),
+    ("_usd_per_t", "USD/t"),
+    ("_usd", "USD"),
+    ("_days", "days"),
+    ("_t", "t"),
+)
+#: Columns whose ``_t`` is not tonnes.
+_NOT_TONNES = ("hhi_wgi_t",)
+
+
+def header_label(column: str) -> str:
+    """A readable header from a snake_case column: ``purchase_cost_usd`` -> ``purchase cost
+    (USD)``, ``demand_t`` -> ``demand (t)``, ``china_share`` -> ``china share``."""
+    name = str(column)
+    if name not in _NOT_TONNES:
+        for suffix, unit in _UNITS:
+            if name.endswith(suffix) and len(name) > len(suffix):
+                return f"{name[: -len(suffix)].replace('_', ' ')} ({unit})"
+    return name.replace("_", " ")
+
+
+def _sheet(
+    book: Workbook, name: str, frame: pd.DataFrame, headers: dict[str, str] | None = None
+) -> None:
     from openpyxl.utils import get_column_letter
 
     sheet = book.create_sheet(title=name[:31])
     columns = [str(c) for c in frame.columns]
-    _header(sheet, columns)
+    _header(sheet, columns if headers is None else [headers.get(c, c) for c in columns])
     for row in _rows(sheet, frame, [number_format(c) for c in columns]):
         sheet.append(row)
-    _widths(sheet, frame)
+    _widths(sheet, frame if headers is None else frame.rename(columns=headers))
     if columns:
         sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{len(frame) + 1}"
 
 
-def write_workbook(tables: dict[str, pd.DataFrame], path: Path) -> Path:
-    """Write ``tables`` (sheet name -> DataFrame, names of at most 31 characters) to ``path``."""
+def write_workbook(
+    tables: dict[str, pd.DataFrame],
+    path: Path,
+    *,
+    readable: bool = False,
+    headers: dict[str, dict[str, str]] | None = None,
+) -> Path:
+    """Write ``tables`` (sheet name -> DataFrame, names of at most 31 characters) to ``path``.
+
+    Number formats follow the column names; with ``readable`` the header row
+    shows :func:`header_label` of each column, or ``headers[sheet][column]``
+    where given.
+    """
     from openpyxl import Workbook
 
     book = Workbook()
     book.remove(book.active)
     book.properties.creator = "riskengine"
     for name, frame in tables.items():
-        _sheet(book, name, frame)
+        labels = None
+        if readable:
+            given = (headers or {}).get(name, {})
+            labels = {str(c): given.get(str(c), header_label(str(c))) for c in frame.columns}
+        _sheet(book, name, frame, labels)
     book.save(path)
     _without_times(path)
     return path

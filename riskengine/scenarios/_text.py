@@ -36,6 +36,18 @@ def stress_text(result: StressResult) -> str:
         "",
     ]
     table = result.totals()
+    drawn = table["scenario"].isin(
+        result.scenarios.loc[result.scenarios["source"] == "monte-carlo", "scenario"]
+    )
+    if drawn.sum() >= _MIN_DRAWS:
+        lines += _distribution_lines(table[drawn], int(drawn.sum() // table["buyer"].nunique()))
+        worst = _worst_draws(table[drawn])
+        table = table[~drawn | table["scenario"].isin(worst)]
+        lines += [
+            f"Named scenarios and the {len(worst)} drawn scenarios of largest regret "
+            "(every draw: --format csv --table scenarios):",
+            "",
+        ]
     shown = pd.DataFrame(
         {
             "scenario": table["scenario"],
@@ -59,6 +71,72 @@ def stress_text(result: StressResult) -> str:
     if result.robust is not None:
         lines += ["", stochastic_text(result.robust)]
     return "\n".join(lines)
+
+
+#: Drawn scenarios from which the text shows their distribution instead of every row.
+_MIN_DRAWS = 20
+#: Drawn scenarios listed by name under the distribution (largest regret).
+_WORST = 5
+#: Tail share of the CVaR in the distribution (the worst 5% of draws).
+CVAR_TAIL = 0.05
+_DISTRIBUTED = {
+    "exposure_shortfall_t": "plan short t",
+    "exposure_purchase_usd": "plan purchase USD m",
+    "exposure_lost_supply_usd": "plan lost supply USD m (model)",
+    "regret_usd": "regret USD m (model)",
+}
+
+
+def cvar(values: pd.Series, tail: float = CVAR_TAIL) -> float:
+    """Mean of the worst (largest) ``tail`` share of ``values``, at least one value."""
+    ordered = values.sort_values(ascending=False, kind="stable").to_numpy(dtype=float)
+    n = max(1, int(-(-len(ordered) * tail // 1)))
+    return float(ordered[:n].mean()) if len(ordered) else float("nan")
+
+
+def distribution(table: pd.DataFrame) -> pd.DataFrame:
+    """Per buyer and figure of a totals table: mean, p5, p50, p95 and CVaR 95% over scenarios.
+
+    ``table`` is :meth:`StressResult.totals` restricted to drawn scenarios; tonnes and
+    USD as in it (CVaR: the mean of the worst 5% of the draws).
+    """
+    rows = []
+    for buyer, part in table.groupby("buyer", sort=True):
+        for column, label in _DISTRIBUTED.items():
+            values = part[column].astype(float)
+            rows.append(
+                {
+                    "buyer": buyer,
+                    "figure": label,
+                    "mean": values.mean(),
+                    "p5": values.quantile(0.05),
+                    "p50": values.quantile(0.5),
+                    "p95": values.quantile(0.95),
+                    "cvar95": cvar(values),
+                }
+            )
+    return pd.DataFrame(rows, columns=["buyer", "figure", "mean", "p5", "p50", "p95", "cvar95"])
+
+
+def _distribution_lines(table: pd.DataFrame, draws: int) -> list[str]:
+    dist = distribution(table)
+    money = dist["figure"].str.contains("USD")
+    for col in ("mean", "p5", "p50", "p95", "cvar95"):
+        dist[col] = [
+            _m(v) if is_money else f"{v:,.1f}" for v, is_money in zip(dist[col], money, strict=True)
+        ]
+    return [
+        f"Over the {draws} drawn (Monte Carlo) scenarios, per buyer: mean, percentiles and "
+        "CVaR 95% (mean of the worst 5% of draws):",
+        "",
+        dist.rename(columns={"cvar95": "CVaR 95%"}).to_string(index=False),
+        "",
+    ]
+
+
+def _worst_draws(table: pd.DataFrame) -> list[str]:
+    regret = table.groupby("scenario", sort=False)["regret_usd"].sum()
+    return regret.sort_values(ascending=False, kind="stable").head(_WORST).index.tolist()
 
 
 def _money_or_tonnes(frame: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Callable
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from riskengine.cli import main
@@ -89,7 +91,12 @@ def test_json_with_alliance_and_frontier(cli: Run, data_dir: Path) -> None:
 def test_table_shows_mix_caps_and_shadow_prices(cli: Run, data_dir: Path) -> None:
     code, out, err = cli("--data", str(data_dir), "--top", "3")
     assert (code, err) == (0, "")
-    assert out.startswith("Sourcing plan (joint, risk_aversion=1): optimal")
+    # the purchase order first: the first planning year's buy list with a total per buyer
+    assert out.startswith("To buy in 2026 (per buyer, offer and commodity")
+    header = out.splitlines()[1].split()
+    assert header[:5] == ["buyer", "offer", "commodity", "to", "buy"]
+    orders = out[: out.index("Sourcing plan (joint, risk_aversion=1): optimal")]
+    assert "EU:" in orders and "t to buy, USD" in orders
     assert "Mix by country" in out and "non-home cap 65%" in out
     assert "Most valuable constraints to relax" in out
 
@@ -99,7 +106,7 @@ def test_csv_is_the_allocations_table(cli: Run, data_dir: Path) -> None:
     assert code == 0
     assert out.splitlines()[0] == (
         "buyer,supplier_id,commodity,year,country,relation,tonnes,price_usd_per_kg,purchase_usd,"
-        "risk_score,disruption_probability,expected_loss_usd,risk_charge_usd"
+        "risk_score,disruption_probability,expected_loss_usd,risk_charge_usd,offtake_t,route"
     )  # the default horizon is 2026-2030: one row per buyer, offer and year
     code, out, _ = cli(
         "--data",
@@ -150,3 +157,16 @@ def test_time_limit_is_exit_1_with_status(cli: Run, tmp_path: Path) -> None:
     assert code == 1
     assert json.loads(out)["status"] == "time_limit"
     assert err.startswith("error: the solver did not reach an optimal plan (status time_limit")
+
+
+def test_table_buy_list_matches_the_plan(cli: Run, data_dir: Path) -> None:
+    code, out, _ = cli("--data", str(data_dir), "--format", "csv")
+    assert code == 0
+    alloc = pd.read_csv(io.StringIO(out))
+    first = alloc[alloc["year"] == 2026]
+    code, out, _ = cli("--data", str(data_dir))
+    lines = out[: out.index("Sourcing plan")].strip().splitlines()
+    rows = [line for line in lines[2:] if line.startswith(" ")]  # totals start with the buyer
+    assert len(rows) == len(first)  # one line per 2026 purchase
+    for buyer, part in first.groupby("buyer"):
+        assert f"{buyer}: {len(part)} orders, {part['tonnes'].sum():,.1f} t to buy" in out

@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+import pytest
+
 from riskengine.report import config_paths
 from tests.conftest import DEFAULT_CONFIG, SEEDS
 
@@ -53,6 +55,18 @@ def test_batch_runs_good_configs_and_reports_the_bad_one(tmp_path, run_cli):
         "china_share",
     }
     assert set(rows[0]) == {"buyer", "figure", "1: good", "3: low-cap"}
+    # a total row per additive figure, the sum of the buyers'
+    totals = {r["figure"]: r for r in rows if r["buyer"] == "all buyers"}
+    assert set(totals) == {"purchase_cost_usd", "expected_loss_usd", "shortfall_t"}
+    buyers = [r for r in rows if r["buyer"] != "all buyers" and r["figure"] == "purchase_cost_usd"]
+    assert float(totals["purchase_cost_usd"]["1: good"]) == pytest.approx(
+        sum(float(r["1: good"]) for r in buyers)
+    )
+    # the index headlines purchase cost and says which settings differ
+    assert "<b>purchase cost in 2026 " in text
+    differs = text[text.index('id="differs"') : text.index('id="compare"')]
+    assert "<tr><td>optimiser.max_country_share</td><td>null</td><td>0.5</td></tr>" in differs
+    assert "<td>name</td>" not in differs and "<td>data.dir</td>" not in differs
     assert sorted(p.name for p in out.iterdir()) == sorted(
         [printed[0].name, printed[1].name, index.parent.name]
     )

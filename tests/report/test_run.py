@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import replace
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pandas as pd
@@ -23,6 +24,7 @@ _EXPECTED = {
     "manifest.json",
     "tables.xlsx",
     "SOURCES.md",
+    "tables/buy_list.csv",
     "tables/buyers.csv",
     "tables/criticality.csv",
     "tables/scores.csv",
@@ -199,3 +201,112 @@ def test_summary_words_name_shortfalls_and_crma_failures():
         f"{failing.index[0]} ({first['top_foreign_country']} "
         f"{first['top_foreign_share']:.0%} of purchases)"
     ) in eu
+
+
+class _Sections(HTMLParser):
+    """Each <section>'s id, its <li> texts, and its tables as rows of cell texts."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sections: list[dict] = []
+        self._cell: list[str] | None = None
+        self._li: list[str] | None = None
+        self.first_table_at = -1
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        if tag == "section":
+            self.sections.append({"id": dict(attrs).get("id"), "items": [], "tables": []})
+        elif tag == "table" and self.sections:
+            self.sections[-1]["tables"].append([])
+        elif tag == "tr" and self.sections and self.sections[-1]["tables"]:
+            self.sections[-1]["tables"][-1].append([])
+        elif tag in ("td", "th"):
+            self._cell = []
+        elif tag == "li":
+            self._li = []
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("td", "th") and self._cell is not None and self.sections:
+            self.sections[-1]["tables"][-1][-1].append("".join(self._cell).strip())
+            self._cell = None
+        elif tag == "li" and self._li is not None and self.sections:
+            self.sections[-1]["items"].append("".join(self._li).strip())
+            self._li = None
+
+    def handle_data(self, data: str) -> None:
+        for sink in (self._cell, self._li):
+            if sink is not None:
+                sink.append(data)
+
+
+def test_report_opens_with_the_buy_list_and_the_answers(two_runs):
+    first, _ = two_runs
+    page = (first / "report.html").read_text(encoding="utf-8")
+    parsed = _Sections()
+    parsed.feed(page)
+    buy = parsed.sections[0]
+    assert buy["id"] == "buy"
+    # the answers come before the first table, in the first screen
+    assert page.index('<ul class="answers">') < page.index("<table")
+    assert [item.split(" ")[0] for item in buy["items"]] == ["Short", "Fails", "Cost", "Risk"]
+    assert "JP dysprosium" in buy["items"][0]  # the default plan is short of Dy for Japan
+    orders = pd.read_csv(first / "tables" / "buy_list.csv")
+    year = int(orders["year"].min())
+    shown = orders[orders["year"] == year]
+    assert len(buy["tables"]) == shown["buyer"].nunique()  # one table per buyer
+    for table, (buyer, part) in zip(buy["tables"], shown.groupby("buyer"), strict=True):
+        header, rows = table[0], table[1:]
+        assert header[:4] == ["offer", "supplier", "commodity", "to buy t"]
+        assert [r[0] for r in rows] == part["supplier_id"].tolist()
+        assert [float(r[3].replace(",", "")) for r in rows] == pytest.approx(
+            part["tonnes"].round(1).tolist()
+        )
+        assert f"{buyer}" in page
+
+
+def test_buy_list_tonnes_add_up_to_the_plans_purchases(two_runs):
+    first, _ = two_runs
+    orders = pd.read_csv(first / "tables" / "buy_list.csv")
+    metrics = pd.read_csv(first / "tables" / "metrics_by_year.csv")
+    keys = ["buyer", "commodity", "year"]
+    listed = orders.groupby(keys)["tonnes"].sum()
+    both = pd.concat([listed, metrics.set_index(keys)["bought_t"]], axis=1).fillna(0.0)
+    assert both["tonnes"].to_numpy() == pytest.approx(both["bought_t"].to_numpy(), abs=1e-3)
+    first_year = orders[orders["year"] == orders["year"].min()]
+    summary = json.loads((first / "summary.json").read_text(encoding="utf-8"))
+    assert first_year["purchase_usd"].sum() == pytest.approx(
+        summary["plan"]["purchase_cost_usd"], rel=1e-6
+    )
+
+
+def test_xlsx_first_sheet_is_the_buy_list(two_runs):
+    from openpyxl import load_workbook
+
+    first, _ = two_runs
+    book = load_workbook(first / "tables.xlsx", read_only=True)
+    sheet = book[book.sheetnames[0]]
+    header = [c.value for c in next(sheet.iter_rows(min_row=1, max_row=1))]
+    rows = sheet.max_row - 1
+    book.close()
+    assert book.sheetnames[0] == "To buy"
+    assert header[:6] == ["buyer", "offer", "supplier", "commodity", "year", "to buy t"]
+    assert rows == len(pd.read_csv(first / "tables" / "buy_list.csv"))
+
+
+def test_xlsx_has_summary_assumptions_and_units_sheets(two_runs):
+    from openpyxl import load_workbook
+
+    first, _ = two_runs
+    book = load_workbook(first / "tables.xlsx", read_only=True)
+    names = book.sheetnames
+    summary = {r[0]: r[1] for r in book["Summary"].iter_rows(min_row=2, values_only=True)}
+    settings = {r[0]: r[1] for r in book["Assumptions"].iter_rows(min_row=2, values_only=True)}
+    units = [r[0] for r in book["Units"].iter_rows(min_row=2, values_only=True)]
+    book.close()
+    assert names[:4] == ["To buy", "Summary", "Assumptions", "Units"]
+    doc = json.loads((first / "summary.json").read_text(encoding="utf-8"))
+    assert summary["purchase cost 2026"] == pytest.approx(doc["plan"]["purchase_cost_usd"])
+    assert summary["configuration"] == "default"
+    assert settings["optimiser.risk_aversion"] == pytest.approx(doc["plan"]["risk_aversion"])
+    assert settings["horizon.start"] == 2026
+    assert "sheet plan_metrics" in units and "..._usd_per_kg" in units

@@ -115,6 +115,8 @@ def test_xlsx_is_formatted(hostile_report):
     assert sheet.freeze_panes == "A2"
     assert sheet["A1"].font.b
     header = [c.value for c in sheet[1]]
-    assert sheet.cell(row=2, column=header.index("demand_t") + 1).number_format == "#,##0.0"
-    assert sheet.cell(row=2, column=header.index("china_share") + 1).number_format == "0.0%"
+    # readable headers (the CSV keeps demand_t, china_share), formats from the unit
+    assert sheet.cell(row=2, column=header.index("demand (t)") + 1).number_format == "#,##0.0"
+    assert sheet.cell(row=2, column=header.index("china share") + 1).number_format == "0.0%"
+    assert "purchase cost (USD)" in header and "average price (USD/kg)" in header
     assert sheet.column_dimensions["A"].width >= 6

@@ -42,3 +42,19 @@ def test_same_tables_give_the_same_bytes(tmp_path):
     first = write_workbook({"odd": ODD, "empty": ODD.head(0)}, tmp_path / "a.xlsx")
     second = write_workbook({"odd": ODD, "empty": ODD.head(0)}, tmp_path / "b.xlsx")
     assert first.read_bytes() == second.read_bytes()
+
+
+def test_readable_headers_keep_the_units_number_formats(tmp_path):
+    from riskengine.report.xlsx import header_label
+
+    assert header_label("purchase_cost_usd") == "purchase cost (USD)"
+    assert header_label("price_usd_per_kg") == "price (USD/kg)"
+    assert header_label("demand_t") == "demand (t)"
+    assert header_label("hhi_wgi_t") == "hhi wgi t"  # an index, not tonnes
+    assert header_label("china_share") == "china share"
+    path = write_workbook(
+        {"odd": ODD}, tmp_path / "r.xlsx", readable=True, headers={"odd": {"name": "supplier"}}
+    )
+    sheet = load_workbook(path)["odd"]
+    assert [c.value for c in sheet[1]] == ["supplier", "flag", "mixed", "capacity (t)", "top share"]
+    assert sheet["D2"].number_format == "#,##0.0" and sheet["E3"].number_format == "0.0%"

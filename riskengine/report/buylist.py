@@ -1,0 +1,178 @@
+"""The report's first section: what to buy from whom, then the answers in one screen.
+
+The buy list (:func:`riskengine.buy_list`) of the plan's first year, the
+purchases to make now, leads ``report.html``; ``tables/buy_list.csv`` and the
+first sheet of ``tables.xlsx`` hold every planning year. Below the list, four
+answers: what is short, what fails the CRMA 65% test, what the plan costs and
+what risk remains.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from riskengine.formatting import money
+from riskengine.optimise.buylist import BUY_LIST_HEADERS, buy_list
+from riskengine.report.html import Column, esc, fmt_num, fmt_pct, fmt_t, fmt_usd, table_html
+from riskengine.report.model import ReportData
+
+__all__ = ["answers", "buy_section", "buy_tables"]
+
+#: Tonnes below this count as zero.
+_TOL_T = 1e-6
+
+
+def buy_tables(data: ReportData) -> dict[str, pd.DataFrame]:
+    """``{"buy_list": ...}``: the buy list of every planning year (the first without a horizon)."""
+    return {"buy_list": buy_list(data.horizon or data.result, data.dataset)}
+
+
+def _first_year(data: ReportData, orders: pd.DataFrame) -> pd.DataFrame:
+    if "year" not in orders.columns or data.horizon is None:
+        return orders
+    return orders[orders["year"] == data.horizon.years[0]].reset_index(drop=True)
+
+
+def _when(data: ReportData) -> str:
+    return f" in {data.horizon.years[0]}" if data.horizon is not None else ""
+
+
+def _short(data: ReportData) -> str:
+    s = data.result.shortfalls
+    gaps = s[s["shortfall_t"] > _TOL_T]
+    if gaps.empty:
+        return f"Short{_when(data)}: nothing; every buyer's demand is met."
+    parts = [
+        f"{r['buyer']} {r['commodity']} {r['shortfall_t']:,.1f} t "
+        f"({r['shortfall_t'] / r['demand_t']:.0%} of demand)"
+        for r in gaps.sort_values(["buyer", "commodity"], kind="stable").to_dict("records")
+    ]
+    total = float(gaps["shortfall_t"].sum())
+    return f"Short{_when(data)}: {total:,.1f} t in all: " + "; ".join(parts) + "."
+
+
+def _range(shares: pd.Series) -> str:
+    low, high = float(shares.min()), float(shares.max())
+    return f"{low:.0%}" if round(low, 2) == round(high, 2) else f"{low:.0%}-{high:.0%}"
+
+
+def _benchmark(data: ReportData) -> str:
+    m = data.result.metrics
+    bad = m[m["crma_compliant"].eq(False)].sort_values(["buyer", "commodity"], kind="stable")
+    if bad.empty:
+        return (
+            f"CRMA 65% test{_when(data)}: every buyer meets it for every commodity it buys "
+            "(no country outside its home supplies more than 65% of its purchases at any stage)."
+        )
+    parts = []
+    for (buyer, country), part in bad.groupby(["buyer", "top_foreign_country"], sort=True):
+        of = int((m["buyer"] == buyer).sum())
+        parts.append(
+            f"{buyer} {len(part)} of {of} commodities ({', '.join(part['commodity'])}: "
+            f"{country} {_range(part['top_foreign_share'])} of purchases)"
+        )
+    return (
+        f"Fails the CRMA 65% test{_when(data)} (one country outside the buyer's home "
+        "above 65% of its purchases at some stage): " + "; ".join(parts) + "."
+    )
+
+
+def _cost(data: ReportData) -> str:
+    res = data.result
+    bought = float(res.allocations["tonnes"].sum())
+    parts = [f"purchase cost {money(res.purchase_cost_usd)} for {bought:,.1f} t"]
+    if bought > 0:
+        parts[0] += f", USD {res.purchase_cost_usd / bought / 1000:,.2f}/kg on average"
+    per = res.allocations.groupby("buyer", sort=True)["purchase_usd"].sum()
+    if len(per) > 1:
+        parts.append(", ".join(f"{b} {money(v)}" for b, v in per.items()))
+    plan = data.horizon
+    if plan is not None and len(plan.years) > 1:
+        parts.append(f"{money(plan.purchase_cost_usd)} over {plan.years[0]}-{plan.years[-1]}")
+    return (
+        f"Cost{_when(data)}: "
+        + "; ".join(parts)
+        + ". Money paid to suppliers; the model costs are in the summary."
+    )
+
+
+def _risk(data: ReportData) -> str:
+    res = data.result
+    alloc = res.allocations
+    bought = float(alloc["tonnes"].sum())
+    if bought <= 0:
+        return "Risk that remains: nothing is bought, so all demand is exposed."
+    china = float(alloc.loc[alloc["country"] == "CN", "tonnes"].sum()) / bought
+    risk = float((alloc["risk_score"] * alloc["tonnes"]).sum()) / bought
+    top = alloc.sort_values(["expected_loss_usd", "supplier_id"], ascending=[False, True]).iloc[0]
+    return (
+        f"Risk that remains{_when(data)}: a disruption loss to expect of "
+        f"{money(res.expected_loss_usd)} a year (model figure: disruption probability x "
+        f"lost-supply value x tonnes); average risk score {risk:.0f} of 100; China sells "
+        f"{china:.0%} of the tonnes; the largest single exposure is {top['buyer']}'s "
+        f"{top['commodity']} from {top['supplier_id']} ({money(top['expected_loss_usd'])})."
+    )
+
+
+def answers(data: ReportData) -> list[str]:
+    """Four plain-text answers about the plan's first year: short, CRMA 65% test, cost, risk."""
+    return [_short(data), _benchmark(data), _cost(data), _risk(data)]
+
+
+def _columns(orders: pd.DataFrame) -> list[Column]:
+    formats = {
+        "tonnes": fmt_t,
+        "price_usd_per_kg": fmt_num(2),
+        "purchase_usd": fmt_usd,
+        "risk_score": fmt_num(1),
+        "disruption_probability": fmt_pct,
+    }
+    skip = {"year", "buyer"}
+    headers = BUY_LIST_HEADERS | {
+        "disruption_probability": "disruption p a year",
+        "route": "route by stage",
+    }
+    columns: list[Column] = [
+        (c, headers[c], formats.get(c)) for c in orders.columns if c not in skip
+    ]
+    return columns
+
+
+def _route_text(value: object) -> str:
+    """``mining:AU;separation:MY`` as ``mining AU > separation MY``, with no-break spaces
+    (a route stays on one line)."""
+    return "\u00a0>\u00a0".join(p.replace(":", "\u00a0") for p in str(value).split(";") if p)
+
+
+def _totals(part: pd.DataFrame) -> str:
+    t, usd = float(part["tonnes"].sum()), float(part["purchase_usd"].sum())
+    return (
+        f'<p class="total">{len(part)} orders, {esc(f"{t:,.1f}")} t, USD {esc(f"{usd:,.0f}")}</p>'
+    )
+
+
+def buy_section(data: ReportData, tables: dict[str, pd.DataFrame]) -> str:
+    """The "To buy" section: the answers, then the first year's buy list per buyer."""
+    orders = _first_year(data, tables["buy_list"])
+    when = _when(data).strip() or "now"
+    parts = [
+        f"<h2>To buy {esc(when)}</h2>",
+        '<ul class="answers">' + "".join(f"<li>{esc(a)}</li>" for a in answers(data)) + "</ul>",
+        f'<p class="note">Per buyer: each offer to buy from{esc(_when(data))}, largest orders '
+        "first within a commodity. Route: the country of each processing stage "
+        "(the seller's country where the data give no route). Offtake: a minimum offtake "
+        "contract of the buyer (contracts.csv) covers the tonnes; spot: bought on the open market."
+        + (
+            " Every planning year is in tables/buy_list.csv and the first sheet of tables.xlsx."
+            if data.horizon is not None
+            else ""
+        )
+        + "</p>",
+    ]
+    shown = orders.assign(route=orders["route"].map(_route_text))
+    for buyer, part in shown.groupby("buyer", sort=True):
+        parts.append(f"<h3>{esc(buyer)}</h3>")
+        parts.append(table_html(part, _columns(part)) + _totals(part))
+    if orders.empty:
+        parts.append('<p class="note">The plan buys nothing.</p>')
+    return '<section id="buy">\n' + "\n".join(parts) + "\n</section>"
