@@ -77,6 +77,9 @@ class Dataset:
         Where the tables were read from ("generated" for synthetic data).
     files : tuple of Path
         The files read (for the report manifest's hashes).
+    notes : tuple of str
+        One line each about how the tables were read, e.g. which tables came
+        from the shipped reference tables because the folder or workbook lacks them.
     """
 
     commodities: pd.DataFrame
@@ -95,6 +98,7 @@ class Dataset:
     source: str = "memory"
     files: tuple[Path, ...] = field(default=(), repr=False)
     lines: dict[str, tuple[int, ...]] = field(default_factory=dict, repr=False, compare=False)
+    notes: tuple[str, ...] = field(default=(), repr=False, compare=False)
 
     def __repr__(self) -> str:
         sizes = ", ".join(f"{name}={len(self.table(name))}" for name in self.table_names)
