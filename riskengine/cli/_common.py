@@ -51,6 +51,8 @@ def load_inputs(args: argparse.Namespace) -> tuple[Config, Dataset]:
     config, path = load_config_args(args.config, args.overrides)
     data_dir = args.data if args.data is not None else config.data.dir
     dataset = load_dataset(data_dir)
+    for note in dataset.notes:  # tables taken from the shipped reference tables
+        print(f"note: {note}", file=sys.stderr)
     check_against_config(dataset, config, str(path) if path else "configuration")
     return config, dataset
 
