@@ -133,6 +133,9 @@ class Dataset:
         lines = self.lines.get(table)
         line = lines[row] if lines is not None and row < len(lines) else None
         name = f"{table}.csv"
+        read = [f for f in self.files if f.suffix == ".csv" and f.stem.lower() == table]
+        if read:  # a CSV file of the folder, or a shipped table filling a gap
+            return str(read[0]), line
         if self.source not in ("memory",) and not self.source.startswith("generated"):
             name = (
                 str(Path(self.source) / name)
@@ -263,8 +266,10 @@ def load_dataset(path: str | os.PathLike[str] | None = None) -> Dataset:
     ----------
     path : path-like, optional
         A folder holding ``commodities.csv`` ... ``demand.csv``, or an ``.xlsx``
-        workbook with one sheet per table (sheet names = file stems). Defaults
-        to the shipped ``seeds/``.
+        workbook with one sheet per table (sheet names = file stems, in any
+        case). Defaults to the shipped ``seeds/``. A folder or workbook may
+        hold only some of the six tables: the others are read from the shipped
+        tables, and ``Dataset.notes`` says which.
 
     Returns
     -------
