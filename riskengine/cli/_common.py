@@ -22,14 +22,18 @@ from riskengine.formatting import neutralise_csv, round_frame
 __all__ = ["add_common", "add_format", "emit_json", "emit_table", "load_inputs"]
 
 DEFAULT_CONFIG = Path("config/default.yaml")
+#: The configuration ``riskengine init`` writes, found in the current folder.
+INIT_CONFIG = Path("config.yaml")
 
 
 def resolve_config_path(path: Path | None) -> Path | None:
-    """The --config file, else ./config/default.yaml if present, else the shipped default."""
+    """The --config file, else ./config.yaml (an init folder), else ./config/default.yaml
+    (a checkout), else the shipped default."""
     if path is not None:
         return path
-    if DEFAULT_CONFIG.is_file():
-        return DEFAULT_CONFIG
+    for local in (INIT_CONFIG, DEFAULT_CONFIG):
+        if local.is_file():
+            return local
     fallback = shipped("config") / "default.yaml"
     return fallback if fallback.is_file() else None
 
@@ -37,12 +41,20 @@ def resolve_config_path(path: Path | None) -> Path | None:
 def load_config_args(path: Path | None, overrides: list[str]) -> tuple[Config, Path | None]:
     """The configuration of --config (or its default) and --set, and the file used.
 
-    When the shipped default is used from outside a project folder, reports go
-    to ./reports rather than next to the installed package.
+    Without --config, a note on stderr names the file used when it is ./config.yaml
+    or the shipped default. When the shipped default is used from outside a
+    project folder, reports go to ./reports rather than next to the installed package.
     """
     resolved = resolve_config_path(path)
     if path is None and resolved is not None and resolved != DEFAULT_CONFIG:
-        overrides = [f"report.out_dir={Path.cwd() / 'reports'}", *overrides]
+        shipped_default = resolved != INIT_CONFIG
+        where = "the shipped default" if shipped_default else "./config.yaml"
+        print(
+            f"note: configuration {where} ({resolved}); give --config FILE to use another",
+            file=sys.stderr,
+        )
+        if shipped_default:
+            overrides = [f"report.out_dir={Path.cwd() / 'reports'}", *overrides]
     return load_config(resolved, overrides), resolved
 
 
@@ -51,6 +63,8 @@ def load_inputs(args: argparse.Namespace) -> tuple[Config, Dataset]:
     config, path = load_config_args(args.config, args.overrides)
     data_dir = args.data if args.data is not None else config.data.dir
     dataset = load_dataset(data_dir)
+    for note in dataset.notes:  # tables taken from the shipped reference tables
+        print(f"note: {note}", file=sys.stderr)
     check_against_config(dataset, config, str(path) if path else "configuration")
     return config, dataset
 

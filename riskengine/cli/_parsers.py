@@ -65,13 +65,35 @@ def _command(
     return parser
 
 
+class _OneConfig(argparse.Action):
+    """``--config FILE``: one file; several (a shell glob) are refused with what to do instead."""
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: object,
+        option_string: str | None = None,
+    ) -> None:
+        paths = list(values) if isinstance(values, list) else [values]
+        if len(paths) > 1:
+            names = " ".join(str(p) for p in paths)
+            parser.error(
+                f"--config {names}: this command reads one configuration, got {len(paths)}; "
+                f"give one file, or compare them all with: riskengine report --config {names}"
+            )
+        setattr(namespace, self.dest, paths[0])
+
+
 def add_common(parser: argparse.ArgumentParser) -> None:
     """--config, --data, --set and --debug."""
     parser.add_argument(
         "--config",
         metavar="FILE",
         type=Path,
-        help="YAML configuration (default: config/default.yaml if present)",
+        nargs="+",
+        action=_OneConfig,
+        help="YAML configuration (default: ./config.yaml, else config/default.yaml, if present)",
     )
     _add_data(parser)
     _add_set(parser)
@@ -327,11 +349,13 @@ def report(sub: argparse._SubParsersAction) -> None:
         "--config",
         metavar="FILE",
         type=Path,
-        action="append",
+        nargs="+",
+        action="extend",
         default=[],
         dest="configs",
-        help="YAML configuration, or a folder of them "
-        "(repeatable; default: config/default.yaml if present)",
+        help="YAML configurations (several after one flag, or a shell glob such as "
+        "configs/*.yaml) or folders of them (repeatable; default: ./config.yaml, else "
+        "config/default.yaml, if present)",
     )
     _add_data(parser)
     _add_set(parser)
@@ -350,11 +374,18 @@ def init(sub: argparse._SubParsersAction) -> None:
         sub,
         "init",
         help="create a working folder with a config and a copy of the shipped tables",
-        description="Create DIR holding config.yaml (every key commented), data/ (a copy of "
-        "the shipped tables to edit) and reports/.",
+        description="Create DIR holding config.yaml (every key commented, named after DIR), "
+        "data/ (a copy of the shipped tables to edit) and reports/. Inside DIR, the "
+        "commands find ./config.yaml without --config.",
     )
     parser.add_argument(
         "dir", type=Path, metavar="DIR", help="folder to create (must be new or empty)"
+    )
+    parser.add_argument(
+        "--excel",
+        action="store_true",
+        help="write the tables as one Excel workbook, data.xlsx (drop-down lists, a README "
+        "sheet), instead of data/*.csv",
     )
     parser.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
 

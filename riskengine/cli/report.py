@@ -13,7 +13,7 @@ from riskengine.report.staging import check_out_dir
 
 def _single(args: argparse.Namespace, path: Path | None) -> int:
     config, path = load_config_args(path, args.overrides)
-    folder = run_report(config, args.out, path, dataset=args.data)
+    folder = run_report(config, args.out, path, dataset=args.data, log=sys.stderr)
     print(folder)
     return 0
 

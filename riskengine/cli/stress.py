@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 from riskengine.cli._common import emit_json, emit_table, fail, load_inputs
 from riskengine.scenarios import RobustSettings, stress
@@ -42,6 +43,8 @@ def run(args: argparse.Namespace) -> int:
         scheduler=args.scheduler,
         n_jobs=args.jobs,
     )
+    for note in result.skipped:
+        print(f"note: {note}", file=sys.stderr)
     if args.format == "json":
         emit_json(result.to_dict())
     elif args.format == "csv":

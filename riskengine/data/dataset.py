@@ -14,11 +14,11 @@ from riskengine._csv import csv_text
 from riskengine.config.arguments import check_path
 from riskengine.data.demand import parse_demand
 from riskengine.data.history import parse_disruptions
+from riskengine.data.partial import read_tables
 from riskengine.data.plan_checks import plan_problems
-from riskengine.data.readers import RawTable, read_csv_table
+from riskengine.data.readers import RawTable
 from riskengine.data.schema import TABLES, TableSpec
 from riskengine.data.validate import check_lookalikes, check_references, parse_table
-from riskengine.data.workbook import read_xlsx_tables
 from riskengine.exceptions import ArgumentError, DataError, Problem
 
 __all__ = ["Dataset", "load_dataset", "shipped_data_dir", "write_dataset"]
@@ -77,6 +77,9 @@ class Dataset:
         Where the tables were read from ("generated" for synthetic data).
     files : tuple of Path
         The files read (for the report manifest's hashes).
+    notes : tuple of str
+        One line each about how the tables were read, e.g. which tables came
+        from the shipped reference tables because the folder or workbook lacks them.
     """
 
     commodities: pd.DataFrame
@@ -95,6 +98,7 @@ class Dataset:
     source: str = "memory"
     files: tuple[Path, ...] = field(default=(), repr=False)
     lines: dict[str, tuple[int, ...]] = field(default_factory=dict, repr=False, compare=False)
+    notes: tuple[str, ...] = field(default=(), repr=False, compare=False)
 
     def __repr__(self) -> str:
         sizes = ", ".join(f"{name}={len(self.table(name))}" for name in self.table_names)
@@ -129,6 +133,9 @@ class Dataset:
         lines = self.lines.get(table)
         line = lines[row] if lines is not None and row < len(lines) else None
         name = f"{table}.csv"
+        read = [f for f in self.files if f.suffix == ".csv" and f.stem.lower() == table]
+        if read:  # a CSV file of the folder, or a shipped table filling a gap
+            return str(read[0]), line
         if self.source not in ("memory",) and not self.source.startswith("generated"):
             name = (
                 str(Path(self.source) / name)
@@ -200,50 +207,6 @@ def shipped_data_dir() -> Path:
     return shipped("seeds")
 
 
-def _read_raw(path: Path) -> tuple[dict[str, RawTable], list[Problem], tuple[Path, ...]]:
-    if path.is_file() and path.suffix.lower() in (".xlsx", ".xlsm"):
-        raws = read_xlsx_tables(path, _NAMES + _OPTIONAL)
-        missing = [n for n in _NAMES if n not in raws]
-        problems = [
-            Problem(
-                path.name,
-                None,
-                None,
-                None,
-                f"has no sheet {n!r}; expected sheets: {', '.join(_NAMES)}",
-            )
-            for n in missing
-        ]
-        return raws, problems, (path,)
-    if not path.is_dir():
-        what = "does not exist" if not path.exists() else "is not a folder or an .xlsx workbook"
-        raise DataError(
-            [
-                Problem(
-                    str(path),
-                    None,
-                    None,
-                    None,
-                    f"{what}; give a folder of CSV tables or an .xlsx workbook",
-                )
-            ]
-        )
-    raws, problems, files = {}, [], []
-    for spec in TABLES:
-        file = path / spec.file
-        if not file.is_file() and spec.optional:
-            continue
-        if not file.is_file():
-            needed = ", ".join(t.file for t in TABLES if not t.optional)
-            problems.append(
-                Problem(str(file), None, None, None, f"is missing; a data folder needs {needed}")
-            )
-            continue
-        raws[spec.name] = read_csv_table(file, str(file))
-        files.append(file)
-    return raws, problems, tuple(files)
-
-
 def cross_checks(
     tables: dict[str, pd.DataFrame], raws: dict[str, RawTable], *, contract_capacity: bool = True
 ) -> list[Problem]:
@@ -303,8 +266,10 @@ def load_dataset(path: str | os.PathLike[str] | None = None) -> Dataset:
     ----------
     path : path-like, optional
         A folder holding ``commodities.csv`` ... ``demand.csv``, or an ``.xlsx``
-        workbook with one sheet per table (sheet names = file stems). Defaults
-        to the shipped ``seeds/``.
+        workbook with one sheet per table (sheet names = file stems, in any
+        case). Defaults to the shipped ``seeds/``. A folder or workbook may
+        hold only some of the six tables: the others are read from the shipped
+        tables, and ``Dataset.notes`` says which.
 
     Returns
     -------
@@ -324,7 +289,7 @@ def load_dataset(path: str | os.PathLike[str] | None = None) -> Dataset:
     """
     check_path("load_dataset", "path (a folder of CSV files or an .xlsx workbook)", path)
     folder = Path(path) if path is not None else shipped_data_dir()
-    raws, problems, files = _read_raw(folder)
+    raws, problems, files, notes = read_tables(folder, shipped_data_dir())
     tables: dict[str, pd.DataFrame] = {}
     for spec in TABLES:
         if spec.name in raws:
@@ -336,7 +301,7 @@ def load_dataset(path: str | os.PathLike[str] | None = None) -> Dataset:
     if problems or any(name not in tables for name in _NAMES):
         raise DataError(problems)
     lines = {name: raw.lines for name, raw in raws.items()}
-    return Dataset(**tables, source=str(folder), files=files, lines=lines)
+    return Dataset(**tables, source=str(folder), files=files, lines=lines, notes=notes)
 
 
 def _table_spec(name: str) -> TableSpec:

@@ -40,6 +40,7 @@ __all__ = [
     "MAX_XLSX_CELLS",
     "MAX_XLSX_PARTS",
     "MAX_XLSX_PART_BYTES",
+    "read_xlsx_book",
     "read_xlsx_tables",
 ]
 
@@ -364,6 +365,7 @@ def _read_sheet(workbook: Any, name: str, source: str, budget: _Budget) -> RawTa
 def read_xlsx_tables(path: Path, names: tuple[str, ...]) -> dict[str, RawTable]:
     """Read the sheets called ``names`` (row numbers as Excel shows them).
 
+    Sheet names match case-insensitively (``Suppliers`` is ``suppliers``).
     Missing sheets are left out of the result; the validator reports them.
 
     Raises
@@ -371,15 +373,26 @@ def read_xlsx_tables(path: Path, names: tuple[str, ...]) -> dict[str, RawTable]:
     DataError
         When the file is not a readable xlsx workbook or exceeds a limit above.
     """
+    return read_xlsx_book(path, names)[0]
+
+
+def read_xlsx_book(
+    path: Path, names: tuple[str, ...]
+) -> tuple[dict[str, RawTable], tuple[str, ...]]:
+    """The sheets called ``names`` (any case), keyed by name, and every sheet name found."""
     _check_archive(path)
     budget = _Budget(path)
     with path.open("rb") as handle:
         workbook = _open_workbook(path, handle)
         try:
+            found = tuple(str(s) for s in workbook.sheetnames)
+            by_lower: dict[str, str] = {}
+            for sheet in found:
+                by_lower.setdefault(sheet.lower(), sheet)
             return {
-                name: _read_sheet(workbook, name, f"{path.name}[{name}]", budget)
+                name: _read_sheet(workbook, sheet, f"{path.name}[{sheet}]", budget)
                 for name in names
-                if name in workbook.sheetnames
-            }
+                if (sheet := by_lower.get(name.lower())) is not None
+            }, found
         finally:
             workbook.close()

@@ -73,6 +73,9 @@ class ReportData:
         The two-stage plan (contract 5.3), or None with ``stochastic_note`` saying why.
     horizon : OptimisationResult or None
         The whole multi-year plan (None without ``horizon.start``/``horizon.end``).
+    skipped : tuple of str
+        One line per shipped library scenario left out of the stress tests
+        because it names suppliers, countries or commodities the data does not have.
     """
 
     config: Config
@@ -91,6 +94,13 @@ class ReportData:
     stochastic: StochasticResult | None = None
     stochastic_note: str = ""
     horizon: OptimisationResult | None = None
+    skipped: tuple[str, ...] = ()
+
+    @property
+    def run_notes(self) -> tuple[str, ...]:
+        """Notes on how this run read its inputs: tables taken from the shipped
+        reference tables (``Dataset.notes``), then the skipped library scenarios."""
+        return (*self.dataset.notes, *self.skipped)
 
     def __repr__(self) -> str:
         return (
@@ -112,18 +122,25 @@ def _alliance(
 
 def _stress(
     dataset: Dataset, config: Config, scores: pd.DataFrame
-) -> tuple[StressResults | None, str]:
+) -> tuple[StressResults | None, str, tuple[str, ...]]:
     """Stress tables for the configured scenarios and, if enabled, the shipped library,
-    or None with the reason (a MILP cannot be stress-tested)."""
+    or None with the reason (a MILP cannot be stress-tested); and the skip notes of
+    shipped library scenarios that do not fit the data."""
     if not config.scenarios and not config.report.stress_library:
-        return None, ""
+        return None, "", ()
     if is_milp(config.optimiser):
-        return None, LP_ONLY
+        return None, LP_ONLY, ()
     from riskengine.scenarios import stress
+    from riskengine.scenarios._fit import NoScenariosError
 
-    result = stress(
-        dataset, config, library=config.report.stress_library, scores=scores, progress=False
-    )
+    try:
+        result = stress(
+            dataset, config, library=config.report.stress_library, scores=scores, progress=False
+        )
+    except NoScenariosError as exc:
+        if not exc.notes:
+            raise
+        return None, "no shipped library scenario fits the data (see the notes)", exc.notes
     scenarios = result.scenarios[
         [
             "scenario",
@@ -145,11 +162,15 @@ def _stress(
             lambda s: Path(s).name if s.endswith((".yaml", ".yml")) else s
         )
     )
-    return {
-        "scenarios": scenarios,
-        "by_buyer": result.totals(("scenario", "buyer")),
-        "detail": result.regret,
-    }, ""
+    return (
+        {
+            "scenarios": scenarios,
+            "by_buyer": result.totals(("scenario", "buyer")),
+            "detail": result.regret,
+        },
+        "",
+        result.skipped,
+    )
 
 
 def compute(
@@ -190,9 +211,9 @@ def compute(
     seconds["alliance"] = time.perf_counter() - start - sum(seconds.values())
     stochastic, stochastic_note = compute_stochastic(dataset, config, scores)
     seconds["stochastic"] = time.perf_counter() - start - sum(seconds.values())
-    stress_note = ""
+    stress_note, skipped = "", tuple[str, ...]()
     if stress is None:
-        stress, stress_note = _stress(dataset, config, scores)
+        stress, stress_note, skipped = _stress(dataset, config, scores)
         seconds["stress"] = time.perf_counter() - start - sum(seconds.values())
     return ReportData(
         config=config,
@@ -211,4 +232,5 @@ def compute(
         stochastic=stochastic,
         stochastic_note=stochastic_note,
         horizon=plan if plan.years else None,
+        skipped=skipped,
     )

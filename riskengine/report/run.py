@@ -19,6 +19,7 @@ import re
 import shutil
 from datetime import datetime
 from pathlib import Path
+from typing import TextIO
 
 from riskengine._version import __version__
 from riskengine.config import Config, load_config
@@ -186,6 +187,7 @@ def run_report(
     *,
     dataset: Dataset | PathLike | None = None,
     stress: StressResults | None = None,
+    log: TextIO | None = None,
 ) -> Path:
     """Compute and write one report folder; return its path.
 
@@ -201,6 +203,10 @@ def run_report(
         The tables, or a folder or workbook to load; default ``config.data.dir``.
     stress : mapping of str to DataFrame, optional
         Stress-test tables (exposure, regret) to show; no stress section without them.
+    log : text stream, optional
+        Where the run's notes go as ``note: ...`` lines (tables taken from the
+        shipped reference tables, skipped library scenarios); they are in the
+        report's sources section either way.
 
     Returns
     -------
@@ -230,5 +236,8 @@ def run_report(
     stem = folder_stem(created, config.name)
     out = Path(config.report.out_dir)
     with staging(out, stem) as tmp:  # first, so an unusable out_dir fails before computing
-        write_report(compute(config, data_set, path, stress), tmp, created)
+        data = compute(config, data_set, path, stress)
+        for note in data.run_notes if log is not None else ():
+            print(f"note: {note}", file=log)
+        write_report(data, tmp, created)
         return publish(tmp, out, stem)

@@ -65,6 +65,12 @@ def _note(text: str) -> str:
     return f'<p class="note">{esc(text)}</p>'
 
 
+def _note_list(lines: tuple[str, ...]) -> str:
+    """Run notes as a list (empty text for none)."""
+    items = "".join(f"<li>{esc(line)}</li>" for line in lines)
+    return f'<ul class="note run-notes">{items}</ul>' if lines else ""
+
+
 def summary_section(data: ReportData, tables: dict[str, pd.DataFrame]) -> str:
     """Executive summary in words, then the headline table per buyer."""
     items = "".join(f"<li>{esc(line)}</li>" for line in executive_summary(data, tables))
@@ -348,7 +354,9 @@ def stress_section(data: ReportData) -> str:
     """Stress-test exposure and regret; empty (or why not) when there are no stress results."""
     if data.stress is None:
         return (
-            _section("stress", _note(f"Not computed: {data.stress_note}."))
+            _section(
+                "stress", _note(f"Not computed: {data.stress_note}.") + _note_list(data.skipped)
+            )
             if (data.stress_note)
             else ""
         )
@@ -361,7 +369,8 @@ def stress_section(data: ReportData) -> str:
             "(purchase + risk charge + lost supply), a model figure. Scenarios from the "
             "configuration and the shipped library (config/scenarios/, sources in each "
             "description); the per-commodity detail is in the CSV and xlsx tables."
-        )
+        ),
+        _note_list(data.skipped),
     ]
     for title, frame in _stress_tables(data.stress):
         cols = [
@@ -409,6 +418,7 @@ def sources_section(data: ReportData, tables: dict[str, pd.DataFrame]) -> str:
         f"<p>Data read from <code>{esc(data.dataset.source)}</code>; production data "
         f"year(s) {esc(data.dataset.vintage)}. SHA-256 hashes of every input file are in "
         "<code>manifest.json</code>.</p>",
+        _note_list(data.run_notes),
         table_html(
             tables["inputs"],
             [("table", "table", None), ("file", "file", None), ("rows", "rows", fmt_num(0))],

@@ -75,11 +75,21 @@ def read_source_notes(dataset: Dataset) -> SourceNotes:
 def input_tables(dataset: Dataset) -> pd.DataFrame:
     """One row per input table: ``table, file, rows, columns``, in the contract's order."""
     names = ("commodities", "countries", "production", "export_controls", "suppliers", "demand")
-    files = {Path(f).stem: Path(f).name for f in dataset.files}
+    from riskengine.data.dataset import shipped_data_dir
+
+    seeds = shipped_data_dir().resolve()
+    mixed = Path(dataset.source).resolve() != seeds  # some tables may come from seeds/
+
+    def label(path: Path) -> str:
+        return f"seeds/{path.name}" if mixed and path.resolve().parent == seeds else path.name
+
+    files = {
+        Path(f).stem.lower(): label(Path(f)) for f in dataset.files if Path(f).suffix == ".csv"
+    }
     book = [Path(f).name for f in dataset.files if Path(f).suffix.lower() in (".xlsx", ".xlsm")]
     rows = []
     for name in names:
         table = dataset.table(name)
-        file = f"{book[0]}[{name}]" if book else files.get(name, "")
+        file = files.get(name, f"{book[0]}[{name}]" if book else "")
         rows.append((name, file, len(table), ", ".join(map(str, table.columns))))
     return pd.DataFrame(rows, columns=["table", "file", "rows", "columns"])

@@ -47,10 +47,16 @@ __all__ = ["LibraryScenario", "load_library", "resolve_scenarios", "shipped_libr
 
 @dataclass(frozen=True)
 class LibraryScenario:
-    """A scenario and where it was defined (a file, or ``config``)."""
+    """A scenario and where it was defined (a file, or ``config``).
+
+    ``shipped`` is True for a scenario of the shipped library (``config/scenarios/``):
+    written for the shipped tables, it is skipped with a note, not refused, when
+    it names suppliers, countries or commodities another dataset does not have.
+    """
 
     scenario: ScenarioConfig
     source: str
+    shipped: bool = False
 
     @property
     def name(self) -> str:
@@ -88,15 +94,24 @@ def load_library(folder: str | os.PathLike[str] | None = None) -> list[LibrarySc
             f"{path}: scenario library folder not found; give a folder of "
             "*.yaml files with --library"
         )
+    shipped = _is_shipped(path)
     found: list[LibraryScenario] = []
     for file in sorted(path.glob("*.yaml")):
-        found += load_file(file)
+        found += load_file(file, shipped=shipped)
     _check_unique(found)
     return found
 
 
-def load_file(file: Path) -> list[LibraryScenario]:
-    """The scenarios of one library file."""
+def _is_shipped(path: Path) -> bool:
+    """True when ``path`` is the shipped library folder."""
+    try:
+        return path.resolve() == shipped_library_dir().resolve()
+    except OSError:
+        return False
+
+
+def load_file(file: Path, *, shipped: bool = False) -> list[LibraryScenario]:
+    """The scenarios of one library file (``shipped``: it is part of the shipped library)."""
     source = str(file)
     data, lines = _read_yaml(file)
     extra = sorted(set(data) - {"scenarios"})
@@ -119,7 +134,7 @@ def load_file(file: Path) -> list[LibraryScenario]:
     except ValidationError as exc:
         origins = _Origins(source, lines, {})
         raise ConfigError("\n".join(sorted({_explain(e, origins) for e in exc.errors()}))) from None
-    return [LibraryScenario(s, source) for s in config.scenarios]
+    return [LibraryScenario(s, source, shipped) for s in config.scenarios]
 
 
 def _explain(error: dict, origins: _Origins) -> str:

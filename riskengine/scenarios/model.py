@@ -33,7 +33,13 @@ from riskengine.data.dataset import Dataset
 from riskengine.data.frames import scale_column
 from riskengine.exceptions import RiskEngineError
 
-__all__ = ["ScenarioEffect", "apply_scenario", "compile_scenario", "noop_effect"]
+__all__ = [
+    "ScenarioEffect",
+    "ScenarioMismatch",
+    "apply_scenario",
+    "compile_scenario",
+    "noop_effect",
+]
 
 #: Selectors that pick supplier offers, with the suppliers.csv column each reads.
 OFFER_SELECTORS: dict[str, str] = {
@@ -118,6 +124,23 @@ def _buyers(dataset: Dataset) -> tuple[str, ...]:
 # --------------------------------------------------------------------------- selectors
 
 
+class ScenarioMismatch(RiskEngineError):
+    """A scenario that does not fit a dataset: a selector matches no row, or applies to no column.
+
+    Attributes
+    ----------
+    scenario : str
+        The scenario's name.
+    brief : str
+        The reason in a few words, without the list of valid values (for a
+        one-line note when a shipped library scenario is skipped).
+    """
+
+    def __init__(self, message: str, scenario: str, brief: str) -> None:
+        super().__init__(message)
+        self.scenario, self.brief = scenario, brief
+
+
 class _Selector:
     """Matches selector values against one table, with the messages for misses."""
 
@@ -132,14 +155,19 @@ class _Selector:
         self.scenario, self.where, self.table, self.table_name = scenario, where, table, table_name
         self.blocs = blocs
 
-    def _fail(self, message: str) -> RiskEngineError:
-        return RiskEngineError(f"scenario {self.scenario!r}: {self.where}{message}")
+    def _fail(self, message: str, brief: str = "") -> ScenarioMismatch:
+        return ScenarioMismatch(
+            f"scenario {self.scenario!r}: {self.where}{message}",
+            self.scenario,
+            brief or f"{self.where}{message}",
+        )
 
     def codes(self, key: str, column: str, values: tuple[str, ...]) -> np.ndarray:
         """Rows whose ``column`` is one of ``values`` (countries also match by bloc)."""
         if column not in self.table.columns:
             raise self._fail(
-                f".{key}: {self.table_name} has no {column} column; add it or drop the selector"
+                f".{key}: {self.table_name} has no {column} column; add it or drop the selector",
+                f"{self.table_name} has no {column} column",
             )
         cells = self.table[column].fillna("").astype(str)
         bloc = self.blocs if column in ("country", "parent_country") else None
@@ -151,7 +179,8 @@ class _Selector:
             if value not in valid:
                 raise self._fail(
                     f".{key} = {value!r} matches no row of {self.table_name}; "
-                    f"valid values: {', '.join(sorted(valid))}"
+                    f"valid values: {', '.join(sorted(valid))}",
+                    f"{key} {value!r} is not in {self.table_name}",
                 )
         hit = cells.isin(values)
         if lookup is not None:
@@ -163,7 +192,8 @@ class _Selector:
         if column not in self.table.columns:
             raise self._fail(
                 f".{key}: {self.table_name} has no {column} column; add it "
-                "(true/false per offer) or drop the selector"
+                "(true/false per offer) or drop the selector",
+                f"{self.table_name} has no {column} column",
             )
         cells = self.table[column].fillna(False).astype(bool).to_numpy()
         hit = cells == value
@@ -171,7 +201,8 @@ class _Selector:
             valid = ", ".join(str(v).lower() for v in sorted(set(cells.tolist())))
             raise self._fail(
                 f".{key} = {str(value).lower()} matches no row of "
-                f"{self.table_name}; valid values: {valid}"
+                f"{self.table_name}; valid values: {valid}",
+                f"no row of {self.table_name} has {key} {str(value).lower()}",
             )
         return hit
 
@@ -196,7 +227,8 @@ def _buyer_rows(sel: _Selector, rule: Multiplier, buyers: tuple[str, ...]) -> li
     for value in rule.buyer:
         if value not in buyers:
             raise sel._fail(
-                f".buyer = {value!r} is not a buyer with demand; valid values: {', '.join(buyers)}"
+                f".buyer = {value!r} is not a buyer with demand; valid values: {', '.join(buyers)}",
+                f"buyer {value!r} has no demand",
             )
     return [buyers.index(b) for b in rule.buyer]
 
@@ -212,9 +244,12 @@ def _describe(rule: Multiplier, key: str) -> str:
     return f"{key} [{', '.join(value)}]"
 
 
-def _empty_error(sel: _Selector, rule: Multiplier, what: str) -> RiskEngineError:
+def _empty_error(sel: _Selector, rule: Multiplier, what: str) -> ScenarioMismatch:
     named = " and ".join(_describe(rule, k) for k in _used(rule) if k != "buyer")
-    return sel._fail(f": {named} select no {what} together; loosen one of the selectors")
+    return sel._fail(
+        f": {named} select no {what} together; loosen one of the selectors",
+        f"{named} select no {what} together",
+    )
 
 
 # --------------------------------------------------------------------------- compile

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -43,10 +43,11 @@ from riskengine.optimise._milp import LP_ONLY, is_milp
 from riskengine.optimise.problem import Problem
 from riskengine.optimise.result import records
 from riskengine.optimise.solution import Solution
+from riskengine.scenarios._fit import NoScenariosError, compile_chosen
 from riskengine.scenarios._index import ModelIndex, ScenarioArrays, index_problem
 from riskengine.scenarios.generator import ScenarioSet, generate_scenarios
 from riskengine.scenarios.library import resolve_scenarios
-from riskengine.scenarios.model import ScenarioEffect, compile_scenario
+from riskengine.scenarios.model import ScenarioEffect
 from riskengine.scenarios.robust import RobustSettings
 from riskengine.scenarios.stochastic_result import StochasticResult
 from riskengine.scenarios.sweep import SweepResult, baseline_solve, sweep
@@ -91,6 +92,9 @@ class StressResult:
         plan, when asked (``robust=True``, ``--robust``).
     run : dict
         Executor, workers, seconds and throughput of the sweep.
+    skipped : tuple of str
+        One note per shipped library scenario left out because it names
+        suppliers, countries or commodities the data does not have.
 
     Examples
     --------
@@ -109,6 +113,7 @@ class StressResult:
     baseline: OptimisationResult
     robust: StochasticResult | None = None
     run: dict[str, Any] = field(default_factory=dict)
+    skipped: tuple[str, ...] = ()
 
     def totals(self, by: Sequence[str] = ("scenario", "buyer")) -> pd.DataFrame:
         """Regret table summed over commodities (or any other grouping), in scenario order."""
@@ -184,6 +189,7 @@ class StressResult:
             "response": records(self.response),
             "regret": records(self.regret),
             "robust": None if self.robust is None else self.robust.to_dict(),
+            "skipped": list(self.skipped),
         }
 
 
@@ -282,7 +288,8 @@ def stress(
     config = config.one_year()  # stress tests: the one-year model
     config = robust_settings.apply(config) if robust_settings is not None else config
     chosen = resolve_scenarios(config, scenarios, library)
-    effects = [compile_scenario(dataset, item.scenario, item.source) for item in chosen]
+    # shipped library scenarios that do not fit the data are skipped unless named
+    effects, skipped = compile_chosen(dataset, chosen, tolerant=scenarios is None)
     if scores is None:
         from riskengine.optimise.api import default_scores
 
@@ -302,11 +309,17 @@ def stress(
         )
     effects += random
     if not effects:
-        raise RiskEngineError(
-            "no scenarios to run: the configuration has none, the library "
-            "is off and --monte-carlo is 0"
+        raise NoScenariosError(
+            "no scenarios to run: the configuration has none, "
+            + (
+                f"the {len(skipped)} shipped library scenarios do not fit the data"
+                if skipped
+                else "the library is off"
+            )
+            + " and --monte-carlo is 0",
+            skipped,
         )
-    return evaluate(
+    result = evaluate(
         dataset,
         config,
         scores,
@@ -318,6 +331,7 @@ def stress(
         drawn=drawn,
         progress=progress,
     )
+    return replace(result, skipped=tuple(skipped)) if skipped else result
 
 
 def evaluate(

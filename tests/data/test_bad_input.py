@@ -151,11 +151,29 @@ def test_missing_data_folder(tmp_path, run_cli):
     assert f"{missing}: does not exist; give a folder of CSV tables or an .xlsx workbook" in err
 
 
-def test_missing_table_file(data_dir, run_cli):
+def test_missing_table_file_comes_from_the_shipped_tables_with_a_note(data_dir, run_cli):
     (data_dir / "demand.csv").unlink()
     code, _, err = run_cli("validate", "--data", str(data_dir))
+    assert code == 0, err
+    assert (
+        "note: demand read from the shipped reference tables (seeds/): data has no file for it"
+        in err
+    )
+
+
+def test_a_folder_without_any_table_lists_the_files_found(tmp_path, run_cli):
+    (tmp_path / "Book1.csv").write_text("a,b\n1,2\n", encoding="utf-8")
+    code, _, err = run_cli("validate", "--data", str(tmp_path))
     assert code == 2
-    assert f"{data_dir / 'demand.csv'}: is missing; a data folder needs commodities.csv" in err
+    assert f"{tmp_path}: holds none of the tables riskengine reads" in err
+    assert "CSV files found: Book1.csv" in err
+
+
+def test_a_file_named_like_a_missing_table_is_an_error(data_dir, run_cli):
+    (data_dir / "suppliers.csv").rename(data_dir / "supplier.csv")
+    code, _, err = run_cli("validate", "--data", str(data_dir))
+    assert code == 2
+    assert "has a file 'supplier.csv' but no file 'suppliers.csv'; rename it" in err
 
 
 def test_row_with_wrong_number_of_fields(data_dir, run_cli):

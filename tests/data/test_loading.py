@@ -79,7 +79,10 @@ def test_missing_sheet(data_dir, tmp_path):
     book = tmp_path / "partial.xlsx"
     with pd.ExcelWriter(book) as writer:
         pd.DataFrame({"a": [1]}).to_excel(writer, sheet_name="other", index=False)
-    with pytest.raises(DataError, match=r"partial\.xlsx: has no sheet 'commodities'"):
+    with pytest.raises(
+        DataError,
+        match=r"partial\.xlsx: holds none of the tables riskengine reads; .*; sheets found: other",
+    ):
         load_dataset(book)
 
 

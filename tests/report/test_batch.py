@@ -28,8 +28,7 @@ def test_batch_runs_good_configs_and_reports_the_bad_one(tmp_path, run_cli):
         "report",
         "--config",
         str(good),
-        "--config",
-        str(bad),
+        str(bad),  # several files after one flag, as a shell glob expands
         "--config",
         str(low),
         "--out",
