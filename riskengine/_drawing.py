@@ -293,7 +293,9 @@ def mix_figure(mix: pd.DataFrame, shortfalls: pd.DataFrame) -> Figure:
             ax.set_title(
                 plain_label(f"{buyer}: share of demand by supplying country"), loc="left", y=1.0
             )
-        axes[-1].set_xlabel("share of the buyer's demand (dashed line: CRMA 65% benchmark)")
+        axes[-1].set_xlabel(
+            "share of the buyer's demand (dashed line: CRMA 65%, a share of purchases)"
+        )
         handles = [Patch(color=colours[k], label=plain_label(k)) for k in sorted(colours)]
         handles.append(
             Patch(facecolor=SHORTFALL_COLOUR, hatch="///", edgecolor="#808b96", label="shortfall")
