@@ -59,7 +59,9 @@ class RawLp:
 def read_tables(folder: Path) -> dict[str, pd.DataFrame]:
     """The CSV tables the LP needs, read with pandas (``scores.csv`` holds q)."""
     names = ("suppliers", "demand", "commodities", "countries", "scores")
-    return {n: pd.read_csv(folder / f"{n}.csv", keep_default_na=False, na_values=[""]) for n in names}
+    return {
+        n: pd.read_csv(folder / f"{n}.csv", keep_default_na=False, na_values=[""]) for n in names
+    }
 
 
 def build(tables: dict[str, pd.DataFrame], settings: dict) -> RawLp:
@@ -110,14 +112,22 @@ def build(tables: dict[str, pd.DataFrame], settings: dict) -> RawLp:
     country = sup["country"].astype(str).to_numpy()
     x_country = country[x_offer]
     policies = settings["policies"]
-    capped = np.array([policies.get(b) is not None and policies[b]["theta"] is not None for b in need_buyer])
-    consumption = np.array([capped[i] and policies[need_buyer[i]]["basis"] == "consumption" for i in range(n_need)])
+    capped = np.array(
+        [policies.get(b) is not None and policies[b]["theta"] is not None for b in need_buyer]
+    )
+    consumption = np.array(
+        [capped[i] and policies[need_buyer[i]]["basis"] == "consumption" for i in range(n_need)]
+    )
     bought_of = np.full(n_need, -1)
     bought_of[consumption] = np.arange(consumption.sum())
     n_bought = int(consumption.sum())
     home = np.array(
         [
-            capped[p] and (k in settings["home"][need_buyer[p]] or bloc.get(k, "") in settings["home"][need_buyer[p]])
+            capped[p]
+            and (
+                k in settings["home"][need_buyer[p]]
+                or bloc.get(k, "") in settings["home"][need_buyer[p]]
+            )
             for p, k in zip(x_need, x_country, strict=True)
         ]
     )
@@ -170,30 +180,46 @@ def build(tables: dict[str, pd.DataFrame], settings: dict) -> RawLp:
     n_rows = r_cap + n_cap
     xs = np.arange(n_x)
     in_bought = bought_of[x_need] >= 0
-    cons_cap = np.array([policies[need_buyer[p]]["basis"] == "consumption" for p in cap_need], dtype=bool)
+    cons_cap = np.array(
+        [policies[need_buyer[p]]["basis"] == "consumption" for p in cap_need], dtype=bool
+    )
     rows = [
-        x_need, np.arange(n_need),
-        r_bought + bought_of[x_need][in_bought], r_bought + np.arange(n_bought),
+        x_need,
+        np.arange(n_need),
+        r_bought + bought_of[x_need][in_bought],
+        r_bought + np.arange(n_bought),
         r_capacity + shared_row,
-        r_cap + cap_row, r_cap + np.flatnonzero(cons_cap), r_cap + np.flatnonzero(soft),
+        r_cap + cap_row,
+        r_cap + np.flatnonzero(cons_cap),
+        r_cap + np.flatnonzero(soft),
     ]
     cols = [
-        xs, c_short + np.arange(n_need),
-        xs[in_bought], c_bought + np.arange(n_bought),
+        xs,
+        c_short + np.arange(n_need),
+        xs[in_bought],
+        c_bought + np.arange(n_bought),
         xs[~alone],
-        foreign, c_bought + bought_of[cap_need[cons_cap]], c_viol + np.arange(n_viol),
+        foreign,
+        c_bought + bought_of[cap_need[cons_cap]],
+        c_viol + np.arange(n_viol),
     ]
     vals = [
-        np.ones(n_x), np.ones(n_need),
-        np.ones(int(in_bought.sum())), -np.ones(n_bought),
+        np.ones(n_x),
+        np.ones(n_need),
+        np.ones(int(in_bought.sum())),
+        -np.ones(n_bought),
         np.ones(int((~alone).sum())),
-        np.ones(len(foreign)), -theta[cons_cap], -np.ones(n_viol),
+        np.ones(len(foreign)),
+        -theta[cons_cap],
+        -np.ones(n_viol),
     ]
     matrix = sp.csc_matrix(
         (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(n_rows, n_cols)
     )
     cap_rhs = np.where(cons_cap, 0.0, theta * demand[cap_need])
-    row_lower = np.concatenate([demand, np.zeros(n_bought), np.full(len(shared_offers) + n_cap, -np.inf)])
+    row_lower = np.concatenate(
+        [demand, np.zeros(n_bought), np.full(len(shared_offers) + n_cap, -np.inf)]
+    )
     row_upper = np.concatenate([demand, np.zeros(n_bought), cap[shared_offers], cap_rhs])
     col_group = np.concatenate(
         [commodity[x_offer], need_com, need_com[consumption], need_com[cap_need[soft]]]
@@ -201,7 +227,9 @@ def build(tables: dict[str, pd.DataFrame], settings: dict) -> RawLp:
     row_group = np.concatenate(
         [need_com, need_com[consumption], commodity[shared_offers], need_com[cap_need]]
     )
-    return RawLp(cost, upper / 1000.0, matrix, row_lower / 1000.0, row_upper / 1000.0, col_group, row_group)
+    return RawLp(
+        cost, upper / 1000.0, matrix, row_lower / 1000.0, row_upper / 1000.0, col_group, row_group
+    )
 
 
 def _violation_price(configured: object, commodity: str, value: float) -> float:
@@ -218,14 +246,18 @@ def settings_of(config: object) -> dict:
     policies = {}
     for buyer, spec in config.buyers.items():  # type: ignore[attr-defined]
         pol = spec.policy
-        policies[buyer] = None if pol is None else {
-            "theta": pol.max_country_share,
-            "overrides": dict(pol.country_share_overrides),
-            "min_partner_share": float(pol.min_partner_share),
-            "soft": pol.enforce.value == "soft",
-            "basis": pol.basis.value,
-            "violation": pol.violation_usd_per_kg,
-        }
+        policies[buyer] = (
+            None
+            if pol is None
+            else {
+                "theta": pol.max_country_share,
+                "overrides": dict(pol.country_share_overrides),
+                "min_partner_share": float(pol.min_partner_share),
+                "soft": pol.enforce.value == "soft",
+                "basis": pol.basis.value,
+                "violation": pol.violation_usd_per_kg,
+            }
+        )
     return {
         "risk_aversion": float(opt.risk_aversion),
         "sigma": float(opt.max_supplier_share),

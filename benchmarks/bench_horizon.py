@@ -44,7 +44,7 @@ RESULTS = REPO / "benchmarks" / "results"
 TARGET = 2.0
 
 
-def five_year_dataset(n_offers: int, seed: int = 1):  # noqa: ANN201 (riskengine.Dataset)
+def five_year_dataset(n_offers: int, seed: int = 1):
     """Generated data with plant start years, ramp-up and strategic stocks."""
     import riskengine
 
@@ -75,7 +75,7 @@ def five_year_dataset(n_offers: int, seed: int = 1):  # noqa: ANN201 (riskengine
     return data.with_tables(suppliers=sup, stocks=stocks)
 
 
-def raw_solve(problem) -> tuple[float, float, str]:  # noqa: ANN001
+def raw_solve(problem) -> tuple[float, float, str]:
     """(objective USD, seconds, status) of the whole LP passed to highspy at once."""
     from riskengine.optimise._highs import highs_lp, new_highs
     from riskengine.optimise.families import USD_PER_UNIT

@@ -209,6 +209,7 @@ def command(folder: Path, repeat: int) -> dict[str, float]:
 def measure(n_offers: int, repeat: int) -> dict:
     """Every measurement at one size."""
     import _raw_lp
+
     import riskengine
 
     settings = _raw_lp.settings_of(riskengine.load_config().one_year())
@@ -294,8 +295,7 @@ def markdown(rows: list[dict]) -> str:
         f"\nOne-year model (`Config.one_year()`), joint mode, 2 buyers, generated data "
         f"(seed 1); medians; {os.cpu_count()} CPUs. Ours load+validate / score s: "
         + ", ".join(
-            f"{r['offers']:,}: {r['ours_s']['load']:.2f} / {r['ours_s']['score']:.2f}"
-            for r in rows
+            f"{r['offers']:,}: {r['ours_s']['load']:.2f} / {r['ours_s']['score']:.2f}" for r in rows
         )
         + "."
     )
