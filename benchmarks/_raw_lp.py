@@ -27,6 +27,8 @@ none of them; :func:`build` refuses a configuration that does).
 
 from __future__ import annotations
 
+import os
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -265,6 +267,20 @@ def settings_of(config: object) -> dict:
         "home": {b: set(spec.home) for b, spec in config.buyers.items()},  # type: ignore[attr-defined]
         "policies": {b: p for b, p in policies.items()},
     }
+
+
+def quiet_banner() -> None:
+    """Create the process's first ``Highs`` with file descriptor 1 closed (HiGHS prints its
+    banner from C on the first one, before any option can turn output off)."""
+    sys.stdout.flush()
+    saved, null = os.dup(1), os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(null, 1)
+        highspy.Highs()
+    finally:
+        os.dup2(saved, 1)
+        os.close(null)
+        os.close(saved)
 
 
 def _highs(cols: int, time_limit_s: float, riskengine_options: bool) -> highspy.Highs:
