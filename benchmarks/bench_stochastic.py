@@ -24,6 +24,7 @@
 Prints a table and writes ``benchmarks/results/stochastic.json`` and ``.md``.
 
 Run: python benchmarks/bench_stochastic.py [--old /tmp/main] [--repeat 3] [--skip-old]
+[--shipped-scenarios 500]
 """
 
 from __future__ import annotations
