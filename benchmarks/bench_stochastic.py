@@ -9,7 +9,10 @@
    equal. Target: ours within 2x of raw.
 2. **The whole plan** (draws, two-stage LP, the expected-value plan in the same
    scenarios, wait-and-see for the EVPI, the mean-CVaR frontier) on the
-   shipped data at 500 scenarios.
+   shipped data at 500 scenarios. The two-stage plan runs the one-year model
+   (``Config.one_year()``: it does not carry stocks between years yet), so
+   this is one plan year, not the whole 2026-2030 horizon issue 20 asks for;
+   the table says so.
 3. **``stress --robust --monte-carlo 100`` at 1,000 offers**, ours against
    today's (main's) robust plan, when ``--old CHECKOUT`` points at a copy of
    main (``git archive main | tar -x -C /tmp/main``); main's run gets a 900 s
@@ -21,6 +24,7 @@
 Prints a table and writes ``benchmarks/results/stochastic.json`` and ``.md``.
 
 Run: python benchmarks/bench_stochastic.py [--old /tmp/main] [--repeat 3] [--skip-old]
+[--shipped-scenarios 500]
 """
 
 from __future__ import annotations
@@ -158,6 +162,10 @@ def _report_seconds() -> float:
         return time.perf_counter() - start
 
 
+def _verdict(ratio: float, target: float, text: str) -> str:
+    return f"{ratio:.2f}{text} {'ok' if ratio <= target else 'MISS'}"
+
+
 def _rows(results: dict) -> list[tuple[str, str, str, str]]:
     raw = results["raw_vs_ours"]
     rows = [
@@ -165,13 +173,14 @@ def _rows(results: dict) -> list[tuple[str, str, str, str]]:
             f"{raw['offers']:,} offers x {raw['scenarios']} scenarios: solve",
             f"{raw['ours_solve_s']:.2f} s ({raw['parts']} parts)",
             f"{raw['raw_solve_s']:.2f} s (raw highspy, one LP)",
-            f"{raw['ours_solve_s'] / raw['raw_solve_s']:.2f}x of raw (target <= 2x)",
+            _verdict(raw["ours_solve_s"] / raw["raw_solve_s"], 2.0, "x of raw (target <= 2x)"),
         ),
         (
-            "shipped data, 500 scenarios: whole plan",
+            f"shipped data, {results['shipped_500']['scenarios']} scenarios: whole plan "
+            "(one plan year, not the horizon)",
             f"{results['shipped_500']['seconds']:.2f} s",
             "",
-            "draws, LP, expected-value plan, wait-and-see, frontier",
+            "draws, LP, expected-value plan, wait-and-see, frontier; no target",
         ),
     ]
     old = results.get("stress_robust")
@@ -182,7 +191,7 @@ def _rows(results: dict) -> list[tuple[str, str, str, str]]:
                 f"stress --robust --monte-carlo 100, {old['offers']:,} offers",
                 f"{old['ours_s']:.2f} s",
                 f"{old['old_s']:.1f} s (main: {old['old_status']})",
-                f"{ratio:.0f}x faster (target >= 20x)",
+                f"{ratio:.0f}x faster (target >= 20x) {'ok' if ratio >= 20 else 'MISS'}",
             )
         )
     rows.append(
@@ -190,7 +199,7 @@ def _rows(results: dict) -> list[tuple[str, str, str, str]]:
             "riskengine report (default, stochastic plan included)",
             f"{results['report_s']:.1f} s",
             "",
-            "target < 30 s",
+            f"target < 30 s {'ok' if results['report_s'] < 30 else 'MISS'}",
         )
     )
     return rows
@@ -203,6 +212,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scenarios", type=int, default=200)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--old", type=Path, help="a copy of main to time today's --robust")
+    parser.add_argument("--shipped-scenarios", type=int, default=500)
     parser.add_argument("--skip-old", action="store_true", help="do not time main's --robust")
     args = parser.parse_args(argv)
     runs = [
@@ -213,10 +223,14 @@ def main(argv: list[str] | None = None) -> int:
     raw |= {k: runs[0][k] for k in ("parts", "raw_status", "columns", "rows", "nonzeros")}
     raw |= {"ours_objective": runs[0]["ours_objective"], "raw_objective": runs[0]["raw_objective"]}
     raw["scenarios"], raw["offers"] = args.scenarios, args.offers
-    shipped = [_run(_WHOLE_PLAN, ["500"], REPO) for _ in range(args.repeat)]
+    shipped = [_run(_WHOLE_PLAN, [str(args.shipped_scenarios)], REPO) for _ in range(args.repeat)]
     results = {
         "raw_vs_ours": raw,
-        "shipped_500": {"seconds": _median(shipped, "seconds"), "vss_usd": shipped[0]["vss_usd"]},
+        "shipped_500": {
+            "seconds": _median(shipped, "seconds"),
+            "vss_usd": shipped[0]["vss_usd"],
+            "scenarios": args.shipped_scenarios,
+        },
         "report_s": statistics.median(_report_seconds() for _ in range(args.repeat)),
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
     }

@@ -32,7 +32,6 @@ import platform
 import statistics
 import sys
 import time
-from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
 
@@ -46,6 +45,7 @@ sys.path.insert(0, str(ROOT))
 import riskengine  # noqa: E402
 from riskengine.optimise import build_problem  # noqa: E402
 from riskengine.optimise._highs import highs_version, silence_banner  # noqa: E402
+from riskengine.optimise.api import default_scores  # noqa: E402
 from riskengine.optimise.problem import Problem  # noqa: E402
 from riskengine.scenarios import ScenarioEffect, sweep  # noqa: E402
 from riskengine.scenarios._index import index_problem  # noqa: E402
@@ -71,39 +71,36 @@ def capacity_factors(countries: np.ndarray, n: int, seed: int) -> np.ndarray:
 # --------------------------------------------------------------------------- PuLP
 
 
-def pulp_rebuild(problem: Problem, cap_by_column: np.ndarray) -> float:
-    """Build the LP the idiomatic PuLP way from the column table, solve with CBC; USD."""
-    cols = problem.columns
-    offers = cols[cols["kind"] == "x"].to_dict("records")
-    pairs = cols[cols["kind"] == "shortfall"].to_dict("records")
-    theta, sigma = float(problem.settings["theta"]), float(problem.settings["sigma"])
-    lam = problem.risk_aversion
+def pulp_rebuild(problem: Problem, upper: np.ndarray, row_upper: np.ndarray) -> float:
+    """The same LP written with PuLP row by row from the problem's arrays, solved by CBC; USD.
+
+    ``upper`` and ``row_upper`` are the scenario's column and row upper bounds
+    (model units); PuLP rebuilds the whole model for every scenario.
+    """
     prob = pulp.LpProblem("sourcing", pulp.LpMinimize)
-    x = {
-        j: pulp.LpVariable(f"x_{j}", lowBound=0, upBound=sigma * o["demand_t"])
-        for j, o in enumerate(offers)
-    }
-    short = {p: pulp.LpVariable(f"short_{p}", lowBound=0) for p in range(len(pairs))}
-    prob += pulp.lpSum(
-        1000.0 * o["price_usd_per_kg"] * (1 + lam * o["risk_score"] / 100.0) * x[j]
-        for j, o in enumerate(offers)
-    ) + pulp.lpSum(1000.0 * q["penalty_usd_per_kg"] * short[p] for p, q in enumerate(pairs))
-    by_pair, by_country, by_offer = defaultdict(list), defaultdict(list), defaultdict(list)
-    for j, o in enumerate(offers):
-        by_pair[o["pair"]].append(j)
-        by_offer[(o["commodity"], o["supplier_id"])].append(j)
-        if o["relation"] != "home":
-            by_country[(o["pair"], o["country"])].append(j)
-    for p, q in enumerate(pairs):
-        prob += pulp.lpSum(x[j] for j in by_pair[p]) + short[p] == q["demand_t"], f"demand_{p}"
-    for (p, country), js in by_country.items():
-        prob += pulp.lpSum(x[j] for j in js) <= theta * pairs[p]["demand_t"], f"cap_{p}_{country}"
-    for k, js in enumerate(by_offer.values()):
-        prob += pulp.lpSum(x[j] for j in js) <= cap_by_column[js[0]], f"capacity_{k}"
+    v = [
+        pulp.LpVariable(f"v{j}", lowBound=lo, upBound=None if np.isinf(up) else up)
+        for j, (lo, up) in enumerate(zip(problem.lower, upper, strict=True))
+    ]
+    cost = problem.cost
+    prob += pulp.lpSum(cost[j] * v[j] for j in np.flatnonzero(cost))
+    csr = problem.matrix.tocsr()
+    for i in range(csr.shape[0]):
+        cols = csr.indices[csr.indptr[i] : csr.indptr[i + 1]]
+        vals = csr.data[csr.indptr[i] : csr.indptr[i + 1]]
+        expr = pulp.lpSum(a * v[j] for j, a in zip(cols, vals, strict=True))
+        lo, up = problem.row_lower[i], row_upper[i]
+        if lo == up:
+            prob += expr == lo, f"r{i}"
+        else:
+            if not np.isinf(up):
+                prob += expr <= up, f"u{i}"
+            if not np.isinf(lo):
+                prob += expr >= lo, f"l{i}"
     prob.solve(pulp.PULP_CBC_CMD(msg=False))
     if pulp.LpStatus[prob.status] != "Optimal":
         raise RuntimeError(f"PuLP: {pulp.LpStatus[prob.status]}")
-    return float(pulp.value(prob.objective))
+    return float(pulp.value(prob.objective)) * 1000.0
 
 
 # --------------------------------------------------------------------------- raw HiGHS
@@ -145,18 +142,27 @@ class RawLoop:
         )
         self.row_offer = np.array([offer_index[k] for k in keys]) if keys else np.zeros(0, int)
 
+    def bounds(self, f: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Column and row upper bounds under capacity factors ``f`` (model units)."""
+        p = self.problem
+        cap = self.capacity * f / 1000.0
+        upper = p.upper.copy()
+        upper[: p.n_x] = np.minimum(upper[: p.n_x], cap[self.x_offer])
+        row_upper = p.row_upper.copy()
+        row_upper[self.cap_rows] = cap[self.row_offer]
+        return upper, row_upper
+
     def run(self, factors: np.ndarray) -> np.ndarray:
         """Objective (USD) of every scenario, solved in order from the previous basis."""
         p, h = self.problem, self.h
-        n_x, cols = p.n_x, np.arange(p.n_cols, dtype=np.int32)
+        cols = np.arange(p.n_cols, dtype=np.int32)
         objectives = []
         for f in factors:
-            cap = self.capacity * f / 1000.0
-            upper = p.upper.copy()
-            upper[:n_x] = np.minimum(upper[:n_x], cap[self.x_offer])
+            upper, row_upper = self.bounds(f)
+            row_cap = row_upper[self.cap_rows]
             h.changeColsBounds(len(cols), cols, p.lower, upper)
             lo = np.full(len(self.cap_rows), -np.inf)
-            h.changeRowsBounds(len(self.cap_rows), self.cap_rows, lo, cap[self.row_offer])
+            h.changeRowsBounds(len(self.cap_rows), self.cap_rows, lo, row_cap)
             h.run()
             h.getSolution()
             objectives.append(h.getInfo().objective_function_value * 1000.0)
@@ -193,17 +199,19 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     data = riskengine.generate_dataset(n_offers=args.offers, seed=args.seed)
-    config = riskengine.Config()
-    problem = build_problem(data, config, riskengine.score_suppliers(data, config))
+    config = riskengine.Config().one_year()  # scenario sweeps run the one-year model
+    problem = build_problem(data, config, default_scores(data, config))
     start = time.perf_counter()
     index, *_ = baseline_solve(index_problem(problem, data))
     setup_s = time.perf_counter() - start
     offers = data.suppliers.reset_index(drop=True)
+    table = problem.structure.offers  # problem order: (supplier_id, commodity) -> offer
     offer_index = {
         (s, c): i
-        for i, (s, c) in enumerate(zip(offers["supplier_id"], offers["commodity"], strict=True))
+        for i, (s, c) in enumerate(zip(table["supplier_id"], table["commodity"], strict=True))
     }
     factors = capacity_factors(offers["country"].to_numpy(), args.scenarios, args.seed)
+    by_offer = factors[:, index.offer_row]  # the factors in problem order
     effects = [ScenarioEffect(f"s{i}", capacity=f) for i, f in enumerate(factors)]
     n, n_pulp = len(effects), min(args.pulp_scenarios or len(effects), len(effects))
 
@@ -215,14 +223,13 @@ def main(argv: list[str] | None = None) -> int:
     raw_all, raw_build_all = [], []
     for _ in range(args.repeat):
         start = time.perf_counter()
-        loop = RawLoop(problem, index.x_offer, index.capacity_t, offer_index)
+        loop = RawLoop(problem, index.x_offer, problem.params.capacity_t, offer_index)
         raw_build_all.append(time.perf_counter() - start)
-        raw_obj = loop.run(factors)
+        raw_obj = loop.run(by_offer)
         raw_all.append(time.perf_counter() - start - raw_build_all[-1])
     raw_s, raw_build_s = statistics.median(raw_all), statistics.median(raw_build_all)
-    cap_col = index.capacity_t[index.x_offer]
     pulp_s, pulp_all, pulp_obj = timed(
-        lambda: [pulp_rebuild(problem, cap_col * factors[i][index.x_offer]) for i in range(n_pulp)],
+        lambda: [pulp_rebuild(problem, *loop.bounds(by_offer[i])) for i in range(n_pulp)],
         args.repeat,
     )
 

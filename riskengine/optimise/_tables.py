@@ -438,6 +438,7 @@ def metrics(
     short: pd.DataFrame,
     mix: pd.DataFrame,
     viol: pd.DataFrame,
+    stages: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Per buyer and commodity: volumes, money, average risk, HHI, China and partner shares, CRMA.
 
@@ -452,7 +453,8 @@ def metrics(
     """
     need_keys = keys(problem)
     out = short.merge(_sums(alloc, viol, need_keys), on=need_keys, how="left")
-    stages = stage_mix(problem, solution)
+    if stages is None:  # make_result passes the table it already made
+        stages = stage_mix(problem, solution)
     out = out.merge(_concentration(mix, stages, need_keys), on=need_keys, how="left")
     fill = [
         "purchase_usd",

@@ -423,6 +423,7 @@ def make_result(problem: Problem, solution: Solution) -> OptimisationResult:
     viol = _tables.violations(problem, solution)
     mix = _tables.mix_by_country(problem, alloc, short)
     money = _tables.money(problem, solution)
+    stages = _tables.stage_mix(problem, solution)
     check = money["objective_usd"] if solution.values_t is not None else float("nan")
     baseline = _tables.thrifting_baseline_usd(problem)
     solution = replace(solution, objective_usd=solution.objective_usd - baseline)
@@ -442,10 +443,10 @@ def make_result(problem: Problem, solution: Solution) -> OptimisationResult:
         violations=viol,
         stocks=_tables.stocks(problem, solution),
         products=_tables.products(problem, solution),
-        stage_mix=_tables.stage_mix(problem, solution),
+        stage_mix=stages,
         mix_by_country=mix,
         mix_by_supplier=_tables.mix_by_supplier(alloc, short, problem),
-        metrics=_tables.metrics(problem, solution, alloc, short, mix, viol),
+        metrics=_tables.metrics(problem, solution, alloc, short, mix, viol, stages),
         binding=binding(problem, solution),
         mode=problem.mode,
         risk_aversion=problem.risk_aversion,

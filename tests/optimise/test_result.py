@@ -214,6 +214,27 @@ def test_objective_self_check_and_tables() -> None:
     )
 
 
+def test_metrics_from_the_shared_stage_table_equal_metrics_made_alone() -> None:
+    """make_result builds the stage table once and hands it to metrics (issue 18)."""
+    from riskengine.optimise import _tables
+
+    data = generate_dataset(70, seed=2)
+    config = make_config({"max_country_share": 0.5}, risk_aversion=2.0)
+    problem = build_problem(data, config, random_scores(data, config))
+    solution = solve(problem)
+    result = make_result(problem, solution)
+    alone = _tables.metrics(
+        problem,
+        solution,
+        result.allocations,
+        result.shortfalls,
+        result.mix_by_country,
+        result.violations,
+    )
+    assert result.metrics.equals(alone)
+    assert result.stage_mix.equals(_tables.stage_mix(problem, solution))
+
+
 def test_shadow_prices_split_by_term_add_up() -> None:
     data = generate_dataset(140, seed=6)
     config = make_config({"max_country_share": 0.6, "min_partner_share": 0.2}, risk_aversion=1.5)
