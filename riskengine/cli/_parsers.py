@@ -58,7 +58,7 @@ class Command:
 
 
 def _command(
-    sub: argparse._SubParsersAction, name: str, help: str, description: str
+    sub: argparse._SubParsersAction[argparse.ArgumentParser], name: str, help: str, description: str
 ) -> argparse.ArgumentParser:
     parser = sub.add_parser(name, help=help, description=description)
     parser.set_defaults(run=Command(name))
@@ -112,7 +112,7 @@ def add_format(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def validate(sub: argparse._SubParsersAction) -> None:
+def validate(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """``riskengine validate``."""
     parser = _command(
         sub,
@@ -125,7 +125,7 @@ def validate(sub: argparse._SubParsersAction) -> None:
     add_format(parser)
 
 
-def score(sub: argparse._SubParsersAction) -> None:
+def score(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """``riskengine score``."""
     parser = _command(
         sub,
@@ -156,7 +156,7 @@ def score(sub: argparse._SubParsersAction) -> None:
     )
 
 
-def optimise(sub: argparse._SubParsersAction) -> None:
+def optimise(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """``riskengine optimise``."""
     parser = _command(
         sub,
@@ -203,7 +203,7 @@ def optimise(sub: argparse._SubParsersAction) -> None:
     )
 
 
-def stress(sub: argparse._SubParsersAction) -> None:
+def stress(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """``riskengine stress``."""
     parser = _command(
         sub,
@@ -307,7 +307,7 @@ def _add_executor(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def report(sub: argparse._SubParsersAction) -> None:
+def report(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """``riskengine report``."""
     parser = _command(
         sub,
@@ -339,7 +339,7 @@ def report(sub: argparse._SubParsersAction) -> None:
     _add_debug(parser)
 
 
-def init(sub: argparse._SubParsersAction) -> None:
+def init(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """``riskengine init``."""
     parser = _command(
         sub,
@@ -354,7 +354,7 @@ def init(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
 
 
-def data(sub: argparse._SubParsersAction) -> None:
+def data(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """``riskengine data import``."""
     parser = sub.add_parser("data", help="refresh the data tables from the sources' own files")
     inner = parser.add_subparsers(
@@ -398,7 +398,7 @@ def data(sub: argparse._SubParsersAction) -> None:
 
 
 #: Command name -> the function that declares its arguments, in the order ``--help`` lists them.
-PARSERS: dict[str, Callable[[argparse._SubParsersAction], None]] = {
+PARSERS: dict[str, Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None]] = {
     "validate": validate,
     "score": score,
     "optimise": optimise,

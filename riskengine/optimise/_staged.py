@@ -75,14 +75,14 @@ def _variant_needs(structure: Structure) -> np.ndarray:
     first = structure.needs.groupby(keys, sort=False)["need"].min()
     index = pd.MultiIndex.from_frame(structure.variants[keys]) if len(keys) > 1 else None
     found = first.reindex(index if index is not None else structure.variants[keys[0]])
-    return found.fillna(structure.needs["need"].iloc[0]).to_numpy(dtype=int)
+    return np.asarray(found.fillna(structure.needs["need"].iloc[0]).to_numpy(dtype=int))
 
 
 def _needs_of(table: pd.DataFrame, n: int) -> np.ndarray:
     """The ``need`` column of a stock table (empty when the model has none)."""
     if not n:
         return np.zeros(0, dtype=int)
-    return table["need"].to_numpy(dtype=int)
+    return np.asarray(table["need"].to_numpy(dtype=int))
 
 
 class StagedLP:

@@ -55,7 +55,7 @@ def _q(x: pd.DataFrame) -> np.ndarray:
             f"scores have no disruption_probability for buyer {first['buyer']!r}, supplier_id "
             f"{first['supplier_id']!r}; pass scores from riskengine.optimise.api.default_scores"
         )
-    return x["disruption_probability"].to_numpy(dtype=float)
+    return np.asarray(x["disruption_probability"].to_numpy(dtype=float))
 
 
 def _violation_table(caps: pd.DataFrame, floors: pd.DataFrame) -> pd.DataFrame:
@@ -83,7 +83,7 @@ def _violation_prices(
 
 def _alone(x: pd.DataFrame, n_offers: int) -> np.ndarray:
     offer = x["offer"].to_numpy(dtype=int)
-    return np.bincount(offer, minlength=n_offers)[offer] == 1
+    return np.asarray(np.bincount(offer, minlength=n_offers)[offer] == 1)
 
 
 def _groups(need: pd.DataFrame, mode: Mode) -> tuple[np.ndarray, np.ndarray]:
@@ -106,7 +106,7 @@ def _family_codes(variants: pd.DataFrame) -> np.ndarray:
     if variants.empty:
         return np.zeros(0, dtype=int)
     keys = pd.MultiIndex.from_frame(variants[["buyer", "family", "year"]])
-    return pd.factorize(keys, sort=True)[0].astype(int)
+    return np.asarray(pd.factorize(keys, sort=True)[0].astype(int))
 
 
 def _parameters(

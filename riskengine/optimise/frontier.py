@@ -205,7 +205,7 @@ def serves_less(points: pd.DataFrame) -> np.ndarray:
     ok = (points["status"] == "optimal").to_numpy()
     served = points["served_t"].fillna(0.0).to_numpy()
     best = served[ok].max() if ok.any() else 0.0
-    return served < best - 1e-7 * max(1.0, best)
+    return np.asarray(served < best - 1e-7 * max(1.0, best))
 
 
 def efficient(points: pd.DataFrame) -> np.ndarray:

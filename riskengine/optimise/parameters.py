@@ -175,7 +175,7 @@ def x_capacity_t(structure: Structure, params: Parameters) -> np.ndarray:
         share = np.divide(demand, total, out=np.zeros_like(demand), where=total > 0)
         own, rest = offtake_split(structure, params)
         cap = own + rest[offer] * share[need]
-        return cap if params.availability is None else cap * params.availability
+        return np.asarray(cap if params.availability is None else cap * params.availability)
     if params.availability is None:
         return np.where(structure.x_alone, cap, np.inf)
     limited = cap * params.availability

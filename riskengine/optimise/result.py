@@ -35,7 +35,8 @@ def _number(value: float) -> float | None:
 
 def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     """Rows of a DataFrame as JSON-ready dicts (NaN -> None)."""
-    return json.loads(frame.to_json(orient="records", double_precision=10))
+    rows: list[dict[str, Any]] = json.loads(frame.to_json(orient="records", double_precision=10))
+    return rows
 
 
 @dataclass(frozen=True, repr=False)

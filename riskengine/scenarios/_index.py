@@ -193,7 +193,7 @@ class ModelIndex:
         cap = arrays.capacity_t
         taken = np.bincount(self.x_offer, got, minlength=len(cap))
         scale = np.divide(cap, taken, out=np.ones_like(cap), where=taken > cap * (1 + 1e-9))
-        return got * scale[self.x_offer]
+        return np.asarray(got * scale[self.x_offer])
 
     def excess_t(self, x_t: np.ndarray) -> np.ndarray:
         """Tonnes over each soft policy row (the problem's violation columns) for purchases x."""
@@ -220,7 +220,7 @@ class ModelIndex:
         )
         over_cap = country_t.fillna(0.0).to_numpy() - share * bought[need]
         under_floor = share * bought[need] - trusted.reindex(need).fillna(0.0).to_numpy()
-        return np.maximum(np.where(is_cap, over_cap, under_floor), 0.0)
+        return np.asarray(np.maximum(np.where(is_cap, over_cap, under_floor), 0.0))
 
     def money(
         self, arrays: ScenarioArrays, x_t: np.ndarray, short_t: np.ndarray

@@ -143,7 +143,7 @@ def tile(t: Template, part: Part) -> LP:
     matrix.sum_duplicates()
 
     def both(one: np.ndarray, many: np.ndarray) -> np.ndarray:
-        return np.r_[one[part.cols1], many[:, part.cols].ravel()]
+        return np.asarray(np.r_[one[part.cols1], many[:, part.cols].ravel()])
 
     return LP(
         matrix.indptr.astype(np.int32),
@@ -240,7 +240,7 @@ def solve_part(lp: LP, jobs: Sequence[Job], time_limit_s: float | None) -> list[
 
 def map_tasks(
     fn: Callable[..., Any],
-    tasks: Sequence[tuple],
+    tasks: Sequence[tuple[Any, ...]],
     executor: str = "serial",
     n_jobs: int | None = None,
     scheduler: str | None = None,
@@ -259,7 +259,10 @@ def map_tasks(
 
 
 def _dask(
-    fn: Callable[..., Any], tasks: Sequence[tuple], n_jobs: int | None, scheduler: str | None
+    fn: Callable[..., Any],
+    tasks: Sequence[tuple[Any, ...]],
+    n_jobs: int | None,
+    scheduler: str | None,
 ) -> list[Any]:
     try:
         from distributed import Client, LocalCluster
@@ -311,7 +314,9 @@ def solve_parts(
     return list(zip(parts, results, strict=True))
 
 
-def gather(t: Template, solved: list[tuple[Part, list[Answer]]], job: int) -> tuple:
+def gather(
+    t: Template, solved: list[tuple[Part, list[Answer]]], job: int
+) -> tuple[np.ndarray, np.ndarray, SolveStatus, str]:
     """Global values ``(n1,)``, local values ``(S, n_local)`` and the worst status of one job."""
     S = t.n_scenarios
     first, local = np.zeros(t.n1), np.zeros((S, t.n_local))

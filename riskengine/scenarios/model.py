@@ -156,7 +156,7 @@ class _Selector:
         hit = cells.isin(values)
         if lookup is not None:
             hit |= lookup.isin(values)
-        return hit.to_numpy()
+        return np.asarray(hit.to_numpy())
 
     def flag(self, key: str, column: str, value: bool) -> np.ndarray:
         """Rows whose boolean ``column`` equals ``value``."""
@@ -173,7 +173,7 @@ class _Selector:
                 f".{key} = {str(value).lower()} matches no row of "
                 f"{self.table_name}; valid values: {valid}"
             )
-        return hit
+        return np.asarray(hit)
 
 
 def _offer_mask(sel: _Selector, rule: Multiplier) -> np.ndarray:

@@ -267,7 +267,9 @@ def _scenarios(
     return frame
 
 
-def _frontier(model: TwoStage, points: dict[float, tuple]) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _frontier(
+    model: TwoStage, points: dict[float, tuple[Any, ...]]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     rows, mixes = [], []
     x_cols = model.template.kinds1["x"]
     x_table = model.problem.structure.x
@@ -294,8 +296,8 @@ def _comparison(totals: dict[str, dict[str, float]]) -> pd.DataFrame:
 def make_stochastic_result(
     model: TwoStage,
     expected_value: OptimisationResult,
-    plans: dict[str, tuple],
-    frontier: dict[float, tuple],
+    plans: dict[str, tuple[np.ndarray, Losses]],
+    frontier: dict[float, tuple[Any, ...]],
     ws: Losses | None,
     run: dict[str, Any],
 ) -> StochasticResult:

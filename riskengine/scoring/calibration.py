@@ -174,13 +174,13 @@ class DisruptionCalibration(BaseEstimator):
         check_is_fitted(self, "base_rate_")
         x = np.clip(_scores(X), 0.0, 100.0)
         if self.method == CalibrationMethod.LINEAR:
-            return x / 100.0
+            return np.asarray(x / 100.0)
         if self.method == CalibrationMethod.ISOTONIC:
-            return np.clip(self.isotonic_.predict(x), 0.0, 1.0)
+            return np.asarray(np.clip(self.isotonic_.predict(x), 0.0, 1.0))
         if np.isnan(self.intercept_):
             return np.full_like(x, self.base_rate_)
         z = np.clip(self.intercept_ + self.coef_ * x / 100.0, -500.0, 500.0)  # no overflow
-        return 1.0 / (1.0 + np.exp(-z))
+        return np.asarray(1.0 / (1.0 + np.exp(-z)))
 
     def predict_proba(self, X: Any) -> np.ndarray:
         """Columns ``[1 - q, q]`` for each risk score, like a scikit-learn classifier."""
@@ -224,7 +224,7 @@ def _base_rates(panel: pd.DataFrame) -> pd.DataFrame:
 
 
 #: Fitted curves per (dataset, settings); entries die with their dataset.
-_CACHE: dict[tuple[int, str], tuple[weakref.ref, DisruptionCalibration]] = {}
+_CACHE: dict[tuple[int, str], tuple[weakref.ref[Dataset], DisruptionCalibration]] = {}
 
 
 def _settings_key(config: Config) -> str:
@@ -298,5 +298,5 @@ def disruption_probability(
             "disruption_probability needs a risk_score column (0-100), e.g. from score_suppliers"
         )
     if config.risk.calibration.method == CalibrationMethod.LINEAR:
-        return np.clip(scores["risk_score"].to_numpy(float), 0.0, 100.0) / 100.0
+        return np.asarray(np.clip(scores["risk_score"].to_numpy(float), 0.0, 100.0) / 100.0)
     return fit_calibration(dataset, config).probability(scores["risk_score"])
