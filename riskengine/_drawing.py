@@ -109,7 +109,8 @@ def _figure(width: float, height: float) -> Iterator[Figure]:
     import matplotlib as mpl
     from matplotlib.figure import Figure
 
-    with mpl.rc_context(RC):
+    # matplotlib types rc_context keys as a Literal of rcParams names; RC uses valid ones
+    with mpl.rc_context(RC):  # type: ignore[arg-type]
         yield Figure(figsize=(width, height))
 
 

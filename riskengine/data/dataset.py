@@ -280,8 +280,8 @@ def cross_checks(
                     allow_empty=spec.name in _PRODUCT_ROWS,
                 )
         for name in spec.key:
-            col = spec.column(name)
-            if col is not None and col.kind == "text":
+            key_col = spec.column(name)
+            if key_col is not None and key_col.kind == "text":
                 problems += check_lookalikes(frame, raw, name)
         if spec.name == "export_controls" and codes is not None:
             problems += check_references(

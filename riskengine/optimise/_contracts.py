@@ -24,7 +24,7 @@ import pandas as pd
 from riskengine.data.dataset import Dataset
 from riskengine.enums import Mode
 from riskengine.exceptions import DataError, Problem
-from riskengine.optimise.families import Block, make_block
+from riskengine.optimise.families import Block, RhsSource, make_block
 
 if TYPE_CHECKING:
     from riskengine.optimise.parameters import ModelArrays
@@ -137,7 +137,11 @@ def contract_block(
     check_contracts(dataset, agg, offer[offer["contracted_t"] > 0], structure)
     rows = agg[["buyer", "commodity", "supplier_id", "country", "rhs_t"]]
     entries = (row, under, np.ones(len(under)))
-    rhs = ("contract", agg["offer"].to_numpy(), agg["share_"].to_numpy())
+    rhs: tuple[RhsSource, np.ndarray, np.ndarray] = (
+        "contract",
+        agg["offer"].to_numpy(),
+        agg["share_"].to_numpy(),
+    )
     return make_block("contract", entries, structure.layout.n_cols, rows, "ge", rhs)
 
 

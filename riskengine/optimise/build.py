@@ -10,6 +10,7 @@ the strategic stocks, and one block per constraint family
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -154,7 +155,7 @@ def _parameters(
 
 def _product_parameters(
     variants: pd.DataFrame, need: pd.DataFrame, family: np.ndarray
-) -> dict[str, np.ndarray | None]:
+) -> dict[str, Any]:
     if variants.empty:
         return {}
     family_t = variants.groupby(family, sort=True)["product_t"].first().to_numpy(dtype=float)

@@ -209,7 +209,7 @@ class OptimisationResult:
             "holding_usd",
             "expected_loss_usd",
         )
-        money = {k: float(m[k].sum()) for k in keys}
+        money: dict[str, Any] = {k: float(m[k].sum()) for k in keys}
         money["thrifting_usd"] = float(pick["products"]["premium_usd"].sum())
         total = float(m["model_cost_usd"].sum()) + money["thrifting_usd"]
         return replace(self, **pick, **money, objective_usd=total, objective_check_usd=total)

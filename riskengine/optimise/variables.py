@@ -95,7 +95,7 @@ def needs(
     values, notes = lost_supply_values(dataset, config, commodities, settings.version)
     by_commodity = dict(zip(commodities, values, strict=True))
     frame["lost_value_usd_per_kg"] = frame["commodity"].map(by_commodity).astype(float)
-    first_row = {}
+    first_row: dict[tuple[str, str], int] = {}
     for i, (b, c) in enumerate(zip(raw["buyer"].astype(str), _text(raw, "commodity"), strict=True)):
         first_row.setdefault((b, c), i)
     frame["row"] = [

@@ -171,7 +171,7 @@ class ModelIndex:
         """Sum x-column quantities per need; ``per_x`` is ``(n_x,)`` or ``(S, n_x)``."""
         per_x = np.atleast_2d(per_x)
         out = np.zeros((per_x.shape[0], self.n_pairs))
-        np.add.at(out, (slice(None), self.x_pair), per_x)
+        np.add.at(out, (slice(None), self.x_pair), per_x)  # type: ignore[arg-type]  # numpy's stubs reject a tuple index numpy accepts
         return out
 
     def deliveries(self, arrays: ScenarioArrays, plan_t: np.ndarray) -> np.ndarray:
@@ -232,7 +232,7 @@ class ModelIndex:
         risk = self.pair_sums(parts["risk_charge"][lay.x] * x_t)[0]
         risk = risk + parts["risk_charge"][lay.shortfall] * short_t
         lost = parts["lost_supply"][lay.shortfall] * short_t
-        violation = np.zeros(self.n_pairs)
+        violation: np.ndarray = np.zeros(self.n_pairs)
         if lay.n_violation:
             need = self.problem.structure.violations["need"].to_numpy(dtype=int)
             paid = parts["violation"][lay.violation] * self.excess_t(x_t)

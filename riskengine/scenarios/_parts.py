@@ -221,7 +221,8 @@ def solve_part(lp: LP, jobs: Sequence[Job], time_limit_s: float | None) -> list[
     h = _highs(lp, time_limit_s)
     everything = np.arange(lp.n_cols, dtype=np.int32)
     at, n = lp.x_at, len(lp.x_at)
-    beta, fixed, out = 0.0, False, []
+    beta, fixed = 0.0, False
+    out: list[Answer] = []
     for job in jobs:
         if job.beta != beta:
             h.changeColsCost(lp.n_cols, everything, lp.c0 + job.beta * lp.c1)
@@ -273,14 +274,14 @@ def _dask(
         ) from None
     cluster = None
     if scheduler is None:
-        cluster = LocalCluster(
+        cluster = LocalCluster(  # type: ignore[no-untyped-call]  # distributed is unannotated
             n_workers=n_jobs or os.cpu_count() or 1,
             threads_per_worker=1,
             processes=True,
             dashboard_address=None,
         )
     try:
-        with Client(scheduler if scheduler is not None else cluster) as client:
+        with Client(scheduler if scheduler is not None else cluster) as client:  # type: ignore[no-untyped-call]
             futures = [client.submit(fn, *task, pure=False) for task in tasks]
             return [future.result() for future in futures]
     except OSError as exc:

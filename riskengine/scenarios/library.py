@@ -37,9 +37,7 @@ from riskengine.config.loader import (
 from riskengine.config.loader import (
     model_in as _model_in,
 )
-from riskengine.config.loader import (
-    read_yaml as _read_yaml,
-)
+from riskengine.config.safe_yaml import read_yaml as _read_yaml
 from riskengine.config.schema import Config, ScenarioConfig
 from riskengine.exceptions import ConfigError
 

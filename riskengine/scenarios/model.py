@@ -262,7 +262,9 @@ def compile_scenario(
             if rows is None:
                 target[mask] *= rule.factor
             else:
-                per_buyer[np.ix_(rows, np.flatnonzero(mask))] *= rule.factor
+                per_buyer[np.ix_(np.asarray(rows, dtype=np.intp), np.flatnonzero(mask))] *= (
+                    rule.factor
+                )
     demand = _demand_factors(dataset, scenario, blocs)
     return ScenarioEffect(
         scenario.name,

@@ -318,7 +318,7 @@ def stochastic_plan(
     x_ev = np.asarray(ev_solution.values_t, float)[: model.problem.n_x] / TONNES_PER_UNIT
     betas = [b for b in dict.fromkeys(settings.frontier) if b != settings.beta]
     jobs = [Job(settings.beta), *[Job(b) for b in betas], Job(settings.beta, fixed=x_ev)]
-    run = {"executor": executor, "n_jobs": n_jobs, "scheduler": scheduler}
+    run: dict[str, Any] = {"executor": executor, "n_jobs": n_jobs, "scheduler": scheduler}
     solved = solve_parts(model.template, jobs, opt.time_limit_s, **run)
     answers = [gather(model.template, solved, j) for j in range(len(jobs))]
     worst = next((a for a in answers if not a[2].is_ok), None)

@@ -23,6 +23,8 @@ from riskengine.scenarios.stochastic import Losses, TwoStage, cvar
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
+    from riskengine.optimise.solution import SolveStatus
+
 __all__ = ["TABLES", "StochasticResult", "make_stochastic_result", "quantile"]
 
 #: Tables :meth:`StochasticResult.to_frame` returns.
@@ -296,7 +298,7 @@ def _comparison(totals: dict[str, dict[str, float]]) -> pd.DataFrame:
 def make_stochastic_result(
     model: TwoStage,
     expected_value: OptimisationResult,
-    plans: dict[str, tuple[np.ndarray, Losses]],
+    plans: dict[str, tuple[np.ndarray, np.ndarray, SolveStatus, str]],
     frontier: dict[float, tuple[Any, ...]],
     ws: Losses | None,
     run: dict[str, Any],

@@ -73,7 +73,7 @@ def _as_binary(
     return x2[keep], y2[keep], w2[keep]
 
 
-class DisruptionCalibration(BaseEstimator):
+class DisruptionCalibration(BaseEstimator):  # type: ignore[misc]  # sklearn is untyped
     """Map risk scores (0-100) to a yearly disruption probability q in [0, 1].
 
     A scikit-learn estimator: parameters in ``__init__``, :meth:`fit` returns
@@ -176,6 +176,7 @@ class DisruptionCalibration(BaseEstimator):
         if self.method == CalibrationMethod.LINEAR:
             return np.asarray(x / 100.0)
         if self.method == CalibrationMethod.ISOTONIC:
+            assert self.isotonic_ is not None  # fitted with the isotonic method
             return np.asarray(np.clip(self.isotonic_.predict(x), 0.0, 1.0))
         if np.isnan(self.intercept_):
             return np.full_like(x, self.base_rate_)
