@@ -9,7 +9,8 @@ from riskengine._text import did_you_mean
 from riskengine.config.schema import Config
 from riskengine.data.dataset import Dataset
 from riskengine.data.identifiers import hidden_characters, lookalike_of
-from riskengine.exceptions import DataError, Problem
+from riskengine.exceptions import DataError
+from riskengine.exceptions import InputIssue as Problem
 
 __all__ = ["check_against_config", "check_buyers", "known_codes"]
 

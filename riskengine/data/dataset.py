@@ -19,7 +19,8 @@ from riskengine.data.readers import RawTable, read_csv_table
 from riskengine.data.schema import TABLES, TableSpec
 from riskengine.data.validate import check_lookalikes, check_references, parse_table
 from riskengine.data.workbook import read_xlsx_tables
-from riskengine.exceptions import ArgumentError, DataError, Problem
+from riskengine.exceptions import ArgumentError, DataError
+from riskengine.exceptions import InputIssue as Problem
 
 __all__ = ["Dataset", "load_dataset", "shipped_data_dir", "write_dataset"]
 

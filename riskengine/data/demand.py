@@ -20,7 +20,7 @@ import pandas as pd
 from riskengine.data.readers import RawTable
 from riskengine.data.schema_plan import DEMAND_OUTLOOK_TABLE
 from riskengine.data.validate import parse_table
-from riskengine.exceptions import Problem
+from riskengine.exceptions import InputIssue as Problem
 
 __all__ = ["demand_by_year", "element_demand", "parse_demand", "product_shares"]
 

@@ -28,7 +28,8 @@ from riskengine.data.checks import check_buyers
 from riskengine.data.dataset import Dataset, cross_checks, table_parser
 from riskengine.data.readers import RawTable
 from riskengine.data.schema import RANGE_SUFFIXES, TABLES, Column, TableSpec
-from riskengine.exceptions import ArgumentError, DataError, Problem
+from riskengine.exceptions import ArgumentError, DataError
+from riskengine.exceptions import InputIssue as Problem
 
 __all__ = ["check_dataset", "check_inputs", "check_scores", "scale_column"]
 

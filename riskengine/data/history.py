@@ -19,7 +19,8 @@ import pandas as pd
 from riskengine.data.readers import RawTable, read_csv_table
 from riskengine.data.schema import DISRUPTION_TABLE
 from riskengine.data.validate import parse_table
-from riskengine.exceptions import DataError, Problem
+from riskengine.exceptions import DataError
+from riskengine.exceptions import InputIssue as Problem
 
 __all__ = ["check_disruptions", "parse_disruptions", "read_disruptions", "shipped_disruptions"]
 

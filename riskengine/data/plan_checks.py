@@ -14,7 +14,7 @@ import pandas as pd
 
 from riskengine.data.readers import RawTable
 from riskengine.data.routes import RouteError, parse_route
-from riskengine.exceptions import Problem
+from riskengine.exceptions import InputIssue as Problem
 
 __all__ = ["plan_problems"]
 

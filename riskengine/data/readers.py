@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from riskengine.exceptions import Problem
+from riskengine.exceptions import InputIssue as Problem
 
 __all__ = ["MAX_COLUMNS", "RawTable", "read_csv_table", "read_xlsx_tables", "to_raw"]
 

@@ -17,7 +17,7 @@ from riskengine._text import did_you_mean
 from riskengine.data.identifiers import hidden_characters, lookalike_of, skeleton
 from riskengine.data.readers import RawTable
 from riskengine.data.schema import RANGE_SUFFIXES, Column, TableSpec
-from riskengine.exceptions import Problem
+from riskengine.exceptions import InputIssue as Problem
 
 __all__ = ["check_lookalikes", "check_references", "parse_table"]
 

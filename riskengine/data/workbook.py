@@ -33,7 +33,8 @@ from xml.etree import ElementTree
 import pandas as pd
 
 from riskengine.data.readers import MAX_COLUMNS, RawTable, to_raw
-from riskengine.exceptions import DataError, Problem
+from riskengine.exceptions import DataError
+from riskengine.exceptions import InputIssue as Problem
 
 __all__ = [
     "MAX_XLSX_BYTES",

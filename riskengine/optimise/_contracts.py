@@ -23,7 +23,7 @@ import pandas as pd
 
 from riskengine.data.dataset import Dataset
 from riskengine.enums import Mode
-from riskengine.exceptions import DataError, Problem
+from riskengine.exceptions import DataError, InputIssue
 from riskengine.optimise.families import Block, RhsSource, make_block
 
 if TYPE_CHECKING:
@@ -64,7 +64,7 @@ def contracted_tonnes(dataset: Dataset) -> pd.Series:
     if len(bad):
         raise DataError(
             [
-                Problem(
+                InputIssue(
                     *dataset.where("suppliers", int(i)),
                     CONTRACT_COLUMN,
                     str(raw.iloc[i]),
@@ -159,7 +159,7 @@ def check_contracts(
         where = dataset.where("suppliers", int(offer.row))
         if (offer.commodity, offer.supplier_id) not in sold:
             problems.append(
-                Problem(
+                InputIssue(
                     *where,
                     CONTRACT_COLUMN,
                     f"{offer.contracted_t:g}",
@@ -171,7 +171,7 @@ def check_contracts(
     for r in rows[rows["rhs_t"] > rows["attainable_t"] * (1 + 1e-9) + 1e-9].itertuples():
         where = dataset.where("suppliers", int(row_of[r.offer]))
         problems.append(
-            Problem(
+            InputIssue(
                 *where,
                 CONTRACT_COLUMN,
                 f"{r.rhs_t:g}",

@@ -19,12 +19,14 @@ rates, a reliability figure and the limits.
 from __future__ import annotations
 
 import json
+import warnings
 import weakref
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.isotonic import IsotonicRegression
 from sklearn.linear_model import LogisticRegression
 from sklearn.utils.validation import check_is_fitted
@@ -163,7 +165,11 @@ class DisruptionCalibration(BaseEstimator):  # type: ignore[misc]  # sklearn is 
             return
         xb, yb, wb = _as_binary(x / 100.0, target, weight)
         model = LogisticRegression(C=self.C, solver="newton-cholesky", max_iter=200)
-        model.fit(xb.reshape(-1, 1), yb, sample_weight=wb)
+        with warnings.catch_warnings():
+            # on flat histories (e.g. every rate 0.5) Newton's line search stalls and
+            # scikit-learn finishes the fit with lbfgs, warning about it; the curve is fine
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            model.fit(xb.reshape(-1, 1), yb, sample_weight=wb)
         self.coef_, self.intercept_ = float(model.coef_[0, 0]), float(model.intercept_[0])
         if self.coef_ < 0:
             self.coef_, self.fallback_ = 0.0, True

@@ -21,7 +21,7 @@ from typing import TypeVar
 import numpy as np
 import pandas as pd
 
-from riskengine.enums import Indicator, Stage, Status
+from riskengine.enums import Indicator, OfferStatus, Stage
 from riskengine.exceptions import DataError
 
 __all__ = [
@@ -37,7 +37,11 @@ __all__ = [
 ]
 
 #: Maturity indicator by offer status.
-MATURITY_LEVEL: dict[str, float] = {Status.PRODUCING: 0.0, Status.RAMPING: 0.5, Status.PLANNED: 1.0}
+MATURITY_LEVEL: dict[str, float] = {
+    OfferStatus.PRODUCING: 0.0,
+    OfferStatus.RAMPING: 0.5,
+    OfferStatus.PLANNED: 1.0,
+}
 #: Partner indicator by relation to the buyer: home, partner, other.
 RELATION_LEVEL: tuple[float, float, float] = (0.0, 0.5, 1.0)
 _STAGES = [s.value for s in Stage]

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from riskengine.exceptions import DataError, Problem
+from riskengine.exceptions import DataError
+from riskengine.exceptions import InputIssue as Problem
 
 __all__ = ["read_any", "source_error"]
 
