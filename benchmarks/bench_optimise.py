@@ -145,7 +145,7 @@ def measure(n_offers: int, repeat: int, queue: mp.Queue) -> None:
     """One size, in a child process: medians of ``repeat`` runs and peak memory."""
     import riskengine
     from riskengine.optimise import build_problem, make_result
-    from riskengine.optimise._highs import HighsModel, highs_version
+    from riskengine.optimise.highs import HighsModel, highs_version
     from riskengine.optimise.solution import to_solution
 
     config = riskengine.load_config()

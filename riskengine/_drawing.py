@@ -32,6 +32,7 @@ __all__ = [
     "frontier_figure",
     "indicator_columns",
     "mix_figure",
+    "new_figure",
     "plain_label",
     "stress_figure",
 ]
@@ -104,7 +105,7 @@ _NOT_INDICATORS = (
 
 
 @contextmanager
-def _figure(width: float, height: float) -> Iterator[Figure]:
+def new_figure(width: float, height: float) -> Iterator[Figure]:
     """A new pyplot-free Figure of ``width`` x ``height`` inches, drawn inside :data:`RC`."""
     import matplotlib as mpl
     from matplotlib.figure import Figure
@@ -221,7 +222,7 @@ def mix_figure(mix: pd.DataFrame, shortfalls: pd.DataFrame) -> Figure:
         1, shortfalls.groupby("buyer")["commodity"].nunique().max() if len(shortfalls) else 1
     )
     colours = country_colours(list(mix["country"].unique()))
-    with _figure(8.0, 0.9 + (0.32 * n_rows + 0.6) * max(1, len(buyers))) as fig:
+    with new_figure(8.0, 0.9 + (0.32 * n_rows + 0.6) * max(1, len(buyers))) as fig:
         axes = fig.subplots(max(1, len(buyers)), 1, squeeze=False)[:, 0]
         for ax, buyer in zip(axes, buyers, strict=False):
             _mix_axis(
@@ -278,7 +279,7 @@ def frontier_figure(
     Efficient points are filled; points that serve less are labelled with the
     tonnes they leave short.
     """
-    with _figure(7.5, 4.0) as fig:
+    with new_figure(7.5, 4.0) as fig:
         ax = fig.subplots()
         ok = points[points["status"] == "optimal"].sort_values("risk_aversion")
         x, y = ok["supply_loss_usd"] / 1e6, ok["purchase_cost_usd"] / 1e6
@@ -348,7 +349,7 @@ def _contribution_axis(ax: Axes, part: pd.DataFrame, indicators: list[str]) -> N
 def contributions_figure(scores: pd.DataFrame, indicators: list[str], top: int = 12) -> Figure:
     """The first ``top`` rows per buyer (riskiest first) as bars stacked by indicator."""
     buyers = sorted(scores["buyer"].unique())
-    with _figure(8.0, 0.8 + (0.19 * top + 0.5) * max(1, len(buyers))) as fig:
+    with new_figure(8.0, 0.8 + (0.19 * top + 0.5) * max(1, len(buyers))) as fig:
         axes = fig.subplots(max(1, len(buyers)), 1, squeeze=False)[:, 0]
         for ax, buyer in zip(axes, buyers, strict=False):
             part = scores[scores["buyer"] == buyer].head(top)
@@ -387,7 +388,7 @@ def stress_figure(table: pd.DataFrame, note: str = "") -> Figure:
     year). ``note`` is appended to the title.
     """
     labels = [plain_label(s) for s in table["scenario"]]
-    with _figure(9.0, 1.4 + 0.45 * max(1, len(table))) as fig:
+    with new_figure(9.0, 1.4 + 0.45 * max(1, len(table))) as fig:
         short_ax, cost_ax = fig.subplots(1, 2, sharey=True)
         _paired_bars(short_ax, table["exposure_shortfall_t"], table["response_shortfall_t"], labels)
         _paired_bars(
@@ -425,7 +426,7 @@ def years_figure(metrics: pd.DataFrame, pipeline: pd.DataFrame | None = None) ->
     commodities = sorted(metrics["commodity"].unique())
     colours = dict(zip(commodities, _PALETTE, strict=False))
     panels = len(buyers) + (pipeline is not None)
-    with _figure(3.2 * max(1, panels) + 1.6, 3.4) as fig:
+    with new_figure(3.2 * max(1, panels) + 1.6, 3.4) as fig:
         axes = np.atleast_1d(fig.subplots(1, max(1, panels), squeeze=False)[0])
         for ax, buyer in zip(axes, buyers, strict=False):
             part = metrics[metrics["buyer"] == buyer].sort_values("year")

@@ -3,7 +3,7 @@
 :class:`StagedLP` loads a :class:`~riskengine.optimise.problem.Problem` (its
 matrix, costs and bounds from
 :func:`~riskengine.optimise.parameters.model_arrays`) into one ``Highs``
-through the project's loader (:func:`~riskengine.optimise._highs.new_highs`),
+through the project's loader (:func:`~riskengine.optimise.highs.new_highs`),
 then lets a caller add columns and rows and minimise one objective after
 another. :meth:`StagedLP.keep` adds the row ``objective <= optimum + slack``
 so the next stage cannot give back what this one won. Every stage re-solves
@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from riskengine.optimise._highs import STATUS, new_highs
+from riskengine.optimise.highs import STATUS, new_highs
 from riskengine.optimise.problem import Problem, Structure
 from riskengine.optimise.solution import SolveStatus
 

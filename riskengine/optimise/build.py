@@ -3,7 +3,7 @@
 :func:`build_problem` reads the tables and the configuration once and lays
 out the structure: the index tables (:mod:`~.variables`), the policy rows,
 the strategic stocks, and one block per constraint family
-(:mod:`~.constraints`, :mod:`~._contracts`, :mod:`~._milp`), in
+(:mod:`~.constraints`, :mod:`~._contracts`, :mod:`~.milp`), in
 :data:`~.families.FAMILIES` order; then the base :class:`~.parameters.Parameters`.
 """
 
@@ -19,7 +19,6 @@ from riskengine.config.schema import Config
 from riskengine.data.dataset import Dataset
 from riskengine.enums import Mode, ShortfallRule
 from riskengine.exceptions import RiskEngineError
-from riskengine.optimise import _milp
 from riskengine.optimise._contracts import contract_block
 from riskengine.optimise.commitments import (
     approval_share,
@@ -40,6 +39,7 @@ from riskengine.optimise.constraints import (
     define_stock_target,
     policy_rows,
 )
+from riskengine.optimise.milp import is_milp, milp_blocks
 from riskengine.optimise.parameters import Parameters, model_arrays
 from riskengine.optimise.policy import ModelSettings, model_settings
 from riskengine.optimise.problem import Layout, Problem, Structure, variant_use
@@ -229,7 +229,7 @@ def build_problem(
     consumption = not floors.empty or (
         not caps.empty and bool((caps["basis"] == "consumption").any())
     )
-    milp = _milp.is_milp(config.optimiser)
+    milp = is_milp(config.optimiser)
     layout = Layout(
         n_x=len(x),
         n_need=len(need),
@@ -277,7 +277,7 @@ def build_problem(
     blocks.append(define_product_family(variants, family, layout))
     y_upper = np.zeros(0)
     if milp:
-        extra, y_upper = _milp.milp_blocks(draft, base, caps, config.optimiser, params)
+        extra, y_upper = milp_blocks(draft, base, caps, config.optimiser, params)
         blocks.extend(extra)
     structure = replace(
         draft,

@@ -38,7 +38,7 @@ from riskengine.optimise.solution import Solution, to_solution
 from riskengine.optimise.solve import solve
 
 if TYPE_CHECKING:
-    from riskengine.optimise._highs import HighsModel
+    from riskengine.optimise.highs import HighsModel
 
 __all__ = [
     "MONEY_TERMS",
@@ -187,7 +187,7 @@ class CoalitionGame:
         return plain and resolve_backend(self.solver, self.backend) == "highs"
 
     def _resolve(self, params: Parameters) -> Solution:
-        from riskengine.optimise._highs import HighsModel, highs_version
+        from riskengine.optimise.highs import HighsModel, highs_version
 
         if self._model is None:
             self._model = HighsModel(self.problem, self.time_limit_s)
@@ -372,7 +372,7 @@ def least_core(
     """
     import highspy
 
-    from riskengine.optimise._highs import new_highs
+    from riskengine.optimise.highs import new_highs
 
     n = len(players)
     grand = frozenset(players)

@@ -166,7 +166,7 @@ def _solutions(
             solve(problem.with_risk_aversion(lam), opt.solver, backend, opt.time_limit_s)
             for lam in lambdas
         ]
-    from riskengine.optimise._highs import HighsModel, highs_version
+    from riskengine.optimise.highs import HighsModel, highs_version
 
     model, version, out = HighsModel(problem, opt.time_limit_s), highs_version(), []
     for lam in lambdas:

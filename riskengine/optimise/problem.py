@@ -10,7 +10,7 @@ costs and every bound come from
 :func:`~riskengine.optimise.parameters.model_arrays`, the only place they are
 computed. :meth:`Problem.with_parameters` gives the same structure with other
 numbers: the frontier changes lambda, a scenario changes capacities, prices
-and demand. Both backends (``_highs``, ``_pulp``) read a :class:`Problem`.
+and demand. Both backends (``highs``, ``_pulp``) read a :class:`Problem`.
 
 Columns (:class:`Layout`): ``x[b,o]`` tonnes bought by buyer b from offer o;
 ``shortfall[b,c]``; ``bought[b,c]`` (= sum of the buyer's x, when a policy

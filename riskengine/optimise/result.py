@@ -14,15 +14,16 @@ from riskengine.enums import Mode
 from riskengine.exceptions import RiskEngineError
 from riskengine.optimise import _tables
 from riskengine.optimise._contracts import INFEASIBLE_HINT
-from riskengine.optimise._milp import MILP_MESSAGE, MILP_NOT_SOLVED
+from riskengine.optimise._text import country_mix_text
 from riskengine.optimise.binding import binding
+from riskengine.optimise.milp import MILP_MESSAGE, MILP_NOT_SOLVED
 from riskengine.optimise.problem import Problem
 from riskengine.optimise.solution import Solution, SolveStatus
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-__all__ = ["OptimisationResult", "make_result", "records"]
+__all__ = ["OptimisationResult", "country_mix_text", "make_result", "records"]
 
 #: Relative tolerance of the self-check (objective recomputed from the tables).
 CHECK_RTOL = 1e-6

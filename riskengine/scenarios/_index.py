@@ -21,7 +21,7 @@ import pandas as pd
 from riskengine.data.dataset import Dataset
 from riskengine.enums import Mode
 from riskengine.exceptions import RiskEngineError
-from riskengine.optimise._milp import LP_ONLY
+from riskengine.optimise.milp import LP_ONLY
 from riskengine.optimise.parameters import ModelArrays, Parameters, model_arrays
 from riskengine.optimise.problem import Problem
 from riskengine.scenarios.model import ScenarioEffect

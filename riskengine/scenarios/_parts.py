@@ -24,7 +24,7 @@ import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
 from riskengine.exceptions import RiskEngineError
-from riskengine.optimise._highs import STATUS, new_highs
+from riskengine.optimise.highs import STATUS, new_highs
 from riskengine.optimise.solution import SolveStatus
 from riskengine.scenarios._equivalent import Template
 

@@ -152,7 +152,7 @@ class StochasticResult:
 
     def plot(self) -> Figure:
         """Mean-CVaR frontier and both plans' loss distributions (a matplotlib Figure)."""
-        from riskengine.scenarios._figure import stochastic_figure
+        from riskengine.scenarios.figures import stochastic_figure
 
         return stochastic_figure(self)
 

@@ -39,7 +39,7 @@ from riskengine.data.dataset import Dataset
 from riskengine.data.frames import check_inputs
 from riskengine.exceptions import RiskEngineError
 from riskengine.optimise import OptimisationResult, build_problem, make_result, solve
-from riskengine.optimise._milp import LP_ONLY, is_milp
+from riskengine.optimise.milp import LP_ONLY, is_milp
 from riskengine.optimise.problem import Problem
 from riskengine.optimise.result import records
 from riskengine.optimise.solution import Solution

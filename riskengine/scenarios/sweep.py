@@ -43,8 +43,8 @@ import highspy
 import numpy as np
 
 from riskengine.exceptions import RiskEngineError
-from riskengine.optimise._highs import STATUS, highs_lp, new_highs
 from riskengine.optimise.families import TONNES_PER_UNIT, USD_PER_UNIT
+from riskengine.optimise.highs import STATUS, highs_lp, new_highs
 from riskengine.optimise.parameters import model_arrays
 from riskengine.optimise.solution import SolveStatus
 from riskengine.optimise.solve import SERVICE_TOL, SERVICE_TOL_T

@@ -12,7 +12,7 @@ small ones with dual simplex. At 100,000 generated offers this takes the solve
 from minutes to seconds (``benchmarks/bench_optimise.py``).
 
 With a minimum order quantity or a supplier limit the problem is a MILP (binary
-``y`` columns, see ``_milp``): its blocks are still independent per commodity,
+``y`` columns, see ``milp``): its blocks are still independent per commodity,
 each is solved by HiGHS's branch and bound to a relative gap of
 :data:`MIP_REL_GAP`, and no duals are read. A block stopped by the time limit
 with a feasible plan is reported as ``time_limit`` (with the plan), never as
