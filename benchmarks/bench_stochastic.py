@@ -48,7 +48,7 @@ import json, sys, time
 import highspy, numpy as np
 import riskengine
 from riskengine.optimise.api import default_scores
-from riskengine.optimise._highs import silence_banner
+from riskengine.optimise.highs import silence_banner
 from riskengine.scenarios._parts import Job, Part, solve_parts, tile
 from riskengine.scenarios.stochastic import build_two_stage
 

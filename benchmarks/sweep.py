@@ -44,8 +44,8 @@ sys.path.insert(0, str(ROOT))
 
 import riskengine  # noqa: E402
 from riskengine.optimise import build_problem  # noqa: E402
-from riskengine.optimise._highs import highs_version, silence_banner  # noqa: E402
 from riskengine.optimise.api import default_scores  # noqa: E402
+from riskengine.optimise.highs import highs_version, silence_banner  # noqa: E402
 from riskengine.optimise.problem import Problem  # noqa: E402
 from riskengine.scenarios import ScenarioEffect, sweep  # noqa: E402
 from riskengine.scenarios._index import index_problem  # noqa: E402

@@ -65,6 +65,7 @@ The command line (``riskengine --help``) is a thin layer over these functions.
 from __future__ import annotations
 
 import sys
+import warnings
 from importlib import import_module
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
@@ -79,7 +80,7 @@ if TYPE_CHECKING:  # the names below, as type checkers and IDEs should see them
         ArgumentError,
         ConfigError,
         DataError,
-        Problem,
+        InputIssue,
         RiskEngineError,
         SolverError,
     )
@@ -118,7 +119,7 @@ _LAZY: dict[str, str] = {
     "ArgumentError": "riskengine.exceptions",
     "ConfigError": "riskengine.exceptions",
     "DataError": "riskengine.exceptions",
-    "Problem": "riskengine.exceptions",
+    "InputIssue": "riskengine.exceptions",
     "RiskEngineError": "riskengine.exceptions",
     "SolverError": "riskengine.exceptions",
     "Frontier": "riskengine.optimise",
@@ -148,9 +149,9 @@ __all__ = [
     "DataError",
     "Dataset",
     "Frontier",
+    "InputIssue",
     "Multiplier",
     "OptimisationResult",
-    "Problem",
     "RiskEngineError",
     "RiskScorer",
     "ScenarioConfig",
@@ -178,8 +179,20 @@ __all__ = [
 ]
 
 
+#: Old public names -> their new names; each still works with a DeprecationWarning.
+_RENAMED: dict[str, str] = {"Problem": "InputIssue"}
+
+
 def __getattr__(name: str) -> Any:
     """Import a public name's module on first use and keep the name (PEP 562)."""
+    if name in _RENAMED:
+        new = _RENAMED[name]
+        warnings.warn(
+            f"riskengine.{name} is deprecated; use riskengine.{new}",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return __getattr__(new)
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'riskengine' has no attribute {name!r}")

@@ -126,7 +126,8 @@ def calibration_figure(
     ``mean_score`` and ``observed`` per score bin; ``offers`` has
     ``risk_score`` and ``country`` of the offers to mark.
     """
-    with mpl.rc_context(RC):
+    # matplotlib types rc_context keys as a Literal of rcParams names; RC uses valid ones
+    with mpl.rc_context(RC):  # type: ignore[arg-type]
         fig = Figure(figsize=(9.0, 3.8))
         left, right = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1, 1.25]})
         _reliability_axis(left, reliability)

@@ -47,7 +47,8 @@ def column_text(series: pd.Series) -> list[str]:
     if pd.api.types.is_datetime64_any_dtype(series):
         dated = series.dt.normalize().eq(series) | series.isna()
         fmt = "%Y-%m-%d" if bool(dated.all()) else "%Y-%m-%d %H:%M:%S"
-        return series.dt.strftime(fmt).fillna("").tolist()
+        dates: list[str] = series.dt.strftime(fmt).fillna("").tolist()
+        return dates
     return [_object_cell(v) for v in values]
 
 

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 if TYPE_CHECKING:  # matplotlib itself is imported by the functions that draw
+    from matplotlib.artist import Artist
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
     from matplotlib.ticker import MaxNLocator
@@ -37,6 +38,7 @@ __all__ = [
     "frontier_figure",
     "indicator_columns",
     "mix_figure",
+    "new_figure",
     "plain_label",
     "stress_figure",
 ]
@@ -150,12 +152,13 @@ _NOT_INDICATORS = (
 
 
 @contextmanager
-def _figure(width: float, height: float) -> Iterator[Figure]:
+def new_figure(width: float, height: float) -> Iterator[Figure]:
     """A new pyplot-free Figure of ``width`` x ``height`` inches, drawn inside :data:`RC`."""
     import matplotlib as mpl
     from matplotlib.figure import Figure
 
-    with mpl.rc_context(RC):
+    # matplotlib types rc_context keys as a Literal of rcParams names; RC uses valid ones
+    with mpl.rc_context(RC):  # type: ignore[arg-type]
         yield Figure(figsize=(width, height))
 
 
@@ -282,7 +285,7 @@ def mix_figure(mix: pd.DataFrame, shortfalls: pd.DataFrame) -> Figure:
         1, shortfalls.groupby("buyer")["commodity"].nunique().max() if len(shortfalls) else 1
     )
     colours = country_colours(list(mix["country"].unique()))
-    with _figure(8.0, 0.9 + (0.32 * n_rows + 0.6) * max(1, len(buyers))) as fig:
+    with new_figure(8.0, 0.9 + (0.32 * n_rows + 0.6) * max(1, len(buyers))) as fig:
         axes = fig.subplots(max(1, len(buyers)), 1, squeeze=False)[:, 0]
         for ax, buyer in zip(axes, buyers, strict=False):
             _mix_axis(
@@ -341,7 +344,7 @@ def frontier_figure(
     Efficient points are filled; points that serve less are labelled with the
     tonnes they leave short.
     """
-    with _figure(7.5, 4.0) as fig:
+    with new_figure(7.5, 4.0) as fig:
         ax = fig.subplots()
         ok = points[points["status"] == "optimal"].sort_values("risk_aversion")
         x, y = ok["supply_loss_usd"] / 1e6, ok["purchase_cost_usd"] / 1e6
@@ -429,7 +432,7 @@ def contributions_figure(
     ``titles`` (buyer -> title) replaces the default "the N riskiest offers".
     """
     buyers = sorted(scores["buyer"].unique())
-    with _figure(8.0, 0.8 + (0.19 * top + 0.5) * max(1, len(buyers))) as fig:
+    with new_figure(8.0, 0.8 + (0.19 * top + 0.5) * max(1, len(buyers))) as fig:
         axes = fig.subplots(max(1, len(buyers)), 1, squeeze=False)[:, 0]
         for ax, buyer in zip(axes, buyers, strict=False):
             part = scores[scores["buyer"] == buyer].head(top)
@@ -438,7 +441,7 @@ def contributions_figure(
             title = plain_label((titles or {}).get(buyer, default))
             ax.set_title(title, loc="left", y=1.0)  # y as in mix_figure
         axes[-1].set_xlabel("risk score (0-100), split into the contribution of each indicator")
-        seen: dict[str, object] = {}
+        seen: dict[str, Artist] = {}
         for ax in axes:
             for handle, label in zip(*ax.get_legend_handles_labels(), strict=True):
                 seen.setdefault(label, handle)
@@ -474,7 +477,7 @@ def stress_figure(table: pd.DataFrame, note: str = "") -> Figure:
     year). ``note`` is appended to the title.
     """
     labels = [plain_label(s) for s in table["scenario"]]
-    with _figure(9.0, 1.4 + 0.45 * max(1, len(table))) as fig:
+    with new_figure(9.0, 1.4 + 0.45 * max(1, len(table))) as fig:
         short_ax, cost_ax = fig.subplots(1, 2, sharey=True)
         _paired_bars(short_ax, table["exposure_shortfall_t"], table["response_shortfall_t"], labels)
         _paired_bars(
@@ -512,7 +515,7 @@ def years_figure(metrics: pd.DataFrame, pipeline: pd.DataFrame | None = None) ->
     commodities = sorted(metrics["commodity"].unique())
     colours = {c: commodity_colour(c) for c in commodities}
     panels = len(buyers) + (pipeline is not None)
-    with _figure(3.2 * max(1, panels) + 1.6, 3.4) as fig:
+    with new_figure(3.2 * max(1, panels) + 1.6, 3.4) as fig:
         axes = np.atleast_1d(fig.subplots(1, max(1, panels), squeeze=False)[0])
         for ax, buyer in zip(axes, buyers, strict=False):
             part = metrics[metrics["buyer"] == buyer].sort_values("year")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import warnings
 from enum import StrEnum
+from typing import Any
 
 __all__ = [
     "COMMODITIES",
@@ -14,6 +16,7 @@ __all__ = [
     "Enforce",
     "Indicator",
     "Mode",
+    "OfferStatus",
     "OptimiserModel",
     "PolicyBasis",
     "RiskCharge",
@@ -22,7 +25,6 @@ __all__ = [
     "ShortfallRule",
     "SolverName",
     "Stage",
-    "Status",
 ]
 
 #: The seven rare earths under China's export licensing (MOFCOM/GAC Announcement 18, 2025-04-04).
@@ -58,8 +60,11 @@ class RouteStage(StrEnum):
     MAGNET = "magnet"
 
 
-class Status(StrEnum):
-    """Maturity of a supplier's offer, from most to least mature."""
+class OfferStatus(StrEnum):
+    """Maturity of a supplier's offer, from most to least mature (``suppliers.csv`` ``status``).
+
+    Called ``Status`` up to 0.1.0; that name still works but warns (it is not a solve status).
+    """
 
     PRODUCING = "producing"
     RAMPING = "ramping"
@@ -176,3 +181,18 @@ class ChinaPolicy(StrEnum):
     TIGHTENING = "tightening"  # approvals cut to a trickle (the May 2025 pattern)
     OCTOBER_PACKAGE = "october_package"  # the suspended October 2025 package back in force
     EASING = "easing"  # general licences and fast approvals
+
+
+#: Old public names -> their new names; each still works with a DeprecationWarning.
+_RENAMED = {"Status": "OfferStatus"}
+
+
+def __getattr__(name: str) -> Any:
+    """Resolve a renamed public name, warning that it is deprecated (PEP 562)."""
+    new = _RENAMED.get(name)
+    if new is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    warnings.warn(
+        f"riskengine.enums.{name} is deprecated; use {new}", DeprecationWarning, stacklevel=2
+    )
+    return globals()[new]

@@ -10,14 +10,16 @@ valid.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 __all__ = [
     "ArgumentError",
     "ConfigError",
     "DataError",
-    "Problem",
+    "InputIssue",
     "RiskEngineError",
     "SolverError",
 ]
@@ -28,8 +30,11 @@ class RiskEngineError(ValueError):
 
 
 @dataclass(frozen=True)
-class Problem:
-    """One problem found in an input: where it is, what was found, what would be valid.
+class InputIssue:
+    """One issue found in an input: where it is, what was found, what would be valid.
+
+    Called ``Problem`` up to 0.1.0; that name still works but warns (it was
+    easily confused with the optimiser's :class:`riskengine.optimise.problem.Problem`).
 
     Attributes
     ----------
@@ -73,10 +78,10 @@ class DataError(RiskEngineError):
     ``problems`` holds every problem found, not only the first.
     """
 
-    def __init__(self, problems: Iterable[Problem] | str) -> None:
+    def __init__(self, problems: Iterable[InputIssue] | str) -> None:
         if isinstance(problems, str):
-            problems = [Problem("data", None, None, None, problems)]
-        self.problems: Sequence[Problem] = tuple(problems)
+            problems = [InputIssue("data", None, None, None, problems)]
+        self.problems: Sequence[InputIssue] = tuple(problems)
         count = len(self.problems)
         head = f"{count} problem{'s' if count != 1 else ''} in the data:"
         super().__init__("\n".join([head, *(f"  {p}" for p in self.problems)]))
@@ -96,3 +101,20 @@ class ArgumentError(RiskEngineError, TypeError):
     Both a :class:`ValueError` (as every :class:`RiskEngineError`) and a
     :class:`TypeError`; the command line exits 2 on it.
     """
+
+
+#: Old public names -> their new names; each still works with a DeprecationWarning.
+_RENAMED = {"Problem": "InputIssue"}
+
+
+def __getattr__(name: str) -> Any:
+    """Resolve a renamed public name, warning that it is deprecated (PEP 562)."""
+    new = _RENAMED.get(name)
+    if new is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    warnings.warn(
+        f"riskengine.exceptions.{name} is deprecated; use {new}",
+        DeprecationWarning,
+        stacklevel=2,
+    )
+    return globals()[new]

@@ -77,7 +77,10 @@ def emit_json(document: Any) -> None:
 def frame_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     """Rows of a DataFrame as JSON-ready dicts (NaN -> None, numpy scalars -> Python)."""
     clean = frame.astype(object).where(frame.notna(), None)
-    return json.loads(clean.to_json(orient="records", date_format="iso", double_precision=10))
+    rows: list[dict[str, Any]] = json.loads(
+        clean.to_json(orient="records", date_format="iso", double_precision=10)
+    )
+    return rows
 
 
 def emit_table(frame: pd.DataFrame, fmt: str, floatfmt: str = "{:,.2f}") -> None:

@@ -16,6 +16,7 @@ import argparse
 from collections.abc import Callable
 from importlib import import_module
 from pathlib import Path
+from typing import Any
 
 from riskengine._limits import MAX_FRONTIER_POINTS, MAX_MONTE_CARLO, MAX_SEED
 from riskengine.cli._types import count, finite
@@ -58,9 +59,9 @@ class Command:
 
 
 def _command(
-    sub: argparse._SubParsersAction, name: str, help: str, description: str
+    sub: argparse._SubParsersAction[Any], name: str, help: str, description: str
 ) -> argparse.ArgumentParser:
-    parser = sub.add_parser(name, help=help, description=description)
+    parser: argparse.ArgumentParser = sub.add_parser(name, help=help, description=description)
     parser.set_defaults(run=Command(name))
     return parser
 
@@ -134,7 +135,7 @@ def add_format(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def validate(sub: argparse._SubParsersAction) -> None:
+def validate(sub: argparse._SubParsersAction[Any]) -> None:
     """``riskengine validate``."""
     parser = _command(
         sub,
@@ -147,7 +148,7 @@ def validate(sub: argparse._SubParsersAction) -> None:
     add_format(parser)
 
 
-def score(sub: argparse._SubParsersAction) -> None:
+def score(sub: argparse._SubParsersAction[Any]) -> None:
     """``riskengine score``."""
     parser = _command(
         sub,
@@ -183,7 +184,7 @@ def score(sub: argparse._SubParsersAction) -> None:
     )
 
 
-def optimise(sub: argparse._SubParsersAction) -> None:
+def optimise(sub: argparse._SubParsersAction[Any]) -> None:
     """``riskengine optimise``."""
     parser = _command(
         sub,
@@ -230,7 +231,7 @@ def optimise(sub: argparse._SubParsersAction) -> None:
     )
 
 
-def stress(sub: argparse._SubParsersAction) -> None:
+def stress(sub: argparse._SubParsersAction[Any]) -> None:
     """``riskengine stress``."""
     parser = _command(
         sub,
@@ -334,7 +335,7 @@ def _add_executor(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def report(sub: argparse._SubParsersAction) -> None:
+def report(sub: argparse._SubParsersAction[Any]) -> None:
     """``riskengine report``."""
     parser = _command(
         sub,
@@ -368,7 +369,7 @@ def report(sub: argparse._SubParsersAction) -> None:
     _add_debug(parser)
 
 
-def init(sub: argparse._SubParsersAction) -> None:
+def init(sub: argparse._SubParsersAction[Any]) -> None:
     """``riskengine init``."""
     parser = _command(
         sub,
@@ -390,7 +391,7 @@ def init(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
 
 
-def data(sub: argparse._SubParsersAction) -> None:
+def data(sub: argparse._SubParsersAction[Any]) -> None:
     """``riskengine data import``."""
     parser = sub.add_parser("data", help="refresh the data tables from the sources' own files")
     inner = parser.add_subparsers(
@@ -434,7 +435,7 @@ def data(sub: argparse._SubParsersAction) -> None:
 
 
 #: Command name -> the function that declares its arguments, in the order ``--help`` lists them.
-PARSERS: dict[str, Callable[[argparse._SubParsersAction], None]] = {
+PARSERS: dict[str, Callable[[argparse._SubParsersAction[Any]], None]] = {
     "validate": validate,
     "score": score,
     "optimise": optimise,

@@ -48,7 +48,7 @@ def _show(message: Warning | str, *_: Any, **__: Any) -> None:
 def terminal() -> Iterator[None]:
     """Escape control characters on stdout and stderr, and show warnings as one line."""
     out, err = sys.stdout, sys.stderr
-    sys.stdout, sys.stderr = SafeStream(out), SafeStream(err)  # type: ignore[assignment]
+    sys.stdout, sys.stderr = SafeStream(out), SafeStream(err)
     try:
         with warnings.catch_warnings():  # restores showwarning afterwards
             warnings.showwarning = _show  # how warnings look; which are shown is unchanged

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 
 import pandas as pd
@@ -23,7 +24,8 @@ from riskengine.cli._common import (
     frame_records,
     load_config_args,
 )
-from riskengine.data import load_dataset
+from riskengine.config.schema import BuyerConfig
+from riskengine.data import Dataset, load_dataset
 from riskengine.data.importers import (
     ImportResult,
     import_comtrade,
@@ -48,7 +50,7 @@ def _import(args: argparse.Namespace, data_dir: Path) -> ImportResult:
     return import_comtrade(data_dir, args.file, args.buyer, args.commodity, args.stage, hs)
 
 
-def _impact(before: object, after: object, buyers: dict[str, object]) -> pd.DataFrame:
+def _impact(before: Dataset, after: Dataset, buyers: Mapping[str, BuyerConfig]) -> pd.DataFrame:
     """Supply risk per buyer, commodity and stage before and after, where it moves."""
     keys = ["buyer", "commodity", "stage"]
     old = supply_risk(before, buyers).set_index(keys)["supply_risk"]
@@ -61,7 +63,10 @@ def _impact(before: object, after: object, buyers: dict[str, object]) -> pd.Data
 def run(args: argparse.Namespace) -> int:
     """Import, validate the result, write it as asked, and print the diff and its impact."""
     config, _ = load_config_args(args.config, args.overrides)
-    data_dir = Path(args.data if args.data is not None else config.data.dir)
+    source = args.data if args.data is not None else config.data.dir
+    if source is None:
+        raise fail("no --data and no data.dir in the configuration: name the CSV folder to update")
+    data_dir = Path(source)
     if not data_dir.is_dir():
         raise fail(f"--data {data_dir}: not a folder of CSV tables; imports update a CSV folder")
     before = load_dataset(data_dir)

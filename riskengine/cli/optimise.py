@@ -10,10 +10,10 @@ from riskengine.cli._common import check_output_file, emit_json, emit_table, fai
 from riskengine.config import Config
 from riskengine.data import Dataset
 from riskengine.optimise import OptimisationResult, analyse_alliance, frontier, optimise
-from riskengine.optimise._text import country_mix_text
 from riskengine.optimise.api import default_scores
 from riskengine.optimise.build import build_problem
 from riskengine.optimise.buylist import buy_list, buy_list_text
+from riskengine.optimise.result import country_mix_text
 from riskengine.optimise.solve import write_lp
 
 

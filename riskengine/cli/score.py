@@ -33,7 +33,7 @@ def _filter(frame: pd.DataFrame, column: str, wanted: list[str] | None) -> pd.Da
     return frame[frame[column].isin(wanted)]
 
 
-def criticality(dataset: object, config: object) -> pd.DataFrame:
+def criticality(dataset: Dataset, config: Config) -> pd.DataFrame:
     """World concentration joined with each buyer's JRC supply risk, per commodity and stage."""
     world = concentration_table(dataset.production, dataset.countries, dataset.export_controls)
     sr = supply_risk(dataset, config.buyers)

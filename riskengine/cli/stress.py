@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 
 from riskengine.cli._common import emit_json, emit_table, fail, load_inputs
 from riskengine.scenarios import RobustSettings, stress
@@ -14,12 +15,13 @@ def _check(args: argparse.Namespace) -> None:
         raise fail(f"--scheduler {args.scheduler} needs --executor dask")
     if args.no_library and args.library is not None:
         raise fail("--library and --no-library exclude each other; give one")
-    for flag, value, ok, valid, key in (
+    checks: tuple[tuple[str, float | None, Callable[[float], bool], str, str], ...] = (
         ("--cvar-alpha", args.cvar_alpha, lambda v: 0 <= v < 1, "0 <= A < 1", "alpha"),
         ("--cvar-beta", args.cvar_beta, lambda v: v >= 0, ">= 0", "beta"),
         ("--spot-premium", args.spot_premium, lambda v: v >= 0, ">= 0", "spot_premium"),
         ("--contract-fee", args.contract_fee, lambda v: v >= 0, ">= 0", "contract_fee"),
-    ):
+    )
+    for flag, value, ok, valid, key in checks:
         if value is not None and not ok(value):
             raise fail(f"{flag} {value:g}: expected {valid} (optimiser.stochastic.{key})")
 

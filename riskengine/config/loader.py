@@ -52,7 +52,8 @@ def _merge(base: dict[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
 def _nest(path: tuple[str, ...], value: Any) -> dict[str, Any]:
     for key in reversed(path):
         value = {key: value}
-    return value
+    nested: dict[str, Any] = value
+    return nested
 
 
 def _valid_keys(model: type[BaseModel], loc: tuple[str | int, ...]) -> list[str]:

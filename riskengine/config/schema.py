@@ -33,13 +33,13 @@ from riskengine.enums import (
     DisruptionKind,
     Enforce,
     Mode,
+    OfferStatus,
     OptimiserModel,
     PolicyBasis,
     RiskCharge,
     SharingRule,
     ShortfallRule,
     SolverName,
-    Status,
 )
 
 __all__ = [
@@ -457,11 +457,11 @@ class OptimiserConfig(_Model):
         description="version 1 (deprecated): home+partner floor for every buyer; use "
         "buyers.<B>.policy.min_partner_share",
     )
-    status_availability: dict[Status, Share] = Field(
+    status_availability: dict[OfferStatus, Share] = Field(
         default_factory=lambda: {
-            Status.PRODUCING: 1.0,
-            Status.RAMPING: 1.0,
-            Status.PLANNED: 0.0,
+            OfferStatus.PRODUCING: 1.0,
+            OfferStatus.RAMPING: 1.0,
+            OfferStatus.PLANNED: 0.0,
         },
         description="share of an offer's capacity usable now, by status (planned plants "
         "cannot deliver yet)",

@@ -9,7 +9,7 @@ from riskengine._text import did_you_mean
 from riskengine.config.schema import Config
 from riskengine.data.dataset import Dataset
 from riskengine.data.identifiers import hidden_characters, lookalike_of
-from riskengine.exceptions import DataError, Problem
+from riskengine.exceptions import DataError, InputIssue
 
 __all__ = ["check_against_config", "check_buyers", "known_codes"]
 
@@ -34,7 +34,7 @@ def _buyer_hint(buyer: str, buyers: list[str]) -> str:
     return did_you_mean(buyer, buyers)
 
 
-def _buyer_problems(dataset: Dataset, config: Config) -> list[Problem]:
+def _buyer_problems(dataset: Dataset, config: Config) -> list[InputIssue]:
     buyers = sorted(config.buyers)
     problems = []
     for table in _BUYER_TABLES:
@@ -46,14 +46,14 @@ def _buyer_problems(dataset: Dataset, config: Config) -> list[Problem]:
 
 def _unknown_buyers(
     dataset: Dataset, table: str, column: pd.Series, buyers: list[str]
-) -> list[Problem]:
+) -> list[InputIssue]:
     unknown = np.flatnonzero(~column.isin(buyers).to_numpy())
     problems = []
     for row in unknown[:_MAX_LISTED]:
         buyer = column.iloc[row]
         source, line, label = dataset.origin(table, int(row))
         problems.append(
-            Problem(
+            InputIssue(
                 source,
                 line,
                 "buyer",
@@ -67,12 +67,12 @@ def _unknown_buyers(
         source, _, _ = dataset.origin(table, 0)
         more = len(unknown) - _MAX_LISTED
         problems.append(
-            Problem(source, None, "buyer", None, f"{more} more rows with the same problem")
+            InputIssue(source, None, "buyer", None, f"{more} more rows with the same problem")
         )
     return problems
 
 
-def _code_problems(dataset: Dataset, config: Config, source: str) -> list[Problem]:
+def _code_problems(dataset: Dataset, config: Config, source: str) -> list[InputIssue]:
     codes = known_codes(dataset)
     problems = []
     for name, buyer in sorted(config.buyers.items()):
@@ -80,7 +80,7 @@ def _code_problems(dataset: Dataset, config: Config, source: str) -> list[Proble
             for code in getattr(buyer, key):
                 if code not in codes:
                     problems.append(
-                        Problem(
+                        InputIssue(
                             source,
                             None,
                             f"buyers.{name}.{key}",
@@ -93,7 +93,7 @@ def _code_problems(dataset: Dataset, config: Config, source: str) -> list[Proble
     for code in sorted(config.optimiser.country_share_overrides):
         if code not in codes:
             problems.append(
-                Problem(
+                InputIssue(
                     source,
                     None,
                     "optimiser.country_share_overrides",

@@ -19,7 +19,7 @@ from riskengine.data.plan_checks import plan_problems
 from riskengine.data.readers import RawTable
 from riskengine.data.schema import TABLES, TableSpec
 from riskengine.data.validate import check_lookalikes, check_references, parse_table
-from riskengine.exceptions import ArgumentError, DataError, Problem
+from riskengine.exceptions import ArgumentError, DataError, InputIssue
 
 __all__ = ["Dataset", "load_dataset", "shipped_data_dir", "write_dataset"]
 
@@ -27,7 +27,7 @@ __all__ = ["Dataset", "load_dataset", "shipped_data_dir", "write_dataset"]
 _NAMES = tuple(t.name for t in TABLES if not t.optional)
 _OPTIONAL = tuple(t.name for t in TABLES if t.optional)
 #: Tables with checks across columns beyond the schema's.
-_PARSERS: dict[str, Callable[[RawTable], tuple[pd.DataFrame | None, list[Problem]]]] = {
+_PARSERS: dict[str, Callable[[RawTable], tuple[pd.DataFrame | None, list[InputIssue]]]] = {
     "disruptions": parse_disruptions,
     "demand": partial(parse_demand, name="demand"),
     "demand_outlook": partial(parse_demand, name="demand_outlook"),
@@ -38,7 +38,7 @@ _PRODUCT_ROWS = ("demand", "demand_outlook")
 
 def table_parser(
     spec: TableSpec,
-) -> Callable[[RawTable], tuple[pd.DataFrame | None, list[Problem]]]:
+) -> Callable[[RawTable], tuple[pd.DataFrame | None, list[InputIssue]]]:
     """The function that parses and checks one raw table (a special one for disruptions)."""
     return _PARSERS.get(spec.name, partial(parse_table, spec))
 
@@ -209,9 +209,9 @@ def shipped_data_dir() -> Path:
 
 def cross_checks(
     tables: dict[str, pd.DataFrame], raws: dict[str, RawTable], *, contract_capacity: bool = True
-) -> list[Problem]:
+) -> list[InputIssue]:
     """Problems between tables: references, lookalike ids, and the version-2 plan checks."""
-    problems: list[Problem] = []
+    problems: list[InputIssue] = []
     countries = tables.get("countries")
     commodities = tables.get("commodities")
     codes = set(countries["country"]) if countries is not None else None
@@ -243,8 +243,8 @@ def cross_checks(
                     allow_empty=spec.name in _PRODUCT_ROWS,
                 )
         for name in spec.key:
-            col = spec.column(name)
-            if col is not None and col.kind == "text":
+            key_col = spec.column(name)
+            if key_col is not None and key_col.kind == "text":
                 problems += check_lookalikes(frame, raw, name)
         if spec.name == "export_controls" and codes is not None:
             problems += check_references(

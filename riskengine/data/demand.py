@@ -20,7 +20,7 @@ import pandas as pd
 from riskengine.data.readers import RawTable
 from riskengine.data.schema_plan import DEMAND_OUTLOOK_TABLE
 from riskengine.data.validate import parse_table
-from riskengine.exceptions import Problem
+from riskengine.exceptions import InputIssue
 
 __all__ = ["demand_by_year", "element_demand", "parse_demand", "product_shares"]
 
@@ -35,7 +35,7 @@ def _text(frame: pd.DataFrame, name: str) -> pd.Series:
     return text.replace({"nan": "", "<NA>": ""})
 
 
-def _row_problems(frame: pd.DataFrame, raw: RawTable) -> list[Problem]:
+def _row_problems(frame: pd.DataFrame, raw: RawTable) -> list[InputIssue]:
     """A row names a commodity (with demand_t) or a product (with product_t), not both."""
     product, commodity = _text(frame, "product"), _text(frame, "commodity")
     demand = _text(raw.frame, "demand_t")  # as written: a bad number is reported once, not as empty
@@ -72,12 +72,14 @@ def _row_problems(frame: pd.DataFrame, raw: RawTable) -> list[Problem]:
         values = _text(frame, column)
         for row in np.flatnonzero(mask.to_numpy(bool)):
             problems.append(
-                Problem(raw.source, raw.lines[row], column, values.iloc[row] or None, message)
+                InputIssue(raw.source, raw.lines[row], column, values.iloc[row] or None, message)
             )
     return problems
 
 
-def parse_demand(raw: RawTable, name: str = "demand") -> tuple[pd.DataFrame | None, list[Problem]]:
+def parse_demand(
+    raw: RawTable, name: str = "demand"
+) -> tuple[pd.DataFrame | None, list[InputIssue]]:
     """Parse ``demand.csv`` or ``demand_outlook.csv``: types, key, and the row rules.
 
     ``commodity`` and ``demand_t`` must be columns of the file but may be empty on
@@ -99,7 +101,7 @@ def parse_demand(raw: RawTable, name: str = "demand") -> tuple[pd.DataFrame | No
     missing = [c for c in _RELAXED if c not in raw.header]
     for column in missing:
         problems.append(
-            Problem(
+            InputIssue(
                 raw.source,
                 1,
                 None,

@@ -28,7 +28,7 @@ from riskengine.data.checks import check_buyers
 from riskengine.data.dataset import Dataset, cross_checks, table_parser
 from riskengine.data.readers import RawTable
 from riskengine.data.schema import RANGE_SUFFIXES, TABLES, Column, TableSpec
-from riskengine.exceptions import ArgumentError, DataError, Problem
+from riskengine.exceptions import ArgumentError, DataError, InputIssue
 
 __all__ = ["check_dataset", "check_inputs", "check_scores", "scale_column"]
 
@@ -109,7 +109,7 @@ def check_dataset(dataset: Any, who: str) -> Dataset:
         )
     raws: dict[str, RawTable] = {}
     tables: dict[str, pd.DataFrame] = {}
-    problems: list[Problem] = []
+    problems: list[InputIssue] = []
     for spec in TABLES:
         frame = getattr(dataset, spec.name)
         if frame is None and spec.optional:
@@ -152,7 +152,7 @@ def check_scores(scores: Any, who: str) -> pd.DataFrame | None:
         value = scores["risk_score"].iloc[row]
         raise DataError(
             [
-                Problem(
+                InputIssue(
                     "scores table",
                     row,
                     "risk_score",

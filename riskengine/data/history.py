@@ -19,7 +19,7 @@ import pandas as pd
 from riskengine.data.readers import RawTable, read_csv_table
 from riskengine.data.schema import DISRUPTION_TABLE
 from riskengine.data.validate import parse_table
-from riskengine.exceptions import DataError, Problem
+from riskengine.exceptions import DataError, InputIssue
 
 __all__ = ["check_disruptions", "parse_disruptions", "read_disruptions", "shipped_disruptions"]
 
@@ -28,27 +28,27 @@ _ISO2 = re.compile(r"^[A-Z]{2}$")
 
 def _problems(
     raw: RawTable, mask: np.ndarray, column: str, values: pd.Series, message: str
-) -> list[Problem]:
+) -> list[InputIssue]:
     return [
-        Problem(raw.source, raw.lines[row], column, str(values.iloc[row]) or None, message)
+        InputIssue(raw.source, raw.lines[row], column, str(values.iloc[row]) or None, message)
         for row in np.flatnonzero(mask)
     ]
 
 
-def check_disruptions(frame: pd.DataFrame, raw: RawTable) -> list[Problem]:
+def check_disruptions(frame: pd.DataFrame, raw: RawTable) -> list[InputIssue]:
     """Problems across columns of a parsed ``disruptions`` table.
 
     Checks that ``end_year`` is not before ``start_year``, that ``country`` is an
     ISO 3166-1 alpha-2 code, and that rows with commodity ``other`` name their
     ``material``. Column types, ranges and choices are checked by the schema.
     """
-    problems: list[Problem] = []
+    problems: list[InputIssue] = []
     start = pd.to_numeric(frame["start_year"], errors="coerce").astype(float)
     if "end_year" in frame.columns:
         end = pd.to_numeric(frame["end_year"], errors="coerce").astype(float)
         before = (end < start).to_numpy(bool)
         problems += [
-            Problem(
+            InputIssue(
                 raw.source,
                 raw.lines[row],
                 "end_year",
@@ -73,7 +73,7 @@ def check_disruptions(frame: pd.DataFrame, raw: RawTable) -> list[Problem]:
         material = pd.Series("", index=frame.index)
     unnamed = ((frame["commodity"].astype(str) == "other") & (material == "")).to_numpy()
     problems += [
-        Problem(
+        InputIssue(
             raw.source,
             raw.lines[row],
             "material",
@@ -96,7 +96,7 @@ def _with_defaults(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def parse_disruptions(raw: RawTable) -> tuple[pd.DataFrame | None, list[Problem]]:
+def parse_disruptions(raw: RawTable) -> tuple[pd.DataFrame | None, list[InputIssue]]:
     """Parse and check a raw ``disruptions`` table; absent optional columns are added."""
     frame, problems = parse_table(DISRUPTION_TABLE, raw)
     if frame is None:

@@ -18,7 +18,7 @@ from pathlib import Path
 from riskengine.data.readers import RawTable, read_csv_table
 from riskengine.data.schema import TABLES
 from riskengine.data.workbook import read_xlsx_book
-from riskengine.exceptions import DataError, Problem
+from riskengine.exceptions import DataError, InputIssue
 
 __all__ = ["SEEDS_LABEL", "read_tables"]
 
@@ -30,8 +30,8 @@ _ALL = tuple(t.name for t in TABLES)
 _IGNORED = {"readme", "lists"}
 
 
-def _problem(where: str, message: str) -> Problem:
-    return Problem(where, None, None, None, message)
+def _problem(where: str, message: str) -> InputIssue:
+    return InputIssue(where, None, None, None, message)
 
 
 def _close_misses(where: str, kind: str, found: Sequence[str], missing: Sequence[str]) -> list[str]:
@@ -51,14 +51,14 @@ def _close_misses(where: str, kind: str, found: Sequence[str], missing: Sequence
     return messages
 
 
-def _from_workbook(path: Path) -> tuple[dict[str, RawTable], list[Problem], list[str]]:
+def _from_workbook(path: Path) -> tuple[dict[str, RawTable], list[InputIssue], list[str]]:
     raws, sheets = read_xlsx_book(path, _ALL)
     missing = [n for n in _REQUIRED if n not in raws]
     problems = [_problem(path.name, m) for m in _close_misses(path.name, "sheet", sheets, missing)]
     return raws, problems, list(sheets)
 
 
-def _from_folder(path: Path) -> tuple[dict[str, RawTable], list[Problem], list[str], list[Path]]:
+def _from_folder(path: Path) -> tuple[dict[str, RawTable], list[InputIssue], list[str], list[Path]]:
     try:
         names = sorted(p.name for p in path.iterdir() if p.is_file())
     except OSError as exc:
@@ -94,7 +94,7 @@ def _fill(raws: dict[str, RawTable], seeds: Path) -> tuple[list[str], list[Path]
 
 def read_tables(
     path: Path, seeds: Path
-) -> tuple[dict[str, RawTable], list[Problem], tuple[Path, ...], tuple[str, ...]]:
+) -> tuple[dict[str, RawTable], list[InputIssue], tuple[Path, ...], tuple[str, ...]]:
     """The raw tables of a folder or workbook, the six it lacks read from ``seeds``.
 
     Parameters
@@ -108,7 +108,7 @@ def read_tables(
     -------
     raws : dict of str to RawTable
         By table name.
-    problems : list of Problem
+    problems : list of InputIssue
         No table at all (listing the sheets or files found), or a name close to
         a missing table's.
     files : tuple of Path

@@ -1,6 +1,6 @@
 """Checks across tables for the version-2 columns and tables (contract section 2).
 
-Each check returns :class:`~riskengine.exceptions.Problem` rows naming file,
+Each check returns :class:`~riskengine.exceptions.InputIssue` rows naming file,
 line, column and value, and saying what would be valid; the loader raises them
 all together (exit code 2 on the command line).
 """
@@ -14,7 +14,7 @@ import pandas as pd
 
 from riskengine.data.readers import RawTable
 from riskengine.data.routes import RouteError, parse_route
-from riskengine.exceptions import Problem
+from riskengine.exceptions import InputIssue
 
 __all__ = ["plan_problems"]
 
@@ -38,12 +38,14 @@ def _numbers(frame: pd.DataFrame, name: str) -> pd.Series:
     return pd.to_numeric(frame[name], errors="coerce").astype(float)
 
 
-def _problem(raw: RawTable, row: int, column: str | None, value: object, message: str) -> Problem:
+def _problem(
+    raw: RawTable, row: int, column: str | None, value: object, message: str
+) -> InputIssue:
     shown = None if value is None or str(value) in ("", "nan", "<NA>") else str(value)
-    return Problem(raw.source, raw.lines[row], column, shown, message)
+    return InputIssue(raw.source, raw.lines[row], column, shown, message)
 
 
-def _route_problems(tables: _Tables, raws: _Raws) -> list[Problem]:
+def _route_problems(tables: _Tables, raws: _Raws) -> list[InputIssue]:
     suppliers, raw = tables.get("suppliers"), raws.get("suppliers")
     countries = tables.get("countries")
     if suppliers is None or raw is None or "route" not in suppliers.columns:
@@ -67,7 +69,7 @@ def _offer_keys(tables: _Tables) -> set[tuple[str, str]]:
     )
 
 
-def _contract_problems(tables: _Tables, raws: _Raws) -> list[Problem]:
+def _contract_problems(tables: _Tables, raws: _Raws) -> list[InputIssue]:
     contracts, raw = tables.get("contracts"), raws.get("contracts")
     suppliers = tables.get("suppliers")
     if contracts is None or raw is None or suppliers is None:
@@ -105,7 +107,7 @@ def _contract_problems(tables: _Tables, raws: _Raws) -> list[Problem]:
     return problems
 
 
-def _capacity_problems(tables: _Tables, raws: _Raws) -> list[Problem]:
+def _capacity_problems(tables: _Tables, raws: _Raws) -> list[InputIssue]:
     contracts, raw = tables.get("contracts"), raws.get("contracts")
     suppliers = tables.get("suppliers")
     if contracts is None or raw is None or suppliers is None:
@@ -115,7 +117,7 @@ def _capacity_problems(tables: _Tables, raws: _Raws) -> list[Problem]:
 
 def _contract_capacity_problems(
     contracts: pd.DataFrame, raw: RawTable, suppliers: pd.DataFrame
-) -> list[Problem]:
+) -> list[InputIssue]:
     """Contracts on one offer may not add up to more than its capacity in any year."""
     capacity = {
         (str(s), str(c)): float(k)
@@ -163,7 +165,7 @@ def _bom_products(tables: _Tables) -> tuple[set[str], set[str]]:
     return products, bases
 
 
-def _demand_product_problems(tables: _Tables, raws: _Raws) -> list[Problem]:
+def _demand_product_problems(tables: _Tables, raws: _Raws) -> list[InputIssue]:
     products, bases = _bom_products(tables)
     problems = []
     for name in ("demand", "demand_outlook"):
@@ -185,7 +187,7 @@ def _demand_product_problems(tables: _Tables, raws: _Raws) -> list[Problem]:
     return problems
 
 
-def _bom_problems(tables: _Tables, raws: _Raws) -> list[Problem]:
+def _bom_problems(tables: _Tables, raws: _Raws) -> list[InputIssue]:
     bom, raw = tables.get("bom"), raws.get("bom")
     if bom is None or raw is None:
         return []
@@ -215,7 +217,7 @@ def _bom_problems(tables: _Tables, raws: _Raws) -> list[Problem]:
     return problems + _share_problems(bom, raw)
 
 
-def _share_problems(bom: pd.DataFrame, raw: RawTable) -> list[Problem]:
+def _share_problems(bom: pd.DataFrame, raw: RawTable) -> list[InputIssue]:
     """The base_share of a base product and its variants sum to 1 when given."""
     if "base_share" not in bom.columns:
         return []
@@ -244,7 +246,7 @@ def _share_problems(bom: pd.DataFrame, raw: RawTable) -> list[Problem]:
     return problems
 
 
-def _stock_problems(tables: _Tables, raws: _Raws) -> list[Problem]:
+def _stock_problems(tables: _Tables, raws: _Raws) -> list[InputIssue]:
     stocks, raw = tables.get("stocks"), raws.get("stocks")
     if stocks is None or raw is None:
         return []
@@ -261,7 +263,7 @@ def _stock_problems(tables: _Tables, raws: _Raws) -> list[Problem]:
     ]
 
 
-def _flow_problems(tables: _Tables, raws: _Raws) -> list[Problem]:
+def _flow_problems(tables: _Tables, raws: _Raws) -> list[InputIssue]:
     flows, raw = tables.get("export_flows"), raws.get("export_flows")
     countries = tables.get("countries")
     if flows is None or raw is None or countries is None:
@@ -297,7 +299,7 @@ def _flow_problems(tables: _Tables, raws: _Raws) -> list[Problem]:
     return problems
 
 
-_CHECKS: tuple[Callable[[_Tables, _Raws], list[Problem]], ...] = (
+_CHECKS: tuple[Callable[[_Tables, _Raws], list[InputIssue]], ...] = (
     _route_problems,
     _contract_problems,
     _capacity_problems,
@@ -308,7 +310,9 @@ _CHECKS: tuple[Callable[[_Tables, _Raws], list[Problem]], ...] = (
 )
 
 
-def plan_problems(tables: _Tables, raws: _Raws, *, contract_capacity: bool = True) -> list[Problem]:
+def plan_problems(
+    tables: _Tables, raws: _Raws, *, contract_capacity: bool = True
+) -> list[InputIssue]:
     """Every cross-table problem of the version-2 columns and tables, in a fixed order.
 
     ``contract_capacity=False`` leaves out contracts above their offer's capacity:

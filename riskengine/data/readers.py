@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from riskengine.exceptions import Problem
+from riskengine.exceptions import InputIssue
 
 __all__ = ["MAX_COLUMNS", "RawTable", "read_csv_table", "read_xlsx_tables", "to_raw"]
 
@@ -38,7 +38,7 @@ class RawTable:
     header: tuple[str, ...]
     frame: pd.DataFrame
     lines: tuple[int, ...]
-    problems: tuple[Problem, ...] = ()
+    problems: tuple[InputIssue, ...] = ()
     line_label: str = "line"
 
 
@@ -47,7 +47,9 @@ def _nfc(text: str) -> str:
 
 
 def _failed(source: str, message: str, line: int | None = None) -> RawTable:
-    return RawTable(source, (), pd.DataFrame(), (), (Problem(source, line, None, None, message),))
+    return RawTable(
+        source, (), pd.DataFrame(), (), (InputIssue(source, line, None, None, message),)
+    )
 
 
 def to_raw(source: str, header: list[str], records: list[tuple[int, list[str]]]) -> RawTable:
@@ -60,7 +62,7 @@ def to_raw(source: str, header: list[str], records: list[tuple[int, list[str]]])
             1,
         )
     header = [_nfc(h.strip()) for h in header]
-    problems: list[Problem] = []
+    problems: list[InputIssue] = []
     rows: list[list[str]] = []
     lines: list[int] = []
     width = len(header)
@@ -76,14 +78,16 @@ def to_raw(source: str, header: list[str], records: list[tuple[int, list[str]]])
                 wrong += 1
                 if wrong <= _MAX_WIDTH_PROBLEMS:
                     message = f"has {len(cells)} fields but the header has {width}"
-                    problems.append(Problem(source, line, None, None, message))
+                    problems.append(InputIssue(source, line, None, None, message))
                 continue
         rows.append([_nfc(c) for c in cells])
         lines.append(line)
     if wrong > _MAX_WIDTH_PROBLEMS:
         more = wrong - _MAX_WIDTH_PROBLEMS
         problems.append(
-            Problem(source, None, None, None, f"{more} more rows with the wrong number of fields")
+            InputIssue(
+                source, None, None, None, f"{more} more rows with the wrong number of fields"
+            )
         )
     frame = (
         pd.DataFrame(rows, columns=header, dtype=object)

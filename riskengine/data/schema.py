@@ -19,7 +19,7 @@ from riskengine.data.schema_plan import (
     PLAN_SUPPLIER_COLUMNS,
     STOCK_TABLE,
 )
-from riskengine.enums import COMMODITIES, DisruptionKind, Stage, Status
+from riskengine.enums import COMMODITIES, DisruptionKind, OfferStatus, Stage
 
 __all__ = [
     "DISRUPTION_TABLE",
@@ -33,7 +33,7 @@ __all__ = [
 ]
 
 _STAGES = tuple(s.value for s in Stage)
-_STATUSES = tuple(s.value for s in Status)
+_STATUSES = tuple(s.value for s in OfferStatus)
 
 COMMODITY_TABLE = TableSpec(
     "commodities",

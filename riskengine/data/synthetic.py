@@ -13,7 +13,7 @@ import pandas as pd
 
 from riskengine.config.arguments import MAX_SEED, check_count
 from riskengine.data.dataset import Dataset
-from riskengine.enums import COMMODITIES, Stage, Status
+from riskengine.enums import COMMODITIES, OfferStatus, Stage
 
 __all__ = ["generate_dataset"]
 
@@ -88,7 +88,7 @@ def _suppliers(rng: np.random.Generator, n: int, codes: np.ndarray) -> pd.DataFr
     china = country == "CN"
     capacity = rng.uniform(5.0, 100.0, n) * np.where(china, 2.0, 1.0)
     price = base * rng.uniform(0.8, 1.6, n) * np.where(china, 0.7, 1.0)
-    status = rng.choice([s.value for s in Status], size=n, p=[0.6, 0.25, 0.15])
+    status = rng.choice([s.value for s in OfferStatus], size=n, p=[0.6, 0.25, 0.15])
     stage = rng.choice([s.value for s in Stage], size=n, p=[0.2, 0.8])
     ids = [f"sup-{i:06d}" for i in range(n)]
     return pd.DataFrame(

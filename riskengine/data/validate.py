@@ -17,7 +17,7 @@ from riskengine._text import did_you_mean
 from riskengine.data.identifiers import hidden_characters, lookalike_of, skeleton
 from riskengine.data.readers import RawTable
 from riskengine.data.schema import RANGE_SUFFIXES, Column, TableSpec
-from riskengine.exceptions import Problem
+from riskengine.exceptions import InputIssue
 
 __all__ = ["check_lookalikes", "check_references", "parse_table"]
 
@@ -60,7 +60,7 @@ class _Collector:
 
     def __init__(self, raw: RawTable, inherit: bool = True) -> None:
         self.raw = raw
-        self.problems: list[Problem] = list(raw.problems) if inherit else []
+        self.problems: list[InputIssue] = list(raw.problems) if inherit else []
 
     def add(
         self,
@@ -77,12 +77,14 @@ class _Collector:
             text = message(str(value), int(row)) if callable(message) else message
             line = self.raw.lines[row]
             self.problems.append(
-                Problem(self.raw.source, line, column, shown, text, line_label=self.raw.line_label)
+                InputIssue(
+                    self.raw.source, line, column, shown, text, line_label=self.raw.line_label
+                )
             )
         if len(rows) > _MAX_PER_CHECK:
             more = len(rows) - _MAX_PER_CHECK
             self.problems.append(
-                Problem(
+                InputIssue(
                     self.raw.source, None, column, None, f"{more} more rows with the same problem"
                 )
             )
@@ -171,7 +173,7 @@ def _check_header(spec: TableSpec, raw: RawTable, out: _Collector) -> bool:
         if col.required and col.name not in header:
             hint = did_you_mean(col.name, raw.header)
             out.problems.append(
-                Problem(
+                InputIssue(
                     raw.source,
                     top,
                     None,
@@ -183,7 +185,7 @@ def _check_header(spec: TableSpec, raw: RawTable, out: _Collector) -> bool:
             ok = False
     duplicated = sorted(name for name, n in Counter(raw.header).items() if n > 1)
     for name in duplicated:
-        out.problems.append(Problem(raw.source, top, name, None, "appears twice in the header"))
+        out.problems.append(InputIssue(raw.source, top, name, None, "appears twice in the header"))
         ok = False
     return ok
 
@@ -209,7 +211,7 @@ def _check_key(spec: TableSpec, frame: pd.DataFrame, out: _Collector) -> None:
         shown = ", ".join(value)
         label = out.raw.line_label
         out.problems.append(
-            Problem(
+            InputIssue(
                 out.raw.source,
                 line,
                 None,
@@ -221,7 +223,7 @@ def _check_key(spec: TableSpec, frame: pd.DataFrame, out: _Collector) -> None:
         )
 
 
-def parse_table(spec: TableSpec, raw: RawTable) -> tuple[pd.DataFrame | None, list[Problem]]:
+def parse_table(spec: TableSpec, raw: RawTable) -> tuple[pd.DataFrame | None, list[InputIssue]]:
     """Parse a raw table into typed columns, collecting every problem.
 
     Returns the typed frame (None when the header is unusable) and the problems.
@@ -278,7 +280,7 @@ def check_references(
     what: str,
     fix: str,
     allow_empty: bool = False,
-) -> list[Problem]:
+) -> list[InputIssue]:
     """Problems for cells of ``column`` whose value is not in ``valid``."""
     if column not in frame.columns:
         return []
@@ -317,7 +319,7 @@ def _colliding(values: pd.Series) -> dict[str, str]:
     return dict(zip(distinct[clash], keys[clash], strict=True))
 
 
-def check_lookalikes(frame: pd.DataFrame, raw: RawTable, column: str) -> list[Problem]:
+def check_lookalikes(frame: pd.DataFrame, raw: RawTable, column: str) -> list[InputIssue]:
     """Problems for identifiers that differ only by invisible or lookalike characters."""
     if column not in frame.columns:
         return []

@@ -8,7 +8,12 @@ the others with ``confirmed``. Data years are read from the year columns
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pandas as pd
+
+if TYPE_CHECKING:
+    from riskengine.data.dataset import Dataset
 
 __all__ = ["YEAR_COLUMNS", "vintage_range", "vintage_table"]
 
@@ -25,7 +30,7 @@ _TABLES = (
 )
 
 
-def _present(dataset: object) -> list[str]:
+def _present(dataset: Dataset) -> list[str]:
     """The tables of :data:`_TABLES` this dataset has (optional ones may be absent)."""
     names = set(getattr(dataset, "table_names", _TABLES))
     return [n for n in _TABLES if n in names]
@@ -46,7 +51,7 @@ def _estimated(table: pd.DataFrame) -> pd.Series | None:
     return table[col].astype(str).str.strip().str.lower().str.startswith("estimate")
 
 
-def vintage_table(dataset: object) -> pd.DataFrame:
+def vintage_table(dataset: Dataset) -> pd.DataFrame:
     """One row per table: ``table, rows, years, estimated_rows, estimated_share``.
 
     ``years`` is the range of data years (e.g. '2020-2025', '' when the table
@@ -65,14 +70,16 @@ def vintage_table(dataset: object) -> pd.DataFrame:
         )
         flags = _estimated(table)
         count = None if flags is None else int(flags.sum())
-        share = float("nan") if flags is None or not len(flags) else count / len(flags)
+        share = (
+            float("nan") if flags is None or count is None or not len(flags) else count / len(flags)
+        )
         rows.append((name, len(table), span, count, share))
     return pd.DataFrame(
         rows, columns=["table", "rows", "years", "estimated_rows", "estimated_share"]
     )
 
 
-def vintage_range(dataset: object) -> tuple[str, float]:
+def vintage_range(dataset: Dataset) -> tuple[str, float]:
     """Data years across all tables ('2020-2025') and the share of estimated rows overall."""
     years = pd.concat([_years(dataset.table(n)) for n in _present(dataset)])
     table = vintage_table(dataset).dropna(subset=["estimated_share"])

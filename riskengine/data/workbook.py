@@ -33,7 +33,7 @@ from xml.etree import ElementTree
 import pandas as pd
 
 from riskengine.data.readers import MAX_COLUMNS, RawTable, to_raw
-from riskengine.exceptions import DataError, Problem
+from riskengine.exceptions import DataError, InputIssue
 
 __all__ = [
     "MAX_XLSX_BYTES",
@@ -62,7 +62,7 @@ _DTD_MARKS = tuple(
 
 
 def _refuse(path: Path, message: str) -> DataError:
-    return DataError([Problem(path.name, None, None, None, message)])
+    return DataError([InputIssue(path.name, None, None, None, message)])
 
 
 def _check_archive(path: Path) -> None:
@@ -290,14 +290,14 @@ def _table(source: str, rows: Iterator[_Row]) -> RawTable:
     """A raw table from sparse rows: the first row with a value is the header."""
     first = next(rows, None)
     if first is None or not first[1]:
-        problem = Problem(source, None, None, None, "is empty; expected a header row")
+        problem = InputIssue(source, None, None, None, "is empty; expected a header row")
         return RawTable(source, (), pd.DataFrame(), (), (problem,))
     head = first[1]
     width = max(head)
     if width > MAX_COLUMNS:
         return to_raw(source, [""] * width, [])  # refused there, with the count
     header = [head.get(c, "") for c in range(1, width + 1)]
-    problems: list[Problem] = []
+    problems: list[InputIssue] = []
     records: list[tuple[int, list[str]]] = []
     for number, texts, formulas in rows:
         found = _row_problems(source, number, texts, formulas, header)
@@ -311,13 +311,13 @@ def _table(source: str, rows: Iterator[_Row]) -> RawTable:
 
 def _row_problems(
     source: str, number: int, texts: dict[int, str], formulas: dict[int, str], header: list[str]
-) -> list[Problem]:
+) -> list[InputIssue]:
     width = len(header)
     problems = []
     beyond = sorted(c for c in (*texts, *formulas) if c > width)
     if beyond:
         problems.append(
-            Problem(
+            InputIssue(
                 source,
                 number,
                 None,
@@ -329,7 +329,7 @@ def _row_problems(
     for column, formula in sorted(formulas.items()):
         if column <= width:
             problems.append(
-                Problem(
+                InputIssue(
                     source,
                     number,
                     header[column - 1] or _letter(column),
@@ -344,7 +344,7 @@ def _row_problems(
 def _read_sheet(workbook: Any, name: str, source: str, budget: _Budget) -> RawTable:
     sheet = workbook[name]
     if not hasattr(sheet, "_worksheet_path"):
-        problem = Problem(source, None, None, None, "is a chart sheet, not a table")
+        problem = InputIssue(source, None, None, None, "is a chart sheet, not a table")
         return RawTable(source, (), pd.DataFrame(), (), (problem,))
     try:
         with workbook._archive.open(sheet._worksheet_path) as part:
@@ -352,7 +352,7 @@ def _read_sheet(workbook: Any, name: str, source: str, budget: _Budget) -> RawTa
     except DataError:
         raise
     except Exception as exc:  # malformed sheet XML fails in many ways
-        problem = Problem(
+        problem = InputIssue(
             source,
             None,
             None,
@@ -390,9 +390,9 @@ def read_xlsx_book(
             for sheet in found:
                 by_lower.setdefault(sheet.lower(), sheet)
             return {
-                name: _read_sheet(workbook, sheet, f"{path.name}[{sheet}]", budget)
+                name: _read_sheet(workbook, match, f"{path.name}[{match}]", budget)
                 for name in names
-                if (sheet := by_lower.get(name.lower())) is not None
+                if (match := by_lower.get(name.lower())) is not None
             }, found
         finally:
             workbook.close()

@@ -140,7 +140,9 @@ def _clean(frame: pd.DataFrame, columns: list[str], tol: float) -> pd.DataFrame:
     return frame.assign(**dict(zip(columns, clean, strict=True)))
 
 
-def _players(game: CoalitionGame, members: tuple[str, ...], value: dict) -> pd.DataFrame:
+def _players(
+    game: CoalitionGame, members: tuple[str, ...], value: dict[frozenset[str], float]
+) -> pd.DataFrame:
     everyone = frozenset(game.buyers)
     reduction = _reductions(game, list(value))
     alone = game.alone().groupby("buyer")[["demand_t", "model_cost_usd"]].sum()

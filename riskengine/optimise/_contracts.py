@@ -23,8 +23,8 @@ import pandas as pd
 
 from riskengine.data.dataset import Dataset
 from riskengine.enums import Mode
-from riskengine.exceptions import DataError, Problem
-from riskengine.optimise.families import Block, make_block
+from riskengine.exceptions import DataError, InputIssue
+from riskengine.optimise.families import Block, RhsSource, make_block
 
 if TYPE_CHECKING:
     from riskengine.optimise.parameters import ModelArrays
@@ -64,7 +64,7 @@ def contracted_tonnes(dataset: Dataset) -> pd.Series:
     if len(bad):
         raise DataError(
             [
-                Problem(
+                InputIssue(
                     *dataset.where("suppliers", int(i)),
                     CONTRACT_COLUMN,
                     str(raw.iloc[i]),
@@ -137,7 +137,11 @@ def contract_block(
     check_contracts(dataset, agg, offer[offer["contracted_t"] > 0], structure)
     rows = agg[["buyer", "commodity", "supplier_id", "country", "rhs_t"]]
     entries = (row, under, np.ones(len(under)))
-    rhs = ("contract", agg["offer"].to_numpy(), agg["share_"].to_numpy())
+    rhs: tuple[RhsSource, np.ndarray, np.ndarray] = (
+        "contract",
+        agg["offer"].to_numpy(),
+        agg["share_"].to_numpy(),
+    )
     return make_block("contract", entries, structure.layout.n_cols, rows, "ge", rhs)
 
 
@@ -155,7 +159,7 @@ def check_contracts(
         where = dataset.where("suppliers", int(offer.row))
         if (offer.commodity, offer.supplier_id) not in sold:
             problems.append(
-                Problem(
+                InputIssue(
                     *where,
                     CONTRACT_COLUMN,
                     f"{offer.contracted_t:g}",
@@ -167,7 +171,7 @@ def check_contracts(
     for r in rows[rows["rhs_t"] > rows["attainable_t"] * (1 + 1e-9) + 1e-9].itertuples():
         where = dataset.where("suppliers", int(row_of[r.offer]))
         problems.append(
-            Problem(
+            InputIssue(
                 *where,
                 CONTRACT_COLUMN,
                 f"{r.rhs_t:g}",

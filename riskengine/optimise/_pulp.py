@@ -10,7 +10,7 @@ Each solve uses a fresh ``LpProblem``, so PuLP's stale duals from earlier
 solves cannot leak in; duals are read only after an optimal LP solve. The
 binary ``y`` columns of a MILP (minimum order quantity, supplier limit) are
 ``Binary`` variables; CBC and HiGHS then run branch and bound to a relative
-gap of :data:`~riskengine.optimise._highs.MIP_REL_GAP` and no duals are read.
+gap of :data:`~riskengine.optimise.highs.MIP_REL_GAP` and no duals are read.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ import pulp
 
 from riskengine.enums import SolverName
 from riskengine.exceptions import SolverError
-from riskengine.optimise import _highs
+from riskengine.optimise import highs
 from riskengine.optimise.problem import Problem
 from riskengine.optimise.solution import ModelAnswer, Solution, SolveStatus, to_solution
 
@@ -187,7 +187,7 @@ def _cbc(time_limit_s: float | None, mip: bool = False) -> Any:
     """CBC: a ``cbc`` on PATH through COIN_CMD, else the binary bundled with PuLP 3.x."""
     options: dict[str, Any] = {"msg": False, "mip": mip, "timeLimit": time_limit_s}
     if mip:
-        options["gapRel"] = _highs.MIP_REL_GAP
+        options["gapRel"] = highs.MIP_REL_GAP
     if shutil.which("cbc"):
         return pulp.COIN_CMD(**options)
     bundled = getattr(pulp, "PULP_CBC_CMD", None)
@@ -204,20 +204,20 @@ def _cbc(time_limit_s: float | None, mip: bool = False) -> Any:
 
 
 def _highs_cmd(time_limit_s: float | None, mip: bool = False) -> Any:
-    gap = {"gapRel": _highs.MIP_REL_GAP} if mip else {}
+    gap = {"gapRel": highs.MIP_REL_GAP} if mip else {}
     solver = pulp.HiGHS(msg=False, timeLimit=time_limit_s, presolve_rule_off=8192, **gap)
     if not solver.available():
         raise SolverError(
             "solver 'highs' is not available through PuLP: install highspy "
             "(pip install highspy) or set optimiser.solver: cbc"
         )
-    _highs.silence_banner()
+    highs.silence_banner()
     return solver
 
 
 def _version(solver: SolverName) -> str:
     if solver is SolverName.HIGHS:
-        return f"{_highs.highs_version()} (PuLP {pulp.__version__})"
+        return f"{highs.highs_version()} (PuLP {pulp.__version__})"
     return f"{'system' if shutil.which('cbc') else 'bundled'} (PuLP {pulp.__version__})"
 
 

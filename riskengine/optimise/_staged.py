@@ -3,7 +3,7 @@
 :class:`StagedLP` loads a :class:`~riskengine.optimise.problem.Problem` (its
 matrix, costs and bounds from
 :func:`~riskengine.optimise.parameters.model_arrays`) into one ``Highs``
-through the project's loader (:func:`~riskengine.optimise._highs.new_highs`),
+through the project's loader (:func:`~riskengine.optimise.highs.new_highs`),
 then lets a caller add columns and rows and minimise one objective after
 another. :meth:`StagedLP.keep` adds the row ``objective <= optimum + slack``
 so the next stage cannot give back what this one won. Every stage re-solves
@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from riskengine.optimise._highs import STATUS, new_highs
+from riskengine.optimise.highs import STATUS, new_highs
 from riskengine.optimise.problem import Problem, Structure
 from riskengine.optimise.solution import SolveStatus
 
@@ -75,14 +75,14 @@ def _variant_needs(structure: Structure) -> np.ndarray:
     first = structure.needs.groupby(keys, sort=False)["need"].min()
     index = pd.MultiIndex.from_frame(structure.variants[keys]) if len(keys) > 1 else None
     found = first.reindex(index if index is not None else structure.variants[keys[0]])
-    return found.fillna(structure.needs["need"].iloc[0]).to_numpy(dtype=int)
+    return np.asarray(found.fillna(structure.needs["need"].iloc[0]).to_numpy(dtype=int))
 
 
 def _needs_of(table: pd.DataFrame, n: int) -> np.ndarray:
     """The ``need`` column of a stock table (empty when the model has none)."""
     if not n:
         return np.zeros(0, dtype=int)
-    return table["need"].to_numpy(dtype=int)
+    return np.asarray(table["need"].to_numpy(dtype=int))
 
 
 class StagedLP:

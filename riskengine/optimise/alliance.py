@@ -42,7 +42,17 @@ from riskengine.optimise.result import OptimisationResult, records
 from riskengine.optimise.sharing import share
 from riskengine.optimise.solve import solve
 
-__all__ = ["RULES", "VALUE_SIGN", "AllianceAnalysis", "alliance_value", "analyse_alliance"]
+__all__ = [
+    "RULES",
+    "VALUE_SIGN",
+    "AllianceAnalysis",
+    "alliance_value",
+    "analyse_alliance",
+    "rules_agree",
+]
+
+#: Whether the sharing rules give the same split (:func:`._alliance_tables.rules_agree`).
+rules_agree = tables.rules_agree
 
 #: The rules the analysis compares, in the order shown.
 RULES = (SharingRule.PROPORTIONAL, SharingRule.MAXMIN, SharingRule.SHAPLEY, SharingRule.NONE)

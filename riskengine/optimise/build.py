@@ -3,13 +3,14 @@
 :func:`build_problem` reads the tables and the configuration once and lays
 out the structure: the index tables (:mod:`~.variables`), the policy rows,
 the strategic stocks, and one block per constraint family
-(:mod:`~.constraints`, :mod:`~._contracts`, :mod:`~._milp`), in
+(:mod:`~.constraints`, :mod:`~._contracts`, :mod:`~.milp`), in
 :data:`~.families.FAMILIES` order; then the base :class:`~.parameters.Parameters`.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -18,7 +19,6 @@ from riskengine.config.schema import Config
 from riskengine.data.dataset import Dataset
 from riskengine.enums import Mode, ShortfallRule
 from riskengine.exceptions import RiskEngineError
-from riskengine.optimise import _milp
 from riskengine.optimise._contracts import contract_block
 from riskengine.optimise.commitments import (
     approval_share,
@@ -39,6 +39,7 @@ from riskengine.optimise.constraints import (
     define_stock_target,
     policy_rows,
 )
+from riskengine.optimise.milp import is_milp, milp_blocks
 from riskengine.optimise.parameters import Parameters, model_arrays
 from riskengine.optimise.policy import ModelSettings, model_settings
 from riskengine.optimise.problem import Layout, Problem, Structure, variant_use
@@ -55,7 +56,7 @@ def _q(x: pd.DataFrame) -> np.ndarray:
             f"scores have no disruption_probability for buyer {first['buyer']!r}, supplier_id "
             f"{first['supplier_id']!r}; pass scores from riskengine.optimise.api.default_scores"
         )
-    return x["disruption_probability"].to_numpy(dtype=float)
+    return np.asarray(x["disruption_probability"].to_numpy(dtype=float))
 
 
 def _violation_table(caps: pd.DataFrame, floors: pd.DataFrame) -> pd.DataFrame:
@@ -83,7 +84,7 @@ def _violation_prices(
 
 def _alone(x: pd.DataFrame, n_offers: int) -> np.ndarray:
     offer = x["offer"].to_numpy(dtype=int)
-    return np.bincount(offer, minlength=n_offers)[offer] == 1
+    return np.asarray(np.bincount(offer, minlength=n_offers)[offer] == 1)
 
 
 def _groups(need: pd.DataFrame, mode: Mode) -> tuple[np.ndarray, np.ndarray]:
@@ -106,7 +107,7 @@ def _family_codes(variants: pd.DataFrame) -> np.ndarray:
     if variants.empty:
         return np.zeros(0, dtype=int)
     keys = pd.MultiIndex.from_frame(variants[["buyer", "family", "year"]])
-    return pd.factorize(keys, sort=True)[0].astype(int)
+    return np.asarray(pd.factorize(keys, sort=True)[0].astype(int))
 
 
 def _parameters(
@@ -154,7 +155,7 @@ def _parameters(
 
 def _product_parameters(
     variants: pd.DataFrame, need: pd.DataFrame, family: np.ndarray
-) -> dict[str, np.ndarray | None]:
+) -> dict[str, Any]:
     if variants.empty:
         return {}
     family_t = variants.groupby(family, sort=True)["product_t"].first().to_numpy(dtype=float)
@@ -228,7 +229,7 @@ def build_problem(
     consumption = not floors.empty or (
         not caps.empty and bool((caps["basis"] == "consumption").any())
     )
-    milp = _milp.is_milp(config.optimiser)
+    milp = is_milp(config.optimiser)
     layout = Layout(
         n_x=len(x),
         n_need=len(need),
@@ -276,7 +277,7 @@ def build_problem(
     blocks.append(define_product_family(variants, family, layout))
     y_upper = np.zeros(0)
     if milp:
-        extra, y_upper = _milp.milp_blocks(draft, base, caps, config.optimiser, params)
+        extra, y_upper = milp_blocks(draft, base, caps, config.optimiser, params)
         blocks.extend(extra)
     structure = replace(
         draft,

@@ -26,6 +26,7 @@ from collections.abc import Iterable, Sequence
 from functools import cached_property
 from itertools import combinations
 from math import factorial
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -35,6 +36,9 @@ from riskengine.optimise.parameters import Parameters, base_mix_t, model_arrays,
 from riskengine.optimise.problem import Problem
 from riskengine.optimise.solution import Solution, to_solution
 from riskengine.optimise.solve import solve
+
+if TYPE_CHECKING:
+    from riskengine.optimise.highs import HighsModel
 
 __all__ = [
     "MONEY_TERMS",
@@ -118,7 +122,7 @@ class CoalitionGame:
         needs = problem.structure.needs
         self.buyers: tuple[str, ...] = tuple(sorted(set(needs["buyer"].astype(str))))
         self._need_buyer = pd.Index(self.buyers).get_indexer(needs["buyer"].astype(str))
-        self._model = None
+        self._model: HighsModel | None = None
         self._solved: dict[frozenset[str], pd.DataFrame] = {}
         self._totals: dict[frozenset[str], pd.Series] = {}
         self.solves = 0
@@ -186,7 +190,7 @@ class CoalitionGame:
         return plain and resolve_backend(self.solver, self.backend) == "highs"
 
     def _resolve(self, params: Parameters) -> Solution:
-        from riskengine.optimise._highs import HighsModel, highs_version
+        from riskengine.optimise.highs import HighsModel, highs_version
 
         if self._model is None:
             self._model = HighsModel(self.problem, self.time_limit_s)
@@ -197,7 +201,7 @@ class CoalitionGame:
                 n, np.arange(n, dtype=np.int32), arrays.lower[part.cols], arrays.upper[part.cols]
             )
             if r:
-                part.highs.changeRowsBounds(
+                part.highs.changeRowsBounds(  # type: ignore[attr-defined]  # in highspy, not in its stubs
                     r,
                     np.arange(r, dtype=np.int32),
                     arrays.row_lower[part.rows],
@@ -371,7 +375,7 @@ def least_core(
     """
     import highspy
 
-    from riskengine.optimise._highs import new_highs
+    from riskengine.optimise.highs import new_highs
 
     n = len(players)
     grand = frozenset(players)

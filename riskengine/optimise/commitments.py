@@ -102,7 +102,7 @@ def _offer_stage(dataset: Dataset, x: pd.DataFrame) -> np.ndarray:
     key = sup["supplier_id"].astype(str) + "\x1f" + sup["commodity"].astype(str)
     stage = pd.Series(sup["stage"].astype(str).to_numpy(), index=key.to_numpy())
     want = (x["supplier_id"].astype(str) + "\x1f" + x["commodity"].astype(str)).to_numpy()
-    return stage.reindex(want).fillna("").to_numpy()
+    return np.asarray(stage.reindex(want).fillna("").to_numpy())
 
 
 def export_channels(dataset: Dataset, config: Config, x: pd.DataFrame) -> pd.DataFrame:

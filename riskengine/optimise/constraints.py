@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from riskengine.enums import Enforce, Mode, PolicyBasis
-from riskengine.optimise.families import Block, make_block
+from riskengine.optimise.families import Block, RhsSource, make_block
 from riskengine.optimise.policy import BuyerPolicy
 
 if TYPE_CHECKING:
@@ -302,5 +302,5 @@ def define_export_channel(
         year=rows["year"].to_numpy(), rhs_t=chan["tonnes"].to_numpy(dtype=float)
     )
     entries = (row_of_x[used], used, np.ones(len(used)))
-    rhs = ("channel", rows["channel"].to_numpy(), 1.0)
+    rhs: tuple[RhsSource, np.ndarray, float] = ("channel", rows["channel"].to_numpy(), 1.0)
     return make_block("export_channel", entries, lay.n_cols, table, "le", rhs)

@@ -67,6 +67,7 @@ RhsSource = Literal[
     "balance",
     "target",
     "product",
+    "channel",
     "capacity",
     "contract",
     "service",

@@ -166,7 +166,7 @@ def _solutions(
             solve(problem.with_risk_aversion(lam), opt.solver, backend, opt.time_limit_s)
             for lam in lambdas
         ]
-    from riskengine.optimise._highs import HighsModel, highs_version
+    from riskengine.optimise.highs import HighsModel, highs_version
 
     model, version, out = HighsModel(problem, opt.time_limit_s), highs_version(), []
     for lam in lambdas:
@@ -205,7 +205,7 @@ def serves_less(points: pd.DataFrame) -> np.ndarray:
     ok = (points["status"] == "optimal").to_numpy()
     served = points["served_t"].fillna(0.0).to_numpy()
     best = served[ok].max() if ok.any() else 0.0
-    return served < best - 1e-7 * max(1.0, best)
+    return np.asarray(served < best - 1e-7 * max(1.0, best))
 
 
 def efficient(points: pd.DataFrame) -> np.ndarray:

@@ -59,7 +59,7 @@ def _through_china(dataset: Dataset) -> np.ndarray:
     stages = route_stages(sup)
     china = np.zeros(len(sup), dtype=bool)
     china[stages.loc[stages["country"].astype(str) == "CN", "row"].to_numpy(dtype=int)] = True
-    return china | (sup["country"].astype(str) == "CN").to_numpy()
+    return np.asarray(china | (sup["country"].astype(str) == "CN").to_numpy())
 
 
 def pipeline(dataset: Dataset, config: Config) -> pd.DataFrame:

@@ -175,7 +175,7 @@ def x_capacity_t(structure: Structure, params: Parameters) -> np.ndarray:
         share = np.divide(demand, total, out=np.zeros_like(demand), where=total > 0)
         own, rest = offtake_split(structure, params)
         cap = own + rest[offer] * share[need]
-        return cap if params.availability is None else cap * params.availability
+        return np.asarray(cap if params.availability is None else cap * params.availability)
     if params.availability is None:
         return np.where(structure.x_alone, cap, np.inf)
     limited = cap * params.availability
@@ -221,7 +221,7 @@ def base_mix_t(structure: Structure, params: Parameters) -> np.ndarray:
     if not len(params.z_family):
         return np.zeros(0)
     base = structure.variants["base_share"].to_numpy(dtype=float)
-    return base * params.family_t[params.z_family]
+    return np.asarray(base * params.family_t[params.z_family], dtype=float)
 
 
 def _row_bounds(structure: Structure, params: Parameters) -> tuple[np.ndarray, np.ndarray]:

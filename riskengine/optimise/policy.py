@@ -251,7 +251,7 @@ def lost_supply_values(
             reference = pd.to_numeric(table["price_usd_per_kg"], errors="coerce").get(c, 0.0)
             values.append(LOST_VALUE_FALLBACK_MARKUP * float(max(dearest.get(c, 0.0), reference)))
             missing.append(c)
-    notes = ()
+    notes: tuple[str, ...] = ()
     if missing:
         notes = (
             f"commodities.csv gives no lost_supply_value_usd_per_kg for {', '.join(missing)}: "

@@ -10,7 +10,7 @@ costs and every bound come from
 :func:`~riskengine.optimise.parameters.model_arrays`, the only place they are
 computed. :meth:`Problem.with_parameters` gives the same structure with other
 numbers: the frontier changes lambda, a scenario changes capacities, prices
-and demand. Both backends (``_highs``, ``_pulp``) read a :class:`Problem`.
+and demand. Both backends (``highs``, ``_pulp``) read a :class:`Problem`.
 
 Columns (:class:`Layout`): ``x[b,o]`` tonnes bought by buyer b from offer o;
 ``shortfall[b,c]``; ``bought[b,c]`` (= sum of the buyer's x, when a policy
@@ -213,17 +213,17 @@ class Structure:
     @cached_property
     def x_need(self) -> np.ndarray:
         """Need of every x column."""
-        return self.x["need"].to_numpy(dtype=int)
+        return np.asarray(self.x["need"].to_numpy(dtype=int))
 
     @cached_property
     def x_offer(self) -> np.ndarray:
         """Offer of every x column."""
-        return self.x["offer"].to_numpy(dtype=int)
+        return np.asarray(self.x["offer"].to_numpy(dtype=int))
 
     @cached_property
     def x_alone(self) -> np.ndarray:
         """True where only one buyer can buy the x column's offer."""
-        return np.bincount(self.x_offer, minlength=len(self.offers))[self.x_offer] == 1
+        return np.asarray(np.bincount(self.x_offer, minlength=len(self.offers))[self.x_offer] == 1)
 
     @property
     def sigma(self) -> float:

@@ -14,15 +14,16 @@ from riskengine.enums import Mode
 from riskengine.exceptions import RiskEngineError
 from riskengine.optimise import _tables
 from riskengine.optimise._contracts import INFEASIBLE_HINT
-from riskengine.optimise._milp import MILP_MESSAGE, MILP_NOT_SOLVED
+from riskengine.optimise._text import country_mix_text
 from riskengine.optimise.binding import binding
+from riskengine.optimise.milp import MILP_MESSAGE, MILP_NOT_SOLVED
 from riskengine.optimise.problem import Problem
 from riskengine.optimise.solution import Solution, SolveStatus
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-__all__ = ["OptimisationResult", "make_result", "records"]
+__all__ = ["OptimisationResult", "country_mix_text", "make_result", "records"]
 
 #: Relative tolerance of the self-check (objective recomputed from the tables).
 CHECK_RTOL = 1e-6
@@ -35,7 +36,8 @@ def _number(value: float) -> float | None:
 
 def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     """Rows of a DataFrame as JSON-ready dicts (NaN -> None)."""
-    return json.loads(frame.to_json(orient="records", double_precision=10))
+    rows: list[dict[str, Any]] = json.loads(frame.to_json(orient="records", double_precision=10))
+    return rows
 
 
 @dataclass(frozen=True, repr=False)
@@ -210,7 +212,7 @@ class OptimisationResult:
             "holding_usd",
             "expected_loss_usd",
         )
-        money = {k: float(m[k].sum()) for k in keys}
+        money: dict[str, Any] = {k: float(m[k].sum()) for k in keys}
         money["thrifting_usd"] = float(pick["products"]["premium_usd"].sum())
         total = float(m["model_cost_usd"].sum()) + money["thrifting_usd"]
         return replace(self, **pick, **money, objective_usd=total, objective_check_usd=total)

@@ -174,7 +174,13 @@ _UNITS = {
 }
 
 
-def _run(lp: StagedLP, cols: np.ndarray, weights: np.ndarray, stage: str, log: list) -> None:
+def _run(
+    lp: StagedLP,
+    cols: np.ndarray,
+    weights: np.ndarray,
+    stage: str,
+    log: list[tuple[str, float, str]],
+) -> None:
     """Minimise ``weights @ cols``, log it and keep it for later stages.
 
     The weights are divided by the largest one before HiGHS sees them (costs of
@@ -192,7 +198,9 @@ def _run(lp: StagedLP, cols: np.ndarray, weights: np.ndarray, stage: str, log: l
     lp.keep(cost * norm, optimum * norm, STAGE_RTOL, atol)
 
 
-def _individual_rationality(lp: StagedLP, rows: _Rows, alone: pd.DataFrame, log: list) -> None:
+def _individual_rationality(
+    lp: StagedLP, rows: _Rows, alone: pd.DataFrame, log: list[tuple[str, float, str]]
+) -> None:
     """Stage 1: the least loss against buying alone (model cost per buyer, shortfall per need)."""
     n_buyers, n = rows.by_buyer.shape
     need = alone["need"].to_numpy(dtype=int)
@@ -230,7 +238,9 @@ def _served(rows: _Rows) -> sp.csr_matrix:
     return -rows.short
 
 
-def _proportional(lp: StagedLP, rows: _Rows, pooled: np.ndarray, log: list) -> None:
+def _proportional(
+    lp: StagedLP, rows: _Rows, pooled: np.ndarray, log: list[tuple[str, float, str]]
+) -> None:
     """Equal served shares per group, then equal buying cost per tonne of demand."""
     live = rows.demand > 0
     # served share - 1 = -shortfall / D: the common value r - 1 lies in [-1, 0]
@@ -257,7 +267,9 @@ def _bound_rows(
     lp.add_rows(body, low, high)
 
 
-def _maxmin(lp: StagedLP, rows: _Rows, pooled: np.ndarray, log: list) -> None:
+def _maxmin(
+    lp: StagedLP, rows: _Rows, pooled: np.ndarray, log: list[tuple[str, float, str]]
+) -> None:
     """The smallest served share per group as large as possible, then the dearest tonne."""
     low = lp.add_columns(np.full(rows.n_groups, -1.0), np.zeros(rows.n_groups))
     _bound_rows(lp, rows, _served(rows), rows.demand, low, "ge")
@@ -268,7 +280,13 @@ def _maxmin(lp: StagedLP, rows: _Rows, pooled: np.ndarray, log: list) -> None:
     _run(lp, top, np.ones(rows.n_groups), "largest_cost_per_tonne", log)
 
 
-def _shapley(lp: StagedLP, rows: _Rows, pooled: np.ndarray, targets: np.ndarray, log: list) -> None:
+def _shapley(
+    lp: StagedLP,
+    rows: _Rows,
+    pooled: np.ndarray,
+    targets: np.ndarray,
+    log: list[tuple[str, float, str]],
+) -> None:
     """Each buyer's model cost as close as possible to its Shapley cost share."""
     n_buyers = rows.by_buyer.shape[0]
     # rows divided by each target (gap in shares of it); the objective weighs them back
@@ -370,7 +388,7 @@ def _stages(
     game: CoalitionGame,
     pooled: np.ndarray,
     targets: pd.Series,
-    log: list,
+    log: list[tuple[str, float, str]],
 ) -> None:
     """Individual rationality, the rule's own stages, then one plan among the ties."""
     _individual_rationality(lp, rows, game.alone(), log)

@@ -111,7 +111,7 @@ def _solve_once(
         from riskengine.optimise._pulp import solve_pulp
 
         return solve_pulp(problem, solver, time_limit_s)
-    from riskengine.optimise._highs import HighsModel, highs_version
+    from riskengine.optimise.highs import HighsModel, highs_version
 
     model = HighsModel(problem, time_limit_s)
     answer, seconds = model.run()

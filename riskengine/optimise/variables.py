@@ -95,7 +95,7 @@ def needs(
     values, notes = lost_supply_values(dataset, config, commodities, settings.version)
     by_commodity = dict(zip(commodities, values, strict=True))
     frame["lost_value_usd_per_kg"] = frame["commodity"].map(by_commodity).astype(float)
-    first_row = {}
+    first_row: dict[tuple[str, str], int] = {}
     for i, (b, c) in enumerate(zip(raw["buyer"].astype(str), _text(raw, "commodity"), strict=True)):
         first_row.setdefault((b, c), i)
     frame["row"] = [
@@ -153,7 +153,7 @@ def capacity_share(dataset: Dataset, config: Config, years: tuple[int, ...]) -> 
     available = {str(k): v for k, v in config.optimiser.status_availability.items()}
     by_status = status.map(available).fillna(1.0).to_numpy(dtype=float)
     if years == (NO_YEAR,):
-        return by_status[:, None]
+        return np.asarray(by_status[:, None])
     start = _optional_column(sup, "available_from").to_numpy()
     ramp = _optional_column(sup, "ramp_years").fillna(0.0).clip(lower=0).to_numpy()
     prob = _optional_column(sup, "commissioning_probability").fillna(1.0).to_numpy()
@@ -161,7 +161,7 @@ def capacity_share(dataset: Dataset, config: Config, years: tuple[int, ...]) -> 
     dated = np.clip((year - start[:, None] + 1.0) / (ramp[:, None] + 1.0), 0.0, 1.0)
     undated = np.repeat(np.where(status == "planned", by_status, 1.0)[:, None], len(years), 1)
     share = np.where(np.isnan(start)[:, None], undated, dated)
-    return share * np.clip(prob, 0.0, 1.0)[:, None]
+    return np.asarray(share * np.clip(prob, 0.0, 1.0)[:, None])
 
 
 def offers(dataset: Dataset, config: Config) -> pd.DataFrame:
@@ -221,7 +221,7 @@ def _for_buyer(x: pd.DataFrame, config: Config) -> np.ndarray:
         return np.ones(len(x), dtype=bool)
     names = {b: {b, *spec.home} for b, spec in config.buyers.items()}
     own = np.array([d in names[b] for b, d in zip(x["buyer"], dest, strict=True)])
-    return (dest == "") | own
+    return np.asarray((dest == "") | own)
 
 
 def x_variables(
@@ -271,7 +271,7 @@ def x_variables(
 
 def _joined(ids: pd.Series, commodities: pd.Series) -> np.ndarray:
     """``supplier_id`` and ``commodity`` as one key (faster to hash than a MultiIndex)."""
-    return (ids.astype(str) + "\x1f" + commodities.astype(str)).to_numpy()
+    return np.asarray((ids.astype(str) + "\x1f" + commodities.astype(str)).to_numpy())
 
 
 def _attach_scores(x: pd.DataFrame, scores: pd.DataFrame, offer: pd.DataFrame) -> pd.DataFrame:
@@ -348,4 +348,4 @@ def x_stages(dataset: Dataset, config: Config, x: pd.DataFrame) -> pd.DataFrame:
 
 def _offer_rows(sup: pd.DataFrame, x: pd.DataFrame) -> np.ndarray:
     index = pd.Index(_joined(sup["supplier_id"], sup["commodity"]))
-    return index.get_indexer(_joined(x["supplier_id"], x["commodity"]))
+    return np.asarray(index.get_indexer(_joined(x["supplier_id"], x["commodity"])))

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from riskengine.optimise._alliance_tables import rules_agree
-from riskengine.optimise.alliance import AllianceAnalysis
+from riskengine.optimise.alliance import AllianceAnalysis, rules_agree
 from riskengine.optimise.sharing import POOLED_RTOL
 from riskengine.report.html import esc, fmt_pct, fmt_t, fmt_usd, fmt_usd_m, fmt_yes, table_html
 from riskengine.report.summary import money

@@ -214,7 +214,7 @@ def comparison_table(runs: Sequence[BatchRun]) -> pd.DataFrame:
 def _runs_html(runs: Sequence[BatchRun], index_dir: Path) -> str:
     rows = []
     for i, run in enumerate(runs, start=1):
-        if run.ok:
+        if run.ok and run.folder is not None:
             href = Path(os.path.relpath(run.folder / "report.html", index_dir)).as_posix()
             plan = (run.summary or {}).get("plan", {})
             horizon = (run.summary or {}).get("horizon") or {}

@@ -47,6 +47,7 @@ def svg_text(fig: Figure) -> str:
     import matplotlib as mpl
 
     buffer = io.StringIO()
-    with mpl.rc_context(RC):
+    # matplotlib types rc_context keys as a Literal of rcParams names; RC uses valid ones
+    with mpl.rc_context(RC):  # type: ignore[arg-type]
         fig.savefig(buffer, format="svg", metadata={"Date": None})
     return buffer.getvalue()

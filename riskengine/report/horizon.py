@@ -276,7 +276,9 @@ def horizon_lines(data: ReportData, tables: dict[str, pd.DataFrame]) -> list[str
     return lines
 
 
-def years_figure_input(data: ReportData, tables: dict[str, pd.DataFrame]) -> tuple:
+def years_figure_input(
+    data: ReportData, tables: dict[str, pd.DataFrame]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The metrics and pipeline tables the years figure draws (NaN shares as 0)."""
     metrics = tables["metrics_by_year"].copy()
     metrics["top_foreign_share"] = metrics["top_foreign_share"].astype(float).fillna(0.0)

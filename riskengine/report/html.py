@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Callable, Sequence
+from typing import SupportsFloat, cast
 
 import pandas as pd
 
@@ -104,7 +105,7 @@ def _missing(value: object) -> bool:
 
 def _number(value: object, digits: int) -> float:
     """``value`` rounded to ``digits`` decimals, with -0 shown as 0."""
-    return round(float(value), digits) + 0.0
+    return round(float(cast("SupportsFloat", value)), digits) + 0.0
 
 
 def fmt_t(value: object) -> str:

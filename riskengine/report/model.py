@@ -24,7 +24,7 @@ from riskengine.optimise import (
     frontier,
     optimise,
 )
-from riskengine.optimise._milp import LP_ONLY, is_milp
+from riskengine.optimise.milp import LP_ONLY, is_milp
 from riskengine.report.sources import SourceNotes, read_source_notes
 from riskengine.report.stochastic import compute_stochastic
 from riskengine.scoring import score_suppliers

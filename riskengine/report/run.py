@@ -21,6 +21,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import TextIO
 
+import pandas as pd
+
 from riskengine._version import __version__
 from riskengine.config import Config, load_config
 from riskengine.config.arguments import check_path
@@ -76,7 +78,7 @@ def _chosen(data: ReportData) -> tuple[float, float, float]:
     return res.risk_aversion, loss, res.purchase_cost_usd / years
 
 
-def render_figures(data: ReportData, tables: dict) -> dict[str, str]:
+def render_figures(data: ReportData, tables: dict[str, pd.DataFrame]) -> dict[str, str]:
     """Figure stem -> SVG text."""
     offers, titles = chart_offers(tables["scores"])
     rows = int(offers.groupby("buyer").size().max()) if len(offers) else 1
@@ -93,7 +95,7 @@ def render_figures(data: ReportData, tables: dict) -> dict[str, str]:
     return figures
 
 
-def render_html(data: ReportData, tables: dict, figures: dict[str, str]) -> str:
+def render_html(data: ReportData, tables: dict[str, pd.DataFrame], figures: dict[str, str]) -> str:
     """The whole ``report.html`` text."""
     inline = {stem: inline_svg(svg, f"fig{i}") for i, (stem, svg) in enumerate(figures.items())}
     nav = [

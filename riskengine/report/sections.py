@@ -241,7 +241,10 @@ def _stage_table(stages: pd.DataFrame | None) -> str:
     if stages is None or stages.empty:
         return ""
     shares = [c for c in stages.columns if c.endswith("_china_share")]
-    cols = [("buyer", "buyer", None), ("commodity", "commodity", None)]
+    cols: list[tuple[str, str, Callable[[object], str] | None]] = [
+        ("buyer", "buyer", None),
+        ("commodity", "commodity", None),
+    ]
     cols += [(c, c.removesuffix("_china_share"), fmt_pct) for c in shares]
     note = _note(
         "China's share of what each buyer buys at each stage of the supply routes "

@@ -18,7 +18,7 @@ from riskengine.config.schema import Config
 from riskengine.data.dataset import Dataset
 from riskengine.enums import OptimiserModel
 from riskengine.exceptions import RiskEngineError
-from riskengine.optimise._milp import LP_ONLY, is_milp
+from riskengine.optimise.milp import LP_ONLY, is_milp
 from riskengine.report.html import esc, fmt_num, fmt_pct, fmt_t, fmt_usd_m, inline_svg, table_html
 
 if TYPE_CHECKING:
@@ -135,7 +135,7 @@ def stochastic_section(data: ReportData) -> str:
     if result is None:
         return _wrap(_note(f"Not computed: {data.stochastic_note}."))
     from riskengine.report.figures import svg_text
-    from riskengine.scenarios._figure import stochastic_figure
+    from riskengine.scenarios.figures import stochastic_figure
 
     figure = inline_svg(svg_text(stochastic_figure(result)), "figstochastic")
     headline = (

@@ -74,7 +74,8 @@ def _criticality(tables: dict[str, pd.DataFrame]) -> list[dict[str, Any]]:
     table = tables["criticality"]
     keep = ["commodity", "stage", "hhi", "hhi_wgi_t", "top_country", "china_share"]
     keep += [c for c in table.columns if c.startswith("sr_")]
-    return table[keep].to_dict("records")
+    rows: list[dict[str, Any]] = table[keep].to_dict("records")
+    return rows
 
 
 def _constraints(tables: dict[str, pd.DataFrame]) -> list[dict[str, Any]]:
@@ -89,7 +90,10 @@ def _constraints(tables: dict[str, pd.DataFrame]) -> list[dict[str, Any]]:
         "shadow_price_usd_per_kg",
         "driver",
     ]
-    return tables["shadow_prices"].head(_TOP_CONSTRAINTS)[keep].to_dict("records")
+    rows: list[dict[str, Any]] = (
+        tables["shadow_prices"].head(_TOP_CONSTRAINTS)[keep].to_dict("records")
+    )
+    return rows
 
 
 def _alliance(data: ReportData) -> dict[str, Any] | None:
@@ -158,7 +162,8 @@ def summary_document(data: ReportData, tables: dict[str, pd.DataFrame]) -> dict[
         "alliance": _alliance(data),
         "horizon": horizon_summary(data, tables),
     }
-    return json_ready(doc)
+    ready: dict[str, Any] = json_ready(doc)
+    return ready
 
 
 def _buyer_sentence(row: dict[str, Any], failing: dict[str, str], gaps: dict[str, float]) -> str:

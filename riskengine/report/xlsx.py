@@ -20,7 +20,7 @@ import zipfile
 from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import pandas as pd
 
@@ -99,7 +99,7 @@ def _put_text(cell: Cell, value: object) -> None:
 def _header(sheet: Worksheet, columns: list[str]) -> None:
     font, fill, alignment = _header_style()
     for j, name in enumerate(columns, start=1):
-        cell = sheet.cell(row=1, column=j)
+        cell = cast("Cell", sheet.cell(row=1, column=j))  # a fresh header row has no merged cells
         _put(cell, name, "")
         cell.font, cell.fill = font, fill
         cell.alignment = alignment
@@ -133,17 +133,19 @@ def _rows(sheet: Worksheet, frame: pd.DataFrame, formats: list[str]) -> Iterator
         row = []
         for value, fmt in zip(record, formats, strict=True):
             value = value.item() if hasattr(value, "item") else value  # numpy -> Python
+            # types-openpyxl makes Cell's row and column required; openpyxl defaults them
+            # to None and fills them in on append, and the stubs omit Cell._style
             if _is_empty(value):
-                cell = Cell(sheet)
+                cell = Cell(sheet)  # type: ignore[call-arg]
             elif isinstance(value, bool):
-                cell = Cell(sheet, value=value)
+                cell = Cell(sheet, value=value)  # type: ignore[call-arg]
             elif isinstance(value, int | float):
-                cell = Cell(sheet, value=value, style_array=styles.get(fmt))
+                cell = Cell(sheet, value=value, style_array=styles.get(fmt))  # type: ignore[call-arg]
                 if fmt not in styles:
                     cell.number_format = fmt
-                    styles[fmt] = cell._style  # the cell's style array, copied by later cells
+                    styles[fmt] = cell._style  # type: ignore[attr-defined]  # copied by later cells
             else:
-                cell = Cell(sheet)
+                cell = Cell(sheet)  # type: ignore[call-arg]
                 _put_text(cell, value)
             row.append(cell)
         yield row
@@ -203,7 +205,8 @@ def write_workbook(
     from openpyxl import Workbook
 
     book = Workbook()
-    book.remove(book.active)
+    if book.active is not None:  # the default empty sheet
+        book.remove(book.active)
     book.properties.creator = "riskengine"
     for name, frame in tables.items():
         labels = None

@@ -8,6 +8,7 @@ whatever else changes; see :mod:`riskengine.scenarios.generator`.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -34,7 +35,7 @@ def _usable_capacity(dataset: Dataset, config: Config) -> np.ndarray:
     sup = dataset.suppliers
     available = {str(k): v for k, v in config.optimiser.status_availability.items()}
     share = sup["status"].astype(str).map(available).fillna(1.0).to_numpy(float)
-    return sup["capacity_t"].to_numpy(float) * share
+    return np.asarray(sup["capacity_t"].to_numpy(float) * share)
 
 
 @dataclass(frozen=True, repr=False)
@@ -124,7 +125,7 @@ class DrawModel:
         factor = np.where(self.applies, share[:, :, None], 1.0)  # (controls, buyers, offers)
         # the most binding control wins, as in the deterministic model's approval share: a
         # destination row refines the general row for the same goods, it does not stack on it
-        return np.min(factor, axis=0, initial=1.0)
+        return np.asarray(np.min(factor, axis=0, initial=1.0))
 
     def physical_cut(self, rng: np.random.Generator) -> tuple[np.ndarray, list[str]]:
         """Share of each offer left after country and company events, and what fired."""
@@ -155,7 +156,7 @@ class DrawModel:
         fall = np.where(index >= 0, self.demand_elasticity * rise[np.maximum(index, 0)], 0.0)
         return spot, demand_factor * np.maximum(1.0 - fall, 0.0)
 
-    def draw(self, rng: np.random.Generator) -> tuple:
+    def draw(self, rng: np.random.Generator) -> tuple[Any, ...]:
         """One scenario's arrays and its description (fixed draw order)."""
         state = self.states[int(rng.choice(len(self.states), p=self.state_p))]
         approval = self.approval(rng, state)

@@ -27,6 +27,7 @@ pattern in every scenario with its own values, tiled by :mod:`._parts`.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -84,27 +85,27 @@ class Template:
     @property
     def n1(self) -> int:
         """Global (first-stage) columns."""
-        return self.first.shape[1]
+        return int(self.first.shape[1])
 
     @property
     def m1(self) -> int:
         """Global rows."""
-        return self.first.shape[0]
+        return int(self.first.shape[0])
 
     @property
     def n_scenarios(self) -> int:
         """S."""
-        return self.values.shape[0]
+        return int(self.values.shape[0])
 
     @property
     def n_local(self) -> int:
         """Columns per scenario."""
-        return self.lower.shape[1]
+        return int(self.lower.shape[1])
 
     @property
     def m_local(self) -> int:
         """Rows per scenario."""
-        return self.row_lower.shape[1]
+        return int(self.row_lower.shape[1])
 
 
 @dataclass(frozen=True)
@@ -223,7 +224,7 @@ def _policy_spot(
     return coef.row, spot0 + coef.col, values
 
 
-def _stack(parts: list) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _stack(parts: list[tuple[Any, Any, Any]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     rows = np.concatenate([np.asarray(p[0]) for p in parts]).astype(np.int64)
     cols = np.concatenate([np.asarray(p[1]) for p in parts]).astype(np.int64)
     values = np.hstack([np.asarray(p[2], float) for p in parts])
@@ -238,7 +239,9 @@ def _slices(sizes: dict[str, int]) -> dict[str, slice]:
     return out
 
 
-def _second_stage_bounds(rec: Recourse, with_cvar: bool) -> tuple:
+def _second_stage_bounds(
+    rec: Recourse, with_cvar: bool
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Per scenario: column lower/upper of spot | short | tail, row lower/upper of demand | pool | loss."""
     S, n_need = rec.demand_kt.shape
     n_g = rec.n_groups if with_cvar else 0
@@ -250,7 +253,9 @@ def _second_stage_bounds(rec: Recourse, with_cvar: bool) -> tuple:
     return np.zeros_like(upper), upper, row_lower, row_upper
 
 
-def _second_stage_costs(rec: Recourse, terms: Terms, weight: np.ndarray) -> tuple:
+def _second_stage_costs(
+    rec: Recourse, terms: Terms, weight: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     S, n_need = rec.demand_kt.shape
     n_g = rec.n_groups if terms.with_cvar else 0
     w = weight[:, None]

@@ -155,7 +155,7 @@ def _split_q(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     def part(columns: tuple[str, ...]) -> np.ndarray:
         present = [c for c in columns if c in frame.columns]
         total = frame[present].fillna(0.0).to_numpy(float).sum(axis=1) if present else 0.0
-        return np.divide(total, score, out=np.zeros_like(score), where=score > 0)
+        return np.asarray(np.divide(total, score, out=np.zeros_like(score), where=score > 0))
 
     country = part(COUNTRY_PART)
     company = np.clip(1.0 - part(POLICY_PART) - country, 0.0, 1.0)
@@ -305,7 +305,7 @@ def _approval_range(table: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     def column(name: str) -> np.ndarray:
         if name not in table.columns:
             return np.full(len(table), np.nan)
-        return pd.to_numeric(table[name], errors="coerce").to_numpy(float)
+        return np.asarray(pd.to_numeric(table[name], errors="coerce").to_numpy(float))
 
     rate = column("approval_rate")
     low, high = column("approval_rate_low"), column("approval_rate_high")

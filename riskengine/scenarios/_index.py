@@ -21,7 +21,7 @@ import pandas as pd
 from riskengine.data.dataset import Dataset
 from riskengine.enums import Mode
 from riskengine.exceptions import RiskEngineError
-from riskengine.optimise._milp import LP_ONLY
+from riskengine.optimise.milp import LP_ONLY
 from riskengine.optimise.parameters import ModelArrays, Parameters, model_arrays
 from riskengine.optimise.problem import Problem
 from riskengine.scenarios.model import ScenarioEffect
@@ -171,7 +171,7 @@ class ModelIndex:
         """Sum x-column quantities per need; ``per_x`` is ``(n_x,)`` or ``(S, n_x)``."""
         per_x = np.atleast_2d(per_x)
         out = np.zeros((per_x.shape[0], self.n_pairs))
-        np.add.at(out, (slice(None), self.x_pair), per_x)
+        np.add.at(out, (slice(None), self.x_pair), per_x)  # type: ignore[arg-type]  # numpy's stubs reject a tuple index numpy accepts
         return out
 
     def deliveries(self, arrays: ScenarioArrays, plan_t: np.ndarray) -> np.ndarray:
@@ -193,7 +193,7 @@ class ModelIndex:
         cap = arrays.capacity_t
         taken = np.bincount(self.x_offer, got, minlength=len(cap))
         scale = np.divide(cap, taken, out=np.ones_like(cap), where=taken > cap * (1 + 1e-9))
-        return got * scale[self.x_offer]
+        return np.asarray(got * scale[self.x_offer])
 
     def excess_t(self, x_t: np.ndarray) -> np.ndarray:
         """Tonnes over each soft policy row (the problem's violation columns) for purchases x."""
@@ -220,7 +220,7 @@ class ModelIndex:
         )
         over_cap = country_t.fillna(0.0).to_numpy() - share * bought[need]
         under_floor = share * bought[need] - trusted.reindex(need).fillna(0.0).to_numpy()
-        return np.maximum(np.where(is_cap, over_cap, under_floor), 0.0)
+        return np.asarray(np.maximum(np.where(is_cap, over_cap, under_floor), 0.0))
 
     def money(
         self, arrays: ScenarioArrays, x_t: np.ndarray, short_t: np.ndarray
@@ -232,7 +232,7 @@ class ModelIndex:
         risk = self.pair_sums(parts["risk_charge"][lay.x] * x_t)[0]
         risk = risk + parts["risk_charge"][lay.shortfall] * short_t
         lost = parts["lost_supply"][lay.shortfall] * short_t
-        violation = np.zeros(self.n_pairs)
+        violation: np.ndarray = np.zeros(self.n_pairs)
         if lay.n_violation:
             need = self.problem.structure.violations["need"].to_numpy(dtype=int)
             paid = parts["violation"][lay.violation] * self.excess_t(x_t)

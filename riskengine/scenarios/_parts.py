@@ -24,7 +24,7 @@ import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
 from riskengine.exceptions import RiskEngineError
-from riskengine.optimise._highs import STATUS, new_highs
+from riskengine.optimise.highs import STATUS, new_highs
 from riskengine.optimise.solution import SolveStatus
 from riskengine.scenarios._equivalent import Template
 
@@ -143,7 +143,7 @@ def tile(t: Template, part: Part) -> LP:
     matrix.sum_duplicates()
 
     def both(one: np.ndarray, many: np.ndarray) -> np.ndarray:
-        return np.r_[one[part.cols1], many[:, part.cols].ravel()]
+        return np.asarray(np.r_[one[part.cols1], many[:, part.cols].ravel()])
 
     return LP(
         matrix.indptr.astype(np.int32),
@@ -221,7 +221,8 @@ def solve_part(lp: LP, jobs: Sequence[Job], time_limit_s: float | None) -> list[
     h = _highs(lp, time_limit_s)
     everything = np.arange(lp.n_cols, dtype=np.int32)
     at, n = lp.x_at, len(lp.x_at)
-    beta, fixed, out = 0.0, False, []
+    beta, fixed = 0.0, False
+    out: list[Answer] = []
     for job in jobs:
         if job.beta != beta:
             h.changeColsCost(lp.n_cols, everything, lp.c0 + job.beta * lp.c1)
@@ -240,7 +241,7 @@ def solve_part(lp: LP, jobs: Sequence[Job], time_limit_s: float | None) -> list[
 
 def map_tasks(
     fn: Callable[..., Any],
-    tasks: Sequence[tuple],
+    tasks: Sequence[tuple[Any, ...]],
     executor: str = "serial",
     n_jobs: int | None = None,
     scheduler: str | None = None,
@@ -259,7 +260,10 @@ def map_tasks(
 
 
 def _dask(
-    fn: Callable[..., Any], tasks: Sequence[tuple], n_jobs: int | None, scheduler: str | None
+    fn: Callable[..., Any],
+    tasks: Sequence[tuple[Any, ...]],
+    n_jobs: int | None,
+    scheduler: str | None,
 ) -> list[Any]:
     try:
         from distributed import Client, LocalCluster
@@ -270,14 +274,14 @@ def _dask(
         ) from None
     cluster = None
     if scheduler is None:
-        cluster = LocalCluster(
+        cluster = LocalCluster(  # type: ignore[no-untyped-call]  # distributed is unannotated
             n_workers=n_jobs or os.cpu_count() or 1,
             threads_per_worker=1,
             processes=True,
             dashboard_address=None,
         )
     try:
-        with Client(scheduler if scheduler is not None else cluster) as client:
+        with Client(scheduler if scheduler is not None else cluster) as client:  # type: ignore[no-untyped-call]
             futures = [client.submit(fn, *task, pure=False) for task in tasks]
             return [future.result() for future in futures]
     except OSError as exc:
@@ -311,7 +315,9 @@ def solve_parts(
     return list(zip(parts, results, strict=True))
 
 
-def gather(t: Template, solved: list[tuple[Part, list[Answer]]], job: int) -> tuple:
+def gather(
+    t: Template, solved: list[tuple[Part, list[Answer]]], job: int
+) -> tuple[np.ndarray, np.ndarray, SolveStatus, str]:
     """Global values ``(n1,)``, local values ``(S, n_local)`` and the worst status of one job."""
     S = t.n_scenarios
     first, local = np.zeros(t.n1), np.zeros((S, t.n_local))

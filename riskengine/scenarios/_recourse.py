@@ -99,7 +99,7 @@ def _pools(index: ModelIndex) -> tuple[np.ndarray, int]:
 def _groups(index: ModelIndex, scope: CvarScope) -> np.ndarray:
     needs = index.problem.structure.needs
     if scope is CvarScope.BUYER:
-        return pd.factorize(needs["buyer"].astype(str), sort=True)[0].astype(int)
+        return np.asarray(pd.factorize(needs["buyer"].astype(str), sort=True)[0].astype(int))
     return np.arange(len(needs))
 
 

@@ -136,7 +136,7 @@ def _distribution_lines(table: pd.DataFrame, draws: int) -> list[str]:
 
 def _worst_draws(table: pd.DataFrame) -> list[str]:
     regret = table.groupby("scenario", sort=False)["regret_usd"].sum()
-    return regret.sort_values(ascending=False, kind="stable").head(_WORST).index.tolist()
+    return [str(s) for s in regret.sort_values(ascending=False, kind="stable").head(_WORST).index]
 
 
 def _money_or_tonnes(frame: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:

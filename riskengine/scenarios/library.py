@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 
 from riskengine._text import did_you_mean
 from riskengine.config.loader import (
@@ -36,9 +37,7 @@ from riskengine.config.loader import (
 from riskengine.config.loader import (
     model_in as _model_in,
 )
-from riskengine.config.loader import (
-    read_yaml as _read_yaml,
-)
+from riskengine.config.safe_yaml import read_yaml as _read_yaml
 from riskengine.config.schema import Config, ScenarioConfig
 from riskengine.exceptions import ConfigError
 
@@ -137,7 +136,7 @@ def load_file(file: Path, *, shipped: bool = False) -> list[LibraryScenario]:
     return [LibraryScenario(s, source, shipped) for s in config.scenarios]
 
 
-def _explain(error: dict, origins: _Origins) -> str:
+def _explain(error: ErrorDetails, origins: _Origins) -> str:
     """The loader's message, with the valid keys for an unknown key inside a list."""
     message = _message(error, origins)
     if error["type"] != "extra_forbidden" or "valid keys here" in message:
@@ -153,7 +152,7 @@ def _explain(error: dict, origins: _Origins) -> str:
     return f"{message}{hint}; valid keys here: {', '.join(valid)}"
 
 
-def _valid_keys(model: type[BaseModel], loc: tuple) -> list[str]:
+def _valid_keys(model: type[BaseModel], loc: tuple[int | str, ...]) -> list[str]:
     """Field names valid at ``loc``, stepping over list positions."""
     current: type[BaseModel] | None = model
     for part in loc[:-1]:

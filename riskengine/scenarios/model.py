@@ -185,7 +185,7 @@ class _Selector:
         hit = cells.isin(values)
         if lookup is not None:
             hit |= lookup.isin(values)
-        return hit.to_numpy()
+        return np.asarray(hit.to_numpy())
 
     def flag(self, key: str, column: str, value: bool) -> np.ndarray:
         """Rows whose boolean ``column`` equals ``value``."""
@@ -204,7 +204,7 @@ class _Selector:
                 f"{self.table_name}; valid values: {valid}",
                 f"no row of {self.table_name} has {key} {str(value).lower()}",
             )
-        return hit
+        return np.asarray(hit)
 
 
 def _offer_mask(sel: _Selector, rule: Multiplier) -> np.ndarray:
@@ -297,7 +297,9 @@ def compile_scenario(
             if rows is None:
                 target[mask] *= rule.factor
             else:
-                per_buyer[np.ix_(rows, np.flatnonzero(mask))] *= rule.factor
+                per_buyer[np.ix_(np.asarray(rows, dtype=np.intp), np.flatnonzero(mask))] *= (
+                    rule.factor
+                )
     demand = _demand_factors(dataset, scenario, blocs)
     return ScenarioEffect(
         scenario.name,

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from time import perf_counter
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -95,7 +95,9 @@ class Losses:
     @property
     def loss_usd(self) -> np.ndarray:
         """The loss L (model figure): paid + lost supply + violations."""
-        return self.purchase_usd + self.spot_usd + self.lost_supply_usd + self.violation_usd
+        return np.asarray(
+            self.purchase_usd + self.spot_usd + self.lost_supply_usd + self.violation_usd
+        )
 
     def by_group(self, group: np.ndarray) -> np.ndarray:
         """Loss summed per CVaR group ``(S, groups)``."""
@@ -213,7 +215,7 @@ def build_two_stage(
     )
 
 
-def _wait_and_see(model: TwoStage, time_limit_s: float | None, run: dict) -> Losses:
+def _wait_and_see(model: TwoStage, time_limit_s: float | None, run: dict[str, Any]) -> Losses:
     """Each scenario met by its own best plan (perfect information)."""
     t = build_wait_and_see(
         first_stage(model.problem, np.ones(model.problem.n_x)), model.rec, model.terms
@@ -316,7 +318,7 @@ def stochastic_plan(
     x_ev = np.asarray(ev_solution.values_t, float)[: model.problem.n_x] / TONNES_PER_UNIT
     betas = [b for b in dict.fromkeys(settings.frontier) if b != settings.beta]
     jobs = [Job(settings.beta), *[Job(b) for b in betas], Job(settings.beta, fixed=x_ev)]
-    run = {"executor": executor, "n_jobs": n_jobs, "scheduler": scheduler}
+    run: dict[str, Any] = {"executor": executor, "n_jobs": n_jobs, "scheduler": scheduler}
     solved = solve_parts(model.template, jobs, opt.time_limit_s, **run)
     answers = [gather(model.template, solved, j) for j in range(len(jobs))]
     worst = next((a for a in answers if not a[2].is_ok), None)

@@ -23,6 +23,8 @@ from riskengine.scenarios.stochastic import Losses, TwoStage, cvar
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
+    from riskengine.optimise.solution import SolveStatus
+
 __all__ = ["TABLES", "StochasticResult", "make_stochastic_result", "quantile"]
 
 #: Tables :meth:`StochasticResult.to_frame` returns.
@@ -150,7 +152,7 @@ class StochasticResult:
 
     def plot(self) -> Figure:
         """Mean-CVaR frontier and both plans' loss distributions (a matplotlib Figure)."""
-        from riskengine.scenarios._figure import stochastic_figure
+        from riskengine.scenarios.figures import stochastic_figure
 
         return stochastic_figure(self)
 
@@ -267,7 +269,9 @@ def _scenarios(
     return frame
 
 
-def _frontier(model: TwoStage, points: dict[float, tuple]) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _frontier(
+    model: TwoStage, points: dict[float, tuple[Any, ...]]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     rows, mixes = [], []
     x_cols = model.template.kinds1["x"]
     x_table = model.problem.structure.x
@@ -294,8 +298,8 @@ def _comparison(totals: dict[str, dict[str, float]]) -> pd.DataFrame:
 def make_stochastic_result(
     model: TwoStage,
     expected_value: OptimisationResult,
-    plans: dict[str, tuple],
-    frontier: dict[float, tuple],
+    plans: dict[str, tuple[np.ndarray, np.ndarray, SolveStatus, str]],
+    frontier: dict[float, tuple[Any, ...]],
     ws: Losses | None,
     run: dict[str, Any],
 ) -> StochasticResult:

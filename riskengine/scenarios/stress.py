@@ -39,7 +39,7 @@ from riskengine.data.dataset import Dataset
 from riskengine.data.frames import check_inputs
 from riskengine.exceptions import RiskEngineError
 from riskengine.optimise import OptimisationResult, build_problem, make_result, solve
-from riskengine.optimise._milp import LP_ONLY, is_milp
+from riskengine.optimise.milp import LP_ONLY, is_milp
 from riskengine.optimise.problem import Problem
 from riskengine.optimise.result import records
 from riskengine.optimise.solution import Solution
@@ -300,7 +300,7 @@ def stress(
         drawn = generate_scenarios(dataset, config, count, seed, scores)
     # the drawn scenarios are stressed too when asked for, or when nothing else is named
     stressed = drawn is not None and (monte_carlo > 0 or not effects)
-    random = drawn.effects() if stressed else []
+    random = drawn.effects() if stressed and drawn is not None else []
     clash = sorted({e.name for e in effects} & {e.name for e in random})
     if clash:
         raise RiskEngineError(
@@ -455,7 +455,7 @@ def _money(
     index: ModelIndex, arrays: ScenarioArrays, tonnes: np.ndarray, short_t: np.ndarray
 ) -> dict[str, np.ndarray]:
     parts = index.money(arrays, tonnes, short_t)
-    return parts | {"model_cost_usd": sum(parts.values())}
+    return parts | {"model_cost_usd": np.asarray(sum(parts.values()))}
 
 
 def _stack(rows: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:

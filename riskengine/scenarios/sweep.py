@@ -43,8 +43,8 @@ import highspy
 import numpy as np
 
 from riskengine.exceptions import RiskEngineError
-from riskengine.optimise._highs import STATUS, highs_lp, new_highs
 from riskengine.optimise.families import TONNES_PER_UNIT, USD_PER_UNIT
+from riskengine.optimise.highs import STATUS, highs_lp, new_highs
 from riskengine.optimise.parameters import model_arrays
 from riskengine.optimise.solution import SolveStatus
 from riskengine.optimise.solve import SERVICE_TOL, SERVICE_TOL_T
@@ -160,7 +160,7 @@ class _SweepModel:
             h.changeColsCost(len(self.cols), self.cols, arrays.col_cost)
             self.cost = arrays.col_cost
         if len(self.rows):
-            h.changeRowsBounds(len(self.rows), self.rows, arrays.row_lower, arrays.row_upper)
+            h.changeRowsBounds(len(self.rows), self.rows, arrays.row_lower, arrays.row_upper)  # type: ignore[attr-defined]  # in highspy, not in its stubs
         if fresh:
             h.clearSolver()
             if self.basis is not None:
@@ -396,14 +396,14 @@ def _run_dask(
         ) from None
     cluster = None
     if scheduler is None:
-        cluster = LocalCluster(
+        cluster = LocalCluster(  # type: ignore[no-untyped-call]  # distributed is unannotated
             n_workers=n_jobs or os.cpu_count() or 1,
             threads_per_worker=1,
             processes=True,
             dashboard_address=None,
         )
     try:
-        with Client(scheduler if scheduler is not None else cluster) as client:
+        with Client(scheduler if scheduler is not None else cluster) as client:  # type: ignore[no-untyped-call]
             workers = max(1, len(client.scheduler_info().get("workers", {})))
             chunks = _chunks(blocks, 4 * workers)
             token = uuid.uuid4().hex
@@ -413,7 +413,7 @@ def _run_dask(
                 for chunk in chunks
             ]
             answers: list[_Answer] = []
-            for future in as_completed(futures):
+            for future in as_completed(futures):  # type: ignore[no-untyped-call]
                 part = future.result()
                 answers += part
                 bar.update(len(part))

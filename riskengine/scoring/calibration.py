@@ -19,12 +19,14 @@ rates, a reliability figure and the limits.
 from __future__ import annotations
 
 import json
+import warnings
 import weakref
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.isotonic import IsotonicRegression
 from sklearn.linear_model import LogisticRegression
 from sklearn.utils.validation import check_is_fitted
@@ -73,7 +75,7 @@ def _as_binary(
     return x2[keep], y2[keep], w2[keep]
 
 
-class DisruptionCalibration(BaseEstimator):
+class DisruptionCalibration(BaseEstimator):  # type: ignore[misc]  # sklearn is untyped
     """Map risk scores (0-100) to a yearly disruption probability q in [0, 1].
 
     A scikit-learn estimator: parameters in ``__init__``, :meth:`fit` returns
@@ -163,7 +165,11 @@ class DisruptionCalibration(BaseEstimator):
             return
         xb, yb, wb = _as_binary(x / 100.0, target, weight)
         model = LogisticRegression(C=self.C, solver="newton-cholesky", max_iter=200)
-        model.fit(xb.reshape(-1, 1), yb, sample_weight=wb)
+        with warnings.catch_warnings():
+            # on flat histories (e.g. every rate 0.5) Newton's line search stalls and
+            # scikit-learn finishes the fit with lbfgs, warning about it; the curve is fine
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            model.fit(xb.reshape(-1, 1), yb, sample_weight=wb)
         self.coef_, self.intercept_ = float(model.coef_[0, 0]), float(model.intercept_[0])
         if self.coef_ < 0:
             self.coef_, self.fallback_ = 0.0, True
@@ -174,13 +180,14 @@ class DisruptionCalibration(BaseEstimator):
         check_is_fitted(self, "base_rate_")
         x = np.clip(_scores(X), 0.0, 100.0)
         if self.method == CalibrationMethod.LINEAR:
-            return x / 100.0
+            return np.asarray(x / 100.0)
         if self.method == CalibrationMethod.ISOTONIC:
-            return np.clip(self.isotonic_.predict(x), 0.0, 1.0)
+            assert self.isotonic_ is not None  # fitted with the isotonic method
+            return np.asarray(np.clip(self.isotonic_.predict(x), 0.0, 1.0))
         if np.isnan(self.intercept_):
             return np.full_like(x, self.base_rate_)
         z = np.clip(self.intercept_ + self.coef_ * x / 100.0, -500.0, 500.0)  # no overflow
-        return 1.0 / (1.0 + np.exp(-z))
+        return np.asarray(1.0 / (1.0 + np.exp(-z)))
 
     def predict_proba(self, X: Any) -> np.ndarray:
         """Columns ``[1 - q, q]`` for each risk score, like a scikit-learn classifier."""
@@ -224,7 +231,7 @@ def _base_rates(panel: pd.DataFrame) -> pd.DataFrame:
 
 
 #: Fitted curves per (dataset, settings); entries die with their dataset.
-_CACHE: dict[tuple[int, str], tuple[weakref.ref, DisruptionCalibration]] = {}
+_CACHE: dict[tuple[int, str], tuple[weakref.ref[Dataset], DisruptionCalibration]] = {}
 
 
 def _settings_key(config: Config) -> str:
@@ -298,5 +305,5 @@ def disruption_probability(
             "disruption_probability needs a risk_score column (0-100), e.g. from score_suppliers"
         )
     if config.risk.calibration.method == CalibrationMethod.LINEAR:
-        return np.clip(scores["risk_score"].to_numpy(float), 0.0, 100.0) / 100.0
+        return np.asarray(np.clip(scores["risk_score"].to_numpy(float), 0.0, 100.0) / 100.0)
     return fit_calibration(dataset, config).probability(scores["risk_score"])

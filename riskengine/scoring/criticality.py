@@ -16,12 +16,17 @@ Per commodity and stage (mining, refining):
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from riskengine.scoring.indicators import relation_of, wgi_to_jrc
+
+if TYPE_CHECKING:
+    from riskengine.config.schema import BuyerConfig
+    from riskengine.data.dataset import Dataset
 
 __all__ = [
     "HOME_TRADE_FACTOR",
@@ -255,7 +260,7 @@ def _sourcing_hhi(mix: pd.DataFrame, wgi: pd.Series, t: pd.DataFrame) -> pd.Seri
 
 
 def _buyer_mix(
-    ds: object, buyer: str, home: tuple[str, ...], plan: pd.DataFrame | None
+    ds: Dataset, buyer: str, home: tuple[str, ...], plan: pd.DataFrame | None
 ) -> tuple[pd.DataFrame, pd.Series]:
     """The sourcing mix used for a buyer and, per (commodity, stage), where it came from."""
     keys = ["commodity", "stage"]
@@ -284,7 +289,7 @@ def _replace_groups(mix: pd.DataFrame, new: pd.DataFrame, keys: list[str]) -> pd
 
 
 def supply_risk(
-    dataset: object, buyers: dict[str, object], sourcing: pd.DataFrame | None = None
+    dataset: Dataset, buyers: Mapping[str, BuyerConfig], sourcing: pd.DataFrame | None = None
 ) -> pd.DataFrame:
     """JRC supply risk per buyer, commodity and stage.
 

@@ -29,7 +29,7 @@ from riskengine.scoring.scorer import (
 __all__ = ["RiskScorer"]
 
 
-class RiskScorer(TransformerMixin, BaseEstimator):
+class RiskScorer(TransformerMixin, BaseEstimator):  # type: ignore[misc]  # sklearn is untyped
     """Score supplier offers for one buyer; a scikit-learn transformer.
 
     Parameters

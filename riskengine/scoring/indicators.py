@@ -16,11 +16,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
+from typing import TypeVar
 
 import numpy as np
 import pandas as pd
 
-from riskengine.enums import Indicator, Stage, Status
+from riskengine.enums import Indicator, OfferStatus, Stage
 from riskengine.exceptions import DataError
 
 __all__ = [
@@ -36,14 +37,19 @@ __all__ = [
 ]
 
 #: Maturity indicator by offer status.
-MATURITY_LEVEL: dict[str, float] = {Status.PRODUCING: 0.0, Status.RAMPING: 0.5, Status.PLANNED: 1.0}
+MATURITY_LEVEL: dict[str, float] = {
+    OfferStatus.PRODUCING: 0.0,
+    OfferStatus.RAMPING: 0.5,
+    OfferStatus.PLANNED: 1.0,
+}
 #: Partner indicator by relation to the buyer: home, partner, other.
 RELATION_LEVEL: tuple[float, float, float] = (0.0, 0.5, 1.0)
 _STAGES = [s.value for s in Stage]
+_Wgi = TypeVar("_Wgi", pd.Series, np.ndarray, float)
 _STATUSES = list(MATURITY_LEVEL)
 
 
-def wgi_to_jrc(wgi: pd.Series | np.ndarray | float) -> pd.Series | np.ndarray | float:
+def wgi_to_jrc(wgi: _Wgi) -> _Wgi:
     """WGI mean estimate (-2.5 to 2.5, higher better) to the JRC 0-10 scale, 10 = worst.
 
     ``WGI_JRC = (2.5 - WGI) * 2``; e.g. China's 2022 mean -0.33 gives 5.66.
@@ -96,16 +102,16 @@ class Reference:
     ) -> Reference:
         """Build the lookups; ``concentration`` has commodity, stage, concentration columns."""
         known = set(concentration["commodity"]) | set(controls["commodity"]) | set(commodities)
-        commodities = pd.Index(sorted(map(str, known)))
-        table = np.ones((len(commodities), len(_STAGES)))  # no production data: worst case
-        c_idx = commodities.get_indexer(concentration["commodity"])
+        names = pd.Index(sorted(map(str, known)))
+        table = np.ones((len(names), len(_STAGES)))  # no production data: worst case
+        c_idx = names.get_indexer(concentration["commodity"])
         s_idx = pd.Index(_STAGES).get_indexer(concentration["stage"])
         table[c_idx, s_idx] = concentration["concentration"].to_numpy(float)
         return cls(
             pd.Index(countries["country"].astype(str)),
             countries["governance"].to_numpy(float),
             countries["bloc"].astype(str).to_numpy(),
-            commodities,
+            names,
             table,
             controls,
         )

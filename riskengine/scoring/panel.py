@@ -110,7 +110,9 @@ def _unit_mask(
         mask &= units["commodity"] == commodity
     if stage:
         mask &= units["stage"] == stage
-    return mask & _destination_match(str(event["destination"]), units["buyer"], config, blocs)
+    return np.asarray(
+        mask & _destination_match(str(event["destination"]), units["buyer"], config, blocs)
+    )
 
 
 def _years(years: np.ndarray, event: pd.Series, end: int) -> tuple[np.ndarray, np.ndarray]:

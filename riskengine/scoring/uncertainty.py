@@ -34,7 +34,7 @@ def _rankdata(values: np.ndarray, axis: int = 0) -> np.ndarray:
     """Ranks, ties sharing the lowest (:func:`scipy.stats.rankdata`, ``method="min"``)."""
     from scipy.stats import rankdata  # scipy.stats takes ~0.5 s to import: only when used
 
-    return rankdata(values, axis=axis, method="min")
+    return np.asarray(rankdata(values, axis=axis, method="min"))
 
 
 def _group_intervals(ind: np.ndarray, draws: np.ndarray) -> dict[str, np.ndarray]:

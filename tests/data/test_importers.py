@@ -190,3 +190,11 @@ def test_cli_bad_file_exits_2(data, tmp_path, capsys):
     )
     err = capsys.readouterr().err
     assert code == 2 and "not-wgi.csv" in err and "is not a WGI file" in err
+
+
+def test_cli_without_a_data_folder_exits_2(tmp_path, capsys):
+    config = tmp_path / "no-data-dir.yaml"
+    config.write_text("data:\n  dir: null\n", encoding="utf-8")
+    code = main(["data", "import", "wgi", str(SOURCES / "WGIData.csv"), "--config", str(config)])
+    err = capsys.readouterr().err
+    assert code == 2 and "no --data and no data.dir" in err

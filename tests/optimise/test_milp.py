@@ -29,9 +29,9 @@ from riskengine.optimise import (
     solve,
     write_lp,
 )
-from riskengine.optimise._milp import LP_ONLY, MILP_MESSAGE, MILP_NOT_SOLVED
 from riskengine.optimise._pulp import _status, build_pulp
 from riskengine.optimise._tables import ALLOCATION_COLUMNS
+from riskengine.optimise.milp import LP_ONLY, MILP_MESSAGE, MILP_NOT_SOLVED
 from riskengine.optimise.problem import Problem
 from riskengine.report.model import compute
 from riskengine.report.run import render_html

@@ -9,7 +9,7 @@ import pytest
 import riskengine
 from riskengine.config import Config, ScenarioConfig
 from riskengine.exceptions import RiskEngineError
-from riskengine.optimise._milp import LP_ONLY
+from riskengine.optimise.milp import LP_ONLY
 from riskengine.scenarios import ScenarioSet, cvar, generate_scenarios, stochastic_plan
 from riskengine.scenarios._parts import Job, gather, solve_parts
 from riskengine.scenarios.model import apply_scenario

@@ -279,3 +279,9 @@ def test_reliability_table_and_figure():
         "Reliability, bins of predicted q",
         "Fitted curves",
     ]
+
+
+def test_flat_history_fits_without_a_convergence_warning():
+    # found by the property test above: Newton's line search stalls on equal rates
+    q = DisruptionCalibration(method="logistic").fit([0.0, 0.0, 1.0], [0.5, 0.5, 0.5])
+    assert np.allclose(q.probability(GRID), 0.5, atol=1e-3)

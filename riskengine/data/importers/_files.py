@@ -6,14 +6,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from riskengine.exceptions import DataError, Problem
+from riskengine.exceptions import DataError, InputIssue
 
 __all__ = ["read_any", "source_error"]
 
 
 def source_error(path: Path, message: str) -> DataError:
     """A bad-input error naming the source file."""
-    return DataError([Problem(str(path), None, None, None, message)])
+    return DataError([InputIssue(str(path), None, None, None, message)])
 
 
 def read_any(path: Path, sheet: str | int = 0) -> pd.DataFrame:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from riskengine.exceptions import DataError, Problem
+from riskengine.exceptions import DataError, InputIssue
 
 __all__ = [
     "ImportResult",
@@ -75,7 +75,7 @@ def diff_table(
     """Cell changes of ``columns`` between two versions of a table, matched on ``key``."""
     old = before.set_index(key) if len(before) else pd.DataFrame(columns=columns)
     new = after.set_index(key)
-    rows = []
+    rows: list[tuple[str, str, str, str, str, float | None]] = []
     for idx in new.index.union(old.index):
         label = "|".join(idx) if isinstance(idx, tuple) else str(idx)
         if idx not in old.index or idx not in new.index:
@@ -100,7 +100,7 @@ def write_copy(data_dir: Path, tables: dict[str, pd.DataFrame], out: Path) -> Pa
     if out.exists() and any(out.iterdir()):
         raise DataError(
             [
-                Problem(
+                InputIssue(
                     str(out),
                     None,
                     None,

@@ -25,7 +25,7 @@ _NOT_COUNTRIES = ("world total", "other countries", "world", "total")
 
 def _number(text: object) -> float:
     cleaned = str(text).strip().lstrip(">").replace(",", "")
-    return pd.to_numeric(cleaned, errors="coerce")
+    return float(pd.to_numeric(cleaned, errors="coerce"))
 
 
 def _year_column(raw: pd.DataFrame, path: Path, year: int | None) -> tuple[str, int]:

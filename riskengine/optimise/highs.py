@@ -12,7 +12,7 @@ small ones with dual simplex. At 100,000 generated offers this takes the solve
 from minutes to seconds (``benchmarks/bench_optimise.py``).
 
 With a minimum order quantity or a supplier limit the problem is a MILP (binary
-``y`` columns, see ``_milp``): its blocks are still independent per commodity,
+``y`` columns, see ``milp``): its blocks are still independent per commodity,
 each is solved by HiGHS's branch and bound to a relative gap of
 :data:`MIP_REL_GAP`, and no duals are read. A block stopped by the time limit
 with a feasible plan is reported as ``time_limit`` (with the plan), never as
@@ -93,16 +93,16 @@ def silence_banner() -> None:
         return
     try:
         with _stdout_silenced():
-            highspy.Highs()
+            highspy.Highs()  # type: ignore[no-untyped-call]  # highspy leaves __init__ unannotated
     except OSError:  # no file descriptor 1 (e.g. a windowed app): nothing to protect
-        highspy.Highs()
+        highspy.Highs()  # type: ignore[no-untyped-call]  # highspy leaves __init__ unannotated
     _banner_done = True
 
 
 def new_highs(time_limit_s: float | None) -> highspy.Highs:
     """A quiet ``Highs`` with this project's options."""
     silence_banner()
-    h = highspy.Highs()
+    h = highspy.Highs()  # type: ignore[no-untyped-call]  # highspy leaves __init__ unannotated
     h.setOptionValue("output_flag", False)
     h.setOptionValue("presolve_rule_off", 8192)
     if time_limit_s is not None:
@@ -113,7 +113,7 @@ def new_highs(time_limit_s: float | None) -> highspy.Highs:
 def highs_version() -> str:
     """HiGHS version, e.g. '1.16.0'."""
     silence_banner()
-    h = highspy.Highs()
+    h = highspy.Highs()  # type: ignore[no-untyped-call]  # highspy leaves __init__ unannotated
     return f"{h.versionMajor()}.{h.versionMinor()}.{h.versionPatch()}"
 
 

@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from riskengine.config.schema import OptimiserConfig
-from riskengine.optimise.families import TONNES_PER_UNIT, Block, make_block
+from riskengine.optimise.families import TONNES_PER_UNIT, Block, RhsSource, make_block
 
 if TYPE_CHECKING:
     from riskengine.optimise.parameters import ModelArrays, Parameters
@@ -117,6 +117,10 @@ def milp_blocks(
         first = structure.needs.set_index("need").loc[sorted(over)].reset_index()
         table = first[["buyer", "commodity"]].assign(share=np.nan, rhs_t=float(limit))
         entries = (row, first_y + chosen.index.to_numpy(), np.ones(len(chosen)))
-        rhs = ("count", np.zeros(len(first), dtype=int), float(limit))
+        rhs: tuple[RhsSource, np.ndarray, float] = (
+            "count",
+            np.zeros(len(first), dtype=int),
+            float(limit),
+        )
         blocks.append(make_block("max_suppliers", entries, lay.n_cols, table, "le", rhs))
     return blocks, (most > 0).astype(float)

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from riskengine._drawing import _figure, plain_label
+from riskengine._drawing import new_figure, plain_label
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -26,7 +26,7 @@ def _cdf(losses: np.ndarray, probability: np.ndarray) -> tuple[np.ndarray, np.nd
 def stochastic_figure(result: StochasticResult) -> Figure:
     """Left: expected loss against CVaR for each beta; right: the loss distribution of each plan."""
     alpha = result.settings["alpha"]
-    with _figure(9.0, 3.8) as fig:
+    with new_figure(9.0, 3.8) as fig:
         left, right = fig.subplots(1, 2)
         front = result.frontier[result.frontier["status"] == "optimal"].sort_values("beta")
         x, y = front["expected_loss_usd"] / 1e6, front["cvar_usd"] / 1e6
