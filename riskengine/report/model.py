@@ -131,7 +131,7 @@ def _stress(
     if is_milp(config.optimiser):
         return None, LP_ONLY, ()
     from riskengine.scenarios import stress
-    from riskengine.scenarios._fit import NoScenariosError
+    from riskengine.scenarios.fit import NoScenariosError
 
     try:
         result = stress(

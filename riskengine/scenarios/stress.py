@@ -43,8 +43,8 @@ from riskengine.optimise.milp import LP_ONLY, is_milp
 from riskengine.optimise.problem import Problem
 from riskengine.optimise.result import records
 from riskengine.optimise.solution import Solution
-from riskengine.scenarios._fit import NoScenariosError, compile_chosen
 from riskengine.scenarios._index import ModelIndex, ScenarioArrays, index_problem
+from riskengine.scenarios.fit import NoScenariosError, compile_chosen
 from riskengine.scenarios.generator import ScenarioSet, generate_scenarios
 from riskengine.scenarios.library import resolve_scenarios
 from riskengine.scenarios.model import ScenarioEffect

@@ -11,7 +11,7 @@ import riskengine
 from riskengine.config import Config
 from riskengine.exceptions import RiskEngineError
 from riskengine.scenarios import shipped_library_dir, stress
-from riskengine.scenarios._fit import compile_chosen
+from riskengine.scenarios.fit import compile_chosen
 from riskengine.scenarios.library import load_library, resolve_scenarios
 from riskengine.scenarios.model import ScenarioMismatch
 from tests.conftest import DEFAULT_CONFIG
