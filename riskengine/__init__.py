@@ -12,9 +12,9 @@ A run, step by step (each step is public on its own)::
 
     import riskengine
 
-    config = riskengine.load_config("config/default.yaml",   # YAML, then KEY=VALUE overrides
-                                    ["optimiser.max_country_share=0.5"])
-    data = riskengine.load_dataset(config.data.dir)  # or load_dataset(): the shipped seeds
+    inputs = riskengine.load_inputs("config/default.yaml",  # YAML, then KEY=VALUE overrides
+                                    overrides=["buyers.EU.policy.enforce=hard"])
+    config, data = inputs.config, inputs.dataset  # checked against each other
     scores = riskengine.score_suppliers(data, config)  # DataFrame, one row per buyer and offer
     result = riskengine.optimise(data, config, scores)
     print(result.summary())  # also result.to_frame(), result.plot()
@@ -26,9 +26,10 @@ A run, step by step (each step is public on its own)::
 
 Functions
 ---------
-load_config, load_dataset, generate_dataset
+load_inputs, load_config, load_dataset, generate_dataset
     Configuration (YAML + ``KEY=VALUE`` overrides) and the data tables
-    (CSV folder, .xlsx workbook, the shipped seeds, or a synthetic set).
+    (CSV folder, .xlsx workbook, the shipped seeds, or a synthetic set);
+    ``load_inputs`` loads both and checks them against each other.
 score_suppliers, RiskScorer, supply_risk, score_intervals
     Offer risk scores (a DataFrame, or a scikit-learn transformer), JRC
     commodity supply risk, and score ranges under weight uncertainty.
@@ -97,6 +98,7 @@ if TYPE_CHECKING:  # the names below, as type checkers and IDEs should see them
     # from their own modules: mypy reads these names as the submodules of the same name
     from riskengine.optimise.frontier import frontier
     from riskengine.optimise.solve import solve
+    from riskengine.pipeline import Inputs, load_inputs
     from riskengine.report import run_report
     from riskengine.scenarios import StochasticResult, StressResult
     from riskengine.scenarios.stochastic import stochastic_plan
@@ -140,6 +142,8 @@ _LAZY: dict[str, str] = {
     "score_suppliers": "riskengine.scoring",
     "supply_risk": "riskengine.scoring",
     "score_intervals": "riskengine.scoring.uncertainty",
+    "Inputs": "riskengine.pipeline",
+    "load_inputs": "riskengine.pipeline",
 }
 
 __all__ = [
@@ -150,6 +154,7 @@ __all__ = [
     "Dataset",
     "Frontier",
     "InputIssue",
+    "Inputs",
     "Multiplier",
     "OptimisationResult",
     "RiskEngineError",
@@ -167,6 +172,7 @@ __all__ = [
     "generate_dataset",
     "load_config",
     "load_dataset",
+    "load_inputs",
     "optimise",
     "run_report",
     "score_intervals",

@@ -10,12 +10,12 @@ from typing import Any
 
 import pandas as pd
 
+from riskengine import pipeline
 from riskengine._csv import csv_text
 from riskengine._resources import shipped
 from riskengine.cli._parsers import add_common, add_format
 from riskengine.config import Config, load_config
-from riskengine.data import Dataset, load_dataset
-from riskengine.data.checks import check_against_config
+from riskengine.data import Dataset
 from riskengine.exceptions import ConfigError
 from riskengine.formatting import neutralise_csv, round_frame
 
@@ -61,12 +61,10 @@ def load_config_args(path: Path | None, overrides: list[str]) -> tuple[Config, P
 def load_inputs(args: argparse.Namespace) -> tuple[Config, Dataset]:
     """Configuration and dataset from the common options, checked against each other."""
     config, path = load_config_args(args.config, args.overrides)
-    data_dir = args.data if args.data is not None else config.data.dir
-    dataset = load_dataset(data_dir)
-    for note in dataset.notes:  # tables taken from the shipped reference tables
+    inputs = pipeline.load_inputs(config, args.data, config_path=path)
+    for note in inputs.notes:  # tables taken from the shipped reference tables
         print(f"note: {note}", file=sys.stderr)
-    check_against_config(dataset, config, str(path) if path else "configuration")
-    return config, dataset
+    return inputs.config, inputs.dataset
 
 
 def emit_json(document: Any) -> None:

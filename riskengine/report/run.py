@@ -27,9 +27,8 @@ from riskengine._version import __version__
 from riskengine.config import Config, load_config
 from riskengine.config.arguments import check_path
 from riskengine.config.schema import DataConfig
-from riskengine.data import Dataset, load_dataset
-from riskengine.data.checks import check_against_config
-from riskengine.data.frames import check_dataset
+from riskengine.data import Dataset
+from riskengine.pipeline import load_inputs
 from riskengine.report.figures import (
     contributions_figure,
     frontier_figure,
@@ -163,8 +162,6 @@ def _resolve(
     out_dir: PathLike | None,
 ) -> tuple[Config, Path | None, Dataset]:
     _check_arguments(config, config_path, dataset, out_dir)
-    if isinstance(dataset, Dataset):
-        dataset = check_dataset(dataset, "run_report")
     if not isinstance(config, Config):
         config_path = config if config_path is None else config_path
         config = load_config(config)
@@ -176,10 +173,8 @@ def _resolve(
         config = config.model_copy(
             update={"report": config.report.model_copy(update={"out_dir": Path(out_dir)})}
         )
-    if dataset is None:
-        dataset = load_dataset(config.data.dir)
-    check_against_config(dataset, config, str(path) if path else "configuration")
-    return config, path, dataset
+    inputs = load_inputs(config, dataset, config_path=path, who="run_report")
+    return inputs.config, path, inputs.dataset
 
 
 def run_report(
