@@ -33,11 +33,17 @@ from riskengine.data.frames import check_inputs
 from riskengine.enums import Mode, SharingRule
 from riskengine.exceptions import SolverError
 from riskengine.optimise import _alliance_tables as tables
-from riskengine.optimise.api import default_scores, optimise, with_disruption_probability
+from riskengine.optimise.api import (
+    default_scores,
+    given_problem,
+    optimise,
+    with_disruption_probability,
+)
 from riskengine.optimise.build import build_problem
 from riskengine.optimise.candidates import with_candidates
 from riskengine.optimise.coalition import CoalitionGame, shapley_values
 from riskengine.optimise.joint import VALUE_SIGN, individual_rationality
+from riskengine.optimise.problem import Problem
 from riskengine.optimise.result import OptimisationResult, records
 from riskengine.optimise.sharing import share
 from riskengine.optimise.solve import solve
@@ -83,6 +89,8 @@ def alliance_value(
     config: Config,
     scores: pd.DataFrame | None = None,
     backend: str | None = None,
+    *,
+    problem: Problem | None = None,
 ) -> pd.DataFrame:
     """What each buyer gains by sharing supplier capacity instead of splitting it pro rata.
 
@@ -97,6 +105,8 @@ def alliance_value(
         Risk scores; default :func:`riskengine.scoring.score_suppliers`.
     backend : {"highs", "pulp"}, optional
         As for :func:`~riskengine.optimise.optimise`.
+    problem : Problem, optional
+        The ``joint`` model already built from these inputs (saves a build).
 
     Returns
     -------
@@ -133,7 +143,7 @@ def alliance_value(
         if scores is None
         else with_disruption_probability(scores, dataset, config)
     )
-    joint = optimise(dataset, config, scores, Mode.JOINT, backend)
+    joint = optimise(dataset, config, scores, Mode.JOINT, backend, problem=problem)
     separate = optimise(dataset, config, scores, Mode.SEPARATE, backend)
     return tables.value_table(_per_pair(separate, "separate"), _per_pair(joint, "joint")).assign(
         sharing=joint.model.get("sharing", SharingRule.NONE.value)
@@ -279,6 +289,8 @@ def analyse_alliance(
     config: Config,
     scores: pd.DataFrame | None = None,
     backend: str | None = None,
+    *,
+    problem: Problem | None = None,
 ) -> AllianceAnalysis:
     """Value joint buying per buyer under each sharing rule, the coalitions and the candidates.
 
@@ -295,6 +307,8 @@ def analyse_alliance(
     backend : {"highs", "pulp"}, optional
         For the pooled and coalition solves; the sharing stages always run
         in HiGHS (highspy).
+    problem : Problem, optional
+        The ``joint`` model already built from these inputs (saves a build).
 
     Returns
     -------
@@ -323,7 +337,8 @@ def analyse_alliance(
     )
     notes: list[str] = []
     limit = config.alliance.max_coalition_buyers
-    problem = build_problem(dataset, config, scores, Mode.JOINT)
+    problem = given_problem(problem, config, Mode.JOINT, "analyse_alliance")
+    problem = problem or build_problem(dataset, config, scores, Mode.JOINT)
     members_game = CoalitionGame(
         problem, config.optimiser.solver, backend, config.optimiser.time_limit_s
     )
@@ -342,7 +357,7 @@ def analyse_alliance(
         sharing=config.optimiser.sharing,
         members=members,
         candidates=tuple(b for b in game.buyers if b not in members),
-        value=alliance_value(dataset, config, scores, backend),
+        value=alliance_value(dataset, config, scores, backend, problem=problem),
         by_rule=by_rule,
         rationality=rationality,
         coalitions=coalitions,

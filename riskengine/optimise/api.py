@@ -11,8 +11,10 @@ from riskengine.config.schema import Config
 from riskengine.data.dataset import Dataset
 from riskengine.data.frames import check_inputs
 from riskengine.enums import Mode
+from riskengine.exceptions import ArgumentError
 from riskengine.optimise.build import build_problem
 from riskengine.optimise.joint import solve_joint
+from riskengine.optimise.problem import Problem
 from riskengine.optimise.result import OptimisationResult, make_result
 
 __all__ = ["default_scores", "optimise", "with_disruption_probability"]
@@ -46,12 +48,39 @@ def with_disruption_probability(
     return scores.assign(disruption_probability=disruption_probability(scores, dataset, config))
 
 
+def given_problem(
+    problem: Problem | None, config: Config, mode: Mode | str | None, who: str
+) -> Problem | None:
+    """``problem`` checked to be a built model of the requested mode (None passes through).
+
+    The caller vouches that it was built from the same dataset, configuration
+    and scores: a run builds its model once and hands it to the plan, the
+    frontier and the alliance analysis.
+    """
+    if problem is None:
+        return None
+    if not isinstance(problem, Problem):
+        raise ArgumentError(
+            f"{who}: problem should be a riskengine Problem (riskengine.build_problem(...)), "
+            f"got {type(problem).__name__}"
+        )
+    wanted = Mode(mode if mode is not None else config.optimiser.mode)
+    if problem.structure.mode is not wanted:
+        raise ArgumentError(
+            f"{who}: problem was built for mode {problem.structure.mode.value!r}, "
+            f"not {wanted.value!r}"
+        )
+    return problem
+
+
 def optimise(
     dataset: Dataset,
     config: Config,
     scores: pd.DataFrame | None = None,
     mode: Mode | str | None = None,
     backend: str | None = None,
+    *,
+    problem: Problem | None = None,
 ) -> OptimisationResult:
     """Find the sourcing mix that minimises purchase cost plus the expected cost of disruption.
 
@@ -105,6 +134,9 @@ def optimise(
     backend : {"highs", "pulp"}, optional
         ``highs`` (highspy direct, the default for HiGHS) or ``pulp`` (a PuLP
         model; always used for CBC). Both give the same plan.
+    problem : Problem, optional
+        The model already built from these inputs (:func:`build_problem`), to
+        save building it again; it must be of the same ``mode``.
 
     Returns
     -------
@@ -145,11 +177,13 @@ def optimise(
     """
     dataset, config = check_inputs("optimise", dataset, config, scores)
     check_solve_options("optimise", mode, backend)
-    if scores is None:
-        scores = default_scores(dataset, config)
-    else:
-        scores = with_disruption_probability(scores, dataset, config)
-    problem = build_problem(dataset, config, scores, mode)
+    problem = given_problem(problem, config, mode, "optimise")
+    if problem is None:
+        if scores is None:
+            scores = default_scores(dataset, config)
+        else:
+            scores = with_disruption_probability(scores, dataset, config)
+        problem = build_problem(dataset, config, scores, mode)
     joint = solve_joint(problem, config.optimiser, backend, config.alliance.max_coalition_buyers)
     result = make_result(problem, joint.solution)
     if not result.is_optimal or (joint.plan is None and not joint.notes):

@@ -15,7 +15,7 @@ from riskengine.config.schema import Config
 from riskengine.data.dataset import Dataset
 from riskengine.data.frames import check_inputs
 from riskengine.enums import Mode
-from riskengine.optimise.api import default_scores, with_disruption_probability
+from riskengine.optimise.api import default_scores, given_problem, with_disruption_probability
 from riskengine.optimise.build import build_problem
 from riskengine.optimise.problem import Problem
 from riskengine.optimise.result import OptimisationResult, make_result, records
@@ -234,6 +234,8 @@ def frontier(
     scores: pd.DataFrame | None = None,
     mode: Mode | str | None = None,
     backend: str | None = None,
+    *,
+    problem: Problem | None = None,
 ) -> Frontier:
     """Sweep ``risk_aversion`` and mark the efficient cost-risk plans.
 
@@ -245,8 +247,9 @@ def frontier(
         Number of grid points (:func:`lambda_grid`) or the lambdas themselves.
     scores : DataFrame, optional
         Risk scores; default :func:`riskengine.scoring.score_suppliers`.
-    mode, backend
-        As for :func:`~riskengine.optimise.optimise`.
+    mode, backend, problem
+        As for :func:`~riskengine.optimise.optimise` (a ``problem`` built at any
+        risk aversion).
 
     Returns
     -------
@@ -268,12 +271,14 @@ def frontier(
     points = check_frontier_points(points)
     check_solve_options("frontier", mode, backend)
     lambdas = lambda_grid(points) if isinstance(points, int) else sorted(set(map(float, points)))
-    scores = (
-        default_scores(dataset, config)
-        if scores is None
-        else with_disruption_probability(scores, dataset, config)
-    )
-    problem = build_problem(dataset, config, scores, mode)
+    problem = given_problem(problem, config, mode, "frontier")
+    if problem is None:
+        scores = (
+            default_scores(dataset, config)
+            if scores is None
+            else with_disruption_probability(scores, dataset, config)
+        )
+        problem = build_problem(dataset, config, scores, mode)
     solutions = _solutions(problem, lambdas, config, backend)
     results = tuple(
         make_result(problem.with_risk_aversion(lam), sol)

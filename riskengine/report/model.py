@@ -15,16 +15,20 @@ import pandas as pd
 
 from riskengine.config.schema import Config
 from riskengine.data.dataset import Dataset
+from riskengine.enums import Mode
 from riskengine.exceptions import SolverError
 from riskengine.optimise import (
     AllianceAnalysis,
     Frontier,
     OptimisationResult,
     analyse_alliance,
+    build_problem,
     frontier,
     optimise,
 )
+from riskengine.optimise.api import with_disruption_probability
 from riskengine.optimise.milp import LP_ONLY, is_milp
+from riskengine.optimise.problem import Problem
 from riskengine.report.sources import SourceNotes, read_source_notes
 from riskengine.report.stochastic import compute_stochastic
 from riskengine.scoring import score_suppliers
@@ -110,12 +114,13 @@ class ReportData:
 
 
 def _alliance(
-    dataset: Dataset, config: Config, scores: pd.DataFrame
+    dataset: Dataset, config: Config, scores: pd.DataFrame, problem: Problem
 ) -> tuple[AllianceAnalysis | None, str]:
     if len(config.buyers) < 2:
         return None, "only one buyer is configured, so there is no alliance to value"
+    joint = problem if problem.structure.mode is Mode.JOINT else None
     try:
-        return analyse_alliance(dataset, config, scores), ""
+        return analyse_alliance(dataset, config, scores, problem=joint), ""
     except SolverError as exc:
         return None, str(exc)
 
@@ -201,13 +206,15 @@ def compute(
     start = time.perf_counter()
     scores = score_suppliers(dataset, config)
     seconds["score"] = time.perf_counter() - start
-    plan = optimise(dataset, config, scores)
+    # the model is built once and shared by the plan, the frontier and the alliance
+    problem = build_problem(dataset, config, with_disruption_probability(scores, dataset, config))
+    plan = optimise(dataset, config, scores, problem=problem)
     result = plan.for_year(plan.years[0]) if plan.years else plan
     seconds["optimise"] = time.perf_counter() - start - sum(seconds.values())
     points = config.report.frontier_points
-    front = frontier(dataset, config, points, scores) if points > 0 else None
+    front = frontier(dataset, config, points, scores, problem=problem) if points > 0 else None
     seconds["frontier"] = time.perf_counter() - start - sum(seconds.values())
-    alliance, note = _alliance(dataset, config, scores)
+    alliance, note = _alliance(dataset, config, scores, problem)
     seconds["alliance"] = time.perf_counter() - start - sum(seconds.values())
     stochastic, stochastic_note = compute_stochastic(dataset, config, scores)
     seconds["stochastic"] = time.perf_counter() - start - sum(seconds.values())

@@ -1,0 +1,51 @@
+"""A default report builds the plan's model once and shares it (issue 14: one build per run)."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from collections import Counter
+from typing import Any
+
+import pytest
+
+import riskengine
+from riskengine.enums import Mode
+from riskengine.optimise.api import default_scores
+from tests.conftest import REPO
+
+
+def test_a_default_report_builds_the_plans_model_once(tmp_path, monkeypatch) -> None:
+    build = importlib.import_module("riskengine.optimise.build")
+    importlib.import_module("riskengine.report.run")  # every module that holds build_problem
+    original = build.build_problem
+    built: Counter[tuple[str, int]] = Counter()
+
+    def counting(dataset: Any, config: Any, scores: Any = None, mode: Any = None) -> Any:
+        problem = original(dataset, config, scores, mode)
+        built[(problem.structure.mode.value, len(problem.structure.years))] += 1
+        return problem
+
+    for module in list(sys.modules.values()):
+        if getattr(module, "build_problem", None) is original:
+            monkeypatch.setattr(module, "build_problem", counting)
+    riskengine.run_report(REPO / "config" / "default.yaml", out_dir=tmp_path)
+    years = len(riskengine.load_config(REPO / "config" / "default.yaml").horizon.years)
+    # the plan, the frontier, the alliance value and the sharing rules share one joint model
+    # of the horizon; buying apart, the candidate partners' game, and the one-year stress
+    # tests and two-stage plan are other models
+    assert built[(Mode.JOINT.value, years)] == 2  # the plan's model and the candidates' game
+    assert built[(Mode.SEPARATE.value, years)] == 1
+    assert sum(built.values()) == 5, built
+
+
+def test_a_prebuilt_problem_of_another_mode_is_refused() -> None:
+    data, config = riskengine.load_dataset(), riskengine.load_config().one_year()
+    scores = default_scores(data, config)
+    separate = riskengine.build_problem(data, config, scores, mode="separate")
+    with pytest.raises(riskengine.ArgumentError, match="built for mode 'separate'"):
+        riskengine.optimise(data, config, problem=separate)
+    joint = riskengine.build_problem(data, config, scores, mode="joint")
+    assert riskengine.optimise(data, config, problem=joint).objective_usd == pytest.approx(
+        riskengine.optimise(data, config).objective_usd, rel=1e-9
+    )
