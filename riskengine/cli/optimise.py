@@ -9,23 +9,26 @@ from typing import Any
 from riskengine.cli._common import check_output_file, emit_json, emit_table, fail, load_inputs
 from riskengine.config import Config
 from riskengine.data import Dataset
+from riskengine.enums import Mode
 from riskengine.optimise import OptimisationResult, analyse_alliance, frontier, optimise
 from riskengine.optimise.api import default_scores
 from riskengine.optimise.build import build_problem
 from riskengine.optimise.buylist import buy_list, buy_list_text
+from riskengine.optimise.problem import Problem
 from riskengine.optimise.result import country_mix_text
 from riskengine.optimise.solve import write_lp
 
 
 def _extras(
-    args: argparse.Namespace, config: Config, dataset: Dataset, scores: Any
+    args: argparse.Namespace, config: Config, dataset: Dataset, scores: Any, problem: Problem
 ) -> dict[str, Any]:
     extras: dict[str, Any] = {}
     if args.alliance:
-        extras["alliance"] = analyse_alliance(dataset, config, scores, args.backend)
+        joint = problem if problem.structure.mode is Mode.JOINT else None
+        extras["alliance"] = analyse_alliance(dataset, config, scores, args.backend, problem=joint)
     if args.frontier > 0:
         extras["frontier"] = frontier(
-            dataset, config, args.frontier, scores, args.mode, args.backend
+            dataset, config, args.frontier, scores, args.mode, args.backend, problem=problem
         )
     return extras
 
@@ -81,14 +84,15 @@ def run(args: argparse.Namespace) -> int:
     check_output_file(args.write_lp, "--write-lp")
     config, dataset = load_inputs(args)
     scores = default_scores(dataset, config)
-    result = optimise(dataset, config, scores, args.mode, args.backend)
+    problem = build_problem(dataset, config, scores, args.mode)  # built once, shared below
+    result = optimise(dataset, config, scores, args.mode, args.backend, problem=problem)
     if args.write_lp:
         try:
-            write_lp(build_problem(dataset, config, scores, args.mode), args.write_lp)
+            write_lp(problem, args.write_lp)
         except OSError as exc:
             reason = exc.strerror or exc
             raise fail(f"--write-lp {args.write_lp}: cannot be written ({reason})") from None
-    extras = _extras(args, config, dataset, scores) if result.is_optimal else {}
+    extras = _extras(args, config, dataset, scores, problem) if result.is_optimal else {}
     if args.format == "json":
         _print_json(result, extras)
     elif args.format == "csv":
