@@ -31,6 +31,7 @@ POINT_COLUMNS = [
     "risk_aversion",
     "status",
     "purchase_cost_usd",
+    "thrifting_usd",
     "expected_loss_usd",
     "lost_supply_usd",
     "supply_loss_usd",
@@ -189,6 +190,7 @@ def _point(result: OptimisationResult) -> dict[str, Any]:
         "risk_aversion": result.risk_aversion,
         "status": result.status.value,
         "purchase_cost_usd": result.purchase_cost_usd / years,
+        "thrifting_usd": result.thrifting_usd / years,
         "expected_loss_usd": result.expected_loss_usd / years,
         "lost_supply_usd": result.lost_supply_usd / years,
         "supply_loss_usd": (result.expected_loss_usd + result.lost_supply_usd) / years,
@@ -201,8 +203,18 @@ def _point(result: OptimisationResult) -> dict[str, Any]:
 
 
 def serves_less(points: pd.DataFrame) -> np.ndarray:
-    """True for points that serve less than the best optimal point (relative 1e-7)."""
+    """True for points that leave more demand unmet than the best optimal point (relative 1e-7).
+
+    Measured on ``shortfall_t`` when the table has it: with magnet demand in
+    product tonnes (``bom.csv``) a plan that switches to thrifted grades needs
+    fewer tonnes of the element, so it serves fewer tonnes without leaving any
+    demand unmet. Without that column, on ``served_t``.
+    """
     ok = (points["status"] == "optimal").to_numpy()
+    if "shortfall_t" in points.columns:
+        short = points["shortfall_t"].fillna(np.inf).to_numpy()
+        least = short[ok].min() if ok.any() else 0.0
+        return np.asarray(short > least + 1e-7 * max(1.0, float(points["served_t"].max())))
     served = points["served_t"].fillna(0.0).to_numpy()
     best = served[ok].max() if ok.any() else 0.0
     return np.asarray(served < best - 1e-7 * max(1.0, best))
@@ -211,12 +223,16 @@ def serves_less(points: pd.DataFrame) -> np.ndarray:
 def efficient(points: pd.DataFrame) -> np.ndarray:
     """True for optimal points that serve the most and no other such point dominates.
 
-    Criteria (minimised): purchase cost and supply loss (expected disruption
-    loss + lost supply). A point that serves less is never efficient: it would
-    look cheaper only because it buys less. Ties within a relative 1e-7 count
-    as equal.
+    Criteria (minimised): money paid (purchase cost, plus the thrifting premium
+    for magnet grades that use less of the element when the table has it) and
+    supply loss (expected disruption loss + lost supply). A point that leaves
+    more demand unmet is never efficient: it would look cheaper only because it
+    buys less. Ties within a relative 1e-7 count as equal.
     """
-    crit = points[["purchase_cost_usd", "supply_loss_usd"]].fillna(0.0).to_numpy()
+    paid = points["purchase_cost_usd"].fillna(0.0)
+    if "thrifting_usd" in points.columns:
+        paid = paid + points["thrifting_usd"].fillna(0.0)
+    crit = np.column_stack([paid.to_numpy(), points["supply_loss_usd"].fillna(0.0).to_numpy()])
     ok = (points["status"] == "optimal").to_numpy() & ~serves_less(points)
     tol = 1e-7 * np.maximum(1.0, np.abs(crit).max(axis=0, initial=0.0))
     flags = []

@@ -55,6 +55,23 @@ def test_efficient_flags_dominated_failed_and_less_served_points() -> None:
     assert list(efficient(points)) == [True, True, False, False, False]
 
 
+def test_a_point_that_needs_less_through_thrifting_does_not_serve_less() -> None:
+    # magnet demand in product tonnes: the second plan switches to a grade that needs 10 t
+    # less of the element and leaves nothing unmet; the third leaves 5 t unmet
+    points = pd.DataFrame(
+        {
+            "status": ["optimal"] * 3,
+            "purchase_cost_usd": [10.0, 9.0, 8.0],
+            "thrifting_usd": [0.0, 0.5, 0.0],
+            "supply_loss_usd": [50.0, 40.0, 30.0],
+            "served_t": [100.0, 90.0, 95.0],
+            "shortfall_t": [0.0, 0.0, 5.0],
+        }
+    )
+    assert list(serves_less(points)) == [False, False, True]
+    assert list(efficient(points)) == [False, True, False]  # 9.5 paid and 40 lost beat 10 and 50
+
+
 def test_generated_frontier_trades_cost_for_risk() -> None:
     data = generate_dataset(140, seed=2)
     config = make_config({"max_country_share": 0.6}, risk_aversion=1.0)
