@@ -16,6 +16,7 @@ import pandas as pd
 
 from riskengine._text import did_you_mean
 from riskengine.exceptions import RiskEngineError
+from riskengine.formatting import MISSING, fmt_pct, fmt_t, fmt_usd_m, fmt_yes, is_missing
 
 __all__ = [
     "Column",
@@ -33,37 +34,10 @@ __all__ = [
 Column = tuple[str, str, Callable[[Any], str]]
 
 
-def _missing(value: Any) -> bool:
-    try:
-        return value is None or bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False
-
-
-def fmt_t(value: Any) -> str:
-    """Tonnes with one decimal and thousands separators."""
-    return "-" if _missing(value) else f"{float(value):,.1f}"
-
-
-def fmt_usd_m(value: Any) -> str:
-    """USD as millions with one decimal."""
-    return "-" if _missing(value) else f"{float(value) / 1e6:,.1f}"
-
-
-def fmt_pct(value: Any) -> str:
-    """A share 0-1 as a whole percentage."""
-    return "-" if _missing(value) else f"{float(value):.0%}"
-
-
-def fmt_yes(value: Any) -> str:
-    """A flag as yes / NO."""
-    return "n/a" if _missing(value) else ("yes" if bool(value) else "NO")
-
-
 def number(value: Any, digits: int = 0) -> str:
     """A number with thousands separators (``-`` for NaN)."""
-    if _missing(value) or (isinstance(value, float) and math.isinf(value)):
-        return "-"
+    if is_missing(value) or (isinstance(value, float) and math.isinf(value)):
+        return MISSING
     return f"{float(value):,.{digits}f}"
 
 

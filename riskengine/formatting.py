@@ -1,4 +1,9 @@
-"""Fixed rounding, spreadsheet-formula neutralisation and JSON conversion for report outputs.
+"""How numbers are shown and written: display formatters, rounding, formula neutralisation, JSON.
+
+The display formatters (``fmt_*``, :func:`formatter_for`) are the one place a
+number becomes text for a reader: the report's HTML, the notebook views and
+the command line's tables all use them, so a share prints as ``12.3%`` and a
+missing value as :data:`MISSING` everywhere.
 
 Every number a report writes goes through :func:`round_value`, so the same
 inputs give byte-identical CSV and JSON files: floats are rounded to
@@ -10,7 +15,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
@@ -21,8 +26,17 @@ from riskengine._text import replace_controls
 __all__ = [
     "DECIMALS",
     "FORMULA_PREFIXES",
+    "MISSING",
     "SIGNIFICANT",
+    "fmt_num",
+    "fmt_pct",
+    "fmt_t",
+    "fmt_usd",
+    "fmt_usd_m",
+    "fmt_yes",
+    "formatter_for",
     "is_formula_like",
+    "is_missing",
     "json_ready",
     "money",
     "neutralise_csv",
@@ -40,6 +54,72 @@ SIGNIFICANT = 10
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 #: Line breaks a spreadsheet may start a new row at (inside a cell, each line is checked).
 _LINE_BREAK = re.compile(r"(\r\n|\r|\n)")
+
+
+#: What a missing value (NaN, None) prints as, in every view.
+MISSING = "-"
+
+
+def is_missing(value: object) -> bool:
+    """True for None and NaN (and for values pandas calls missing)."""
+    try:
+        return value is None or bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def _rounded(value: object, digits: int) -> float:
+    """``value`` rounded to ``digits`` decimals, with -0 shown as 0."""
+    return round(float(value), digits) + 0.0  # type: ignore[arg-type]
+
+
+def fmt_t(value: object) -> str:
+    """Tonnes: one decimal and thousands separators (``1,302.7``)."""
+    return MISSING if is_missing(value) else f"{_rounded(value, 1):,.1f}"
+
+
+def fmt_usd(value: object) -> str:
+    """Whole US dollars with thousands separators (``98,163,235``)."""
+    return MISSING if is_missing(value) else f"{_rounded(value, 0):,.0f}"
+
+
+def fmt_usd_m(value: object) -> str:
+    """US dollars as millions with one decimal (``383.5``)."""
+    return MISSING if is_missing(value) else f"{_rounded(float(value) / 1e6, 1):,.1f}"  # type: ignore[arg-type]
+
+
+def fmt_pct(value: object) -> str:
+    """A share 0-1 as a percentage with one decimal (``89.7%``)."""
+    return MISSING if is_missing(value) else f"{_rounded(value, 3):.1%}"
+
+
+def fmt_num(digits: int = 2) -> Callable[[object], str]:
+    """A formatter with ``digits`` decimals and thousands separators."""
+
+    def fmt(value: object) -> str:
+        return MISSING if is_missing(value) else f"{_rounded(value, digits):,.{digits}f}"
+
+    return fmt
+
+
+def fmt_yes(value: object) -> str:
+    """A flag as ``yes`` / ``no``; ``n/a`` when it does not apply (nothing bought)."""
+    return "n/a" if is_missing(value) else ("yes" if bool(value) else "no")
+
+
+def formatter_for(column: str) -> Callable[[object], str]:
+    """The display formatter a column's unit suffix calls for.
+
+    ``_t`` tonnes, ``_usd`` dollars, ``_usd_per_kg`` two decimals, ``share`` and
+    ``_probability`` percentages, anything else two decimals.
+    """
+    if column.endswith("_t"):
+        return fmt_t
+    if column.endswith("_usd"):
+        return fmt_usd
+    if column.endswith(("share", "_probability")):
+        return fmt_pct
+    return fmt_num(2)
 
 
 def round_value(value: float) -> float:

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from riskengine.formatting import fmt_pct, fmt_yes
 from riskengine.optimise._tables import CRMA_BENCHMARK
 
 if TYPE_CHECKING:
@@ -14,12 +15,8 @@ if TYPE_CHECKING:
 __all__ = ["country_mix_text", "summary_text"]
 
 
-def _pct(value: float) -> str:
-    return "-" if pd.isna(value) else f"{value:.0%}"
-
-
-def _yes(flag: object) -> str:
-    return "n/a" if pd.isna(flag) else ("yes" if flag else "NO")
+_pct = fmt_pct  # one display formatter for the report, the notebook and the command line
+_yes = fmt_yes
 
 
 def _usd_m(value: float) -> str:
@@ -69,8 +66,8 @@ def _header(result: OptimisationResult) -> list[str]:
 def _metric_lines(result: OptimisationResult) -> list[str]:
     lines = [
         "",
-        "  buyer commodity       bought t      short t  USD/kg     q   CN  trusted  "
-        "top non-home   CRMA",
+        "  buyer commodity       bought t      short t  USD/kg     q     CN  trusted  "
+        "top non-home    CRMA",
     ]  # shares are of what the buyer buys
     for r in result.metrics.to_dict("records"):
         top = (
@@ -90,8 +87,8 @@ def _metric_lines(result: OptimisationResult) -> list[str]:
         )
         lines.append(
             f"  {r['buyer']:<5} {r['commodity']:<12} {r['bought_t']:>11,.1f} "
-            f"{r['shortfall_t']:>12,.1f} {price:>7} {q:>5} {_pct(r['china_share']):>4} "
-            f"{_pct(r['home_partner_share']):>8}  {top:<13} {_yes(r['crma_compliant']):>4}"
+            f"{r['shortfall_t']:>12,.1f} {price:>7} {q:>5} {_pct(r['china_share']):>6} "
+            f"{_pct(r['home_partner_share']):>8}  {top:<15} {_yes(r['crma_compliant']):>4}"
         )
     return lines
 
@@ -120,14 +117,14 @@ def _year_lines(result: OptimisationResult) -> list[str]:
     lines = [
         "",
         f"  Plan by year ({result.years[0]}-{result.years[-1]}; money in USD m):",
-        "  year   bought t   short t  purchase  holding  exp. loss  violations   CN",
+        "  year   bought t   short t  purchase  holding  exp. loss  violations     CN",
     ]
     for r in table.to_dict("records"):
         lines.append(
             f"  {int(r['year'])} {r['bought_t']:>10,.1f} {r['shortfall_t']:>9,.1f} "
             f"{r['purchase_cost_usd'] / 1e6:>9,.1f} {r['holding_usd'] / 1e6:>8,.1f} "
             f"{r['expected_loss_usd'] / 1e6:>10,.1f} {r['violation_usd'] / 1e6:>11,.1f} "
-            f"{_pct(r['china_share']):>4}"
+            f"{_pct(r['china_share']):>6}"
         )
     lines.append(f"  Per commodity, {result.years[0]} (result.for_year(YEAR) for any year):")
     return lines

@@ -11,11 +11,20 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Callable, Sequence
-from typing import SupportsFloat, cast
 
 import pandas as pd
 
 from riskengine._text import replace_controls
+from riskengine.formatting import (
+    MISSING,
+    fmt_num,
+    fmt_pct,
+    fmt_t,
+    fmt_usd,
+    fmt_usd_m,
+    fmt_yes,
+    is_missing,
+)
 
 __all__ = [
     "CSS",
@@ -25,6 +34,7 @@ __all__ = [
     "fmt_pct",
     "fmt_t",
     "fmt_usd",
+    "fmt_usd_m",
     "fmt_yes",
     "inline_svg",
     "page",
@@ -96,56 +106,10 @@ def esc(value: object) -> str:
     return html.escape(replace_controls(str(value)), quote=True)
 
 
-def _missing(value: object) -> bool:
-    try:
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False
-
-
-def _number(value: object, digits: int) -> float:
-    """``value`` rounded to ``digits`` decimals, with -0 shown as 0."""
-    return round(float(cast("SupportsFloat", value)), digits) + 0.0
-
-
-def fmt_t(value: object) -> str:
-    """Tonnes with one decimal and thousands separators."""
-    return "" if _missing(value) else f"{_number(value, 1):,.1f}"
-
-
-def fmt_usd(value: object) -> str:
-    """Whole US dollars with thousands separators."""
-    return "" if _missing(value) else f"{_number(value, 0):,.0f}"
-
-
-def fmt_usd_m(value: object) -> str:
-    """US dollars as millions with one decimal."""
-    return "" if _missing(value) else f"{_number(float(value) / 1e6, 1):,.1f}"  # type: ignore[arg-type]
-
-
-def fmt_pct(value: object) -> str:
-    """A 0-1 share as a percentage with one decimal."""
-    return "" if _missing(value) else f"{_number(value, 3):.1%}"
-
-
-def fmt_num(digits: int = 2) -> Callable[[object], str]:
-    """A formatter with ``digits`` decimals."""
-
-    def fmt(value: object) -> str:
-        return "" if _missing(value) else f"{_number(value, digits):,.{digits}f}"
-
-    return fmt
-
-
-def fmt_yes(value: object) -> str:
-    """A flag as yes / no."""
-    return "" if _missing(value) else ("yes" if bool(value) else "no")
-
-
 def _cell(value: object, fmt: Callable[[object], str] | None) -> str:
     if fmt is not None:
         return f'<td class="num">{esc(fmt(value))}</td>'
-    return f"<td>{'' if _missing(value) else esc(value)}</td>"
+    return f"<td>{MISSING if is_missing(value) else esc(value)}</td>"
 
 
 def table_html(

@@ -120,7 +120,7 @@ def criticality_section(tables: dict[str, pd.DataFrame]) -> str:
         "HHI of world output (0-1); HHI-WGI-t weights shares by governance (WGI on the "
         "JRC 0-10 scale) and export restrictions. SR is the EU JRC supply risk per "
         "buyer: 'SR' sources like the world, 'SR, plan' uses the recommended mix "
-        "(empty where the plan buys nothing at that stage). See docs/methodology.md."
+        "(- where the plan buys nothing at that stage). See docs/methodology.md."
     )
     return _section("criticality", note + table_html(table, cols))
 
