@@ -45,7 +45,7 @@ def _median_s(fn, repeat: int) -> tuple[float, object]:
 
 def _coalitions(problem, warm: bool) -> dict:
     from riskengine.optimise.coalition import CoalitionGame
-    from riskengine.optimise.solve import solve
+    from riskengine.optimise.solving import solve
 
     game = CoalitionGame(problem)
     out = {}

@@ -116,7 +116,7 @@ print(json.dumps({"seconds": seconds, "vss_usd": result.vss_usd, "evpi_usd": res
 _STRESS = """
 import json, sys, time
 import riskengine
-from riskengine.scenarios.stress import stress
+from riskengine.scenarios.stress_test import stress
 data = riskengine.generate_dataset(int(sys.argv[1]), seed=0)
 config = riskengine.load_config(overrides=["optimiser.time_limit_s=900"])
 start = time.perf_counter()

@@ -49,7 +49,7 @@ from riskengine.optimise.highs import highs_version, silence_banner  # noqa: E40
 from riskengine.optimise.problem import Problem  # noqa: E402
 from riskengine.scenarios import ScenarioEffect, sweep  # noqa: E402
 from riskengine.scenarios._index import index_problem  # noqa: E402
-from riskengine.scenarios.sweep import baseline_solve  # noqa: E402
+from riskengine.scenarios.sweeps import baseline_solve  # noqa: E402
 
 OUT = ROOT / "benchmarks" / "results"
 

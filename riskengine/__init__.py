@@ -96,13 +96,13 @@ if TYPE_CHECKING:  # the names below, as type checkers and IDEs should see them
     )
 
     # from their own modules: mypy reads these names as the submodules of the same name
-    from riskengine.optimise.frontier import frontier
-    from riskengine.optimise.solve import solve
+    from riskengine.optimise.cost_risk import frontier
+    from riskengine.optimise.solving import solve
     from riskengine.pipeline import Inputs, load_inputs
     from riskengine.report import run_report
     from riskengine.scenarios import StochasticResult, StressResult
     from riskengine.scenarios.stochastic import stochastic_plan
-    from riskengine.scenarios.stress import stress
+    from riskengine.scenarios.stress_test import stress
     from riskengine.scoring import RiskScorer, score_suppliers, supply_risk
     from riskengine.scoring.uncertainty import score_intervals
 

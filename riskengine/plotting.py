@@ -51,9 +51,9 @@ if TYPE_CHECKING:  # matplotlib is imported by riskengine._drawing when a figure
 
     from riskengine.config.schema import Config
     from riskengine.data.dataset import Dataset
-    from riskengine.optimise.frontier import Frontier
+    from riskengine.optimise.cost_risk import Frontier
     from riskengine.optimise.result import OptimisationResult
-    from riskengine.scenarios.stress import StressResult
+    from riskengine.scenarios.stress_test import StressResult
 
 __all__ = [
     "CRMA_LINE",

@@ -16,7 +16,7 @@ from riskengine.optimise.build import build_problem
 from riskengine.optimise.buylist import buy_list, buy_list_text
 from riskengine.optimise.problem import Problem
 from riskengine.optimise.result import country_mix_text
-from riskengine.optimise.solve import write_lp
+from riskengine.optimise.solving import write_lp
 
 
 def _extras(

@@ -14,11 +14,11 @@ from riskengine.optimise.alliance import AllianceAnalysis, alliance_value, analy
 from riskengine.optimise.api import optimise
 from riskengine.optimise.build import build_problem
 from riskengine.optimise.buylist import buy_list
-from riskengine.optimise.frontier import Frontier, frontier
+from riskengine.optimise.cost_risk import Frontier, frontier
 from riskengine.optimise.problem import Block, Problem
 from riskengine.optimise.result import OptimisationResult, make_result
 from riskengine.optimise.solution import Solution, SolveStatus
-from riskengine.optimise.solve import solve, write_lp
+from riskengine.optimise.solving import solve, write_lp
 
 __all__ = [
     "AllianceAnalysis",

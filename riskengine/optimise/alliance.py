@@ -46,7 +46,7 @@ from riskengine.optimise.joint import VALUE_SIGN, individual_rationality
 from riskengine.optimise.problem import Problem
 from riskengine.optimise.result import OptimisationResult, records
 from riskengine.optimise.sharing import share
-from riskengine.optimise.solve import solve
+from riskengine.optimise.solving import solve
 
 __all__ = [
     "RULES",

@@ -35,7 +35,7 @@ from riskengine.optimise._staged import need_matrix
 from riskengine.optimise.parameters import Parameters, base_mix_t, model_arrays, offtake_split
 from riskengine.optimise.problem import Problem
 from riskengine.optimise.solution import Solution, to_solution
-from riskengine.optimise.solve import solve
+from riskengine.optimise.solving import solve
 
 if TYPE_CHECKING:
     from riskengine.optimise.highs import HighsModel
@@ -184,7 +184,7 @@ class CoalitionGame:
 
     # ------------------------------------------------------------------ solving
     def _warm(self) -> bool:
-        from riskengine.optimise.solve import resolve_backend
+        from riskengine.optimise.solving import resolve_backend
 
         plain = not (self.problem.is_mip or self.problem.lexicographic)
         return plain and resolve_backend(self.solver, self.backend) == "highs"

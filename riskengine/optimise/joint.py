@@ -28,7 +28,7 @@ from riskengine.optimise.coalition import MONEY_TERMS, CoalitionGame, need_money
 from riskengine.optimise.problem import Problem
 from riskengine.optimise.sharing import SharedPlan, share
 from riskengine.optimise.solution import Solution
-from riskengine.optimise.solve import solve
+from riskengine.optimise.solving import solve
 
 __all__ = [
     "IR_TERMS",

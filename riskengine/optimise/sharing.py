@@ -311,7 +311,7 @@ def _stage_problem(problem: Problem, pooled: Solution) -> Problem:
     """The pooled problem; with the lexicographic rule, its least shortfall kept as a limit."""
     if not problem.lexicographic:
         return problem
-    from riskengine.optimise.solve import SERVICE_TOL, SERVICE_TOL_T
+    from riskengine.optimise.solving import SERVICE_TOL, SERVICE_TOL_T
 
     short = np.asarray(pooled.values_t)[problem.layout.shortfall]
     least = np.bincount(problem.structure.service_group, short)

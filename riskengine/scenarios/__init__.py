@@ -26,8 +26,8 @@ from riskengine.scenarios.montecarlo import monte_carlo
 from riskengine.scenarios.robust import RobustResult, RobustSettings, cvar
 from riskengine.scenarios.stochastic import stochastic_plan
 from riskengine.scenarios.stochastic_result import StochasticResult
-from riskengine.scenarios.stress import StressResult, evaluate, stress
-from riskengine.scenarios.sweep import EXECUTORS, SweepResult, sweep
+from riskengine.scenarios.stress_test import StressResult, evaluate, stress
+from riskengine.scenarios.sweeps import EXECUTORS, SweepResult, sweep
 
 __all__ = [
     "EXECUTORS",

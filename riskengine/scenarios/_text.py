@@ -8,7 +8,7 @@ import pandas as pd
 
 if TYPE_CHECKING:
     from riskengine.scenarios.stochastic_result import StochasticResult
-    from riskengine.scenarios.stress import StressResult
+    from riskengine.scenarios.stress_test import StressResult
 
 __all__ = ["stochastic_text", "stress_text"]
 

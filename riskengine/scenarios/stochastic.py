@@ -39,7 +39,7 @@ from riskengine.optimise.build import build_problem
 from riskengine.optimise.families import TONNES_PER_UNIT, USD_PER_UNIT
 from riskengine.optimise.problem import Problem
 from riskengine.optimise.result import make_result
-from riskengine.optimise.solve import solve
+from riskengine.optimise.solving import solve
 from riskengine.scenarios._equivalent import (
     Template,
     Terms,

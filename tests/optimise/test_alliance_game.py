@@ -18,7 +18,7 @@ from riskengine.optimise.coalition import (
     need_money,
     shapley_values,
 )
-from riskengine.optimise.solve import solve
+from riskengine.optimise.solving import solve
 from tests.conftest import DEFAULT_CONFIG
 from tests.optimise.helpers import scores_for, tiny_dataset
 

@@ -12,7 +12,7 @@ from riskengine.optimise.build import build_problem
 from riskengine.optimise.coalition import CoalitionGame, need_money
 from riskengine.optimise.joint import individual_rationality, ir_notes
 from riskengine.optimise.sharing import POOLED_RTOL, share
-from riskengine.optimise.solve import solve
+from riskengine.optimise.solving import solve
 from tests.optimise.helpers import make_config, random_scores, scores_for, tiny_dataset
 
 RULES = ["proportional", "maxmin", "shapley"]

@@ -8,7 +8,7 @@ import pytest
 
 from riskengine.data.synthetic import generate_dataset
 from riskengine.optimise import frontier
-from riskengine.optimise.frontier import efficient, lambda_grid, serves_less
+from riskengine.optimise.cost_risk import efficient, lambda_grid, serves_less
 from tests.optimise.helpers import make_config, random_scores, scores_for, tiny_dataset
 
 DY = "dysprosium"

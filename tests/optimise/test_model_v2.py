@@ -10,7 +10,7 @@ import pytest
 
 import riskengine
 from riskengine.optimise import frontier, optimise
-from riskengine.optimise.frontier import lambda_grid
+from riskengine.optimise.cost_risk import lambda_grid
 from tests.conftest import DEFAULT_CONFIG, SEEDS
 from tests.optimise.helpers import make_config, scores_for, tiny_dataset
 

@@ -11,7 +11,7 @@ import pytest
 from riskengine.optimise import build_problem, optimise
 from riskengine.scenarios import apply_scenario, compile_scenario, load_library, stress, sweep
 from riskengine.scenarios._index import index_problem
-from riskengine.scenarios.sweep import baseline_solve
+from riskengine.scenarios.sweeps import baseline_solve
 from tests.scenarios.conftest import scenario
 
 RTOL = 1e-9

@@ -12,7 +12,7 @@ from riskengine.exceptions import RiskEngineError
 from riskengine.optimise import build_problem, solve
 from riskengine.scenarios import apply_scenario, monte_carlo, sweep
 from riskengine.scenarios._index import index_problem
-from riskengine.scenarios.sweep import Progress, baseline_solve
+from riskengine.scenarios.sweeps import Progress, baseline_solve
 
 
 @pytest.fixture(scope="module")

@@ -20,7 +20,7 @@ from riskengine.optimise.build import build_problem
 from riskengine.optimise.problem import Problem
 from riskengine.optimise.result import OptimisationResult, make_result, records
 from riskengine.optimise.solution import Solution, to_solution
-from riskengine.optimise.solve import resolve_backend, solve
+from riskengine.optimise.solving import resolve_backend, solve
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure

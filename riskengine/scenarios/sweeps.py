@@ -47,7 +47,7 @@ from riskengine.optimise.families import TONNES_PER_UNIT, USD_PER_UNIT
 from riskengine.optimise.highs import STATUS, highs_lp, new_highs
 from riskengine.optimise.parameters import model_arrays
 from riskengine.optimise.solution import SolveStatus
-from riskengine.optimise.solve import SERVICE_TOL, SERVICE_TOL_T
+from riskengine.optimise.solving import SERVICE_TOL, SERVICE_TOL_T
 from riskengine.scenarios._index import ModelIndex, ScenarioArrays
 from riskengine.scenarios.model import ScenarioEffect
 

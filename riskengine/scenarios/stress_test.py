@@ -11,7 +11,7 @@ For every scenario and every buyer and commodity:
 - **response**: the model re-optimised under the scenario (same policies,
   disruption probabilities and lost-supply values; the scenario's
   capacities, prices and demand), by a warm-started sweep
-  (:mod:`riskengine.scenarios.sweep`).
+  (:mod:`riskengine.scenarios.sweeps`).
 - **regret** = exposure minus response, in model cost (purchase + risk
   charge + lost supply + policy violations): what knowing the scenario in
   advance would save.
@@ -50,7 +50,7 @@ from riskengine.scenarios.library import resolve_scenarios
 from riskengine.scenarios.model import ScenarioEffect
 from riskengine.scenarios.robust import RobustSettings
 from riskengine.scenarios.stochastic_result import StochasticResult
-from riskengine.scenarios.sweep import SweepResult, baseline_solve, sweep
+from riskengine.scenarios.sweeps import SweepResult, baseline_solve, sweep
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
