@@ -73,7 +73,7 @@ def _bound_duals(problem: Problem, solution: Solution, tol: float, parts: Any) -
     frame["shadow_price_usd_per_kg"] = dual[hit]
     capacity = problem.arrays.x_capacity_t[hit]
     by_capacity = capacity <= upper[hit] * (1 + 1e-12)
-    sigma = problem.structure.sigma
+    sigma = problem.structure.max_supplier_share
     frame["family"] = np.where(by_capacity, "capacity", "supplier_cap")
     frame["share"] = np.where(by_capacity, np.nan, sigma)
     frame["rhs_t"] = upper[hit]

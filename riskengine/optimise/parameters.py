@@ -263,7 +263,7 @@ def model_arrays(structure: Structure, params: Parameters) -> ModelArrays:
     else:
         cost = sum(parts.values(), np.zeros(lay.n_cols))
     capacity = x_capacity_t(structure, params)
-    x_upper = np.minimum(structure.sigma * params.demand_t[structure.x_need], capacity)
+    x_upper = np.minimum(structure.max_supplier_share * params.demand_t[structure.x_need], capacity)
     upper = np.full(lay.n_cols, np.inf)
     upper[lay.x] = x_upper / TONNES_PER_UNIT
     upper[lay.stock] = params.stock_max_t / TONNES_PER_UNIT

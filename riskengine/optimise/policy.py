@@ -124,8 +124,9 @@ class ModelSettings:
     shortfall : ShortfallRule
     policies : dict of str to BuyerPolicy
         One per configured buyer.
-    sigma : float
-        Supplier cap, share of demand.
+    max_supplier_share : float
+        ``optimiser.max_supplier_share``: most of a buyer's demand one offer
+        may fill, share 0-1 (sigma in docs/methodology.md).
     notes : tuple of str
         Deprecation notes and fallbacks the analyst should read.
     """
@@ -134,7 +135,7 @@ class ModelSettings:
     risk_charge: RiskCharge
     shortfall: ShortfallRule
     policies: dict[str, BuyerPolicy]
-    sigma: float
+    max_supplier_share: float
     notes: tuple[str, ...] = ()
 
 

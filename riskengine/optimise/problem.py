@@ -156,7 +156,7 @@ class Structure:
     ----------
     mode : Mode
     settings : ModelSettings
-        Version, risk charge, shortfall rule, per-buyer policies, sigma.
+        Version, risk charge, shortfall rule, per-buyer policies, supplier cap.
     needs, offers, x : DataFrame
         Index tables (see :mod:`riskengine.optimise.variables`).
     violations : DataFrame
@@ -226,9 +226,9 @@ class Structure:
         return np.asarray(np.bincount(self.x_offer, minlength=len(self.offers))[self.x_offer] == 1)
 
     @property
-    def sigma(self) -> float:
+    def max_supplier_share(self) -> float:
         """Supplier cap: most of a buyer's demand one offer may fill, share 0-1."""
-        return self.settings.sigma
+        return self.settings.max_supplier_share
 
     @property
     def n_service_groups(self) -> int:
