@@ -13,6 +13,7 @@ and then to ``SIGNIFICANT`` significant digits.
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from collections.abc import Callable, Mapping
@@ -35,6 +36,7 @@ __all__ = [
     "fmt_usd_m",
     "fmt_yes",
     "formatter_for",
+    "frame_records",
     "is_formula_like",
     "is_missing",
     "json_ready",
@@ -187,6 +189,16 @@ def xlsx_text(text: str) -> str:
     """Text an xlsx cell can hold and show as written: control and bidi-override characters
     (XML cannot hold the C0 ones) replaced by U+FFFD."""
     return replace_controls(text)
+
+
+def frame_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows of a DataFrame as JSON-ready dicts: NaN -> None, numpy scalars -> Python,
+    timestamps in ISO format, floats to 10 significant digits. The one converter
+    of tables to JSON (results' ``to_dict``, the command line's ``--format json``)."""
+    clean = frame.astype(object).where(frame.notna(), None)
+    text = clean.to_json(orient="records", date_format="iso", double_precision=10)
+    rows: list[dict[str, Any]] = json.loads(text)
+    return rows
 
 
 def json_ready(value: Any) -> Any:

@@ -10,7 +10,7 @@ from typing import Any
 
 import pandas as pd
 
-from riskengine import pipeline
+from riskengine import formatting, pipeline
 from riskengine._csv import csv_text
 from riskengine._resources import shipped
 from riskengine.cli._parsers import add_common, add_format
@@ -72,13 +72,7 @@ def emit_json(document: Any) -> None:
     print(json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False, default=str))
 
 
-def frame_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    """Rows of a DataFrame as JSON-ready dicts (NaN -> None, numpy scalars -> Python)."""
-    clean = frame.astype(object).where(frame.notna(), None)
-    rows: list[dict[str, Any]] = json.loads(
-        clean.to_json(orient="records", date_format="iso", double_precision=10)
-    )
-    return rows
+frame_records = formatting.frame_records  # the one table-to-JSON converter
 
 
 def emit_table(frame: pd.DataFrame, fmt: str, floatfmt: str = "{:,.2f}") -> None:

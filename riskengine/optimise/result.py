@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
@@ -12,6 +11,7 @@ import pandas as pd
 from riskengine import _notebook as nb
 from riskengine.enums import Mode
 from riskengine.exceptions import RiskEngineError
+from riskengine.formatting import frame_records
 from riskengine.optimise import _tables
 from riskengine.optimise._contracts import INFEASIBLE_HINT
 from riskengine.optimise._text import country_mix_text
@@ -34,10 +34,7 @@ def _number(value: float) -> float | None:
     return None if math.isnan(value) else float(value)
 
 
-def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    """Rows of a DataFrame as JSON-ready dicts (NaN -> None)."""
-    rows: list[dict[str, Any]] = json.loads(frame.to_json(orient="records", double_precision=10))
-    return rows
+records = frame_records  # the one table-to-JSON converter (riskengine.formatting)
 
 
 @dataclass(frozen=True, repr=False)
