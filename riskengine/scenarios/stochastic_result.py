@@ -67,7 +67,8 @@ class StochasticResult:
         ``buyer, commodity, supplier_id, country, relation, contracted_t,
         expected_value_t, expected_delivered_t`` (rows where either plan contracts).
     needs : DataFrame
-        Per buyer and commodity: demand, contracted tonnes, expected and p50/p95
+        Per buyer and commodity: demand, contracted tonnes and what they deliver on
+        average (``expected_delivered_t``), expected and p50/p95
         shortfall, expected, p50, p95 and CVaR loss, expected purchase, for this
         plan and (``ev_``) the expected-value plan.
     comparison : DataFrame
@@ -211,9 +212,13 @@ def _need_stats(result: Losses, p: np.ndarray, alpha: float, prefix: str) -> dic
 def _needs(model: TwoStage, plans: dict[str, tuple[np.ndarray, Losses]]) -> pd.DataFrame:
     st, p, alpha = model.problem.structure, model.rec.probability, model.settings.alpha
     frame = st.needs[["buyer", "commodity", "demand_t"]].reset_index(drop=True).copy()
+    delivers = p @ model.rec.availability  # per x: the share of a contract delivered, on average
     for name, prefix in (("stochastic", ""), ("expected_value", "ev_")):
         x, result = plans[name]
         frame[f"{prefix}contracted_t"] = np.bincount(st.x_need, x, len(frame))
+        # contracts with an uncertain supplier (a licence share, an outage) deliver less
+        # than contracted: what arrives on average is what to compare with demand
+        frame[f"{prefix}expected_delivered_t"] = np.bincount(st.x_need, x * delivers, len(frame))
         for key, values in _need_stats(result, p, alpha, prefix).items():
             frame[key] = values
     return frame

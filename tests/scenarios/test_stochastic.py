@@ -217,6 +217,16 @@ def test_loss_and_shortfall_quantiles_per_need(shipped):
     assert (needs["shortfall_p95_t"] <= needs["demand_t"] * most + 1e-6).all()
 
 
+def test_expected_deliveries_per_need_add_up_from_the_contracts(shipped):
+    needs = shipped.needs.set_index(["buyer", "commodity"])
+    by_need = shipped.contracts.groupby(["buyer", "commodity"])["expected_delivered_t"].sum()
+    delivered = needs["expected_delivered_t"]
+    assert delivered.reindex(by_need.index).to_numpy() == pytest.approx(by_need.to_numpy())
+    assert (delivered <= needs["contracted_t"] + 1e-6).all()
+    # contracts with a licence share deliver less than contracted: some need shows it
+    assert (delivered < needs["contracted_t"] - 1.0).any()
+
+
 def test_the_alpha_quantile_never_exceeds_the_cvar_at_alpha():
     rng = np.random.default_rng(3)
     for _ in range(50):
