@@ -74,7 +74,10 @@ def _per_pair(result: OptimisationResult, suffix: str) -> pd.DataFrame:
             f"{result.message}); raise optimiser.time_limit_s or try the other solver"
         )
     m = result.metrics
-    frame = m[[*_KEYS, "demand_t", "purchase_cost_usd", "shortfall_t", "model_cost_usd"]]
+    columns = ["demand_t", "purchase_cost_usd", "shortfall_t", "model_cost_usd"]
+    # over a horizon the metrics have a row per year: sum them (a merge on buyer and
+    # commodity alone would pair every year of one plan with every year of the other)
+    frame = m[[*_KEYS, *columns]].groupby(_KEYS, as_index=False, sort=True)[columns].sum()
     return frame.rename(
         columns={
             "purchase_cost_usd": f"cost_{suffix}_usd",

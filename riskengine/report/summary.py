@@ -105,6 +105,7 @@ def _alliance(data: ReportData) -> dict[str, Any] | None:
     a = data.alliance_analysis
     if a is None:
         return out
+    out["period"] = a.period
     rule = a.by_rule[a.by_rule["rule"] == a.sharing.value]
     keep = [
         "buyer",
@@ -258,7 +259,7 @@ def _alliance_sentence(alliance: dict[str, Any]) -> str:
         money_part = "makes no difference to the total model cost"
     else:
         verb = "saves" if saving > 0 else "costs"
-        money_part = f"{verb} {money(abs(saving))} a year of model cost"
+        money_part = f"{verb} {money(abs(saving))} {alliance.get('period', 'a year')} of model cost"
     if abs(fewer) < 1e-6:
         short_part = "leaves the total shortfall unchanged"
     else:
