@@ -503,6 +503,45 @@ def stress_figure(table: pd.DataFrame, note: str = "") -> Figure:
     return fig
 
 
+def distribution_figure(values: dict[str, np.ndarray], xlabel: str, title: str) -> Figure:
+    """One panel per key (a buyer): a histogram of ``values`` over equally likely draws,
+    with the mean, p5, p50, p95 and CVaR 95% (the mean of the worst 5%) marked."""
+    from matplotlib.ticker import MaxNLocator
+
+    keys = sorted(values)
+    with new_figure(9.0, 1.2 + 2.2 * max(1, len(keys))) as fig:
+        axes = np.atleast_1d(fig.subplots(max(1, len(keys)), 1, squeeze=False)[:, 0])
+        for ax, key in zip(axes, keys, strict=False):
+            data = np.sort(np.asarray(values[key], dtype=float))[::-1]
+            worst = data[: max(1, int(np.ceil(0.05 * len(data))))]
+            marks = {
+                "p5": np.quantile(data, 0.05),
+                "p50": np.quantile(data, 0.5),
+                "mean": float(data.mean()),
+                "p95": np.quantile(data, 0.95),
+                "CVaR 95%": float(worst.mean()),
+            }
+            ax.hist(data, bins=min(30, max(5, len(data) // 5)), color="#aeb6bf")
+            styles = {"p5": ":", "p50": "--", "mean": "-", "p95": "--", "CVaR 95%": "-"}
+            colours = {"CVaR 95%": "#c0392b", "mean": "#1f4e79"}
+            for label, x in marks.items():
+                ax.axvline(
+                    x,
+                    linestyle=styles[label],
+                    color=colours.get(label, "#1c2833"),
+                    linewidth=1.2,
+                    label=f"{label} {x:,.1f}",
+                )
+            ax.set_title(plain_label(f"{key}: {len(data)} drawn scenarios"), loc="left", y=1.0)
+            ax.set_ylabel("scenarios")
+            ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+            ax.legend(frameon=False, fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+        axes[-1].set_xlabel(plain_label(xlabel))
+        fig.suptitle(plain_label(title), x=0.01, ha="left", fontsize=10)
+        fig.subplots_adjust(left=0.08, right=0.8, top=1 - 0.55 / fig.get_figheight(), hspace=0.55)
+    return fig
+
+
 # --------------------------------------------------------------------------- years
 
 

@@ -248,6 +248,13 @@ def stress(sub: argparse._SubParsersAction[Any]) -> None:
     _add_robust(parser)
     _add_executor(parser)
     parser.add_argument(
+        "--figure",
+        metavar="FILE",
+        help="write a figure (.svg, .png or .pdf): with --monte-carlo, the regret "
+        "distribution per buyer (mean, p5, p50, p95, CVaR 95%%); else each scenario's "
+        "exposure against the response",
+    )
+    parser.add_argument(
         "--table",
         choices=_TABLES,
         default="regret",

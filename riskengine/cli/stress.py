@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable
+from pathlib import Path
 
-from riskengine.cli._common import emit_json, emit_table, fail, load_inputs
-from riskengine.scenarios import RobustSettings, stress
+from riskengine.cli._common import check_output_file, emit_json, emit_table, fail, load_inputs
+from riskengine.scenarios import RobustSettings, StressResult, stress
 
 
 def _check(args: argparse.Namespace) -> None:
@@ -26,9 +28,46 @@ def _check(args: argparse.Namespace) -> None:
             raise fail(f"{flag} {value:g}: expected {valid} (optimiser.stochastic.{key})")
 
 
+FIGURE_FORMATS = (".svg", ".png", ".pdf")
+
+
+def _check_figure(path: str | None) -> None:
+    check_output_file(path, "--figure")
+    if path is not None and Path(path).suffix.lower() not in FIGURE_FORMATS:
+        raise fail(
+            f"--figure {path}: unknown figure format; end the name with "
+            + ", ".join(FIGURE_FORMATS)
+        )
+
+
+def _write_figure(result: StressResult, path: str) -> None:
+    """The regret distribution over drawn scenarios (else exposure against response per
+    scenario), written whole: to a temporary file first, then renamed."""
+    import matplotlib as mpl
+
+    from riskengine.plotting import RC, plot_stress, plot_stress_distribution
+
+    drawn = bool((result.scenarios["source"] == "monte-carlo").any())
+    fig = plot_stress_distribution(result) if drawn else plot_stress(result)
+    target = Path(path)
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    fmt = target.suffix.lower().lstrip(".")
+    metadata = {"Date": None} if fmt in ("svg", "pdf") else {"Software": None}
+    try:
+        with mpl.rc_context(RC):  # type: ignore[arg-type]
+            fig.savefig(tmp, format=fmt, dpi=150, metadata=metadata)
+        os.replace(tmp, target)
+    except OSError as exc:
+        raise fail(f"--figure {path}: cannot be written ({exc.strerror or exc})") from None
+    finally:
+        tmp.unlink(missing_ok=True)
+    print(f"figure: {target}", file=sys.stderr)
+
+
 def run(args: argparse.Namespace) -> int:
     """Run the stress test and print it."""
     _check(args)
+    _check_figure(args.figure)
     settings = RobustSettings(args.cvar_alpha, args.cvar_beta, args.spot_premium, args.contract_fee)
     config, dataset = load_inputs(args)
     config = settings.apply(config)
@@ -53,4 +92,6 @@ def run(args: argparse.Namespace) -> int:
         emit_table(getattr(result, args.table), "csv")
     else:
         print(result.summary())
+    if args.figure:
+        _write_figure(result, args.figure)
     return 0

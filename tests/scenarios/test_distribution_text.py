@@ -41,3 +41,40 @@ def test_monte_carlo_text_shows_the_distribution_not_every_draw(run_cli):
     assert "Over the 30 drawn (Monte Carlo) scenarios" in out and "CVaR 95%" in out
     listed = {line.split()[0] for line in out.splitlines() if line.startswith("mc-")}
     assert len(listed) == 5  # the five draws of largest regret, not all 30
+
+
+def test_monte_carlo_figure_is_the_regret_distribution(run_cli, tmp_path):
+    target = tmp_path / "regret.svg"
+    code, _, err = run_cli(
+        "stress",
+        "--config",
+        str(DEFAULT_CONFIG),
+        "--monte-carlo",
+        "30",
+        "--no-library",
+        "--figure",
+        str(target),
+    )
+    assert code == 0, err
+    svg = target.read_text(encoding="utf-8")
+    assert "CVaR 95%" in svg and "30 drawn scenarios" in svg
+    assert [p.name for p in tmp_path.iterdir()] == ["regret.svg"]  # no temporary file left
+
+
+def test_a_figure_name_without_a_known_format_is_refused_before_any_work(run_cli, tmp_path):
+    code, _, err = run_cli(
+        "stress", "--config", str(DEFAULT_CONFIG), "--figure", str(tmp_path / "regret.txt")
+    )
+    assert code == 2
+    assert "unknown figure format; end the name with .svg, .png, .pdf" in err
+
+
+def test_the_distribution_plot_needs_drawn_scenarios():
+    import riskengine
+    from riskengine.plotting import plot_stress_distribution
+
+    result = riskengine.stress(
+        riskengine.load_dataset(), riskengine.load_config().one_year(), ["china-full-ban"]
+    )
+    with pytest.raises(riskengine.RiskEngineError, match="no drawn scenarios"):
+        plot_stress_distribution(result)
