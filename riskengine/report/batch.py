@@ -131,11 +131,12 @@ def _one(
     data: Dataset | str | os.PathLike[str] | None,
     out_dir: str | os.PathLike[str] | None,
     debug: bool,
+    log: TextIO | None = None,
 ) -> BatchRun:
     start = time.perf_counter()
     try:
         config = load_config(path, overrides)
-        folder = run_report(config, out_dir, path, dataset=data)
+        folder = run_report(config, out_dir, path, dataset=data, log=log)
     except RiskEngineError as exc:
         return BatchRun(path, None, str(exc), False, time.perf_counter() - start)
     except Exception as exc:
@@ -337,7 +338,7 @@ def run_batch(
     files = config_paths(paths)
     runs: list[BatchRun] = []
     for done, path in enumerate(files, start=1):
-        run = _one(path, overrides, data, out_dir, debug)
+        run = _one(path, overrides, data, out_dir, debug, progress)  # notes go with progress
         runs.append(run)
         state = "ok" if run.ok else "FAILED"
         _progress(progress, done, len(files), f"{path.name}: {state} ({run.seconds:.1f} s)")

@@ -99,3 +99,19 @@ def test_folder_of_configs_runs_as_a_batch(tmp_path, run_cli):
     assert code == 0
     lines = stdout.splitlines()
     assert len(lines) == 2 and lines[1].endswith("index.html")
+
+
+def test_batch_runs_print_their_input_notes_with_the_progress(tmp_path):
+    import io
+    import shutil
+
+    from riskengine.report.batch import run_batch
+
+    data = tmp_path / "data"
+    data.mkdir()
+    shutil.copy(SEEDS / "suppliers.csv", data / "suppliers.csv")  # the rest: seeds/
+    stream = io.StringIO()
+    result = run_batch([DEFAULT_CONFIG], data=data, out_dir=tmp_path / "out", progress=stream)
+    assert result.exit_code == 0
+    notes = [line for line in stream.getvalue().splitlines() if line.startswith("note: ")]
+    assert any("shipped reference tables" in line for line in notes), stream.getvalue()
