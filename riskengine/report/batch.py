@@ -23,6 +23,7 @@ import pandas as pd
 from riskengine.config import Config, load_config
 from riskengine.data import Dataset
 from riskengine.exceptions import RiskEngineError
+from riskengine.progress import Progress
 from riskengine.report.html import Column, esc, fmt_num, fmt_pct, fmt_t, fmt_usd, page, table_html
 from riskengine.report.run import folder_stem, run_report, write_atomically
 from riskengine.report.writers import write_csv, write_text
@@ -114,15 +115,6 @@ def config_paths(items: Iterable[str | os.PathLike[str]]) -> list[Path]:
         else:
             paths.append(path)
     return paths
-
-
-def _progress(stream: TextIO | None, done: int, total: int, text: str) -> None:
-    if stream is None:
-        return
-    width = 20
-    filled = width * done // max(total, 1)
-    stream.write(f"[{'#' * filled}{'.' * (width - filled)}] {done}/{total} {text}\n")
-    stream.flush()
 
 
 def _one(
@@ -337,11 +329,12 @@ def run_batch(
     """
     files = config_paths(paths)
     runs: list[BatchRun] = []
-    for done, path in enumerate(files, start=1):
+    bar = Progress(len(files), progress is not None, stream=progress, lines=True)
+    for path in files:
         run = _one(path, overrides, data, out_dir, debug, progress)  # notes go with progress
         runs.append(run)
         state = "ok" if run.ok else "FAILED"
-        _progress(progress, done, len(files), f"{path.name}: {state} ({run.seconds:.1f} s)")
+        bar.update(1, f"{path.name}: {state} ({run.seconds:.1f} s)")
     table = comparison_table(runs)
     created = datetime.now().astimezone()
 

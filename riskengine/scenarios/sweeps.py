@@ -31,13 +31,11 @@ HiGHS's ``threads`` option is process-global and is never set here.
 from __future__ import annotations
 
 import os
-import sys
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
 from time import perf_counter
-from typing import TextIO
 
 import highspy
 import numpy as np
@@ -48,10 +46,17 @@ from riskengine.optimise.highs import STATUS, highs_lp, new_highs
 from riskengine.optimise.parameters import model_arrays
 from riskengine.optimise.solution import SolveStatus
 from riskengine.optimise.solving import SERVICE_TOL, SERVICE_TOL_T
+from riskengine.progress import Progress
 from riskengine.scenarios._index import ModelIndex, ScenarioArrays
 from riskengine.scenarios.model import ScenarioEffect
 
-__all__ = ["EXECUTORS", "Progress", "SweepResult", "baseline_solve", "sweep"]
+__all__ = [
+    "EXECUTORS",
+    "Progress",
+    "SweepResult",
+    "baseline_solve",
+    "sweep",
+]
 
 #: Executor names accepted by :func:`sweep`.
 EXECUTORS = ("serial", "local", "dask")
@@ -247,56 +252,6 @@ def _chunks(blocks: list[_Block], n_tasks: int) -> list[list[_Block]]:
     n_tasks = max(1, min(n_tasks, len(blocks)))
     edges = np.linspace(0, len(blocks), n_tasks + 1).round().astype(int)
     return [blocks[a:b] for a, b in pairwise(edges) if b > a]
-
-
-# --------------------------------------------------------------------------- progress
-
-
-class Progress:
-    """A one-line text progress indicator on stderr (no dependency).
-
-    Parameters
-    ----------
-    total : int
-        Number of scenarios.
-    enabled : bool or None
-        None = only when stderr is a terminal and ``total >= 50``.
-    label : str
-    stream : text stream, optional
-        Default ``sys.stderr``.
-    """
-
-    def __init__(
-        self,
-        total: int,
-        enabled: bool | None = None,
-        label: str = "sweep",
-        stream: TextIO | None = None,
-    ) -> None:
-        self.stream = stream if stream is not None else sys.stderr
-        if enabled is None:
-            enabled = total >= 50 and bool(getattr(self.stream, "isatty", lambda: False)())
-        self.total, self.enabled, self.label = total, enabled, label
-        self.done, self.start, self.shown = 0, perf_counter(), -1.0
-
-    def update(self, count: int) -> None:
-        """Record ``count`` more finished scenarios."""
-        self.done += count
-        now = perf_counter()
-        if self.enabled and (now - self.shown >= 0.1 or self.done >= self.total):
-            self.shown = now
-            pct = 100.0 * self.done / self.total if self.total else 100.0
-            self.stream.write(
-                f"\r{self.label}: {self.done}/{self.total} scenarios "
-                f"({pct:3.0f}%), {now - self.start:.1f} s"
-            )
-            self.stream.flush()
-
-    def close(self) -> None:
-        """End the line."""
-        if self.enabled:
-            self.stream.write("\n")
-            self.stream.flush()
 
 
 # --------------------------------------------------------------------------- sweep
