@@ -13,7 +13,8 @@ executor (``serial``, ``local`` processes, ``dask``), each part in its own
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from time import perf_counter
 from typing import Any
@@ -259,12 +260,11 @@ def map_tasks(
     raise RiskEngineError(f"executor {executor!r} is not one of serial, local, dask")
 
 
-def _dask(
-    fn: Callable[..., Any],
-    tasks: Sequence[tuple[Any, ...]],
-    n_jobs: int | None,
-    scheduler: str | None,
-) -> list[Any]:
+@contextmanager
+def dask_client(n_jobs: int | None, scheduler: str | None) -> Iterator[Any]:
+    """A dask.distributed client: on ``scheduler``, else on a local cluster of ``n_jobs``
+    single-threaded processes (closed on exit). An unreachable scheduler is a
+    :class:`RiskEngineError`, as is a missing dask.distributed."""
     try:
         from distributed import Client, LocalCluster
     except ImportError:
@@ -282,13 +282,23 @@ def _dask(
         )
     try:
         with Client(scheduler if scheduler is not None else cluster) as client:  # type: ignore[no-untyped-call]
-            futures = [client.submit(fn, *task, pure=False) for task in tasks]
-            return [future.result() for future in futures]
+            yield client
     except OSError as exc:
         raise RiskEngineError(f"cannot reach the dask scheduler {scheduler!r}: {exc}") from None
     finally:
         if cluster is not None:
             cluster.close()
+
+
+def _dask(
+    fn: Callable[..., Any],
+    tasks: Sequence[tuple[Any, ...]],
+    n_jobs: int | None,
+    scheduler: str | None,
+) -> list[Any]:
+    with dask_client(n_jobs, scheduler) as client:
+        futures = [client.submit(fn, *task, pure=False) for task in tasks]
+        return [future.result() for future in futures]
 
 
 def solve_parts(

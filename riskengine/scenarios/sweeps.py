@@ -48,6 +48,7 @@ from riskengine.optimise.solution import SolveStatus
 from riskengine.optimise.solving import SERVICE_TOL, SERVICE_TOL_T
 from riskengine.progress import Progress
 from riskengine.scenarios._index import ModelIndex, ScenarioArrays
+from riskengine.scenarios._parts import dask_client
 from riskengine.scenarios.model import ScenarioEffect
 
 __all__ = [
@@ -342,41 +343,22 @@ def _run_dask(
     bar: Progress,
     time_limit_s: float | None,
 ) -> tuple[list[_Answer], int]:
-    try:
-        from distributed import Client, LocalCluster, as_completed
-    except ImportError:
-        raise RiskEngineError(
-            "executor 'dask' needs dask.distributed: pip install "
-            "'dask[distributed]' (or use --executor local)"
-        ) from None
-    cluster = None
-    if scheduler is None:
-        cluster = LocalCluster(  # type: ignore[no-untyped-call]  # distributed is unannotated
-            n_workers=n_jobs or os.cpu_count() or 1,
-            threads_per_worker=1,
-            processes=True,
-            dashboard_address=None,
-        )
-    try:
-        with Client(scheduler if scheduler is not None else cluster) as client:  # type: ignore[no-untyped-call]
-            workers = max(1, len(client.scheduler_info().get("workers", {})))
-            chunks = _chunks(blocks, 4 * workers)
-            token = uuid.uuid4().hex
-            shared = client.scatter(index, broadcast=True)
-            futures = [
-                client.submit(_solve_blocks, token, shared, chunk, time_limit_s, pure=False)
-                for chunk in chunks
-            ]
-            answers: list[_Answer] = []
-            for future in as_completed(futures):  # type: ignore[no-untyped-call]
-                part = future.result()
-                answers += part
-                bar.update(len(part))
-    except OSError as exc:
-        raise RiskEngineError(f"cannot reach the dask scheduler {scheduler!r}: {exc}") from None
-    finally:
-        if cluster is not None:
-            cluster.close()
+    with dask_client(n_jobs, scheduler) as client:  # refuses a missing dask.distributed
+        from distributed import as_completed
+
+        workers = max(1, len(client.scheduler_info().get("workers", {})))
+        chunks = _chunks(blocks, 4 * workers)
+        token = uuid.uuid4().hex
+        shared = client.scatter(index, broadcast=True)
+        futures = [
+            client.submit(_solve_blocks, token, shared, chunk, time_limit_s, pure=False)
+            for chunk in chunks
+        ]
+        answers: list[_Answer] = []
+        for future in as_completed(futures):  # type: ignore[no-untyped-call]
+            part = future.result()
+            answers += part
+            bar.update(len(part))
     return answers, workers
 
 
