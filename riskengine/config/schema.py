@@ -371,6 +371,12 @@ class StochasticConfig(_Model):
         description="probability of each state of China's export policy in the plan year "
         "(licensing, tightening, october_package, easing); they must sum to 1",
     )
+    policy_persistence: Share = Field(
+        0.8,
+        description="over a horizon, the probability that China's policy state of one year "
+        "holds the next (else it is drawn afresh from china_policy); 0.8 = spells of 5 years "
+        "on average",
+    )
     price_elasticity: float = Field(
         2.0,
         ge=0,
@@ -388,7 +394,8 @@ class StochasticConfig(_Model):
         None,
         ge=2000,
         le=2100,
-        description="plan year; null = the year after the latest export control in force",
+        description="plan year of the one-year model; null = the year after the latest export "
+        "control in force (over a horizon, the horizon's years)",
     )
     in_report: bool = Field(True, description="solve the two-stage plan for the report")
 

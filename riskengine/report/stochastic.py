@@ -52,8 +52,9 @@ def _note(text: str) -> str:
 
 
 def _comparison(result: StochasticResult) -> str:
+    per = result.settings.get("period", "a year")
     labels = {
-        "contracted_t": ("contracted, t a year", fmt_t),
+        "contracted_t": (f"contracted, t {per}", fmt_t),
         "china_share": ("share contracted from China", fmt_pct),
         "expected_purchase_usd": ("contracts paid, USD m (mean)", fmt_usd_m),
         "expected_spot_usd": ("spot purchases paid, USD m (mean)", fmt_usd_m),
@@ -86,6 +87,7 @@ def _comparison(result: StochasticResult) -> str:
 _NEED_COLUMNS = [
     ("buyer", "buyer", None),
     ("commodity", "commodity", None),
+    ("year", "year", None),
     ("demand_t", "demand t", fmt_t),
     ("contracted_t", "two-stage contracts t", fmt_t),
     ("expected_delivered_t", "of which delivered t (mean)", fmt_t),
@@ -110,7 +112,12 @@ _FRONTIER_COLUMNS = [
 
 def _intro(data: ReportData, result: StochasticResult) -> str:
     s = result.settings
-    states = pd.Series(result.scenario_set.state).value_counts(normalize=True)
+    states = pd.Series(result.scenario_set.state.ravel()).value_counts(normalize=True)
+    per = s.get("period", "a year")
+    when = (
+        f"for {s['year']}" if per == "a year" else f"over {per.removeprefix('over ')} (a path each)"
+    )
+    share = "" if per == "a year" else " of scenario-years"
     mix = ", ".join(f"{k.replace('_', ' ')} {v:.0%}" for k, v in states.sort_index().items())
     role = (
         "This is the report's recommended plan (optimiser.model: stochastic); the "
@@ -120,8 +127,8 @@ def _intro(data: ReportData, result: StochasticResult) -> str:
         "this plan is computed beside it for comparison."
     )
     return _note(
-        f"Contracts are fixed now; each of {s['scenarios']} drawn scenarios for {s['year']} "
-        f"(China's policy: {mix}; licence approvals, country and company events, prices and "
+        f"Contracts are fixed now; each of {s['scenarios']} drawn scenarios {when} "
+        f"(China's policy{share}: {mix}; licence approvals, country and company events, prices and "
         "demand drawn together, see docs/scenarios.md) then delivers part of them, the rest "
         f"is bought spot at {1 + s['spot_premium']:g} x the scenario's price or left short at "
         f"its lost-supply value. The plan minimises the mean loss + {s['beta']:g} x the CVaR "
@@ -140,18 +147,19 @@ def stochastic_section(data: ReportData) -> str:
     from riskengine.scenarios.figures import stochastic_figure
 
     figure = inline_svg(svg_text(stochastic_figure(result)), "figstochastic")
+    per = esc(result.settings.get("period", "a year"))
     headline = (
-        f"<p>Value of the stochastic solution: <b>USD {esc(fmt_usd_m(result.vss_usd))} m</b> a "
-        "year (the expected-value plan's mean + β x CVaR in the same scenarios minus this "
+        f"<p>Value of the stochastic solution: <b>USD {esc(fmt_usd_m(result.vss_usd))} m</b> "
+        f"{per} (the expected-value plan's mean + β x CVaR in the same scenarios minus this "
         f"plan's). Expected value of perfect information: USD {esc(fmt_usd_m(result.evpi_usd))} "
-        "m a year (what knowing the scenario before contracting would save).</p>"
+        f"m {per} (what knowing the scenario before contracting would save).</p>"
     )
     parts = [
         _intro(data, result),
         headline,
         _comparison(result),
         "<h3>Per buyer and commodity</h3>",
-        table_html(result.needs, _NEED_COLUMNS, scroll=True),
+        table_html(result.needs, [c for c in _NEED_COLUMNS if c[0] in result.needs], scroll=True),
         "<h3>Mean-CVaR frontier</h3>",
         f'<div class="figure">{figure}</div>',
         table_html(result.frontier, _FRONTIER_COLUMNS),

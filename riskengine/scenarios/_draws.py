@@ -7,6 +7,7 @@ whatever else changes; see :mod:`riskengine.scenarios.generator`.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,7 +26,7 @@ from riskengine.scenarios._events import (
     physical_events,
 )
 
-__all__ = ["DrawModel", "prepare"]
+__all__ = ["DrawModel", "draw_path", "prepare"]
 
 
 # --------------------------------------------------------------------------- inputs
@@ -156,24 +157,53 @@ class DrawModel:
         fall = np.where(index >= 0, self.demand_elasticity * rise[np.maximum(index, 0)], 0.0)
         return spot, demand_factor * np.maximum(1.0 - fall, 0.0)
 
-    def draw(self, rng: np.random.Generator) -> tuple[Any, ...]:
-        """One scenario's arrays and its description (fixed draw order)."""
-        state = self.states[int(rng.choice(len(self.states), p=self.state_p))]
+    def choose_state(self, rng: np.random.Generator) -> ChinaPolicy:
+        """China's policy state, drawn from this year's state probabilities."""
+        return self.states[int(rng.choice(len(self.states), p=self.state_p))]
+
+    def estimates(self, rng: np.random.Generator) -> tuple[np.ndarray, ...]:
+        """Factors on capacity, price level and demand drawn from their ranges."""
+        r = self.ranges
+        return _triangular(rng, r.capacity), _triangular(rng, r.price), _triangular(rng, r.demand)
+
+    def draw(
+        self,
+        rng: np.random.Generator,
+        state: ChinaPolicy | None = None,
+        estimates: tuple[np.ndarray, ...] | None = None,
+    ) -> tuple[Any, ...]:
+        """One scenario's arrays and its description (fixed draw order).
+
+        ``state`` and ``estimates`` are given for the later years of a path
+        (:func:`draw_path`): the state evolves, an estimate error persists.
+        """
+        state = self.choose_state(rng) if state is None else state
         approval = self.approval(rng, state)
         left, words = self.physical_cut(rng)
-        capacity = left * _triangular(rng, self.ranges.capacity)
-        price = _triangular(rng, self.ranges.price)
-        demand = _triangular(rng, self.ranges.demand)
+        estimates = self.estimates(rng) if estimates is None else estimates
+        capacity, price, demand = left * estimates[0], estimates[1], estimates[2]
         spot, demand = self.responses(capacity, approval, demand)
-        return (
-            state,
-            capacity,
-            approval,
-            price,
-            spot,
-            demand,
-            _describe(state, approval, self, words),
-        )
+        description = _describe(state, approval, self, words)
+        return (state, capacity, approval, price, spot, demand, description, estimates)
+
+
+def draw_path(
+    models: Sequence[DrawModel], rng: np.random.Generator, persistence: float
+) -> list[tuple[Any, ...]]:
+    """One scenario over the plan years: one draw per year (``models``: one per year).
+
+    The first year is drawn as a one-year scenario. In each later year China's
+    state stays with probability ``persistence`` and is otherwise drawn afresh
+    from that year's probabilities; approval shares and physical events are
+    drawn every year (their probabilities are yearly); the estimated inputs
+    (capacity, price level, demand) keep the factors of the first year.
+    """
+    out = [models[0].draw(rng)]
+    for model in models[1:]:
+        stay = rng.random() < persistence
+        state = out[-1][0] if stay else model.choose_state(rng)
+        out.append(model.draw(rng, state, out[0][7]))
+    return out
 
 
 def _approval_ranges(ctl: Controls) -> dict[ChinaPolicy, tuple[np.ndarray, np.ndarray]]:

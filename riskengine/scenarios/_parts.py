@@ -158,9 +158,7 @@ def tile(t: Template, part: Part) -> LP:
         np.r_[t.row_upper1[part.rows1], t.row_upper[:, part.rows].ravel()],
         n1p,
         cp,
-        np.flatnonzero(part.cols1 < t.kinds1["x"].stop).astype(np.int32)
-        if t.kinds1
-        else np.zeros(0, np.int32),
+        np.flatnonzero(np.isin(part.cols1, t.plan1)).astype(np.int32),
     )
 
 
@@ -169,7 +167,7 @@ def tile(t: Template, part: Part) -> LP:
 
 @dataclass(frozen=True)
 class Job:
-    """One solve of a part: at ``beta``, with the contracts (x) fixed to ``fixed`` when given."""
+    """One solve of a part: at ``beta``, with the plan (x, z) fixed to ``fixed`` when given."""
 
     beta: float
     fixed: np.ndarray | None = None
@@ -311,15 +309,15 @@ def solve_parts(
 ) -> list[tuple[Part, list[Answer]]]:
     """Every part through every job, in job order per part.
 
-    ``jobs[i].fixed`` holds contracted tonnes (model units) for every x
-    column; each part takes its own.
+    ``jobs[i].fixed`` holds a plan (model units) for every column of
+    ``t.plan1`` (the contracts x, then the product mix z); each part takes its own.
     """
     parts = split(t)
-    n_x = t.kinds1["x"].stop if t.kinds1 else 0
+    at = _renumber(t.plan1, t.n1)
     tasks = []
     for part in parts:
-        x_cols = part.cols1[part.cols1 < n_x]
-        own = [Job(j.beta, None if j.fixed is None else j.fixed[x_cols]) for j in jobs]
+        plan = at[part.cols1[np.isin(part.cols1, t.plan1)]]
+        own = [Job(j.beta, None if j.fixed is None else j.fixed[plan]) for j in jobs]
         tasks.append((tile(t, part), own, time_limit_s))
     results = map_tasks(solve_part, tasks, executor, n_jobs, scheduler)
     return list(zip(parts, results, strict=True))

@@ -17,11 +17,12 @@ import pandas as pd
 import scipy.sparse as sp
 
 from riskengine.enums import CvarScope
+from riskengine.exceptions import RiskEngineError
 from riskengine.optimise.families import TONNES_PER_UNIT
 from riskengine.scenarios._index import ModelIndex
 from riskengine.scenarios.generator import ScenarioSet
 
-__all__ = ["Recourse", "recourse"]
+__all__ = ["Recourse", "recourse", "year_index"]
 
 
 @dataclass(frozen=True, repr=False)
@@ -38,6 +39,8 @@ class Recourse:
         ``(S, n_x)``: price paid per contracted tonne delivered.
     demand_kt : ndarray
         ``(S, needs)``.
+    demand_factor : ndarray
+        ``(S, needs)``: the scenario's factor on each need's demand.
     value_usd_t : ndarray
         ``(needs,)``: lost-supply value V.
     pool_x, spot_need, spot_pool : ndarray
@@ -58,6 +61,7 @@ class Recourse:
     availability: np.ndarray = field(repr=False)
     contract_usd_t: np.ndarray = field(repr=False)
     demand_kt: np.ndarray = field(repr=False)
+    demand_factor: np.ndarray = field(repr=False)
     value_usd_t: np.ndarray = field(repr=False)
     pool_x: np.ndarray = field(repr=False)
     spot_need: np.ndarray = field(repr=False)
@@ -89,18 +93,34 @@ def _marginal(price: np.ndarray, column: np.ndarray) -> np.ndarray:
 
 
 def _pools(index: ModelIndex) -> tuple[np.ndarray, int]:
-    """Pool of every x: (commodity, country) in joint mode, (need, country) in separate."""
+    """Pool of every x: (commodity, country, year) in joint mode, (need, country) in separate."""
     st = index.problem.structure
-    first = st.x["commodity"] if index.joint else st.x["need"].astype(str)
-    codes, uniques = pd.factorize(first.astype(str) + "|" + st.x["country"].astype(str), sort=True)
+    year = st.offers["year"].astype(str).to_numpy()[st.x_offer]
+    first = st.x["commodity"].astype(str) + "|" + year if index.joint else st.x["need"].astype(str)
+    codes, uniques = pd.factorize(first + "|" + st.x["country"].astype(str), sort=True)
     return codes.astype(int), len(uniques)
 
 
+def year_index(years: np.ndarray, drawn: ScenarioSet) -> np.ndarray:
+    """Position in ``drawn.years`` of each plan year (0 for every row with one drawn year)."""
+    if drawn.n_years == 1:
+        return np.zeros(len(years), dtype=int)
+    at = pd.Index(drawn.years).get_indexer(np.asarray(years, dtype=float).astype(int))
+    if (at < 0).any():
+        raise RiskEngineError(
+            f"the scenarios cover {drawn.years[0]}-{drawn.years[-1]}; the plan's years are "
+            f"{sorted(set(np.asarray(years, dtype=int).tolist()))}: draw them for the plan's horizon"
+        )
+    return np.asarray(at, dtype=int)
+
+
 def _groups(index: ModelIndex, scope: CvarScope) -> np.ndarray:
+    """CVaR group of every need: its buyer, or its buyer and commodity (over all plan years)."""
     needs = index.problem.structure.needs
     if scope is CvarScope.BUYER:
         return np.asarray(pd.factorize(needs["buyer"].astype(str), sort=True)[0].astype(int))
-    return np.arange(len(needs))
+    key = needs["buyer"].astype(str) + "|" + needs["commodity"].astype(str)
+    return np.asarray(pd.factorize(key)[0].astype(int))
 
 
 def recourse(
@@ -110,11 +130,14 @@ def recourse(
     problem = index.problem
     st, params = problem.structure, problem.params
     x_row = index.offer_row[st.x_offer]
+    offer_year = year_index(st.offers["year"].to_numpy(), drawn)
+    x_year = offer_year[st.x_offer]
     buyer = pd.Index(drawn.buyers).get_indexer(st.x["buyer"].astype(str))
-    physical = drawn.capacity[:, x_row]
-    licensed = drawn.availability[:, buyer, x_row]
-    contract = 1000.0 * params.price_usd_per_kg[None, :] * drawn.price[:, x_row]
-    spot_x = contract * drawn.spot_price[:, x_row] * (1.0 + spot_premium)
+    physical = drawn.capacity[:, x_year, x_row]
+    licensed = drawn.availability[:, x_year, buyer, x_row]
+    contract = 1000.0 * params.price_usd_per_kg[None, :] * drawn.price[:, x_year, x_row]
+    spot_x = contract * drawn.spot_price[:, x_year, x_row] * (1.0 + spot_premium)
+    factor = drawn.demand[:, year_index(st.needs["year"].to_numpy(), drawn), index.need_row]
     pool_x, n_pool = _pools(index)
     spot_key = st.x_need * n_pool + pool_x
     spot_code, spot_keys = pd.factorize(spot_key, sort=True)
@@ -123,7 +146,7 @@ def recourse(
         reach = params.capacity_t[st.x_offer]
         pool_offer = np.zeros(len(st.offers), int)
         pool_offer[st.x_offer] = pool_x
-        per_offer = drawn.capacity[:, index.offer_row] * params.capacity_t[None, :]
+        per_offer = drawn.capacity[:, offer_year, index.offer_row] * params.capacity_t[None, :]
         used = np.bincount(st.x_offer, minlength=len(st.offers)) > 0
         pool_t = per_offer[:, used] @ _one_hot(pool_offer[used], n_pool).toarray()
     else:
@@ -137,7 +160,8 @@ def recourse(
         probability=drawn.probability,
         availability=physical * licensed,
         contract_usd_t=contract,
-        demand_kt=params.demand_t[None, :] * drawn.demand[:, index.need_row] / TONNES_PER_UNIT,
+        demand_kt=params.demand_t[None, :] * factor / TONNES_PER_UNIT,
+        demand_factor=factor,
         value_usd_t=1000.0 * params.lost_value_usd_per_kg,
         pool_x=pool_x,
         spot_need=(np.asarray(spot_keys) // n_pool).astype(int),

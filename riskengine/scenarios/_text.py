@@ -154,25 +154,29 @@ def _money_or_tonnes(frame: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFr
 def stochastic_text(result: StochasticResult) -> str:
     """Settings, the comparison with the expected-value plan, VSS, EVPI, frontier, mix changes."""
     s = result.settings
+    per = s.get("period", "a year")
+    when = (
+        f"plan year {s['year']}" if per == "a year" else f"plan years {per.removeprefix('over ')}"
+    )
     lines = [
         f"Two-stage plan: E[loss] + {s['beta']:g} x CVaR {s['alpha']:g} of the loss per "
         f"{s['cvar_scope'].replace('_', ' and ')}, over {s['scenarios']} drawn scenarios "
-        f"(seed {s['seed']}, plan year {s['year']}; {result.status}); spot at "
+        f"(seed {s['seed']}, {when}; {result.status}); spot at "
         f"{1 + s['spot_premium']:g} x the scenario price",
         "Purchase and spot are money paid; lost supply, violations and the loss that sums "
-        "them are model figures (USD m a year)",
+        f"them are model figures (USD m {per})",
         "",
         _money_or_tonnes(result.comparison, ("stochastic", "expected_value", "difference"))
         .rename(columns={"expected_value": "expected-value plan"})
         .to_string(index=False),
         "",
-        f"Value of the stochastic solution (VSS): USD {_m(result.vss_usd)} m a year of "
+        f"Value of the stochastic solution (VSS): USD {_m(result.vss_usd)} m {per} of "
         "objective saved against the expected-value plan in the same scenarios",
-        f"Expected value of perfect information (EVPI): USD {_m(result.evpi_usd)} m a year",
+        f"Expected value of perfect information (EVPI): USD {_m(result.evpi_usd)} m {per}",
     ]
     front = result.frontier
     if len(front) > 1:
-        lines += ["", "Mean-CVaR frontier (USD m a year, model):"]
+        lines += ["", f"Mean-CVaR frontier (USD m {per}, model):"]
         for row in front.itertuples(index=False):
             lines.append(
                 f"  beta {row.beta:>5g}: expected loss {_m(row.expected_loss_usd):>8}, CVaR "
@@ -185,7 +189,8 @@ def stochastic_text(result: StochasticResult) -> str:
     diff["change_t"] = diff["contracted_t"] - diff["expected_value_t"]
     diff = diff[diff["change_t"].abs() > 0.05]
     if not diff.empty:
-        lines += ["", "What the two-stage plan contracts differently (t/yr):"]
+        unit = "t/yr" if per == "a year" else f"t {per}"
+        lines += ["", f"What the two-stage plan contracts differently ({unit}):"]
         for (buyer, commodity), group in diff.groupby(["buyer", "commodity"], sort=True):
             ordered = group.sort_values("change_t", ascending=False)
             moves = ", ".join(f"{r.country} {r.change_t:+,.1f}" for r in ordered.itertuples())

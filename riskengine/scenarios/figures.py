@@ -46,7 +46,8 @@ def stochastic_figure(result: StochasticResult) -> Figure:
             zorder=3,
             label="expected-value plan",
         )
-        left.set_xlabel("expected loss, USD million a year (model)")
+        per = result.settings.get("period", "a year")
+        left.set_xlabel(f"expected loss, USD million {per} (model)")
         left.set_ylabel(plain_label(f"CVaR {alpha:g} of the loss, USD million (model)"))
         left.set_title("Mean-CVaR frontier", loc="left")
         left.legend(frameon=False, loc="best")
@@ -60,7 +61,7 @@ def stochastic_figure(result: StochasticResult) -> Figure:
             lx, ly = _cdf(table[column].to_numpy(float), p)
             right.step(lx, ly, where="post", color=colour, label=label)
         right.axhline(alpha, color="#7f7f7f", linestyle="--", linewidth=0.8)
-        right.set_xlabel("loss in a scenario, USD million a year (model)")
+        right.set_xlabel(f"loss in a scenario, USD million {per} (model)")
         right.set_ylabel("share of scenarios with a loss at most this")
         right.set_title("Loss across the drawn scenarios", loc="left")
         right.legend(frameon=False, loc="lower right")

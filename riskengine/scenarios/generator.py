@@ -1,4 +1,4 @@
-"""Seeded, correlated disruption scenarios for one plan year (``docs/scenarios.md`` section 5).
+"""Seeded, correlated disruption scenarios over the plan years (``docs/scenarios.md`` section 5).
 
 Each scenario draws, in this order, from its own generator (child ``i`` of
 ``numpy.random.SeedSequence(seed)``, so scenario ``i`` does not depend on how
@@ -22,11 +22,19 @@ many are drawn):
 One event hits every offer it touches in the same scenario: a Chinese cut
 takes every Chinese offer of every commodity for the buyers it applies to,
 and the ex-China price rise follows from it.
+
+Over a horizon (``horizon.start``/``end``) a scenario is a path: the first
+year is drawn as above, then year by year China's state stays with
+probability ``optimiser.stochastic.policy_persistence`` (else it is drawn
+afresh), approvals and physical events are drawn again (their probabilities
+are yearly) and the estimated inputs keep their first-year factors
+(:func:`~riskengine.scenarios._draws.draw_path`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -34,7 +42,7 @@ import pandas as pd
 from riskengine.config.schema import Config
 from riskengine.data.dataset import Dataset
 from riskengine.exceptions import RiskEngineError
-from riskengine.scenarios._draws import DrawModel, prepare
+from riskengine.scenarios._draws import DrawModel, draw_path, prepare
 from riskengine.scenarios.model import ScenarioEffect
 
 __all__ = ["ScenarioSet", "disruption_events", "generate_scenarios"]
@@ -42,7 +50,10 @@ __all__ = ["ScenarioSet", "disruption_events", "generate_scenarios"]
 
 @dataclass(frozen=True, repr=False)
 class ScenarioSet:
-    """Drawn scenarios as factors on the rows of one dataset (1 = as in the tables).
+    """Drawn scenarios as factors on the rows of one dataset (1 = as in the tables), by year.
+
+    Every array has a year axis after the scenario axis (``Y = len(years)``,
+    1 for the one-year model); arrays given without it (one year) get it.
 
     Attributes
     ----------
@@ -54,28 +65,30 @@ class ScenarioSet:
         Buyers of ``demand.csv``, sorted (rows of ``availability``, as in
         :class:`~riskengine.scenarios.ScenarioEffect`).
     capacity : ndarray
-        ``(S, suppliers rows)``: share of the offer's capacity that is there
+        ``(S, Y, suppliers rows)``: share of the offer's capacity that is there
         (physical events, drawn capacity, for every buyer).
     availability : ndarray
-        ``(S, buyers, suppliers rows)``: share a buyer may take of what is there
+        ``(S, Y, buyers, suppliers rows)``: share a buyer may take of what is there
         (export licences).
     price : ndarray
-        ``(S, suppliers rows)``: price level (drawn from its range); contracts
+        ``(S, Y, suppliers rows)``: price level (drawn from its range); contracts
         and spot purchases pay it.
     spot_price : ndarray
-        ``(S, suppliers rows)``: the scenario's price response on top of
+        ``(S, Y, suppliers rows)``: the scenario's price response on top of
         ``price``; only spot purchases pay it.
     demand : ndarray
-        ``(S, demand rows)``.
+        ``(S, Y, demand rows)``.
     state : ndarray of str
-        ``(S,)``: China's policy state.
+        ``(S, Y, Y)``: China's policy state.
     description : tuple of str
         What happened in each scenario, in words.
     events : DataFrame
         The events that can fire (:func:`disruption_events`).
     year : int
-        The plan year.
+        The first plan year.
     seed : int
+    years : tuple of int
+        The plan years (default: ``(year,)``).
     """
 
     names: tuple[str, ...]
@@ -91,27 +104,47 @@ class ScenarioSet:
     events: pd.DataFrame = field(repr=False)
     year: int = 0
     seed: int = 0
+    years: tuple[int, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not self.years:
+            object.__setattr__(self, "years", (self.year,))
+        given = np.asarray(self.state, dtype=object)
+        if given.ndim == 1:  # one year given without its axis
+            object.__setattr__(self, "state", given[:, None])
+            for name in ("capacity", "price", "spot_price", "demand", "availability"):
+                object.__setattr__(self, name, np.asarray(getattr(self, name), float)[:, None])
+
+    @property
+    def n_years(self) -> int:
+        """Y, the plan years each scenario covers."""
+        return len(self.years)
 
     def __len__(self) -> int:
         return len(self.names)
 
     def __repr__(self) -> str:
-        counts = pd.Series(self.state).value_counts().to_dict()
+        counts = pd.Series(self.state[:, 0]).value_counts().to_dict()
         states = ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
-        return f"ScenarioSet({len(self)} scenarios, year={self.year}, seed={self.seed}, {states})"
+        years = (
+            f"years={self.years[0]}-{self.years[-1]}" if self.n_years > 1 else f"year={self.year}"
+        )
+        return f"ScenarioSet({len(self)} scenarios, {years}, seed={self.seed}, {states})"
 
-    def effect(self, i: int) -> ScenarioEffect:
-        """Scenario ``i`` as a :class:`ScenarioEffect` (spot prices; for stress tests)."""
+    def effect(self, i: int, year: int = 0) -> ScenarioEffect:
+        """Scenario ``i`` in plan year ``years[year]`` as a :class:`ScenarioEffect` (spot
+        prices; for stress tests of the one-year model)."""
+        t = year
         return ScenarioEffect(
             self.names[i],
             self.description[i],
             float(self.probability[i]),
             "monte-carlo",
             self.buyers,
-            capacity=_or_none(self.capacity[i]),
-            price=_or_none(self.price[i] * self.spot_price[i]),
-            availability=_or_none(self.availability[i]),
-            demand=_or_none(self.demand[i]),
+            capacity=_or_none(self.capacity[i, t]),
+            price=_or_none(self.price[i, t] * self.spot_price[i, t]),
+            availability=_or_none(self.availability[i, t]),
+            demand=_or_none(self.demand[i, t]),
         )
 
     def effects(self) -> list[ScenarioEffect]:
@@ -138,15 +171,17 @@ class ScenarioSet:
             self.events,
             self.year,
             self.seed,
+            self.years,
         )
 
     def table(self) -> pd.DataFrame:
-        """One row per scenario: name, probability, China's state, description."""
+        """One row per scenario: name, probability, China's state (by year, joined with
+        " > " over a horizon), description."""
         return pd.DataFrame(
             {
                 "scenario": self.names,
                 "probability": self.probability,
-                "china_policy": self.state,
+                "china_policy": [" > ".join(map(str, path)) for path in self.state],
                 "description": self.description,
             }
         )
@@ -163,7 +198,8 @@ def generate_scenarios(
     seed: int | None = None,
     scores: pd.DataFrame | None = None,
 ) -> ScenarioSet:
-    """Draw ``n`` equally likely disruption scenarios for the plan year.
+    """Draw ``n`` equally likely disruption scenarios for the plan year, or paths over the
+    horizon's years when ``config`` has one.
 
     Parameters
     ----------
@@ -197,26 +233,27 @@ def generate_scenarios(
     >>> bool((generate_scenarios(data, config, n=5, seed=1).capacity == drawn.capacity[:5]).all())
     True
     """
-    config = config.one_year()  # scenarios of the one-year model
     settings = config.optimiser.stochastic
     n = settings.scenarios if n is None else int(n)
     seed = settings.seed if seed is None else int(seed)
     if n < 0:
         raise RiskEngineError(f"the number of scenarios must be >= 0, got {n}")
-    if scores is None:
-        from riskengine.optimise.api import default_scores
-
-        scores = default_scores(dataset, config)
-    elif "disruption_probability" not in scores.columns:
-        from riskengine.optimise.api import with_disruption_probability
-
-        scores = with_disruption_probability(scores, dataset, config)
-    model = prepare(dataset, config, scores)
-    draws = [model.draw(np.random.default_rng(c)) for c in np.random.SeedSequence(seed).spawn(n)]
-    n_sup, n_dem, n_b = len(dataset.suppliers), len(dataset.demand), len(model.buyers)
+    scores = _with_probability(dataset, config, scores)
+    models = _year_models(dataset, config, scores)
+    children = np.random.SeedSequence(seed).spawn(n)
+    paths = [
+        draw_path(models, np.random.default_rng(c), settings.policy_persistence) for c in children
+    ]
+    model, years = models[0], tuple(m.controls.year for m in models)
+    n_sup, n_dem, n_b, n_y = (
+        len(dataset.suppliers),
+        len(dataset.demand),
+        len(model.buyers),
+        len(years),
+    )
 
     def stack(k: int, shape: tuple[int, ...]) -> np.ndarray:
-        return np.array([d[k] for d in draws], float).reshape((n, *shape))
+        return np.array([[d[k] for d in path] for path in paths], float).reshape((n, n_y, *shape))
 
     return ScenarioSet(
         names=tuple(f"mc-{seed}-{i:04d}" for i in range(n)),
@@ -227,12 +264,52 @@ def generate_scenarios(
         price=stack(3, (n_sup,)),
         spot_price=stack(4, (n_sup,)),
         demand=stack(5, (n_dem,)),
-        state=np.array([d[0].value for d in draws], dtype=object),
-        description=tuple(d[6] for d in draws),
+        state=np.array([[d[0].value for d in path] for path in paths], dtype=object).reshape(
+            n, n_y
+        ),
+        description=tuple(_describe_path(path, years) for path in paths),
         events=_event_table(model),
-        year=model.controls.year,
+        year=years[0],
         seed=seed,
+        years=years,
     )
+
+
+def _with_probability(
+    dataset: Dataset, config: Config, scores: pd.DataFrame | None
+) -> pd.DataFrame:
+    """Scores with the calibrated yearly disruption probability."""
+    if scores is None:
+        from riskengine.optimise.api import default_scores
+
+        return default_scores(dataset, config)
+    if "disruption_probability" not in scores.columns:
+        from riskengine.optimise.api import with_disruption_probability
+
+        return with_disruption_probability(scores, dataset, config)
+    return scores
+
+
+def _year_models(dataset: Dataset, config: Config, scores: pd.DataFrame) -> list[DrawModel]:
+    """One draw model per plan year: the horizon's years, else the one plan year."""
+    years = config.horizon.years
+    if not years:
+        return [prepare(dataset, config, scores)]
+    one = config.one_year()
+    stochastic = one.optimiser.stochastic
+    out = []
+    for year in years:
+        settings = stochastic.model_copy(update={"year": year})
+        opt = one.optimiser.model_copy(update={"stochastic": settings})
+        out.append(prepare(dataset, one.model_copy(update={"optimiser": opt}), scores))
+    return out
+
+
+def _describe_path(path: list[tuple[Any, ...]], years: tuple[int, ...]) -> str:
+    """One year's description, or each year's prefixed with the year over a horizon."""
+    if len(path) == 1:
+        return str(path[0][6])
+    return " | ".join(f"{year}: {draw[6]}" for year, draw in zip(years, path, strict=True))
 
 
 # --------------------------------------------------------------------------- events table

@@ -25,7 +25,8 @@ each scenario is met by the plan that is best for it alone.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import cached_property
 from time import perf_counter
 from typing import TYPE_CHECKING, Any
 
@@ -37,14 +38,17 @@ from riskengine.data.dataset import Dataset
 from riskengine.exceptions import ConfigError, RiskEngineError
 from riskengine.optimise.build import build_problem
 from riskengine.optimise.families import TONNES_PER_UNIT, USD_PER_UNIT
+from riskengine.optimise.parameters import base_mix_t
 from riskengine.optimise.problem import Problem
 from riskengine.optimise.result import make_result
 from riskengine.optimise.solving import solve
 from riskengine.scenarios._equivalent import (
+    Dynamics,
     Template,
     Terms,
     build_template,
     build_wait_and_see,
+    dynamics,
     first_stage,
 )
 from riskengine.scenarios._index import ModelIndex, index_problem
@@ -55,7 +59,15 @@ from riskengine.scenarios.generator import ScenarioSet, generate_scenarios
 if TYPE_CHECKING:
     from riskengine.scenarios.stochastic_result import StochasticResult
 
-__all__ = ["Losses", "TwoStage", "build_two_stage", "cvar", "stochastic_plan", "with_settings"]
+__all__ = [
+    "Losses",
+    "TwoStage",
+    "build_two_stage",
+    "cvar",
+    "expected_value_plan",
+    "stochastic_plan",
+    "with_settings",
+]
 
 
 def cvar(losses: np.ndarray, probability: np.ndarray, alpha: float) -> np.ndarray:
@@ -80,8 +92,11 @@ def cvar(losses: np.ndarray, probability: np.ndarray, alpha: float) -> np.ndarra
 class Losses:
     """One plan under every scenario, per need (USD; tonnes). Rows: scenarios; columns: needs.
 
-    ``purchase_usd`` (contract deliveries and fees) and ``spot_usd`` are money
-    paid; ``lost_supply_usd`` and ``violation_usd`` are model figures.
+    ``purchase_usd`` (contract deliveries and fees), ``spot_usd`` and
+    ``thrifting_usd`` (the product-mix premium above the data-year mix, shared
+    among the needs by element content) are money paid; ``lost_supply_usd``,
+    ``violation_usd`` and ``stock_usd`` (holding stock and the stock-target
+    gaps) are model figures.
     """
 
     purchase_usd: np.ndarray
@@ -91,13 +106,17 @@ class Losses:
     delivered_t: np.ndarray
     spot_t: np.ndarray
     shortfall_t: np.ndarray
+    stock_usd: np.ndarray | None = None
+    thrifting_usd: np.ndarray | None = None
 
     @property
     def loss_usd(self) -> np.ndarray:
-        """The loss L (model figure): paid + lost supply + violations."""
-        return np.asarray(
-            self.purchase_usd + self.spot_usd + self.lost_supply_usd + self.violation_usd
-        )
+        """The loss L (model figure): paid + lost supply + violations + stock."""
+        total = self.purchase_usd + self.spot_usd + self.lost_supply_usd + self.violation_usd
+        for extra in (self.stock_usd, self.thrifting_usd):
+            if extra is not None:
+                total = total + extra
+        return np.asarray(total)
 
     def by_group(self, group: np.ndarray) -> np.ndarray:
         """Loss summed per CVaR group ``(S, groups)``."""
@@ -139,6 +158,25 @@ def losses(
     )
 
 
+def _z_shares(problem: Problem) -> np.ndarray:
+    """``(z, needs)``: each product variant's share of every need's element use (rows sum to 1)."""
+    lay = problem.structure.layout
+    out = np.zeros((lay.n_z, lay.n_need))
+    for block in problem.structure.blocks:
+        if block.family == "demand":
+            coo = block.matrix.tocoo()
+            hit = (coo.col >= lay.z.start) & (coo.col < lay.z.stop)
+            np.add.at(out, (coo.col[hit] - lay.z.start, coo.row[hit]), np.abs(coo.data[hit]))
+    variants = problem.structure.variants
+    if lay.n_z:  # a variant without the elements (HRE-free): its family's element use
+        family = pd.factorize(variants[["buyer", "family", "year"]].astype(str).agg("|".join, axis=1))[0]
+        by_family = np.zeros((int(family.max()) + 1, lay.n_need))
+        np.add.at(by_family, family, out)
+        out = np.where(out.sum(axis=1, keepdims=True) > 0, out, by_family[family])
+    total = out.sum(axis=1, keepdims=True)
+    return np.asarray(np.divide(out, total, out=np.zeros_like(out), where=total > 0))
+
+
 # --------------------------------------------------------------------------- the model
 
 
@@ -155,6 +193,32 @@ class TwoStage:
     settings: StochasticConfig
     violation: tuple[np.ndarray, np.ndarray] = field(default=(np.zeros(0), np.zeros(0, int)))
 
+    @cached_property
+    def dynamics(self) -> Dynamics:
+        """Stocks and stock targets of the problem."""
+        return dynamics(self.problem)
+
+    @cached_property
+    def z_shares(self) -> np.ndarray:
+        """``(z, needs)``: how each variant's premium is shared among the needs."""
+        return _z_shares(self.problem)
+
+    @property
+    def z_cost(self) -> np.ndarray:
+        """Premium per kt of each product variant (kUSD)."""
+        lay = self.problem.layout
+        return np.asarray(self.problem.arrays.parts["thrifting"][lay.z])
+
+    @cached_property
+    def z_base(self) -> np.ndarray:
+        """Each variant at its data-year share (kt): premiums above it are reported."""
+        return base_mix_t(self.problem.structure, self.problem.params) / TONNES_PER_UNIT
+
+    @property
+    def n_years(self) -> int:
+        """Plan years the scenarios cover."""
+        return self.drawn.n_years
+
     @property
     def n_parts(self) -> int:
         """Independent parts of the LP (one per commodity with the CVaR per buyer and commodity)."""
@@ -163,7 +227,7 @@ class TwoStage:
     def plan_losses(self, first: np.ndarray, local: np.ndarray) -> Losses:
         """Losses of a solved two-stage LP (global and local column values)."""
         t = self.template
-        return losses(
+        base = losses(
             self.rec,
             first[t.kinds1["x"]],
             local[:, t.kinds["spot"]],
@@ -171,6 +235,22 @@ class TwoStage:
             first[t.kinds1["violation"]],
             self.terms.fee_usd_t,
             *self.violation,
+        )
+        return self.with_stock(
+            base, first[t.kinds1["z"]], local[:, t.kinds["stock"]], local[:, t.kinds["gap"]]
+        )
+
+    def with_stock(self, base: Losses, z: np.ndarray, stock: np.ndarray, gap: np.ndarray) -> Losses:
+        """``base`` with the stock's holding and gap costs and the product-mix premium."""
+        dyn, n = self.dynamics, self.rec.demand_kt.shape[1]
+        held = _per_need(dyn.holding * stock, dyn.stock_need, n)
+        short_of_target = _per_need(dyn.gap_cost * gap, dyn.gap_need, n)
+        premium = self.z_cost * (np.atleast_2d(z) - self.z_base)
+        thrift = np.broadcast_to(premium @ self.z_shares, held.shape)
+        return replace(
+            base,
+            stock_usd=(held + short_of_target) * USD_PER_UNIT,
+            thrifting_usd=thrift * USD_PER_UNIT,
         )
 
     def objective(self, result: Losses, beta: float) -> tuple[float, float, float]:
@@ -202,7 +282,7 @@ def build_two_stage(
     fee = settings.contract_fee * 1000.0 * problem.params.price_usd_per_kg
     terms = Terms(settings.alpha, with_cvar, fee)
     first = first_stage(problem, rec.probability @ rec.availability)
-    template = build_template(first, rec, terms)
+    template = build_template(problem, first, rec, terms)
     return TwoStage(
         problem,
         index,
@@ -217,24 +297,32 @@ def build_two_stage(
 
 def _wait_and_see(model: TwoStage, time_limit_s: float | None, run: dict[str, Any]) -> Losses:
     """Each scenario met by its own best plan (perfect information)."""
-    t = build_wait_and_see(
-        first_stage(model.problem, np.ones(model.problem.n_x)), model.rec, model.terms
-    )
+    first = first_stage(model.problem, np.ones(model.problem.n_x))
+    t = build_wait_and_see(model.problem, first, model.rec, model.terms)
     solved = solve_parts(t, [Job(0.0)], time_limit_s, **run)
     _, local, status, message = gather(t, solved, 0)
     if not status.is_ok:
         raise RiskEngineError(f"a wait-and-see scenario was not solved ({status.value}: {message})")
     k = t.kinds
-    violation = model.violation
-    return losses(
+    base = losses(
         model.rec,
         local[:, k["x"]],
         local[:, k["spot"]],
         local[:, k["short"]],
         local[:, k["violation"]],
         model.terms.fee_usd_t,
-        *violation,
+        *model.violation,
     )
+    return model.with_stock(base, local[:, k["z"]], local[:, k["stock"]], local[:, k["gap"]])
+
+
+def expected_value_plan(model: TwoStage, values_t: np.ndarray | None) -> np.ndarray:
+    """The deterministic plan's contracts and product mix (``template.plan1`` order, kt)."""
+    lay = model.problem.layout
+    if values_t is None:
+        raise RiskEngineError("the expected-value plan has no solution to compare with")
+    values = np.asarray(values_t, float) / TONNES_PER_UNIT
+    return np.concatenate([values[lay.x], values[lay.z]])
 
 
 def stochastic_plan(
@@ -297,7 +385,6 @@ def stochastic_plan(
     """
     from riskengine.scenarios.stochastic_result import make_stochastic_result
 
-    config = config.one_year()  # one year: the two-stage model has no stocks yet
     start = perf_counter()
     if scores is None:
         from riskengine.optimise.api import default_scores
@@ -315,7 +402,7 @@ def stochastic_plan(
             f"the expected-value plan is not optimal ({expected_value.status.value}: "
             f"{expected_value.message}); the two-stage plan is compared with it"
         )
-    x_ev = np.asarray(ev_solution.values_t, float)[: model.problem.n_x] / TONNES_PER_UNIT
+    x_ev = expected_value_plan(model, ev_solution.values_t)
     betas = [b for b in dict.fromkeys(settings.frontier) if b != settings.beta]
     jobs = [Job(settings.beta), *[Job(b) for b in betas], Job(settings.beta, fixed=x_ev)]
     run: dict[str, Any] = {"executor": executor, "n_jobs": n_jobs, "scheduler": scheduler}

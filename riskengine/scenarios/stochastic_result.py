@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
     from riskengine.optimise.solution import SolveStatus
 
-__all__ = ["TABLES", "StochasticResult", "make_stochastic_result", "quantile"]
+__all__ = ["TABLES", "StochasticResult", "make_stochastic_result", "period", "quantile"]
 
 #: Tables :meth:`StochasticResult.to_frame` returns.
 TABLES = ("contracts", "needs", "comparison", "scenarios", "frontier", "frontier_mix")
@@ -46,14 +46,19 @@ def quantile(values: np.ndarray, probability: np.ndarray, q: float) -> np.ndarra
 
 @dataclass(frozen=True, repr=False)
 class StochasticResult:
-    """The two-stage mean-CVaR plan beside the expected-value plan (tonnes a year, USD a year).
+    """The two-stage mean-CVaR plan beside the expected-value plan.
+
+    Tonnes and money are a year for the one-year model and per plan year
+    (tables with a ``year`` column) or summed over the horizon (totals) for
+    a horizon; ``settings['period']`` says which in words.
 
     Attributes
     ----------
     status : str
         ``optimal`` (every LP solved to optimality).
     settings : dict
-        ``alpha, beta, cvar_scope, spot_premium, contract_fee, scenarios, seed, year``.
+        ``alpha, beta, cvar_scope, spot_premium, contract_fee, scenarios, seed, year``
+        (the first plan year), ``years``, ``period`` and ``policy_persistence``.
     objective_usd, expected_loss_usd, cvar_usd : float
         This plan's ``E[L] + beta x CVaR``, ``E[L]`` and the sum of its groups'
         CVaR_alpha (model figures).
@@ -110,7 +115,7 @@ class StochasticResult:
 
     @property
     def contracted_t(self) -> float:
-        """Contracted tonnes a year over all buyers and offers."""
+        """Contracted tonnes over all buyers and offers (and plan years)."""
         return float(self.contracts["contracted_t"].sum())
 
     def metric(self, name: str, plan: str = "stochastic") -> float:
@@ -211,7 +216,7 @@ def _need_stats(result: Losses, p: np.ndarray, alpha: float, prefix: str) -> dic
 
 def _needs(model: TwoStage, plans: dict[str, tuple[np.ndarray, Losses]]) -> pd.DataFrame:
     st, p, alpha = model.problem.structure, model.rec.probability, model.settings.alpha
-    frame = st.needs[["buyer", "commodity", "demand_t"]].reset_index(drop=True).copy()
+    frame = st.needs[[*_keys(model, "buyer", "commodity"), "demand_t"]].reset_index(drop=True)
     delivers = p @ model.rec.availability  # per x: the share of a contract delivered, on average
     for name, prefix in (("stochastic", ""), ("expected_value", "ev_")):
         x, result = plans[name]
@@ -226,7 +231,7 @@ def _needs(model: TwoStage, plans: dict[str, tuple[np.ndarray, Losses]]) -> pd.D
 
 def _contracts(model: TwoStage, x_sp: np.ndarray, x_ev: np.ndarray) -> pd.DataFrame:
     st = model.problem.structure
-    keys = ["buyer", "commodity", "supplier_id", "country", "relation"]
+    keys = _keys(model, "buyer", "commodity", "supplier_id", "country", "relation")
     frame = st.x[keys].reset_index(drop=True).copy()
     frame["contracted_t"] = np.where(x_sp < _TOL_T, 0.0, x_sp)
     frame["expected_value_t"] = np.where(x_ev < _TOL_T, 0.0, x_ev)
@@ -237,9 +242,25 @@ def _contracts(model: TwoStage, x_sp: np.ndarray, x_ev: np.ndarray) -> pd.DataFr
     return frame[keep].reset_index(drop=True)
 
 
+def _keys(model: TwoStage, *keys: str) -> list[str]:
+    """``keys`` and, over a horizon, the plan year after the buyer and commodity."""
+    if model.n_years == 1:
+        return list(keys)
+    return [*keys[:2], "year", *keys[2:]]
+
+
+def period(years: tuple[int, ...]) -> str:
+    """How money and tonnes are counted: ``a year``, or ``over 2026-2030``."""
+    return "a year" if len(years) <= 1 else f"over {years[0]}-{years[-1]}"
+
+
 def _china_share(model: TwoStage, x: np.ndarray) -> float:
     china = (model.problem.structure.x["country"] == "CN").to_numpy()
     return float(x[china].sum() / x.sum()) if x.sum() > 0 else float("nan")
+
+
+def _mean(values: np.ndarray | None, p: np.ndarray) -> float:
+    return 0.0 if values is None else float(p @ values.sum(axis=1))
 
 
 def _totals(model: TwoStage, x: np.ndarray, result: Losses, beta: float) -> dict[str, float]:
@@ -252,6 +273,8 @@ def _totals(model: TwoStage, x: np.ndarray, result: Losses, beta: float) -> dict
         "expected_spot_usd": float(p @ result.spot_usd.sum(axis=1)),
         "expected_lost_supply_usd": float(p @ result.lost_supply_usd.sum(axis=1)),
         "violation_usd": float(p @ result.violation_usd.sum(axis=1)),
+        "expected_stock_usd": _mean(result.stock_usd, p),
+        "thrifting_usd": _mean(result.thrifting_usd, p),
         "expected_loss_usd": expected,
         "cvar_usd": tail,
         "p95_loss_usd": float(quantile(result.loss_usd.sum(axis=1), p, 0.95)[0]),
@@ -287,8 +310,9 @@ def _frontier(
         rows.append(
             {"beta": beta, "status": points[beta][2].value} | _totals(model, x, result, beta)
         )
-        mix = x_table[["buyer", "commodity", "country"]].assign(contracted_t=x, beta=beta)
-        mixes.append(mix.groupby(["beta", "buyer", "commodity", "country"], as_index=False).sum())
+        keys = _keys(model, "buyer", "commodity", "country")
+        mix = x_table[keys].assign(contracted_t=x, beta=beta)
+        mixes.append(mix.groupby(["beta", *keys], as_index=False).sum())
     frontier = pd.DataFrame(rows)
     mix = pd.concat(mixes, ignore_index=True)
     return frontier, mix[mix["contracted_t"] > _TOL_T].reset_index(drop=True)
@@ -332,6 +356,9 @@ def make_stochastic_result(
             "scenarios": len(model.drawn),
             "seed": model.drawn.seed,
             "year": model.drawn.year,
+            "years": list(model.drawn.years),
+            "period": period(model.drawn.years),
+            "policy_persistence": settings.policy_persistence,
         },
         objective_usd=own["objective_usd"],
         expected_loss_usd=own["expected_loss_usd"],

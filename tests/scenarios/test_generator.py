@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -9,10 +11,18 @@ import pytest
 import riskengine
 from riskengine import ConfigError
 from riskengine.scenarios import disruption_events, generate_scenarios, monte_carlo, stress
+from riskengine.optimise.api import default_scores
 from riskengine.scenarios._events import APPROVAL, _split_q
 from riskengine.scenarios.stochastic import with_settings
 
 ARRAYS = ("capacity", "availability", "price", "spot_price", "demand")
+
+
+def _one(drawn):
+    """A one-year ScenarioSet's arrays without the year axis."""
+    assert drawn.n_years == 1
+    arrays = {key: getattr(drawn, key)[:, 0] for key in (*ARRAYS, "state")}
+    return SimpleNamespace(buyers=drawn.buyers, **arrays)
 
 
 def _only(config, state: str, **more):
@@ -48,7 +58,7 @@ def test_the_same_seed_gives_the_same_stress_tables(seeds):
 
 def test_a_chinese_cut_hits_every_chinese_offer_and_raises_ex_china_prices(seeds):
     config, data, scores = seeds
-    drawn = generate_scenarios(data, _only(config, "tightening"), 30, 1, scores)
+    drawn = _one(generate_scenarios(data, _only(config, "tightening"), 30, 1, scores))
     china = data.suppliers["country"].eq("CN").to_numpy()
     high = APPROVAL["licence"]["tightening"][1]
     assert drawn.availability[:, :, china].max() <= high + 1e-12
@@ -56,14 +66,14 @@ def test_a_chinese_cut_hits_every_chinese_offer_and_raises_ex_china_prices(seeds
     assert (drawn.spot_price[:, china] == 1.0).all()  # China's domestic price does not move
     rise = drawn.spot_price[:, ~china].min(axis=1)
     assert (rise > 1.0).all()  # every ex-China offer costs more, in the same scenario
-    eased = generate_scenarios(data, _only(config, "easing"), 30, 1, scores)
+    eased = _one(generate_scenarios(data, _only(config, "easing"), 30, 1, scores))
     assert eased.spot_price[:, ~china].mean() < drawn.spot_price[:, ~china].mean()
     assert eased.availability[:, 0, china].min() >= APPROVAL["licence"]["easing"][0] - 1e-12
 
 
 def test_japan_only_controls_cut_only_japan(seeds):
     config, data, scores = seeds
-    drawn = generate_scenarios(data, _only(config, "licensing"), 40, 2, scores)
+    drawn = _one(generate_scenarios(data, _only(config, "licensing"), 40, 2, scores))
     china = data.suppliers["country"].eq("CN").to_numpy()
     eu, jp = drawn.buyers.index("EU"), drawn.buyers.index("JP")
     # Japan's 2026 measure (approval 0-50%) binds below the EU's rows; rows do not stack
@@ -78,9 +88,9 @@ def test_the_october_package_cuts_offers_built_on_chinese_technology_abroad(seed
     tech = data.suppliers["chinese_technology"].fillna(False).astype(bool).to_numpy()
     abroad = tech & data.suppliers["country"].ne("CN").to_numpy()
     assert abroad.any()
-    back = generate_scenarios(data, _only(config, "october_package"), 20, 3, scores)
+    back = _one(generate_scenarios(data, _only(config, "october_package"), 20, 3, scores))
     assert back.availability[:, :, abroad].max() <= APPROVAL["returning"]["licensing"][1] + 1e-12
-    quiet = generate_scenarios(data, _only(config, "licensing"), 20, 3, scores)
+    quiet = _one(generate_scenarios(data, _only(config, "licensing"), 20, 3, scores))
     assert (quiet.availability[:, :, abroad] == 1.0).all()
     # plan year 2025: the suspension (to 2026-11-10) covers the whole year, so it cannot return
     early = generate_scenarios(data, _only(config, "october_package", year=2025), 20, 3, scores)
@@ -90,7 +100,7 @@ def test_the_october_package_cuts_offers_built_on_chinese_technology_abroad(seed
 def test_estimated_inputs_are_drawn_within_their_ranges(seeds):
     config, data, scores = seeds
     flat = with_settings(config, price_elasticity=0.0, demand_elasticity=0.0)
-    drawn = generate_scenarios(data, flat, 200, 0, scores)
+    drawn = _one(generate_scenarios(data, flat, 200, 0, scores))
     demand = data.demand
     low = (demand["demand_t_low"] / demand["demand_t"]).to_numpy()
     high = (demand["demand_t_high"] / demand["demand_t"]).to_numpy()
@@ -143,3 +153,40 @@ def test_china_policy_probabilities_must_sum_to_1():
     assert "china_policy probabilities sum to 0.5 (licensing 0.5); make them sum to 1" in str(
         caught.value
     )
+
+
+# --------------------------------------------------------------------------- over a horizon
+
+
+@pytest.fixture(scope="module")
+def horizon():
+    """The default configuration (horizon 2026-2030) and the shipped seeds."""
+    config = riskengine.load_config()
+    data = riskengine.load_dataset()
+    return config, data, default_scores(data, config)
+
+
+def test_a_horizon_draws_a_path_whose_first_year_is_the_one_year_draw(horizon):
+    config, data, scores = horizon
+    paths = generate_scenarios(data, config, 12, 4, scores)
+    assert paths.years == config.horizon.years and paths.n_years == 5
+    assert paths.capacity.shape == (12, 5, len(data.suppliers))
+    assert paths.availability.shape == (12, 5, len(paths.buyers), len(data.suppliers))
+    first = with_settings(config.one_year(), year=config.horizon.years[0])
+    one = generate_scenarios(data, first, 12, 4, scores)
+    for key in ARRAYS:
+        np.testing.assert_array_equal(getattr(paths, key)[:, :1], getattr(one, key))
+    assert " | 2027: " in paths.description[0]
+
+
+def test_the_policy_state_persists_as_configured_and_estimates_persist(horizon):
+    config, data, scores = horizon
+    flat = with_settings(config, price_elasticity=0.0, demand_elasticity=0.0)
+    fixed = generate_scenarios(data, with_settings(flat, policy_persistence=1.0), 40, 1, scores)
+    assert (fixed.state == fixed.state[:, :1]).all()
+    moving = generate_scenarios(data, with_settings(flat, policy_persistence=0.0), 40, 1, scores)
+    assert (moving.state != moving.state[:, :1]).any()
+    # estimated inputs keep their first-year factor; physical events are drawn every year
+    np.testing.assert_array_equal(fixed.demand, np.repeat(fixed.demand[:, :1], 5, axis=1))
+    np.testing.assert_array_equal(fixed.price, np.repeat(fixed.price[:, :1], 5, axis=1))
+    assert (fixed.capacity != fixed.capacity[:, :1]).any()
