@@ -216,7 +216,7 @@ def compute(
     seconds["frontier"] = time.perf_counter() - start - sum(seconds.values())
     alliance, note = _alliance(dataset, config, scores, problem)
     seconds["alliance"] = time.perf_counter() - start - sum(seconds.values())
-    stochastic, stochastic_note = compute_stochastic(dataset, config, scores)
+    stochastic, stochastic_note = compute_stochastic(dataset, config, scores, problem)
     seconds["stochastic"] = time.perf_counter() - start - sum(seconds.values())
     stress_note, skipped = "", tuple[str, ...]()
     if stress is None:

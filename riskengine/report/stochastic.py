@@ -22,6 +22,7 @@ from riskengine.optimise.milp import LP_ONLY, is_milp
 from riskengine.report.html import esc, fmt_num, fmt_pct, fmt_t, fmt_usd_m, inline_svg, table_html
 
 if TYPE_CHECKING:
+    from riskengine.optimise.problem import Problem
     from riskengine.report.model import ReportData
     from riskengine.scenarios.stochastic_result import StochasticResult
 
@@ -32,9 +33,10 @@ ANCHOR, TITLE = "stochastic", "Two-stage plan"
 
 
 def compute_stochastic(
-    dataset: Dataset, config: Config, scores: pd.DataFrame
+    dataset: Dataset, config: Config, scores: pd.DataFrame, problem: Problem | None = None
 ) -> tuple[StochasticResult | None, str]:
-    """The two-stage plan for the report, or None and why it was not computed."""
+    """The two-stage plan for the report (on the plan's model ``problem`` when given), or
+    None and why it was not computed."""
     if not config.optimiser.stochastic.in_report:
         return None, "optimiser.stochastic.in_report is false"
     if is_milp(config.optimiser):
@@ -42,7 +44,7 @@ def compute_stochastic(
     from riskengine.scenarios.stochastic import stochastic_plan
 
     try:
-        return stochastic_plan(dataset, config, scores), ""
+        return stochastic_plan(dataset, config, scores, problem=problem), ""
     except RiskEngineError as exc:
         return None, str(exc)
 

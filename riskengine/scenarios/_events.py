@@ -22,6 +22,7 @@ Two kinds of event:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -123,7 +124,7 @@ class Controls:
     year: int
     returning_share: float
 
-    @property
+    @cached_property
     def n_groups(self) -> int:
         """Number of latent groups."""
         return int(self.table["group"].max()) + 1 if len(self.table) else 0

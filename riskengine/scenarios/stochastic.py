@@ -169,7 +169,9 @@ def _z_shares(problem: Problem) -> np.ndarray:
             np.add.at(out, (coo.col[hit] - lay.z.start, coo.row[hit]), np.abs(coo.data[hit]))
     variants = problem.structure.variants
     if lay.n_z:  # a variant without the elements (HRE-free): its family's element use
-        family = pd.factorize(variants[["buyer", "family", "year"]].astype(str).agg("|".join, axis=1))[0]
+        family = pd.factorize(
+            variants[["buyer", "family", "year"]].astype(str).agg("|".join, axis=1)
+        )[0]
         by_family = np.zeros((int(family.max()) + 1, lay.n_need))
         np.add.at(by_family, family, out)
         out = np.where(out.sum(axis=1, keepdims=True) > 0, out, by_family[family])
@@ -268,10 +270,11 @@ def build_two_stage(
     scores: pd.DataFrame,
     drawn: ScenarioSet | None = None,
     settings: StochasticConfig | None = None,
+    problem: Problem | None = None,
 ) -> TwoStage:
-    """The deterministic problem, the scenarios and the two-stage LP's template."""
+    """The deterministic problem (built unless given), the scenarios and the two-stage LP."""
     settings = settings or config.optimiser.stochastic
-    problem = build_problem(dataset, config, scores)
+    problem = problem if problem is not None else build_problem(dataset, config, scores)
     index = index_problem(problem, dataset)
     if drawn is None:
         drawn = generate_scenarios(dataset, config, settings.scenarios, settings.seed, scores)
@@ -336,6 +339,7 @@ def stochastic_plan(
     n_jobs: int | None = None,
     scheduler: str | None = None,
     wait_and_see: bool = True,
+    problem: Problem | None = None,
 ) -> StochasticResult:
     """The two-stage mean-CVaR plan over drawn disruption scenarios, beside the expected-value plan.
 
@@ -360,6 +364,10 @@ def stochastic_plan(
         Dask scheduler address.
     wait_and_see : bool
         Also solve every scenario alone, for the EVPI.
+    problem : Problem, optional
+        The deterministic model already built from the same data, configuration
+        and scores (:func:`riskengine.build_problem`, joint or separate as
+        ``optimiser.mode``); built here when absent.
 
     Returns
     -------
@@ -390,9 +398,12 @@ def stochastic_plan(
         from riskengine.optimise.api import default_scores
 
         scores = default_scores(dataset, config)
+    from riskengine.optimise.api import given_problem
+
     # validated again: a settings object made with model_copy(update=...) is not
     settings = StochasticConfig.model_validate(dict(settings or config.optimiser.stochastic))
-    model = build_two_stage(dataset, config, scores, scenarios, settings)
+    problem = given_problem(problem, config, None, "stochastic_plan")
+    model = build_two_stage(dataset, config, scores, scenarios, settings, problem)
     built = perf_counter()
     opt = config.optimiser
     ev_solution = solve(model.problem, opt.solver, None, opt.time_limit_s)

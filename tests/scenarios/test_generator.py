@@ -10,8 +10,8 @@ import pytest
 
 import riskengine
 from riskengine import ConfigError
-from riskengine.scenarios import disruption_events, generate_scenarios, monte_carlo, stress
 from riskengine.optimise.api import default_scores
+from riskengine.scenarios import disruption_events, generate_scenarios, monte_carlo, stress
 from riskengine.scenarios._events import APPROVAL, _split_q
 from riskengine.scenarios.stochastic import with_settings
 

@@ -101,7 +101,7 @@ def drawn_paths():
 
 
 def test_over_the_horizon_the_plan_differs_and_vss_is_not_negative(drawn_paths):
-    config, _, result, paths = drawn_paths
+    _, _, result, paths = drawn_paths
     assert result.is_optimal and result.settings["period"] == "over 2026-2030"
     assert result.vss_usd >= -1e-7 * result.objective_usd
     assert result.evpi_usd >= -1e-7 * result.objective_usd
