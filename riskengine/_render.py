@@ -14,8 +14,10 @@ output of :func:`render` (a fragment a template rendered, so escaped already)
 and the inline SVG of the report's figures (drawn by matplotlib from our own
 tables, names escaped by it) go through it. Nothing turns autoescape off.
 
-jinja2 is imported on the first render, so ``import riskengine`` and the
-commands that write no HTML stay fast.
+Templates use ``trim_blocks`` and ``lstrip_blocks`` (a line holding only a tag
+leaves no blank line) and ``StrictUndefined`` (a missing variable is an error,
+not an empty text). jinja2 is imported on the first render, so ``import
+riskengine`` and the commands that write no HTML stay fast.
 """
 
 from __future__ import annotations
@@ -80,7 +82,8 @@ def render(template: str, /, **context: Any) -> Markup:
 
 
 def join(parts: Iterable[object], separator: str = "\n") -> Markup:
-    """``parts`` joined by ``separator`` as HTML; a part that is not Markup is escaped."""
+    """``parts`` joined by ``separator`` (HTML, a constant) as HTML; a part that is not
+    Markup is escaped."""
     return trusted(separator).join(escape(part) for part in parts)
 
 
