@@ -1,4 +1,6 @@
-"""The sections of ``report.html``, each a function returning escaped HTML.
+"""The sections of ``report.html``: each function prepares a section's texts and tables and
+renders its template from ``riskengine/templates/report/`` (all extend ``section.html``,
+which alone shows a section that only says why it is empty); see :mod:`riskengine._render`.
 
 Section order: what to buy and the answers (:mod:`riskengine.report.buylist`),
 executive summary, commodity criticality, supplier risk
