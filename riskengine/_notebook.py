@@ -1,7 +1,8 @@
 """Helpers shared by the result objects: compact HTML views and ``to_frame(table)``.
 
-Every text that comes from data (supplier ids, scenario names, messages) is
-escaped with :func:`html.escape`, so a hostile name shows as text and never
+The views are rendered from the templates in ``riskengine/templates/notebook/`` by
+:mod:`riskengine._render`, which escapes every text that comes from data (supplier
+ids, scenario names, messages), so a hostile name shows as text and never
 becomes markup.
 """
 
@@ -9,14 +10,17 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from html import escape
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from riskengine._render import render
 from riskengine._text import did_you_mean
 from riskengine.exceptions import RiskEngineError
 from riskengine.formatting import MISSING, fmt_pct, fmt_t, fmt_usd_m, fmt_yes, is_missing
+
+if TYPE_CHECKING:
+    from markupsafe import Markup
 
 __all__ = [
     "Column",
@@ -41,32 +45,24 @@ def number(value: Any, digits: int = 0) -> str:
     return f"{float(value):,.{digits}f}"
 
 
+def _table(
+    frame: pd.DataFrame, columns: Sequence[Column], max_rows: int, more: str
+) -> dict[str, Any]:
+    """The context of ``notebook/macros.html``'s table: headers, formatted cells, row counts."""
+    rows = [
+        [str(fmt(record.get(name))) for name, _, fmt in columns]
+        for record in frame.head(max_rows).to_dict("records")
+    ]
+    head = [title for _, title, _ in columns]
+    return {"head": head, "rows": rows, "shown": max_rows, "total": len(frame), "more": more}
+
+
 def html_table(
     title: str, frame: pd.DataFrame, columns: Sequence[Column], max_rows: int = 20, more: str = ""
-) -> str:
+) -> Markup:
     """A bold ``title`` line, then ``frame`` as a small table (at most ``max_rows`` rows,
-    with the hint ``more`` when rows are left out)."""
-    extra = ""
-    if len(frame) > max_rows:
-        extra = (
-            f'<p style="font-size:11px;color:#666">{max_rows} of {len(frame)} rows; '
-            f"{escape(more)}</p>"
-        )
-    return f"<p><b>{escape(title)}</b></p>{_table(frame, columns, max_rows)}{extra}"
-
-
-def _table(frame: pd.DataFrame, columns: Sequence[Column], max_rows: int) -> str:
-    head = "".join(f"<th>{escape(title)}</th>" for _, title, _ in columns)
-    rows = []
-    for record in frame.head(max_rows).to_dict("records"):
-        cells = "".join(
-            f"<td>{escape(str(fmt(record.get(name))))}</td>" for name, _, fmt in columns
-        )
-        rows.append(f"<tr>{cells}</tr>")
-    return (
-        f'<table class="dataframe"><thead><tr>{head}</tr></thead>'
-        f"<tbody>{''.join(rows)}</tbody></table>"
-    )
+    with the hint ``more`` when rows are left out); template ``notebook/table.html``."""
+    return render("notebook/table.html", title=title, **_table(frame, columns, max_rows, more))
 
 
 def html_view(
@@ -79,26 +75,26 @@ def html_view(
     *,
     max_rows: int = 20,
     more: str = "",
-    before: str = "",
+    before: Markup | None = None,
+    heading: str = "",
 ) -> str:
-    """A status line (``kind: status · fact · fact``), then a small table.
+    """A status line (``kind: status · fact · fact``), then a small table (``notebook/view.html``).
 
     ``more`` is the hint shown when ``frame`` has more than ``max_rows`` rows;
-    ``before`` is ready-made (escaped) HTML placed between the line and the table.
+    ``before`` is HTML (an :func:`html_table`) placed between the line and the table,
+    ``heading`` a bold line above the table.
     """
-    colour = "#1e8449" if ok else "#c0392b"
-    line = " · ".join(
-        [f'<b style="color:{colour}">{escape(status)}</b>', *(escape(f) for f in facts)]
-    )
-    extra = ""
-    if len(frame) > max_rows:
-        extra = (
-            f'<p style="font-size:11px;color:#666">{max_rows} of {len(frame)} rows; '
-            f"{escape(more)}</p>"
+    return str(
+        render(
+            "notebook/view.html",
+            kind=kind,
+            status=status,
+            colour="#1e8449" if ok else "#c0392b",
+            facts=facts,
+            before=before or "",
+            heading=heading,
+            **_table(frame, columns, max_rows, more),
         )
-    return (
-        f'<div class="riskengine-result"><p><b>{escape(kind)}</b>: {line}</p>'
-        f"{before}{_table(frame, columns, max_rows)}{extra}</div>"
     )
 
 

@@ -2,8 +2,9 @@
 
 ``import riskengine`` and ``riskengine --help`` must not load numpy, pandas or
 any heavy library; ``validate`` and ``score`` must not load scikit-learn,
-scipy.stats, matplotlib, openpyxl, highspy or PuLP. Each check runs in a new
-Python process, since this test session has imported everything already.
+scipy.stats, matplotlib, openpyxl, highspy, PuLP or jinja2 (the HTML templates).
+Each check runs in a new Python process, since this test session has imported
+everything already.
 The timings themselves are measured by ``benchmarks/startup.py``.
 """
 
@@ -24,6 +25,8 @@ from tests.conftest import REPO
 HEAVY = ("sklearn", "scipy.stats", "matplotlib", "openpyxl", "highspy", "pulp")
 #: What ``import riskengine`` and ``--help`` must not load either.
 BASE = ("numpy", "pandas", "scipy", "yaml", "pydantic")
+#: The template engine: loaded only by the steps that write HTML (riskengine._render).
+HTML = ("jinja2", "markupsafe")
 
 _PROBE = """
 import contextlib, io, json, sys
@@ -59,7 +62,7 @@ def _loaded(modules: list[str], names: tuple[str, ...]) -> list[str]:
 
 def test_import_riskengine_loads_no_library():
     modules = _modules_after("import json, sys, riskengine; print(json.dumps(sorted(sys.modules)))")
-    assert _loaded(modules, HEAVY + BASE) == []
+    assert _loaded(modules, HEAVY + BASE + HTML) == []
     assert sorted(m for m in modules if m.startswith("riskengine")) == [
         "riskengine",
         "riskengine._version",
@@ -78,7 +81,7 @@ def test_validate_and_score_load_no_heavy_library():
     seen = _modules_after(_PROBE, json.dumps([["validate"], ["score", "--top", "1"]]))
     assert list(seen) == ["validate", "score --top 1"]
     for argv, modules in seen.items():
-        assert _loaded(modules, HEAVY) == [], argv
+        assert _loaded(modules, HEAVY + HTML) == [], argv
         assert "pandas" in modules  # the probe did run the command
 
 

@@ -298,7 +298,8 @@ class OptimisationResult:
             _overview(shown),
             _HTML_COLUMNS,
             more=more,
-            before=orders + "<p><b>Per buyer and commodity</b></p>",
+            before=orders,
+            heading="Per buyer and commodity",
         )
 
     def to_dict(self) -> dict[str, Any]:

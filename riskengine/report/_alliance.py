@@ -1,4 +1,4 @@
-"""The body of the report's "Alliance value" section (escaped HTML).
+"""The body of the report's "Alliance value" section (template ``report/alliance.html``).
 
 Every figure is *separate minus joint* (``riskengine.optimise.joint.VALUE_SIGN``):
 positive = buying together is better for that buyer.
@@ -6,12 +6,18 @@ positive = buying together is better for that buyer.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pandas as pd
 
+from riskengine._render import render
 from riskengine.optimise.alliance import AllianceAnalysis, rules_agree
 from riskengine.optimise.sharing import POOLED_RTOL
-from riskengine.report.html import esc, fmt_pct, fmt_t, fmt_usd, fmt_usd_m, fmt_yes, table_html
+from riskengine.report.html import fmt_pct, fmt_t, fmt_usd, fmt_usd_m, fmt_yes, table_html
 from riskengine.report.summary import money
+
+if TYPE_CHECKING:
+    from markupsafe import Markup
 
 __all__ = ["alliance_body"]
 
@@ -23,11 +29,7 @@ _RULE_WORDS = {
 }
 
 
-def _note(text: str) -> str:
-    return f'<p class="note">{esc(text)}</p>'
-
-
-def _rules(a: AllianceAnalysis) -> str:
+def _rules(a: AllianceAnalysis) -> Markup:
     frame = a.by_rule.assign(rule=a.by_rule["rule"].map(lambda r: f"{r}: {_RULE_WORDS[r]}"))
     cols = [
         ("rule", "rule", None),
@@ -41,28 +43,33 @@ def _rules(a: AllianceAnalysis) -> str:
         ("transfer_to_shapley_usd", "transfer to reach Shapley USD m", fmt_usd_m),
     ]
     bad = ~a.by_rule["individually_rational"].astype(bool)
-    html = table_html(frame, cols, bad=bad)
-    if rules_agree(a.by_rule):
-        html += _note(
-            "Every rule gives each buyer the same saving: the pooled optimum leaves only one "
-            "split of the money, so a fairer split needs a transfer between the buyers (the "
-            "last column: received +, paid -, to reach each buyer's Shapley value)."
-        )
-    return html
+    return table_html(frame, cols, bad=bad)
+
+
+def _rules_note(a: AllianceAnalysis) -> str | None:
+    """Why the rules agree, when they do (None when they do not)."""
+    if not rules_agree(a.by_rule):
+        return None
+    return (
+        "Every rule gives each buyer the same saving: the pooled optimum leaves only one "
+        "split of the money, so a fairer split needs a transfer between the buyers (the "
+        "last column: received +, paid -, to reach each buyer's Shapley value)."
+    )
 
 
 def _rationality(a: AllianceAnalysis) -> str:
+    """Whether every buyer is no worse off than alone under the configured rule, in words."""
     table = a.rationality
     bad = table[(table["rule"] == a.sharing.value) & ~table["holds"]]
     if bad.empty:
-        return _note(
+        return (
             f"Under the configured rule ({a.sharing.value}) every buyer is no worse off than "
             "alone in every term: purchase, risk charge, lost supply, violations and tonnes short."
         )
     items = [
         f"{r.buyer} {r.term}: alone {r.alone:,.0f}, joint {r.joint:,.0f}" for r in bad.itertuples()
     ]
-    return _note(
+    return (
         f"Under the configured rule ({a.sharing.value}) a buyer is worse off than alone in: "
         + "; ".join(items)
         + " (USD, or t for shortfall_t). Where the model cost or the shortfall is worse, no "
@@ -70,9 +77,10 @@ def _rationality(a: AllianceAnalysis) -> str:
     )
 
 
-def _game(a: AllianceAnalysis) -> str:
+def _game(a: AllianceAnalysis) -> dict[str, str] | None:
+    """The coalition game's note and table (None without players)."""
     if a.players.empty:
-        return ""
+        return None
     cols = [
         ("buyer", "buyer", None),
         ("role", "role", None),
@@ -101,12 +109,13 @@ def _game(a: AllianceAnalysis) -> str:
             else "The core is empty: the last column is the split closest to it (least core). "
         )
     text += "Full characteristic function: tables/alliance_coalitions.csv."
-    return "<h3>Coalition game</h3>" + _note(text) + table_html(a.players, cols)
+    return {"note": text, "table": table_html(a.players, cols)}
 
 
-def _candidates(a: AllianceAnalysis) -> str:
+def _candidates(a: AllianceAnalysis) -> dict[str, str] | None:
+    """The candidates' note and table (None without candidates)."""
     if a.candidate_value.empty:
-        return ""
+        return None
     cols = [
         ("candidate", "candidate", None),
         ("demand_t", "demand t", fmt_t),
@@ -126,32 +135,43 @@ def _candidates(a: AllianceAnalysis) -> str:
         "market (alone when outside). Candidate demand is an estimate (alliance.candidates; "
         "seeds/SOURCES.md, 'Alliance candidates')."
     )
-    return "<h3>Who should join</h3>" + _note(text) + table_html(frame, cols)
+    return {"note": text, "table": table_html(frame, cols)}
 
 
-def alliance_body(a: AllianceAnalysis, detail: pd.DataFrame | None) -> str:
-    """Rules, individual rationality, the coalition game, candidates, then the detail table."""
-    lead = _note(
+_DETAIL_COLUMNS = [
+    ("buyer", "buyer", None),
+    ("commodity", "commodity", None),
+    ("cost_separate_usd", "cost separate USD", fmt_usd),
+    ("cost_joint_usd", "cost joint USD", fmt_usd),
+    ("cost_saving_usd", "cost saving USD", fmt_usd),
+    ("shortfall_reduction_t", "shortfall reduction t", fmt_t),
+    ("objective_saving_usd", "model cost saving USD", fmt_usd),
+]
+
+
+def _lead(a: AllianceAnalysis) -> str:
+    """The first note: what alliance value and alone mean, and which rule the plan uses."""
+    return (
         f"Alliance value = {a.sign}. Alone = each buyer's pro-rata share of every offer (the "
         "separate mode), the outcome all buyers can have at once. Every rule keeps the plan "
         f"optimal for the pooled model cost (within {2 * POOLED_RTOL:.0e} of it) and first "
         "leaves no buyer worse off than alone where pooling allows. The plan above uses "
         f"optimiser.sharing = {a.sharing.value}. Money and tonnes are {a.period}."
     )
-    parts = [lead, f"<h3>Split of the {esc('-'.join(a.members))} alliance</h3>", _rules(a)]
-    parts.append(_rationality(a))
-    parts += [_game(a), _candidates(a)]
-    if detail is not None:
-        cols = [
-            ("buyer", "buyer", None),
-            ("commodity", "commodity", None),
-            ("cost_separate_usd", "cost separate USD", fmt_usd),
-            ("cost_joint_usd", "cost joint USD", fmt_usd),
-            ("cost_saving_usd", "cost saving USD", fmt_usd),
-            ("shortfall_reduction_t", "shortfall reduction t", fmt_t),
-            ("objective_saving_usd", "model cost saving USD", fmt_usd),
-        ]
-        parts.append(f"<h3>Per buyer and commodity ({esc(a.sharing.value)})</h3>")
-        parts.append(table_html(detail, cols))
-    parts += [_note(n) for n in a.notes]
-    return "\n".join(p for p in parts if p)
+
+
+def alliance_body(a: AllianceAnalysis, detail: pd.DataFrame | None) -> Markup:
+    """Rules, individual rationality, the coalition game, candidates, then the detail table."""
+    return render(
+        "report/alliance.html",
+        lead=_lead(a),
+        members="-".join(a.members),
+        rules=_rules(a),
+        rules_note=_rules_note(a),
+        rationality=_rationality(a),
+        game=_game(a),
+        candidates=_candidates(a),
+        sharing=a.sharing.value,
+        detail=None if detail is None else table_html(detail, _DETAIL_COLUMNS),
+        notes=a.notes,
+    )

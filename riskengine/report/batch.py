@@ -16,17 +16,21 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 import pandas as pd
 
+from riskengine._render import render
 from riskengine.config import Config, load_config
 from riskengine.data import Dataset
 from riskengine.exceptions import RiskEngineError
 from riskengine.progress import Progress
-from riskengine.report.html import Column, esc, fmt_num, fmt_pct, fmt_t, fmt_usd, page, table_html
+from riskengine.report.html import Column, fmt_num, fmt_pct, fmt_t, fmt_usd, table_html
 from riskengine.report.run import folder_stem, run_report, write_atomically
 from riskengine.report.writers import write_csv, write_text
+
+if TYPE_CHECKING:
+    from markupsafe import Markup
 
 __all__ = [
     "BatchResult",
@@ -204,42 +208,40 @@ def comparison_table(runs: Sequence[BatchRun]) -> pd.DataFrame:
     return pd.concat([frame, pd.DataFrame(total)], ignore_index=True)
 
 
-def _runs_html(runs: Sequence[BatchRun], index_dir: Path) -> str:
-    rows = []
-    for i, run in enumerate(runs, start=1):
-        if run.ok and run.folder is not None:
-            href = Path(os.path.relpath(run.folder / "report.html", index_dir)).as_posix()
-            plan = (run.summary or {}).get("plan", {})
-            horizon = (run.summary or {}).get("horizon") or {}
-            years = horizon.get("years") or []
-            over = (
-                f" ({esc(fmt_usd(horizon.get('purchase_cost_usd')))} USD over "
-                f"{years[0]}-{years[-1]})"
-                if years and horizon.get("purchase_cost_usd") is not None
-                else ""
-            )
-            first = f" in {years[0]}" if years else ""
-            result = (
-                f"<b>purchase cost{first} {esc(fmt_usd(plan.get('purchase_cost_usd')))} USD</b>"
-                f"{over}, short {esc(fmt_t(plan.get('shortfall_t')))} t · plan "
-                f"{esc(plan.get('status', ''))} · "
-                f'<a href="{esc(href)}">{esc(run.folder.name)}</a>'
-            )
-        else:
-            result = f'<span class="fail">failed</span><pre>{esc(run.error)}</pre>'
-        rows.append(
-            f"<tr><td>{i}</td><td>{esc(run.config)}</td><td>{result}</td>"
-            f'<td class="num">{run.seconds:.1f}</td></tr>'
-        )
-    return (
-        "<table><thead><tr><th>#</th><th>configuration</th><th>result</th><th>seconds</th>"
-        "</tr></thead><tbody>" + "\n".join(rows) + "</tbody></table>"
-    )
+def _run_row(number: int, run: BatchRun, index_dir: Path) -> dict[str, Any]:
+    """What the index shows of one run: its headline figures and link, or its error."""
+    row: dict[str, Any] = {
+        "number": number,
+        "config": run.config,
+        "ok": run.ok and run.folder is not None,
+        "error": run.error,
+        "seconds": f"{run.seconds:.1f}",
+    }
+    if run.folder is None:
+        return row
+    plan = (run.summary or {}).get("plan", {})
+    horizon = (run.summary or {}).get("horizon") or {}
+    years = horizon.get("years") or []
+    over = years and horizon.get("purchase_cost_usd") is not None
+    return row | {
+        "href": Path(os.path.relpath(run.folder / "report.html", index_dir)).as_posix(),
+        "folder": run.folder.name,
+        "first": f" in {years[0]}" if years else "",
+        "cost": fmt_usd(plan.get("purchase_cost_usd")),
+        "over": {
+            "cost": fmt_usd(horizon.get("purchase_cost_usd")),
+            "years": f"{years[0]}-{years[-1]}",
+        }
+        if over
+        else None,
+        "short": fmt_t(plan.get("shortfall_t")),
+        "status": plan.get("status", ""),
+    }
 
 
-def _comparison_html(table: pd.DataFrame) -> str:
+def _comparison_html(table: pd.DataFrame) -> Markup | None:
     if table.empty:
-        return '<p class="note">No run succeeded, so there is nothing to compare.</p>'
+        return None
     shown = table.assign(figure=table["figure"].map(lambda k: _COMPARED[k][0]))
     runs = [c for c in table.columns if c not in ("buyer", "figure")]
     columns: list[Column] = [("buyer", "buyer", None), ("figure", "figure", None)]
@@ -251,41 +253,32 @@ def _comparison_html(table: pd.DataFrame) -> str:
     return table_html(pd.DataFrame(html_rows), columns)
 
 
-def _settings_html(runs: Sequence[BatchRun]) -> str:
+def _settings_html(runs: Sequence[BatchRun]) -> Markup | None:
     table = settings_table(runs)
     if table.empty:
-        return '<p class="note">The configurations differ only in their names.</p>'
+        return None
     columns: list[Column] = [(c, c, None) for c in table.columns]
-    return (
-        '<p class="note">The settings that differ between the configurations '
-        "(as resolved: defaults, file, overrides); everything else is the same.</p>"
-        + table_html(table, columns)
-    )
+    return table_html(table, columns)
 
 
 def index_html(runs: Sequence[BatchRun], table: pd.DataFrame, index_dir: Path) -> str:
-    """The ``index.html`` text: runs with their purchase cost and links (or errors), what
-    differs between the configurations, then the side-by-side comparison with totals.
+    """The ``index.html`` text (template ``report/batch_index.html``): runs with their purchase
+    cost and links (or errors), what differs between the configurations, then the
+    side-by-side comparison with totals.
 
     Links are relative to ``index_dir`` (a folder next to where the index will live).
     """
     failed = sum(not r.ok for r in runs)
-    body = (
-        f'<section id="runs"><h2>Runs</h2>{_runs_html(runs, index_dir)}</section>\n'
-        f'<section id="differs"><h2>What differs</h2>{_settings_html(runs)}</section>\n'
-        '<section id="compare"><h2>Side by side, per buyer</h2><p class="note">Purchase '
-        "cost (USD, money paid, the first planning year), disruption loss to expect (a model "
-        "figure), tonne-weighted average risk score, unmet demand (t) and China's share of "
-        "the volume bought, from each run's summary.json; 'all buyers' adds the buyers up.</p>"
-        f"{_comparison_html(table)}</section>"
-    )
-    subtitle = f"{len(runs)} configurations, {len(runs) - failed} written, {failed} failed"
-    return page(
-        "riskengine batch report",
-        subtitle,
-        [("runs", "Runs"), ("differs", "What differs"), ("compare", "Side by side")],
-        body,
-        "index.csv in this folder holds the comparison table.",
+    return str(
+        render(
+            "report/batch_index.html",
+            title="riskengine batch report",
+            subtitle=f"{len(runs)} configurations, {len(runs) - failed} written, {failed} failed",
+            nav=[("runs", "Runs"), ("differs", "What differs"), ("compare", "Side by side")],
+            runs=[_run_row(i, run, index_dir) for i, run in enumerate(runs, start=1)],
+            settings=_settings_html(runs),
+            comparison=_comparison_html(table),
+        )
     )
 
 

@@ -9,12 +9,18 @@ what risk remains.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pandas as pd
 
+from riskengine._render import render
 from riskengine.formatting import money
 from riskengine.optimise.buylist import BUY_LIST_HEADERS, buy_list
-from riskengine.report.html import Column, esc, fmt_num, fmt_pct, fmt_t, fmt_usd, table_html
+from riskengine.report.html import Column, fmt_num, fmt_pct, fmt_t, fmt_usd, table_html
 from riskengine.report.model import ReportData
+
+if TYPE_CHECKING:
+    from markupsafe import Markup
 
 __all__ = ["answers", "buy_section", "buy_tables"]
 
@@ -144,35 +150,21 @@ def _route_text(value: object) -> str:
     return "\u00a0>\u00a0".join(p.replace(":", "\u00a0") for p in str(value).split(";") if p)
 
 
-def _totals(part: pd.DataFrame) -> str:
+def _buyer(buyer: object, part: pd.DataFrame) -> tuple[object, Markup, int, str, str]:
+    """(buyer, buy-list table, orders, tonnes, USD) of one buyer's part of the list."""
     t, usd = float(part["tonnes"].sum()), float(part["purchase_usd"].sum())
-    return (
-        f'<p class="total">{len(part)} orders, {esc(f"{t:,.1f}")} t, USD {esc(f"{usd:,.0f}")}</p>'
-    )
+    return buyer, table_html(part, _columns(part)), len(part), f"{t:,.1f}", f"{usd:,.0f}"
 
 
-def buy_section(data: ReportData, tables: dict[str, pd.DataFrame]) -> str:
+def buy_section(data: ReportData, tables: dict[str, pd.DataFrame]) -> Markup:
     """The "To buy" section: the answers, then the first year's buy list per buyer."""
     orders = _first_year(data, tables["buy_list"])
-    when = _when(data).strip() or "now"
-    parts = [
-        f"<h2>To buy {esc(when)}</h2>",
-        '<ul class="answers">' + "".join(f"<li>{esc(a)}</li>" for a in answers(data)) + "</ul>",
-        f'<p class="note">Per buyer: each offer to buy from{esc(_when(data))}, largest orders '
-        "first within a commodity. Route: the country of each processing stage "
-        "(the seller's country where the data give no route). Offtake: a minimum offtake "
-        "contract of the buyer (contracts.csv) covers the tonnes; spot: bought on the open market."
-        + (
-            " Every planning year is in tables/buy_list.csv and the first sheet of tables.xlsx."
-            if data.horizon is not None
-            else ""
-        )
-        + "</p>",
-    ]
     shown = orders.assign(route=orders["route"].map(_route_text))
-    for buyer, part in shown.groupby("buyer", sort=True):
-        parts.append(f"<h3>{esc(buyer)}</h3>")
-        parts.append(table_html(part, _columns(part)) + _totals(part))
-    if orders.empty:
-        parts.append('<p class="note">The plan buys nothing.</p>')
-    return '<section id="buy">\n' + "\n".join(parts) + "\n</section>"
+    return render(
+        "report/buy.html",
+        when=_when(data).strip() or "now",
+        in_year=_when(data),
+        answers=answers(data),
+        horizon=data.horizon is not None,
+        buyers=[_buyer(buyer, part) for buyer, part in shown.groupby("buyer", sort=True)],
+    )

@@ -10,14 +10,18 @@ the CRMA 2030 Union benchmarks. Its tables come from
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
+from riskengine._render import render
 from riskengine.formatting import money
-from riskengine.report.html import esc, fmt_num, fmt_pct, fmt_t, fmt_usd, fmt_yes, table_html
+from riskengine.report.html import fmt_num, fmt_pct, fmt_t, fmt_usd, fmt_yes, table_html
 from riskengine.report.model import ReportData
+
+if TYPE_CHECKING:
+    from markupsafe import Markup
 
 __all__ = [
     "HORIZON_TABLES",
@@ -69,156 +73,166 @@ def horizon_tables(data: ReportData) -> dict[str, pd.DataFrame]:
     }
 
 
-def _note(text: str) -> str:
-    return f'<p class="note">{esc(text)}</p>'
-
-
 def _meets_from(value: object) -> str:
     return "not by the last year" if pd.isna(value) else f"{int(float(str(value)))}"
 
 
-def horizon_section(data: ReportData, tables: dict[str, pd.DataFrame], figure: str) -> str:
-    """The "Plan by year" section, or an empty string without a horizon."""
+def _notes(first: int, last: int) -> dict[str, str]:
+    """The section's notes, by the part they introduce."""
+    return {
+        "intro": f"The plan covers {first}-{last}: demand by year, plants from their start year "
+        "along their ramp-up (times the chance they are commissioned), offtakes, "
+        f"licensed Chinese exports and strategic stocks carried between years. The other "
+        f"sections show {first}, the purchases to make now; this one shows every year. "
+        "Money is per year; purchase cost is paid, the rest are model figures.",
+        "crma": "The first year from which no country outside the buyer's home supplies more "
+        "than 65% of what it buys, at any stage of the routes, and keeps doing so to "
+        f"{last} (CRMA Art. 1(2)); 'largest' is that country's share in {last}.",
+        "pipeline": "Capacity by year after ramp-up and commissioning probability, before export "
+        "licences. 'Through China' counts offers in China and those with any stage of "
+        "their route there (a concentrate separated in China).",
+        "delays": "A one-year delay moves a project's capacity path a year later. Valued at the "
+        "shadow prices of its capacity by year (what one more kg would save in model "
+        "cost), this is a lower bound on the model cost of the delay: an LP's cost is "
+        "convex in its capacities. Projects whose tonnes the plan does not need show 0.",
+        "stocks": "Stock at the year's end in days of that year's demand (after the plan's "
+        "choice of magnet variants); targets from stocks.csv or "
+        "buyers.<B>.stock_target_days.",
+        "benchmarks": "CRMA Art. 5(1): by 2030 the Union's capacity should cover 10% of its "
+        "consumption in extraction, 40% in processing and 25% in recycling, and no "
+        "more than 65% of any stage should come from one third country. 'Plan' is "
+        "the share of the buyer's purchases at home at that stage; 'pipeline' is "
+        "home capacity at that stage against the buyer's demand, whoever buys it. A "
+        "route that leaves out a stage counts as not at home there.",
+    }
+
+
+def _years_table(years: pd.DataFrame) -> Markup:
+    return table_html(
+        years,
+        [
+            ("year", "year", fmt_num(0)),
+            ("demand_t", "demand t", fmt_t),
+            ("served_t", "served t", fmt_t),
+            ("shortfall_t", "shortfall t", fmt_t),
+            ("bought_t", "bought t", fmt_t),
+            ("purchase_cost_usd", "purchase cost USD", fmt_usd),
+            ("expected_loss_usd", "disruption loss to expect USD (model)", fmt_usd),
+            ("violation_usd", "policy violations USD (model)", fmt_usd),
+            ("china_share", "China share", fmt_pct),
+        ],
+    )
+
+
+def _crma_table(crma: pd.DataFrame, first: int, last: int) -> Markup:
+    return table_html(
+        crma,
+        [
+            ("buyer", "buyer", None),
+            ("commodity", "commodity", None),
+            ("meets_from", "meets from", _meets_from),
+            ("first_year_share", f"largest, {first}", fmt_pct),
+            ("last_year_share", f"largest, {last}", fmt_pct),
+            ("last_year_country", "country", None),
+            ("last_year_stage", "stage", None),
+        ],
+        bad=crma["meets_from"].isna(),
+    )
+
+
+def _pipeline_table(pipe: pd.DataFrame) -> Markup:
+    return table_html(
+        pipe,
+        [
+            ("commodity", "commodity", None),
+            ("year", "year", fmt_num(0)),
+            ("china_t", "through China t", fmt_t),
+            ("ex_china_t", "ex-China t", fmt_t),
+            ("added_t", "added ex-China t", fmt_t),
+            ("projects", "projects growing", None),
+        ],
+        scroll=True,
+    )
+
+
+def _delays_table(delays: pd.DataFrame, last: int) -> Markup:
+    return table_html(
+        delays.head(_TOP_DELAYS),
+        [
+            ("supplier_id", "project", None),
+            ("commodity", "commodity", None),
+            ("country", "country", None),
+            ("available_from", "from", fmt_num(0)),
+            ("capacity_t", f"capacity {last} t", fmt_t),
+            ("delay_cost_usd", "one-year delay costs USD (model)", fmt_usd),
+            ("first_year_saving_usd_per_kg", "first year, USD/kg", fmt_num(0)),
+        ],
+    )
+
+
+def _stock_table(stocks: pd.DataFrame, first: int, last: int) -> Markup | None:
+    """Days of cover in the first and last year against the target (None without stocks)."""
+    if not len(stocks):
+        return None
+    edge = stocks[stocks["year"].isin([first, last])]
+    wide = edge.pivot_table(
+        index=["buyer", "commodity"], columns="year", values="cover_days", sort=True
+    ).reset_index()
+    wide.columns = [str(c) for c in wide.columns]
+    target = stocks.groupby(["buyer", "commodity"], sort=True)["target_days"].first()
+    wide["target_days"] = target.to_numpy()
+    return table_html(
+        wide,
+        [
+            ("buyer", "buyer", None),
+            ("commodity", "commodity", None),
+            (str(first), f"days, {first}", fmt_num(0)),
+            (str(last), f"days, {last}", fmt_num(0)),
+            ("target_days", "target days", fmt_num(0)),
+        ],
+    )
+
+
+def _bench_table(bench: pd.DataFrame) -> Markup | None:
+    """The CRMA 2030 Union benchmarks (None without rows)."""
+    if not len(bench):
+        return None
+    return table_html(
+        bench,
+        [
+            ("buyer", "buyer", None),
+            ("commodity", "commodity", None),
+            ("benchmark", "benchmark", None),
+            ("target_share", "target", fmt_pct),
+            ("plan_share", "plan", fmt_pct),
+            ("pipeline_share", "pipeline", fmt_pct),
+            ("country", "country", None),
+            ("meets", "plan meets", fmt_yes),
+        ],
+        bad=bench["meets"].eq(False),
+        scroll=True,
+    )
+
+
+def horizon_section(
+    data: ReportData, tables: dict[str, pd.DataFrame], figure: str
+) -> Markup | None:
+    """The "Plan by year" section (template ``report/horizon.html``), or None without a horizon."""
     if data.horizon is None:
-        return ""
+        return None
     years = data.config.horizon.years
     first, last = years[0], years[-1]
-    parts = [
-        _note(
-            f"The plan covers {first}-{last}: demand by year, plants from their start year "
-            "along their ramp-up (times the chance they are commissioned), offtakes, "
-            f"licensed Chinese exports and strategic stocks carried between years. The other "
-            f"sections show {first}, the purchases to make now; this one shows every year. "
-            "Money is per year; purchase cost is paid, the rest are model figures."
-        ),
-        f'<div class="figure">{figure}</div>',
-        table_html(
-            tables["years"],
-            [
-                ("year", "year", fmt_num(0)),
-                ("demand_t", "demand t", fmt_t),
-                ("served_t", "served t", fmt_t),
-                ("shortfall_t", "shortfall t", fmt_t),
-                ("bought_t", "bought t", fmt_t),
-                ("purchase_cost_usd", "purchase cost USD", fmt_usd),
-                ("expected_loss_usd", "disruption loss to expect USD (model)", fmt_usd),
-                ("violation_usd", "policy violations USD (model)", fmt_usd),
-                ("china_share", "China share", fmt_pct),
-            ],
-        ),
-        "<h3>The year each buyer meets the 65% test</h3>",
-        _note(
-            "The first year from which no country outside the buyer's home supplies more "
-            "than 65% of what it buys, at any stage of the routes, and keeps doing so to "
-            f"{last} (CRMA Art. 1(2)); 'largest' is that country's share in {last}."
-        ),
-        table_html(
-            tables["crma_years"],
-            [
-                ("buyer", "buyer", None),
-                ("commodity", "commodity", None),
-                ("meets_from", "meets from", _meets_from),
-                ("first_year_share", f"largest, {first}", fmt_pct),
-                ("last_year_share", f"largest, {last}", fmt_pct),
-                ("last_year_country", "country", None),
-                ("last_year_stage", "stage", None),
-            ],
-            bad=tables["crma_years"]["meets_from"].isna(),
-        ),
-        "<h3>What the pipeline adds</h3>",
-        _note(
-            "Capacity by year after ramp-up and commissioning probability, before export "
-            "licences. 'Through China' counts offers in China and those with any stage of "
-            "their route there (a concentrate separated in China)."
-        ),
-        table_html(
-            tables["pipeline"],
-            [
-                ("commodity", "commodity", None),
-                ("year", "year", fmt_num(0)),
-                ("china_t", "through China t", fmt_t),
-                ("ex_china_t", "ex-China t", fmt_t),
-                ("added_t", "added ex-China t", fmt_t),
-                ("projects", "projects growing", None),
-            ],
-            scroll=True,
-        ),
-        "<h3>Which project delays hurt most</h3>",
-        _note(
-            "A one-year delay moves a project's capacity path a year later. Valued at the "
-            "shadow prices of its capacity by year (what one more kg would save in model "
-            "cost), this is a lower bound on the model cost of the delay: an LP's cost is "
-            "convex in its capacities. Projects whose tonnes the plan does not need show 0."
-        ),
-        table_html(
-            tables["project_delays"].head(_TOP_DELAYS),
-            [
-                ("supplier_id", "project", None),
-                ("commodity", "commodity", None),
-                ("country", "country", None),
-                ("available_from", "from", fmt_num(0)),
-                ("capacity_t", f"capacity {last} t", fmt_t),
-                ("delay_cost_usd", "one-year delay costs USD (model)", fmt_usd),
-                ("first_year_saving_usd_per_kg", "first year, USD/kg", fmt_num(0)),
-            ],
-        ),
-    ]
-    stocks = tables["stock_cover"]
-    if len(stocks):
-        edge = stocks[stocks["year"].isin([first, last])]
-        wide = edge.pivot_table(
-            index=["buyer", "commodity"], columns="year", values="cover_days", sort=True
-        ).reset_index()
-        wide.columns = [str(c) for c in wide.columns]
-        target = stocks.groupby(["buyer", "commodity"], sort=True)["target_days"].first()
-        wide["target_days"] = target.to_numpy()
-        parts += [
-            "<h3>Days of cover from the stock plan</h3>",
-            _note(
-                "Stock at the year's end in days of that year's demand (after the plan's "
-                "choice of magnet variants); targets from stocks.csv or "
-                "buyers.<B>.stock_target_days."
-            ),
-            table_html(
-                wide,
-                [
-                    ("buyer", "buyer", None),
-                    ("commodity", "commodity", None),
-                    (str(first), f"days, {first}", fmt_num(0)),
-                    (str(last), f"days, {last}", fmt_num(0)),
-                    ("target_days", "target days", fmt_num(0)),
-                ],
-            ),
-        ]
-    bench = tables["union_benchmarks"]
-    if len(bench):
-        parts += [
-            f"<h3>CRMA 2030 benchmarks, {last}</h3>",
-            _note(
-                "CRMA Art. 5(1): by 2030 the Union's capacity should cover 10% of its "
-                "consumption in extraction, 40% in processing and 25% in recycling, and no "
-                "more than 65% of any stage should come from one third country. 'Plan' is "
-                "the share of the buyer's purchases at home at that stage; 'pipeline' is "
-                "home capacity at that stage against the buyer's demand, whoever buys it. A "
-                "route that leaves out a stage counts as not at home there."
-            ),
-            table_html(
-                bench,
-                [
-                    ("buyer", "buyer", None),
-                    ("commodity", "commodity", None),
-                    ("benchmark", "benchmark", None),
-                    ("target_share", "target", fmt_pct),
-                    ("plan_share", "plan", fmt_pct),
-                    ("pipeline_share", "pipeline", fmt_pct),
-                    ("country", "country", None),
-                    ("meets", "plan meets", fmt_yes),
-                ],
-                bad=bench["meets"].eq(False),
-                scroll=True,
-            ),
-        ]
-    return f'<section id="years">\n<h2>Plan by year</h2>\n{"".join(parts)}\n</section>'
+    shown = {
+        "years": _years_table(tables["years"]),
+        "crma": _crma_table(tables["crma_years"], first, last),
+        "pipeline": _pipeline_table(tables["pipeline"]),
+        "delays": _delays_table(tables["project_delays"], last),
+        "stocks": _stock_table(tables["stock_cover"], first, last),
+        "benchmarks": _bench_table(tables["union_benchmarks"]),
+    }
+    return render(
+        "report/horizon.html", notes=_notes(first, last), tables=shown, figure=figure, last=last
+    )
 
 
 def horizon_summary(data: ReportData, tables: dict[str, pd.DataFrame]) -> dict[str, Any] | None:

@@ -23,6 +23,7 @@ from typing import TextIO
 
 import pandas as pd
 
+from riskengine._render import render
 from riskengine._version import __version__
 from riskengine.config import Config, load_config
 from riskengine.config.arguments import check_path
@@ -37,7 +38,7 @@ from riskengine.report.figures import (
     years_figure,
 )
 from riskengine.report.horizon import years_figure_input
-from riskengine.report.html import esc, inline_svg, page
+from riskengine.report.html import inline_svg
 from riskengine.report.manifest import manifest
 from riskengine.report.model import ReportData, StressResults, compute
 from riskengine.report.sections import SECTIONS, render_sections
@@ -95,7 +96,7 @@ def render_figures(data: ReportData, tables: dict[str, pd.DataFrame]) -> dict[st
 
 
 def render_html(data: ReportData, tables: dict[str, pd.DataFrame], figures: dict[str, str]) -> str:
-    """The whole ``report.html`` text."""
+    """The whole ``report.html`` text (template ``report/report.html``)."""
     inline = {stem: inline_svg(svg, f"fig{i}") for i, (stem, svg) in enumerate(figures.items())}
     nav = [
         (k, v)
@@ -108,17 +109,15 @@ def render_html(data: ReportData, tables: dict[str, pd.DataFrame], figures: dict
         f"Configuration {data.config.name} · data {data.dataset.vintage} · "
         f"plan {res.status.value} ({res.mode.value} buying) · riskengine {__version__}"
     )
-    footer = (
-        f"This folder also holds the tables as CSV (tables/) and as tables.xlsx, the "
-        f"figures as SVG (figures/), summary.json and manifest.json (inputs' hashes, "
-        f"solver {esc(res.solver)} {esc(res.solver_version)})."
-    )
-    return page(
-        f"Rare-earth sourcing risk report: {data.config.name}",
-        subtitle,
-        nav,
-        render_sections(data, tables, inline),
-        footer,
+    return str(
+        render(
+            "report/report.html",
+            title=f"Rare-earth sourcing risk report: {data.config.name}",
+            subtitle=subtitle,
+            nav=nav,
+            sections=render_sections(data, tables, inline),
+            result=res,
+        )
     )
 
 

@@ -1,4 +1,6 @@
-"""The sections of ``report.html``, each a function returning escaped HTML.
+"""The sections of ``report.html``: each function prepares a section's texts and tables and
+renders its template from ``riskengine/templates/report/`` (all extend ``section.html``,
+which alone shows a section that only says why it is empty); see :mod:`riskengine._render`.
 
 Section order: what to buy and the answers (:mod:`riskengine.report.buylist`),
 executive summary, commodity criticality, supplier risk
@@ -11,16 +13,18 @@ sources, configuration as resolved.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 import yaml
 
+from riskengine._render import join, render
 from riskengine.data.vintage import vintage_table
 from riskengine.report.buylist import buy_section
 from riskengine.report.figures import INDICATOR_COLOURS
 from riskengine.report.horizon import horizon_section
 from riskengine.report.html import (
-    esc,
+    Column,
     fmt_num,
     fmt_pct,
     fmt_t,
@@ -34,6 +38,9 @@ from riskengine.report.sources import SOURCES_FILE
 from riskengine.report.stochastic import stochastic_section
 from riskengine.report.summary import executive_summary
 from riskengine.report.tables import indicator_columns
+
+if TYPE_CHECKING:
+    from markupsafe import Markup
 
 __all__ = ["SECTIONS", "render_sections"]
 
@@ -57,23 +64,18 @@ SECTIONS: dict[str, str] = {
 _TOP_SHADOW = 10
 
 
-def _section(anchor: str, body: str) -> str:
-    return f'<section id="{anchor}">\n<h2>{esc(SECTIONS[anchor])}</h2>\n{body}\n</section>'
+def _section(anchor: str, template: str = "section", **context: Any) -> Markup:
+    """Section ``anchor`` rendered by ``report/<template>.html`` (plain ``section``: notes)."""
+    return render(f"report/{template}.html", anchor=anchor, title=SECTIONS[anchor], **context)
 
 
-def _note(text: str) -> str:
-    return f'<p class="note">{esc(text)}</p>'
+def _notes(anchor: str, *notes: str) -> Markup:
+    """A section that only says something (why it is empty)."""
+    return _section(anchor, notes=notes)
 
 
-def _note_list(lines: tuple[str, ...]) -> str:
-    """Run notes as a list (empty text for none)."""
-    items = "".join(f"<li>{esc(line)}</li>" for line in lines)
-    return f'<ul class="note run-notes">{items}</ul>' if lines else ""
-
-
-def summary_section(data: ReportData, tables: dict[str, pd.DataFrame]) -> str:
+def summary_section(data: ReportData, tables: dict[str, pd.DataFrame]) -> Markup:
     """Executive summary in words, then the headline table per buyer."""
-    items = "".join(f"<li>{esc(line)}</li>" for line in executive_summary(data, tables))
     table = table_html(
         tables["buyers"],
         [
@@ -90,10 +92,10 @@ def summary_section(data: ReportData, tables: dict[str, pd.DataFrame]) -> str:
             ("commodities_failing_crma", "failing CRMA 65%", None),
         ],
     )
-    return _section("summary", f'<ul class="summary">{items}</ul>\n{table}')
+    return _section("summary", "summary", lines=executive_summary(data, tables), table=table)
 
 
-def criticality_section(tables: dict[str, pd.DataFrame]) -> str:
+def criticality_section(tables: dict[str, pd.DataFrame]) -> Markup:
     """World concentration and JRC supply risk per commodity and stage."""
     table = tables["criticality"]
     sr = [c for c in table.columns if c.startswith("sr_")]
@@ -116,51 +118,45 @@ def criticality_section(tables: dict[str, pd.DataFrame]) -> str:
         )
         for c in sr
     ]
-    note = _note(
+    note = (
         "HHI of world output (0-1); HHI-WGI-t weights shares by governance (WGI on the "
         "JRC 0-10 scale) and export restrictions. SR is the EU JRC supply risk per "
         "buyer: 'SR' sources like the world, 'SR, plan' uses the recommended mix "
         "(- where the plan buys nothing at that stage). See docs/methodology.md."
     )
-    return _section("criticality", note + table_html(table, cols))
+    return _section("criticality", "criticality", note=note, table=table_html(table, cols))
 
 
-def _bars(frame: pd.DataFrame, indicators: list[str]) -> list[str]:
-    out = []
-    for record in frame[indicators].to_dict("records"):
-        spans = "".join(
-            f'<span title="{esc(k)} {float(v):.1f}" style="width:{max(float(v), 0.0):.2f}%;'
-            f'background:{INDICATOR_COLOURS.get(k, "#7f7f7f")}"></span>'
-            for k, v in record.items()
-            if float(v) > 0
+def _colour(indicator: str) -> str:
+    return INDICATOR_COLOURS.get(indicator, "#7f7f7f")
+
+
+def _bars(frame: pd.DataFrame, indicators: list[str]) -> list[Markup]:
+    """Per row, its score split by indicator as a bar (template ``report/bar.html``)."""
+    return [
+        render(
+            "report/bar.html",
+            spans=[
+                (f"{k} {float(v):.1f}", f"{max(float(v), 0.0):.2f}", _colour(k))
+                for k, v in record.items()
+                if float(v) > 0
+            ],
         )
-        out.append(f'<div class="bar">{spans}</div>')
-    return out
+        for record in frame[indicators].to_dict("records")
+    ]
 
 
-def _legend(indicators: list[str]) -> str:
-    keys = "".join(
-        f'<span><i style="background:{INDICATOR_COLOURS.get(k, "#7f7f7f")}"></i>{esc(k)}</span>'
-        for k in indicators
-    )
-    return f'<p class="legend"><span>Bars in the tables below:</span>{keys}</p>'
-
-
-def ranking_section(data: ReportData, tables: dict[str, pd.DataFrame], figure: str) -> str:
+def ranking_section(data: ReportData, tables: dict[str, pd.DataFrame], figure: str) -> Markup:
     """Riskiest offers as a figure, then every offer per buyer with its contribution bar."""
     scores = tables["scores"]
     indicators = indicator_columns(data.scores)
-    parts = [
-        _note(
-            "Risk score 0-100 (higher is riskier) of every offer for each buyer; the bar "
-            "splits it into the contribution of each indicator (the bar's full width is "
-            "100 points). The chart shows the offers the plan buys (tonnes after the name) and "
-            "the least risky alternatives it does not buy; the tables list every offer, "
-            "riskiest first. 'to buy t' is what the recommended plan buys."
-        ),
-        f'<div class="figure">{figure}</div>',
-        _legend([k for k in indicators if (scores[k] > 0).any()]),
-    ]
+    note = (
+        "Risk score 0-100 (higher is riskier) of every offer for each buyer; the bar "
+        "splits it into the contribution of each indicator (the bar's full width is "
+        "100 points). The chart shows the offers the plan buys (tonnes after the name) and "
+        "the least risky alternatives it does not buy; the tables list every offer, "
+        "riskiest first. 'to buy t' is what the recommended plan buys."
+    )
     cols = [
         ("rank", "#", fmt_num(0)),
         ("supplier_id", "offer", None),
@@ -171,15 +167,18 @@ def ranking_section(data: ReportData, tables: dict[str, pd.DataFrame], figure: s
         ("risk_score", "score", fmt_num(1)),
         ("to_buy_t", "to buy t", fmt_t),
     ]
-    for buyer, part in scores.groupby("buyer", sort=True):
-        parts.append(f"<h3>{esc(buyer)}</h3>")
-        parts.append(
-            table_html(part, cols, extra={"contributions": _bars(part, indicators)}, scroll=True)
+    buyers = [
+        (
+            buyer,
+            table_html(part, cols, extra={"contributions": _bars(part, indicators)}, scroll=True),
         )
-    return _section("ranking", "\n".join(parts))
+        for buyer, part in scores.groupby("buyer", sort=True)
+    ]
+    legend = [(k, _colour(k)) for k in indicators if (scores[k] > 0).any()]
+    return _section("ranking", "ranking", note=note, figure=figure, legend=legend, buyers=buyers)
 
 
-def mix_section(tables: dict[str, pd.DataFrame], figure: str) -> str:
+def mix_section(tables: dict[str, pd.DataFrame], figure: str) -> Markup:
     """Stacked bars by country against the 65% line, and the mix table."""
     mix = tables["mix_by_country"]
     over = mix["share_of_demand"] > mix["cap_share"].fillna(1.0) + 1e-9
@@ -192,27 +191,20 @@ def mix_section(tables: dict[str, pd.DataFrame], figure: str) -> str:
         ("share_of_demand", "share of demand", fmt_pct),
         ("cap_share", "cap", fmt_pct),
     ]
-    note = _note(
+    note = (
         "Each bar is a buyer's demand for one commodity, split by the country that "
         "supplies it; hatched grey is unmet demand. The dashed line is the EU Critical "
         "Raw Materials Act benchmark: no more than 65% from one third country."
     )
-    body = (
-        note + f'<div class="figure">{figure}</div>' + table_html(mix, cols, bad=over, scroll=True)
-    )
-    return _section("mix", body)
+    table = table_html(mix, cols, bad=over, scroll=True)
+    return _section("mix", "figure_table", note=note, figure=figure, table=table)
 
 
-def crma_section(tables: dict[str, pd.DataFrame]) -> str:
+def crma_section(tables: dict[str, pd.DataFrame]) -> Markup:
     """Per buyer and commodity: largest non-home country's share of consumption, pass or fail."""
     m = tables["plan_metrics"].copy()
     flags = m["crma_compliant"]
-    verdict = [
-        '<span class="na">n/a</span>'
-        if pd.isna(f)
-        else ('<span class="ok">meets</span>' if f else '<span class="fail">fails</span>')
-        for f in flags
-    ]
+    verdict = [render("report/verdict.html", flag=None if pd.isna(f) else bool(f)) for f in flags]
     cols = [
         ("buyer", "buyer", None),
         ("commodity", "commodity", None),
@@ -225,58 +217,61 @@ def crma_section(tables: dict[str, pd.DataFrame]) -> str:
         ("top_foreign_cap", "the buyer's cap", fmt_pct),
         ("home_partner_share", "home and partners", fmt_pct),
     ]
-    note = _note(
+    note = (
         "A buyer meets the CRMA benchmark for a commodity when no country outside its "
         "home supplies more than 65% of what it buys (its consumption; CRMA Article 1(2)). "
         "The buyers' policy caps are measured on the same basis; a commodity with nothing "
         "bought shows n/a."
     )
     bad = flags.eq(False)
-    body = note + table_html(m, cols, bad=bad, extra={"CRMA 65%": verdict})
-    return _section("crma", body + _stage_table(tables.get("china_by_stage")))
+    return _section(
+        "crma",
+        "crma",
+        note=note,
+        table=table_html(m, cols, bad=bad, extra={"CRMA 65%": verdict}),
+        stages=_stage_table(tables.get("china_by_stage")),
+        stages_note=_STAGES_NOTE,
+    )
 
 
-def _stage_table(stages: pd.DataFrame | None) -> str:
-    """China's share of purchases at each route stage (empty without routes)."""
+_STAGES_NOTE = (
+    "China's share of what each buyer buys at each stage of the supply routes "
+    "(suppliers.csv route): a concentrate mined in Brazil and separated in China counts "
+    "as China at separation, and carries China's export licence."
+)
+
+
+def _stage_table(stages: pd.DataFrame | None) -> Markup | None:
+    """China's share of purchases at each route stage (None without routes)."""
     if stages is None or stages.empty:
-        return ""
+        return None
     shares = [c for c in stages.columns if c.endswith("_china_share")]
     cols: list[tuple[str, str, Callable[[object], str] | None]] = [
         ("buyer", "buyer", None),
         ("commodity", "commodity", None),
     ]
     cols += [(c, c.removesuffix("_china_share"), fmt_pct) for c in shares]
-    note = _note(
-        "China's share of what each buyer buys at each stage of the supply routes "
-        "(suppliers.csv route): a concentrate mined in Brazil and separated in China counts "
-        "as China at separation, and carries China's export licence."
-    )
     bad = (stages[shares] > 0.65 + 1e-9).any(axis=1)
-    return "<h3>China's share by stage</h3>" + note + table_html(stages, cols, bad=bad)
+    return table_html(stages, cols, bad=bad)
 
 
-def shadow_section(tables: dict[str, pd.DataFrame], milp: bool = False) -> str:
+def shadow_section(tables: dict[str, pd.DataFrame], milp: bool = False) -> Markup:
     """The constraints that cost the most, worded for a reader, then the table."""
     binding = tables["shadow_prices"]
     if milp:
-        return _section(
+        return _notes(
             "shadow",
-            _note(
-                "Not available: the minimum order quantity or the "
-                "supplier limit makes the model a MILP, which has no "
-                "shadow prices."
-            ),
+            "Not available: the minimum order quantity or the "
+            "supplier limit makes the model a MILP, which has no "
+            "shadow prices.",
         )
     if binding.empty:
-        return _section(
+        return _notes(
             "shadow",
-            _note(
-                "No constraint binds with a non-zero shadow price "
-                "(or the plan is not optimal, so none is reported)."
-            ),
+            "No constraint binds with a non-zero shadow price "
+            "(or the plan is not optimal, so none is reported).",
         )
-    items = "".join(f"<li>{esc(s)}</li>" for s in binding["sentence"].head(_TOP_SHADOW))
-    note = _note(
+    note = (
         "A shadow price is what one more kg of a limit would save in model cost (purchase "
         "cost plus risk charge plus lost supply plus policy violations), for small changes "
         "only; the figures in brackets split it by term, and the largest is its driver. "
@@ -284,23 +279,31 @@ def shadow_section(tables: dict[str, pd.DataFrame], milp: bool = False) -> str:
         f"The {min(_TOP_SHADOW, len(binding))} most valuable of {len(binding)} binding "
         "constraints:"
     )
-    cols = [
-        ("family", "constraint", None),
-        ("buyer", "buyer", None),
-        ("commodity", "commodity", None),
-        ("country", "country", None),
-        ("supplier_id", "offer", None),
-        ("rhs_t", "limit t", fmt_t),
-        ("shadow_price_usd_per_kg", "saving USD/kg", lambda v: fmt_usd(abs(v))),
-        ("driver", "driven by", None),
-    ]
-    return _section("shadow", note + f"<ul>{items}</ul>" + table_html(binding, cols, scroll=True))
+    return _section(
+        "shadow",
+        "shadow",
+        note=note,
+        lines=list(binding["sentence"].head(_TOP_SHADOW)),
+        table=table_html(binding, _SHADOW_COLUMNS, scroll=True),
+    )
 
 
-def frontier_section(data: ReportData, tables: dict[str, pd.DataFrame], figure: str) -> str:
+_SHADOW_COLUMNS: list[Column] = [
+    ("family", "constraint", None),
+    ("buyer", "buyer", None),
+    ("commodity", "commodity", None),
+    ("country", "country", None),
+    ("supplier_id", "offer", None),
+    ("rhs_t", "limit t", fmt_t),
+    ("shadow_price_usd_per_kg", "saving USD/kg", lambda v: fmt_usd(abs(v))),  # type: ignore[arg-type]
+    ("driver", "driven by", None),
+]
+
+
+def frontier_section(data: ReportData, tables: dict[str, pd.DataFrame], figure: str) -> Markup:
     """The cost-risk frontier figure and table, or why it is absent."""
     if "frontier" not in tables:
-        return _section("frontier", _note("Not computed: report.frontier_points is 0."))
+        return _notes("frontier", "Not computed: report.frontier_points is 0.")
     cols = [
         ("risk_aversion", "λ", fmt_num(3)),
         ("status", "status", None),
@@ -311,7 +314,7 @@ def frontier_section(data: ReportData, tables: dict[str, pd.DataFrame], figure: 
         ("china_share", "China share", fmt_pct),
         ("efficient", "efficient", fmt_yes),
     ]
-    note = _note(
+    note = (
         "Each point is the optimal plan for one risk aversion λ: higher λ pays more "
         "to buy from offers less likely to be disrupted. Supply loss to expect = the "
         "disruption loss to expect in a year (q x V x tonnes bought) plus demand left unmet "
@@ -324,22 +327,23 @@ def frontier_section(data: ReportData, tables: dict[str, pd.DataFrame], figure: 
             else ""
         )
     )
-    return _section(
-        "frontier",
-        note + f'<div class="figure">{figure}</div>' + table_html(tables["frontier"], cols),
-    )
+    table = table_html(tables["frontier"], cols)
+    return _section("frontier", "figure_table", note=note, figure=figure, table=table)
 
 
-def alliance_section(data: ReportData, tables: dict[str, pd.DataFrame]) -> str:
+def alliance_section(data: ReportData, tables: dict[str, pd.DataFrame]) -> Markup:
     """Joint versus separate buying: the split under each sharing rule, the coalition game,
     the candidate partners and the value per buyer and commodity."""
     if data.alliance_analysis is None:
         if "alliance_value" not in tables:
-            return _section("alliance", _note(f"Not computed: {data.alliance_note}."))
-        return _section("alliance", table_html(tables["alliance_value"], _VALUE_COLUMNS))
+            return _notes("alliance", f"Not computed: {data.alliance_note}.")
+        return _section(
+            "alliance", "parts", parts=[table_html(tables["alliance_value"], _VALUE_COLUMNS)]
+        )
     from riskengine.report._alliance import alliance_body
 
-    return _section("alliance", alliance_body(data.alliance_analysis, tables.get("alliance_value")))
+    body = alliance_body(data.alliance_analysis, tables.get("alliance_value"))
+    return _section("alliance", "parts", parts=[body])
 
 
 _VALUE_COLUMNS = [
@@ -353,35 +357,32 @@ _VALUE_COLUMNS = [
 ]
 
 
-def stress_section(data: ReportData) -> str:
-    """Stress-test exposure and regret; empty (or why not) when there are no stress results."""
+def stress_section(data: ReportData) -> Markup | None:
+    """Stress-test exposure and regret; None (or why not) when there are no stress results."""
     if data.stress is None:
-        return (
-            _section(
-                "stress", _note(f"Not computed: {data.stress_note}.") + _note_list(data.skipped)
-            )
-            if (data.stress_note)
-            else ""
-        )
-    parts = [
-        _note(
-            "Exposure: the recommended plan kept fixed while a scenario cuts capacity, raises "
-            "prices or demand (what is delivered, what is short, what is paid at scenario "
-            "prices, and the supply lost at its lost-supply value). Response: the best plan "
-            "re-optimised for the scenario. Regret = exposure minus response model cost "
-            "(purchase + risk charge + lost supply), a model figure. Scenarios from the "
-            "configuration and the shipped library (config/scenarios/, sources in each "
-            "description); the per-commodity detail is in the CSV and xlsx tables."
-        ),
-        _note_list(data.skipped),
+        if not data.stress_note:
+            return None
+        notes = (f"Not computed: {data.stress_note}.",)
+        return _section("stress", notes=notes, more_notes=data.skipped)
+    note = (
+        "Exposure: the recommended plan kept fixed while a scenario cuts capacity, raises "
+        "prices or demand (what is delivered, what is short, what is paid at scenario "
+        "prices, and the supply lost at its lost-supply value). Response: the best plan "
+        "re-optimised for the scenario. Regret = exposure minus response model cost "
+        "(purchase + risk charge + lost supply), a model figure. Scenarios from the "
+        "configuration and the shipped library (config/scenarios/, sources in each "
+        "description); the per-commodity detail is in the CSV and xlsx tables."
+    )
+    shown = [(title, _stress_table(frame)) for title, frame in _stress_tables(data.stress)]
+    return _section("stress", "stress", note=note, more_notes=data.skipped, tables=shown)
+
+
+def _stress_table(frame: pd.DataFrame) -> Markup:
+    cols = [
+        (c, _STRESS_LABELS.get(c, c.replace("_", " ")), _stress_format(frame, c))
+        for c in frame.columns
     ]
-    for title, frame in _stress_tables(data.stress):
-        cols = [
-            (c, _STRESS_LABELS.get(c, c.replace("_", " ")), _stress_format(frame, c))
-            for c in frame.columns
-        ]
-        parts.append(f"<h3>{esc(title)}</h3>" + table_html(frame, cols))
-    return _section("stress", "\n".join(parts))
+    return table_html(frame, cols)
 
 
 _STRESS_LABELS = {
@@ -414,62 +415,53 @@ def _stress_tables(stress: Mapping[str, pd.DataFrame]) -> list[tuple[str, pd.Dat
     return known + other
 
 
-def sources_section(data: ReportData, tables: dict[str, pd.DataFrame]) -> str:
+def sources_section(data: ReportData, tables: dict[str, pd.DataFrame]) -> Markup:
     """Where the data came from: folder, vintage, tables, and the SOURCES.md summary."""
     notes = data.notes
-    parts = [
-        f"<p>Data read from <code>{esc(data.dataset.source)}</code>; production data "
-        f"year(s) {esc(data.dataset.vintage)}. SHA-256 hashes of every input file are in "
-        "<code>manifest.json</code>.</p>",
-        _note_list(data.run_notes),
-        table_html(
-            tables["inputs"],
-            [("table", "table", None), ("file", "file", None), ("rows", "rows", fmt_num(0))],
-        ),
-    ]
-    if notes.path is not None:
-        parts.append(
-            f'<p>Sources: <a href="{esc(SOURCES_FILE)}">{esc(SOURCES_FILE)}</a> '
-            f"(a copy of the data folder's file) names a source for every figure, "
-            f"with {notes.source_keys} source keys, and marks estimates as "
-            "estimates.</p>"
-        )
-    else:
-        parts.append(_note(f"The data folder has no {SOURCES_FILE}; sources are not recorded."))
-    if "vintage" in tables:
-        parts.append(
-            table_html(tables["vintage"], [("item", "item", None), ("vintage", "vintage", None)])
-        )
-    parts.append(
-        _note("Data years and the share of rows whose basis is an estimate, per table:")
-        + table_html(
-            vintage_table(data.dataset),
-            [
-                ("table", "table", None),
-                ("rows", "rows", fmt_num(0)),
-                ("years", "data years", None),
-                ("estimated_share", "estimated", fmt_pct),
-            ],
-        )
+    inputs = table_html(
+        tables["inputs"],
+        [("table", "table", None), ("file", "file", None), ("rows", "rows", fmt_num(0))],
     )
-    return _section("sources", "\n".join(parts))
+    vintage = None
+    if "vintage" in tables:
+        vintage = table_html(
+            tables["vintage"], [("item", "item", None), ("vintage", "vintage", None)]
+        )
+    years = table_html(
+        vintage_table(data.dataset),
+        [
+            ("table", "table", None),
+            ("rows", "rows", fmt_num(0)),
+            ("years", "data years", None),
+            ("estimated_share", "estimated", fmt_pct),
+        ],
+    )
+    return _section(
+        "sources",
+        "sources",
+        source=data.dataset.source,
+        vintage=data.dataset.vintage,
+        run_notes=data.run_notes,
+        inputs=inputs,
+        sources_file=SOURCES_FILE,
+        source_keys=None if notes.path is None else notes.source_keys,
+        vintage_notes=vintage,
+        years=years,
+    )
 
 
-def config_section(data: ReportData) -> str:
+def config_section(data: ReportData) -> Markup:
     """The configuration as resolved, as YAML."""
     text = yaml.safe_dump(data.config.model_dump(mode="json"), sort_keys=False, allow_unicode=True)
     where = f" from {data.config_path}" if data.config_path else ""
-    return _section(
-        "config",
-        _note(f"Defaults, then the file{where}, then --set overrides.") + f"<pre>{esc(text)}</pre>",
-    )
+    return _section("config", "config", where=where, text=text)
 
 
 def render_sections(
-    data: ReportData, tables: dict[str, pd.DataFrame], figures: dict[str, str]
-) -> str:
-    """All sections in page order; ``figures`` maps figure stem to inline SVG."""
-    return "\n".join(
+    data: ReportData, tables: dict[str, pd.DataFrame], figures: Mapping[str, Markup]
+) -> Markup:
+    """All sections in page order; ``figures`` maps figure stem to inline SVG (trusted HTML)."""
+    return join(
         part
         for part in (
             buy_section(data, tables),

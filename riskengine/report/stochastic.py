@@ -10,18 +10,21 @@ it is the report's recommendation.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from riskengine._render import render
 from riskengine.config.schema import Config
 from riskengine.data.dataset import Dataset
 from riskengine.enums import OptimiserModel
 from riskengine.exceptions import RiskEngineError
 from riskengine.optimise.milp import LP_ONLY, is_milp
-from riskengine.report.html import esc, fmt_num, fmt_pct, fmt_t, fmt_usd_m, inline_svg, table_html
+from riskengine.report.html import fmt_num, fmt_pct, fmt_t, fmt_usd_m, inline_svg, table_html
 
 if TYPE_CHECKING:
+    from markupsafe import Markup
+
     from riskengine.optimise.problem import Problem
     from riskengine.report.model import ReportData
     from riskengine.scenarios.stochastic_result import StochasticResult
@@ -49,11 +52,8 @@ def compute_stochastic(
         return None, str(exc)
 
 
-def _note(text: str) -> str:
-    return f'<p class="note">{esc(text)}</p>'
-
-
-def _comparison(result: StochasticResult) -> str:
+def _comparison(result: StochasticResult) -> list[tuple[str, tuple[str, ...]]]:
+    """(label, (two-stage, expected-value, difference)) per compared figure, formatted."""
     per = result.settings.get("period", "a year")
     labels = {
         "contracted_t": (f"contracted, t {per}", fmt_t),
@@ -69,21 +69,14 @@ def _comparison(result: StochasticResult) -> str:
         "expected_shortfall_t": ("short, t (mean)", fmt_t),
         "p95_shortfall_t": ("short, t (p95)", fmt_t),
     }
-    rows = [
-        (labels[r.metric][0], labels[r.metric][1], r.stochastic, r.expected_value, r.difference)
+    return [
+        (
+            labels[r.metric][0],
+            tuple(labels[r.metric][1](v) for v in (r.stochastic, r.expected_value, r.difference)),
+        )
         for r in result.comparison.itertuples()
         if r.metric in labels
     ]
-    body = "".join(
-        f"<tr><td>{esc(name)}</td>"
-        + "".join(f'<td class="num">{esc(fmt(v))}</td>' for v in (a, b, d))
-        + "</tr>"
-        for name, fmt, a, b, d in rows
-    )
-    head = (
-        "<tr><th></th><th>two-stage plan</th><th>expected-value plan</th><th>difference</th></tr>"
-    )
-    return f"<table><thead>{head}</thead><tbody>{body}</tbody></table>"
 
 
 _NEED_COLUMNS = [
@@ -113,6 +106,7 @@ _FRONTIER_COLUMNS = [
 
 
 def _intro(data: ReportData, result: StochasticResult) -> str:
+    """The section's first note: how the plan is made and what it is for."""
     s = result.settings
     states = pd.Series(result.scenario_set.state.ravel()).value_counts(normalize=True)
     per = s.get("period", "a year")
@@ -128,7 +122,7 @@ def _intro(data: ReportData, result: StochasticResult) -> str:
         else "The mix section shows the expected-value plan (optimiser.model: expected); "
         "this plan is computed beside it for comparison."
     )
-    return _note(
+    return (
         f"Contracts are fixed now; each of {s['scenarios']} drawn scenarios {when} "
         f"(China's policy{share}: {mix}; licence approvals, country and company events, prices and "
         "demand drawn together, see docs/scenarios.md) then delivers part of them, the rest "
@@ -140,34 +134,28 @@ def _intro(data: ReportData, result: StochasticResult) -> str:
     )
 
 
-def stochastic_section(data: ReportData) -> str:
+def stochastic_section(data: ReportData) -> Markup:
     """The two-stage plan beside the expected-value plan, VSS, EVPI and the frontier."""
     result = data.stochastic
     if result is None:
-        return _wrap(_note(f"Not computed: {data.stochastic_note}."))
+        return _render_section(notes=(f"Not computed: {data.stochastic_note}.",))
     from riskengine.report.figures import svg_text
     from riskengine.scenarios.figures import stochastic_figure
 
-    figure = inline_svg(svg_text(stochastic_figure(result)), "figstochastic")
-    per = esc(result.settings.get("period", "a year"))
-    headline = (
-        f"<p>Value of the stochastic solution: <b>USD {esc(fmt_usd_m(result.vss_usd))} m</b> "
-        f"{per} (the expected-value plan's mean + β x CVaR in the same scenarios minus this "
-        f"plan's). Expected value of perfect information: USD {esc(fmt_usd_m(result.evpi_usd))} "
-        f"m {per} (what knowing the scenario before contracting would save).</p>"
+    return _render_section(
+        "report/stochastic.html",
+        intro=_intro(data, result),
+        period=result.settings.get("period", "a year"),
+        vss=fmt_usd_m(result.vss_usd),
+        evpi=fmt_usd_m(result.evpi_usd),
+        comparison=_comparison(result),
+        needs=table_html(
+            result.needs, [c for c in _NEED_COLUMNS if c[0] in result.needs], scroll=True
+        ),
+        figure=inline_svg(svg_text(stochastic_figure(result)), "figstochastic"),
+        frontier=table_html(result.frontier, _FRONTIER_COLUMNS),
     )
-    parts = [
-        _intro(data, result),
-        headline,
-        _comparison(result),
-        "<h3>Per buyer and commodity</h3>",
-        table_html(result.needs, [c for c in _NEED_COLUMNS if c[0] in result.needs], scroll=True),
-        "<h3>Mean-CVaR frontier</h3>",
-        f'<div class="figure">{figure}</div>',
-        table_html(result.frontier, _FRONTIER_COLUMNS),
-    ]
-    return _wrap("\n".join(parts))
 
 
-def _wrap(body: str) -> str:
-    return f'<section id="{ANCHOR}">\n<h2>{esc(TITLE)}</h2>\n{body}\n</section>'
+def _render_section(template: str = "report/section.html", **context: Any) -> Markup:
+    return render(template, anchor=ANCHOR, title=TITLE, **context)
