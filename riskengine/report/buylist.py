@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from riskengine._render import render
+from riskengine.enums import OptimiserModel
 from riskengine.formatting import money
 from riskengine.optimise.buylist import BUY_LIST_HEADERS, buy_list
 from riskengine.report.html import Column, fmt_num, fmt_pct, fmt_t, fmt_usd, table_html
@@ -22,7 +23,9 @@ from riskengine.report.model import ReportData
 if TYPE_CHECKING:
     from markupsafe import Markup
 
-__all__ = ["answers", "buy_section", "buy_tables"]
+    from riskengine.scenarios.stochastic_result import StochasticResult
+
+__all__ = ["answers", "buy_section", "buy_tables", "two_stage_answers", "two_stage_section"]
 
 #: Tonnes below this count as zero.
 _TOL_T = 1e-6
@@ -157,7 +160,13 @@ def _buyer(buyer: object, part: pd.DataFrame) -> tuple[object, Markup, int, str,
 
 
 def buy_section(data: ReportData, tables: dict[str, pd.DataFrame]) -> Markup:
-    """The "To buy" section: the answers, then the first year's buy list per buyer."""
+    """The "To buy" section: the answers, then the first year's buy list per buyer.
+
+    With ``optimiser.model: stochastic`` the report recommends the two-stage
+    plan: the section lists its contracts instead (:func:`two_stage_section`).
+    """
+    if data.config.optimiser.model is OptimiserModel.STOCHASTIC and data.stochastic is not None:
+        return two_stage_section(data, data.stochastic)
     orders = _first_year(data, tables["buy_list"])
     shown = orders.assign(route=orders["route"].map(_route_text))
     return render(
@@ -166,5 +175,97 @@ def buy_section(data: ReportData, tables: dict[str, pd.DataFrame]) -> Markup:
         in_year=_when(data),
         answers=answers(data),
         horizon=data.horizon is not None,
+        note=None,
         buyers=[_buyer(buyer, part) for buyer, part in shown.groupby("buyer", sort=True)],
+    )
+
+
+# --------------------------------------------------------------------------- two-stage plan
+
+_CONTRACT_COLUMNS: list[Column] = [
+    ("supplier_id", "offer", None),
+    ("commodity", "commodity", None),
+    ("country", "country", None),
+    ("contracted_t", "to contract t", fmt_t),
+    ("expected_delivered_t", "of which delivered t (mean)", fmt_t),
+    ("expected_value_t", "expected-value plan t", fmt_t),
+    ("price_usd_per_kg", "USD/kg", fmt_num(2)),
+    ("risk_score", "risk score", fmt_num(1)),
+    ("disruption_probability", "disruption p a year", fmt_pct),
+]
+
+
+def _first(frame: pd.DataFrame, result: StochasticResult) -> pd.DataFrame:
+    if "year" not in frame.columns:
+        return frame
+    return frame[frame["year"] == result.settings["year"]].reset_index(drop=True)
+
+
+def two_stage_answers(result: StochasticResult) -> list[str]:
+    """Short, cost and risk of the two-stage plan's first year, over its drawn scenarios."""
+    needs, year = _first(result.needs, result), result.settings["year"]
+    n = result.settings["scenarios"]
+    short = float(needs["expected_shortfall_t"].sum())
+    worst = needs.sort_values(
+        ["shortfall_p95_t", "buyer", "commodity"], ascending=[False, True, True]
+    )
+    top = worst.iloc[0] if len(worst) else None
+    tail = (
+        ""
+        if top is None or top["shortfall_p95_t"] <= _TOL_T
+        else (
+            f"; the worst 5% of scenarios leave {top['buyer']} {top['commodity']} "
+            f"{top['shortfall_p95_t']:,.1f} t short or more"
+        )
+    )
+    contracts = _first(result.contracts, result)
+    tonnes = float(contracts["contracted_t"].sum())
+    china = (
+        contracts.loc[contracts["country"] == "CN", "contracted_t"].sum() / tonnes
+        if tonnes
+        else 0.0
+    )
+    paid = float(needs["expected_purchase_usd"].sum())
+    return [
+        f"Short in {year} (mean over {n} scenarios): {short:,.1f} t{tail}.",
+        f"Contracts for {year}: {tonnes:,.1f} t, of which China {china:.0%}; they deliver "
+        f"{float(contracts['expected_delivered_t'].sum()):,.1f} t on average (licences and "
+        "outages cut the rest), the spot market fills part of the gap.",
+        f"Cost in {year}: {money(paid)} paid on average for contracts and spot purchases.",
+        f"Risk that remains: a loss of {money(result.cvar_usd)} in the worst "
+        f"{1 - result.settings['alpha']:.0%} of scenarios (CVaR, summed over buyers and "
+        f"commodities, {result.settings['period']}; model figure), against "
+        f"{money(result.metric('cvar_usd', 'expected_value'))} for the expected-value plan.",
+    ]
+
+
+def _contract_buyer(buyer: object, part: pd.DataFrame) -> tuple[object, Markup, int, str, str]:
+    t = float(part["contracted_t"].sum())
+    usd = float((part["contracted_t"] * part["price_usd_per_kg"]).sum() * 1000.0)
+    return buyer, table_html(part, _CONTRACT_COLUMNS), len(part), f"{t:,.1f}", f"{usd:,.0f}"
+
+
+def two_stage_section(data: ReportData, result: StochasticResult) -> Markup:
+    """The "To buy" section of the two-stage plan: its first year's contracts per buyer."""
+    contracts = _first(result.contracts, result)
+    kept = contracts[contracts["contracted_t"] > _TOL_T].sort_values(
+        ["buyer", "commodity", "contracted_t", "supplier_id"],
+        ascending=[True, True, False, True],
+        kind="stable",
+    )
+    year = result.settings["year"]
+    return render(
+        "report/buy.html",
+        when=f"in {year}",
+        in_year=f" in {year}",
+        answers=two_stage_answers(result),
+        horizon=False,
+        note=(
+            f"The two-stage plan (optimiser.model: stochastic): per buyer, the contracts to sign "
+            f"for {year}, largest first within a commodity, with what they deliver on average "
+            "over the drawn scenarios and what the expected-value plan would buy. USD: the "
+            "contracts at their price if everything arrives. Every year and both plans: the "
+            "Two-stage plan section."
+        ),
+        buyers=[_contract_buyer(b, part) for b, part in kept.groupby("buyer", sort=True)],
     )

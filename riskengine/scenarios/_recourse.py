@@ -158,7 +158,9 @@ def recourse(
     paid = _marginal(np.where(there * licensed > 0, spot_x, 0.0), spot_code.astype(int))
     return Recourse(
         probability=drawn.probability,
-        availability=physical * licensed,
+        # a contract delivers at most what was contracted: a capacity drawn above its
+        # central estimate enlarges the spot pool, not the contract
+        availability=np.minimum(physical, 1.0) * licensed,
         contract_usd_t=contract,
         demand_kt=params.demand_t[None, :] * factor / TONNES_PER_UNIT,
         demand_factor=factor,

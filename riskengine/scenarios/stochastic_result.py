@@ -69,8 +69,9 @@ class StochasticResult:
         Expected value of perfect information: this plan's objective minus the
         wait-and-see one (NaN when not computed).
     contracts : DataFrame
-        ``buyer, commodity, supplier_id, country, relation, contracted_t,
-        expected_value_t, expected_delivered_t`` (rows where either plan contracts).
+        ``buyer, commodity, (year,) supplier_id, country, relation, contracted_t,
+        expected_value_t, expected_delivered_t, price_usd_per_kg, risk_score,
+        disruption_probability`` (rows where either plan contracts).
     needs : DataFrame
         Per buyer and commodity: demand, contracted tonnes and what they deliver on
         average (``expected_delivered_t``), expected and p50/p95
@@ -238,6 +239,9 @@ def _contracts(model: TwoStage, x_sp: np.ndarray, x_ev: np.ndarray) -> pd.DataFr
     frame["expected_delivered_t"] = (model.rec.probability @ model.rec.availability) * frame[
         "contracted_t"
     ].to_numpy()
+    frame["price_usd_per_kg"] = model.problem.params.price_usd_per_kg
+    frame["risk_score"] = st.x["risk_score"].to_numpy(dtype=float)
+    frame["disruption_probability"] = st.x["disruption_probability"].to_numpy(dtype=float)
     keep = (frame["contracted_t"] > 0) | (frame["expected_value_t"] > 0)
     return frame[keep].reset_index(drop=True)
 

@@ -54,3 +54,24 @@ def test_without_the_plan_the_section_says_why(report_data):
         report_data, stochastic=None, stochastic_note="optimiser.stochastic.in_report is false"
     )
     assert "Not computed: optimiser.stochastic.in_report is false." in stochastic_section(off)
+
+
+def test_when_the_two_stage_plan_is_recommended_to_buy_lists_its_first_year_contracts(
+    report_data,
+):
+    from riskengine.report.buylist import buy_section
+
+    result = report_data.stochastic
+    optimiser = report_data.config.optimiser.model_copy(update={"model": OptimiserModel.STOCHASTIC})
+    chosen = replace(
+        report_data, config=report_data.config.model_copy(update={"optimiser": optimiser})
+    )
+    tables = build_tables(report_data)
+    html = buy_section(chosen, tables)
+    first = result.contracts[result.contracts["year"] == result.settings["year"]]
+    biggest = first.sort_values("contracted_t", ascending=False).iloc[0]
+    assert f"{biggest['contracted_t']:,.1f}" in html and "of which delivered t (mean)" in html
+    assert f"Short in {result.settings['year']} (mean over 30 scenarios)" in html
+    # the expected-value configuration keeps the deterministic buy list
+    assert "of which delivered" not in buy_section(report_data, tables)
+    assert "to buy t" in buy_section(report_data, tables)

@@ -133,3 +133,10 @@ def test_the_same_seed_gives_the_same_paths_and_plan(drawn_paths):
         data, config, scenarios=generate_scenarios(data, config, 30, seed=3), wait_and_see=False
     )
     pd.testing.assert_frame_equal(result.contracts, again.contracts)
+
+
+def test_a_contract_never_delivers_more_than_was_contracted(drawn_paths):
+    _, _, result, paths = drawn_paths
+    assert (paths.capacity > 1.0).any()  # capacity drawn above its central estimate ...
+    c = result.contracts
+    assert (c["expected_delivered_t"] <= c["contracted_t"] + 1e-9).all()  # ... fills spot only
