@@ -41,6 +41,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from riskengine.optimise.families import TONNES_PER_UNIT, Block
+from riskengine.optimise.parameters import model_arrays
 from riskengine.optimise.problem import Problem
 from riskengine.scenarios._recourse import Recourse
 
@@ -176,6 +177,19 @@ def _first_rows(problem: Problem, cols: np.ndarray) -> tuple[list[Any], ...]:
     return mats, lows, ups, policy
 
 
+def _contract_bounds(problem: Problem) -> tuple[np.ndarray, np.ndarray]:
+    """Bounds of the contracts x without the expected licence share (kt).
+
+    The deterministic model bounds a purchase from a licensed exporter by the
+    expected approval share of its capacity, ``g K``. A contract is an order:
+    the scenarios draw which share of it the licences let through (``A``), so
+    bounding the order by ``g K`` as well would count the licence twice.
+    """
+    free = model_arrays(problem.structure, problem.params.replace(availability=None))
+    lay = problem.layout
+    return free.lower[lay.x], free.upper[lay.x]
+
+
 def first_stage(problem: Problem, delivered: np.ndarray) -> FirstStage:
     """Rows of :data:`FIRST_FAMILIES` over columns x | bought | violation | z.
 
@@ -200,12 +214,15 @@ def first_stage(problem: Problem, delivered: np.ndarray) -> FirstStage:
     scaled = sp.diags(np.where(flags, 1.0, 0.0)) @ matrix @ sp.diags(scale)
     matrix = (sp.diags(np.where(flags, 0.0, 1.0)) @ matrix + scaled).tocsr()
     matrix.eliminate_zeros()
+    lower, upper = arrays.lower[cols], arrays.upper[cols]
+    if problem.params.availability is not None:  # see _contract_bounds
+        lower[: lay.n_x], upper[: lay.n_x] = _contract_bounds(problem)
     return FirstStage(
         matrix=matrix,
         row_lower=np.concatenate(lows) if lows else np.zeros(0),
         row_upper=np.concatenate(ups) if ups else np.zeros(0),
-        lower=arrays.lower[cols],
-        upper=arrays.upper[cols],
+        lower=lower,
+        upper=upper,
         policy_rows=flags,
         policy_x=(sp.diags(np.where(flags, 1.0, 0.0)) @ unscaled[:, : lay.n_x]).tocsr(),
         columns=cols,

@@ -24,8 +24,13 @@ EXACT = [
 
 @pytest.fixture(scope="module")
 def horizon():
-    """The shipped seeds without licensed export flows (a first-stage-free bound), five years."""
-    data = dataclasses.replace(riskengine.load_dataset(), export_flows=None)
+    """The shipped seeds, five years, without export controls and licensed export flows: the
+    deterministic model then bounds no purchase by an expected licence share, which the
+    two-stage plan draws instead (a path where everything arrives is that model's world)."""
+    seeds = riskengine.load_dataset()
+    data = dataclasses.replace(
+        seeds, export_controls=seeds.export_controls.iloc[:0], export_flows=None
+    )
     return riskengine.load_config(overrides=EXACT), data
 
 
@@ -140,3 +145,18 @@ def test_a_contract_never_delivers_more_than_was_contracted(drawn_paths):
     assert (paths.capacity > 1.0).any()  # capacity drawn above its central estimate ...
     c = result.contracts
     assert (c["expected_delivered_t"] <= c["contracted_t"] + 1e-9).all()  # ... fills spot only
+
+
+def test_a_licence_cuts_what_a_contract_delivers_not_what_may_be_contracted():
+    from riskengine.optimise.api import default_scores
+    from riskengine.scenarios.stochastic import build_two_stage
+
+    config, data = riskengine.load_config(), riskengine.load_dataset()
+    scores = default_scores(data, config)
+    model = build_two_stage(data, config, scores, generate_scenarios(data, config, 5, 1, scores))
+    problem, n_x = model.problem, model.problem.n_x
+    licensed = np.flatnonzero(problem.params.availability < 1.0)
+    deterministic = problem.arrays.upper[:n_x][licensed]
+    contract = model.template.upper1[:n_x][licensed]
+    assert (contract >= deterministic - 1e-12).all()
+    assert (contract > deterministic * (1 + 1e-6)).sum() > 10  # g K bounds the purchase only
