@@ -115,6 +115,20 @@ class DrawModel:
     demand_commodity: np.ndarray
     price_elasticity: float
     demand_elasticity: float
+    commission_p: np.ndarray
+    plant: np.ndarray
+
+    def commissioned(self, rng: np.random.Generator) -> tuple[np.ndarray, list[str]]:
+        """Per suppliers row, the factor on its expected capacity over a horizon: ``1/p`` when
+        its project is commissioned (probability p, ``commissioning_probability``), else 0;
+        1 for a certain one. One draw per plant (``supplier_id``): its rows of every
+        commodity come or fail together (a row with a higher p comes whenever a lower does).
+        Returns the factors and the plants that fail."""
+        u = rng.random(int(self.plant.max()) + 1 if len(self.plant) else 0)[self.plant]
+        p = self.commission_p
+        factor = np.where(p >= 1.0, 1.0, np.where(u < p, 1.0 / np.maximum(p, 1e-12), 0.0))
+        failed = sorted({str(self.labels[r]).split(" (")[0] for r in np.flatnonzero(factor == 0)})
+        return factor, failed
 
     def approval(self, rng: np.random.Generator, state: ChinaPolicy) -> np.ndarray:
         """``(buyers, suppliers rows)`` approval shares of every control for this state."""
@@ -171,39 +185,50 @@ class DrawModel:
         rng: np.random.Generator,
         state: ChinaPolicy | None = None,
         estimates: tuple[np.ndarray, ...] | None = None,
+        built: np.ndarray | None = None,
     ) -> tuple[Any, ...]:
         """One scenario's arrays and its description (fixed draw order).
 
         ``state`` and ``estimates`` are given for the later years of a path
-        (:func:`draw_path`): the state evolves, an estimate error persists.
+        (:func:`draw_path`): the state evolves, an estimate error persists;
+        ``built`` scales capacity by the path's project commissioning.
         """
         state = self.choose_state(rng) if state is None else state
         approval = self.approval(rng, state)
         left, words = self.physical_cut(rng)
         estimates = self.estimates(rng) if estimates is None else estimates
         capacity, price, demand = left * estimates[0], estimates[1], estimates[2]
+        if built is not None:
+            capacity = capacity * built
         spot, demand = self.responses(capacity, approval, demand)
         description = _describe(state, approval, self, words)
         return (state, capacity, approval, price, spot, demand, description, estimates)
 
 
 def draw_path(
-    models: Sequence[DrawModel], rng: np.random.Generator, persistence: float
-) -> list[tuple[Any, ...]]:
+    models: Sequence[DrawModel],
+    rng: np.random.Generator,
+    persistence: float,
+    projects: np.random.Generator | None = None,
+) -> tuple[list[tuple[Any, ...]], list[str]]:
     """One scenario over the plan years: one draw per year (``models``: one per year).
 
     The first year is drawn as a one-year scenario. In each later year China's
     state stays with probability ``persistence`` and is otherwise drawn afresh
     from that year's probabilities; approval shares and physical events are
     drawn every year (their probabilities are yearly); the estimated inputs
-    (capacity, price level, demand) keep the factors of the first year.
+    (capacity, price level, demand) keep the factors of the first year. With
+    ``projects`` (its own stream, so the years' draws do not depend on it) each
+    uncertain project is commissioned or not for the whole path
+    (:meth:`DrawModel.commissioned`). Returns the draws and the failed plants.
     """
-    out = [models[0].draw(rng)]
+    built, failed = (None, []) if projects is None else models[0].commissioned(projects)
+    out = [models[0].draw(rng, built=built)]
     for model in models[1:]:
         stay = rng.random() < persistence
         state = out[-1][0] if stay else model.choose_state(rng)
-        out.append(model.draw(rng, state, out[0][7]))
-    return out
+        out.append(model.draw(rng, state, out[0][7], built))
+    return out, failed
 
 
 def _approval_ranges(ctl: Controls) -> dict[ChinaPolicy, tuple[np.ndarray, np.ndarray]]:
@@ -280,4 +305,14 @@ def prepare(dataset: Dataset, config: Config, scores: pd.DataFrame) -> DrawModel
         demand_commodity=pd.Index(commodities).get_indexer(demand["commodity"].astype(str)),
         price_elasticity=settings.price_elasticity,
         demand_elasticity=settings.demand_elasticity,
+        commission_p=_commission_p(sup),
+        plant=pd.factorize(sup["supplier_id"].astype(str))[0].astype(int),
     )
+
+
+def _commission_p(sup: pd.DataFrame) -> np.ndarray:
+    """``commissioning_probability`` per suppliers row (absent or empty = 1, certain)."""
+    if "commissioning_probability" not in sup.columns:
+        return np.ones(len(sup))
+    p = pd.to_numeric(sup["commissioning_probability"], errors="coerce").fillna(1.0)
+    return np.asarray(p.clip(0.0, 1.0).to_numpy(float))

@@ -241,9 +241,7 @@ def generate_scenarios(
     scores = _with_probability(dataset, config, scores)
     models = _year_models(dataset, config, scores)
     children = np.random.SeedSequence(seed).spawn(n)
-    paths = [
-        draw_path(models, np.random.default_rng(c), settings.policy_persistence) for c in children
-    ]
+    paths, failed = _draw_paths(models, children, settings.policy_persistence)
     model, years = models[0], tuple(m.controls.year for m in models)
     n_sup, n_dem, n_b, n_y = (
         len(dataset.suppliers),
@@ -267,7 +265,9 @@ def generate_scenarios(
         state=np.array([[d[0].value for d in path] for path in paths], dtype=object).reshape(
             n, n_y
         ),
-        description=tuple(_describe_path(path, years) for path in paths),
+        description=tuple(
+            _describe_path(path, years, gone) for path, gone in zip(paths, failed, strict=True)
+        ),
         events=_event_table(model),
         year=years[0],
         seed=seed,
@@ -305,11 +305,28 @@ def _year_models(dataset: Dataset, config: Config, scores: pd.DataFrame) -> list
     return out
 
 
-def _describe_path(path: list[tuple[Any, ...]], years: tuple[int, ...]) -> str:
-    """One year's description, or each year's prefixed with the year over a horizon."""
+def _draw_paths(
+    models: list[DrawModel], children: list[np.random.SeedSequence], persistence: float
+) -> tuple[list[list[tuple[Any, ...]]], list[list[str]]]:
+    """Every scenario's draws and failed projects; over a horizon each scenario draws its
+    projects' commissioning from a stream of its own (a child of its seed)."""
+    paths, failed = [], []
+    for child in children:
+        rng = np.random.default_rng(child)
+        projects = np.random.default_rng(child.spawn(1)[0]) if len(models) > 1 else None
+        path, gone = draw_path(models, rng, persistence, projects)
+        paths.append(path)
+        failed.append(gone)
+    return paths, failed
+
+
+def _describe_path(path: list[tuple[Any, ...]], years: tuple[int, ...], failed: list[str]) -> str:
+    """One year's description, or each year's prefixed with the year over a horizon, and
+    the projects that are never commissioned."""
     if len(path) == 1:
         return str(path[0][6])
-    return " | ".join(f"{year}: {draw[6]}" for year, draw in zip(years, path, strict=True))
+    text = " | ".join(f"{year}: {draw[6]}" for year, draw in zip(years, path, strict=True))
+    return text + (f" | not commissioned: {', '.join(failed)}" if failed else "")
 
 
 # --------------------------------------------------------------------------- events table

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from types import SimpleNamespace
 
 import numpy as np
@@ -168,6 +169,8 @@ def horizon():
 
 def test_a_horizon_draws_a_path_whose_first_year_is_the_one_year_draw(horizon):
     config, data, scores = horizon
+    certain = data.suppliers.assign(commissioning_probability=1.0)  # no project draws
+    data = dataclasses.replace(data, suppliers=certain)
     paths = generate_scenarios(data, config, 12, 4, scores)
     assert paths.years == config.horizon.years and paths.n_years == 5
     assert paths.capacity.shape == (12, 5, len(data.suppliers))
@@ -190,3 +193,26 @@ def test_the_policy_state_persists_as_configured_and_estimates_persist(horizon):
     np.testing.assert_array_equal(fixed.demand, np.repeat(fixed.demand[:, :1], 5, axis=1))
     np.testing.assert_array_equal(fixed.price, np.repeat(fixed.price[:, :1], 5, axis=1))
     assert (fixed.capacity != fixed.capacity[:, :1]).any()
+
+
+def test_each_project_is_commissioned_or_not_for_the_whole_path(horizon):
+    config, data, scores = horizon
+    paths = generate_scenarios(data, config, 400, 2, scores)
+    sup = data.suppliers
+    p = sup["commissioning_probability"].fillna(1.0).to_numpy()
+    caremag = (sup["supplier_id"] == "caremag").to_numpy()  # Dy and Tb rows, p = 0.85
+    flat = with_settings(config, draw_ranges=False)
+    plain = generate_scenarios(data, flat, 400, 2, scores)
+    # built when it has capacity in some year (an event may still take one year's output)
+    built = (plain.capacity[:, :, caremag] > 0).any(axis=1)
+    assert (built == built[:, :1]).all()  # one plant: its commodities come or fail together
+    assert built[:, 0].mean() == pytest.approx(0.85, abs=0.06)
+    failed = ~built[:, 0]
+    assert (plain.capacity[failed][:, :, caremag] == 0).all()  # never, in any year
+    assert all(
+        "not commissioned: " in d and "caremag" in d for d in np.array(plain.description)[failed]
+    )
+    # expected capacity is kept: the factor is 1/p when a project comes
+    assert plain.capacity[~failed][:, -1, caremag].max() <= 1 / 0.85 + 1e-9
+    certain = p >= 1.0
+    assert (paths.capacity[:, :, certain] <= paths.capacity.max()).all()
