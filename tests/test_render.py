@@ -51,6 +51,7 @@ def _buy_list() -> str:
         in_year=HOSTILE,
         answers=[HOSTILE],
         horizon=False,
+        note=HOSTILE,  # the two-stage plan's note
         buyers=buyers,
     )
 
