@@ -26,7 +26,7 @@ import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
 from riskengine.exceptions import RiskEngineError
-from riskengine.optimise.highs import STATUS, new_highs
+from riskengine.optimise.highs import STATUS, new_highs, run_within
 from riskengine.optimise.solution import SolveStatus
 from riskengine.scenarios._equivalent import Template
 
@@ -199,9 +199,9 @@ def _highs(lp: LP, time_limit_s: float | None) -> highspy.Highs:
     return h
 
 
-def _run(h: highspy.Highs, n_cols: int) -> Answer:
+def _run(h: highspy.Highs, n_cols: int, time_limit_s: float | None = None) -> Answer:
     start = perf_counter()
-    h.run()
+    run_within(h, time_limit_s)
     status = STATUS.get(h.getModelStatus(), SolveStatus.ERROR)
     values = np.asarray(h.getSolution().col_value, float)
     if len(values) != n_cols:
@@ -235,7 +235,7 @@ def solve_part(lp: LP, jobs: Sequence[Job], time_limit_s: float | None) -> list[
         elif fixed:
             h.changeColsBounds(n, at, lp.lower[at], lp.upper[at])
             fixed = False
-        out.append(_run(h, lp.n_cols))
+        out.append(_run(h, lp.n_cols, time_limit_s))
     return out
 
 

@@ -42,7 +42,7 @@ import numpy as np
 
 from riskengine.exceptions import RiskEngineError
 from riskengine.optimise.families import TONNES_PER_UNIT, USD_PER_UNIT
-from riskengine.optimise.highs import STATUS, highs_lp, new_highs
+from riskengine.optimise.highs import STATUS, highs_lp, new_highs, run_within
 from riskengine.optimise.parameters import model_arrays
 from riskengine.optimise.solution import SolveStatus
 from riskengine.optimise.solving import SERVICE_TOL, SERVICE_TOL_T
@@ -118,6 +118,7 @@ class _SweepModel:
 
     def __init__(self, index: ModelIndex, time_limit_s: float | None) -> None:
         self.index = index
+        self.time_limit_s = time_limit_s
         self.highs = new_highs(time_limit_s)
         base = index.scenario(ScenarioEffect("baseline"))
         self.lower = np.zeros(index.n_cols)
@@ -174,7 +175,7 @@ class _SweepModel:
 
     def _run(self) -> tuple[str, float, np.ndarray, int]:
         h = self.highs
-        h.run()
+        run_within(h, self.time_limit_s)
         status = STATUS.get(h.getModelStatus(), SolveStatus.ERROR)
         info = h.getInfo()
         values = np.asarray(h.getSolution().col_value, dtype=float)
