@@ -12,8 +12,12 @@ from tests.conftest import DEFAULT_CONFIG, SEEDS
 
 
 def _config(path: Path, name: str, extra: str = "") -> Path:
+    # batch mechanics, not the two-stage plan (its section: test_stochastic_section.py)
+    quick = "  stochastic:\n    in_report: false\n"
+    optimiser = extra.replace("optimiser:\n", "optimiser:\n" + quick) if extra else ""
+    optimiser = optimiser or f"optimiser:\n{quick}"
     path.write_text(
-        f"name: {name}\ndata:\n  dir: {SEEDS}\n{extra}report:\n  frontier_points: 2\n",
+        f"name: {name}\ndata:\n  dir: {SEEDS}\n{optimiser}report:\n  frontier_points: 2\n",
         encoding="utf-8",
     )
     return path

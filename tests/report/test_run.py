@@ -40,6 +40,10 @@ _EXPECTED = {
 }
 
 
+#: A report without the frontier and the two-stage plan, for tests of something else.
+QUICK = ("report.frontier_points=0", "optimiser.stochastic.in_report=false")
+
+
 @pytest.fixture(scope="module")
 def two_runs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """Two reports from the shipped seeds and config/default.yaml into the same folder."""
@@ -95,7 +99,7 @@ def test_failed_run_leaves_nothing(tmp_path, monkeypatch):
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(run_module, "write_workbook", broken)
-    config = load_config(DEFAULT_CONFIG, ["report.frontier_points=0"])
+    config = load_config(DEFAULT_CONFIG, [*QUICK])
     fresh = tmp_path / "new" / "reports"
     with pytest.raises(RuntimeError, match="disk full"):
         run_report(config, fresh)
@@ -115,8 +119,7 @@ def test_failed_run_through_cli_exits_1_and_leaves_nothing(tmp_path, monkeypatch
         str(DEFAULT_CONFIG),
         "--out",
         str(tmp_path / "out"),
-        "--set",
-        "report.frontier_points=0",
+        *(arg for setting in QUICK for arg in ("--set", setting)),
     )
     assert code == 1 and out == ""
     assert "internal error: ZeroDivisionError" in err
@@ -140,13 +143,18 @@ def test_bad_config_exits_2_and_writes_nothing(tmp_path, run_cli):
 @pytest.fixture(scope="module")
 def small_data():
     config = load_config(
-        DEFAULT_CONFIG, ["report.frontier_points=2", "report.stress_library=false"]
+        DEFAULT_CONFIG,
+        [
+            "report.frontier_points=2",
+            "report.stress_library=false",
+            "optimiser.stochastic.in_report=false",  # its section: test_stochastic_section.py
+        ],
     )
     return compute(config, load_dataset(SEEDS))
 
 
 def test_default_report_stress_tests_the_library():
-    config = load_config(DEFAULT_CONFIG, ["report.frontier_points=0"])
+    config = load_config(DEFAULT_CONFIG, [*QUICK])
     data = compute(config, load_dataset(SEEDS))
     scenarios = data.stress["scenarios"]
     assert "china-full-ban" in set(scenarios["scenario"])
@@ -180,7 +188,7 @@ def test_summary_words_name_shortfalls_and_crma_failures():
         DEFAULT_CONFIG,
         [
             "buyers.EU.policy.max_country_share=0.9",
-            "report.frontier_points=0",
+            *QUICK,
             "optimiser.shortfall_penalty_usd_per_kg={default: 10000, lutetium: 100}",
         ],
     )
