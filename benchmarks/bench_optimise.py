@@ -98,11 +98,10 @@ def ours(folder: str, repeat: int, queue: mp.Queue) -> None:
     """Child process: riskengine in process, medians of ``repeat`` runs and peak memory."""
     from functools import partial
 
-    from riskengine.optimise._highs import HighsModel, highs_version
-
     import riskengine
     from riskengine.optimise import build_problem, make_result
     from riskengine.optimise.api import default_scores
+    from riskengine.optimise.highs import HighsModel, highs_version
     from riskengine.optimise.solution import to_solution
 
     config = riskengine.load_config().one_year()

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from riskengine.optimise.highs import STATUS, new_highs
+from riskengine.optimise.highs import STATUS, highs_basis, new_highs
 from riskengine.optimise.problem import Problem, Structure
 from riskengine.optimise.solution import SolveStatus
 
@@ -30,6 +30,9 @@ __all__ = ["FEASIBILITY_TOL", "StageError", "StagedLP", "need_matrix"]
 
 #: HiGHS's primal and dual feasibility tolerances in the staged LP (default 1e-7).
 FEASIBILITY_TOL = 1e-9
+#: HiGHS ``simplex_strategy`` values: dual after new rows (the last basis is dual feasible
+#: for them), primal when only the objective changed (the last basis stays primal feasible).
+_DUAL, _PRIMAL = 1, 4
 
 
 class StageError(RuntimeError):
@@ -94,9 +97,21 @@ class StagedLP:
         Its arrays (costs, bounds, row bounds) are loaded as they are.
     time_limit_s : float, optional
         Solver time limit per stage, seconds.
+    basis : (ndarray, ndarray), optional
+        HiGHS status codes of the problem's columns and rows (e.g.
+        :attr:`Solution.basis` of its solve): the first stage starts from it.
+
+    Every stage re-solves from the last basis: by primal simplex when only the
+    objective changed since the last solve (the basis is still primal
+    feasible, as it is after :meth:`keep`), else by dual simplex.
     """
 
-    def __init__(self, problem: Problem, time_limit_s: float | None = None) -> None:
+    def __init__(
+        self,
+        problem: Problem,
+        time_limit_s: float | None = None,
+        basis: tuple[np.ndarray, np.ndarray] | None = None,
+    ) -> None:
         self.highs = new_highs(time_limit_s)
         # the kept rows are tight by design: hold them, and each stage's optimality, to 1e-9
         # of their scale, not HiGHS's default 1e-7
@@ -118,6 +133,10 @@ class StagedLP:
         lp.a_matrix_.value_ = csc.data.astype(float)
         if self.highs.passModel(lp) == highspy.HighsStatus.kError:
             raise StageError("HiGHS rejected the model (passModel returned kError)")
+        #: Whether the last basis is primal feasible for the current rows (no rows added).
+        self.primal_ok = basis is not None
+        if basis is not None:
+            self.highs.setBasis(highs_basis(basis))
 
     def add_columns(self, lower: np.ndarray, upper: np.ndarray) -> np.ndarray:
         """Append columns (no cost, no entries yet); return their indices."""
@@ -131,8 +150,14 @@ class StagedLP:
         self.n_cols += n
         return np.arange(first, self.n_cols)
 
-    def add_rows(self, matrix: sp.spmatrix, lower: np.ndarray, upper: np.ndarray) -> None:
-        """Append rows ``lower <= matrix @ columns <= upper`` (matrix over the current columns)."""
+    def add_rows(
+        self, matrix: sp.spmatrix, lower: np.ndarray, upper: np.ndarray, met: bool = False
+    ) -> None:
+        """Append rows ``lower <= matrix @ columns <= upper`` (matrix over the current columns).
+
+        ``met``: the last solution satisfies them (the basis stays primal feasible).
+        """
+        self.primal_ok &= met
         csr = sp.csr_matrix(matrix)
         csr = sp.csr_matrix((csr.data, csr.indices, csr.indptr), shape=(csr.shape[0], self.n_cols))
         csr.eliminate_zeros()
@@ -159,11 +184,13 @@ class StagedLP:
         cost = np.zeros(self.n_cols) if cost is None else np.asarray(cost, float)
         index = np.arange(self.n_cols, dtype=np.int32)
         self.highs.changeColsCost(self.n_cols, index, cost)
+        self.highs.setOptionValue("simplex_strategy", _PRIMAL if self.primal_ok else _DUAL)
         self.highs.run()
         status = STATUS.get(self.highs.getModelStatus(), SolveStatus.ERROR)
         if not status.is_ok:
             raise StageError(f"the {stage} stage ended {status.value}")
         self.values = np.asarray(self.highs.getSolution().col_value, dtype=float)
+        self.primal_ok = True
         return self.values, float(cost @ self.values)
 
     def keep(self, cost: np.ndarray, optimum: float, rtol: float, atol: float) -> None:
@@ -178,7 +205,7 @@ class StagedLP:
         largest = float(np.max(np.abs(cost), initial=0.0))
         scale = max(abs(optimum) + slack, 1e-6 * largest, 1e-12)
         row = sp.csr_matrix(cost / scale)
-        self.add_rows(row, np.array([-np.inf]), np.array([(optimum + slack) / scale]))
+        self.add_rows(row, np.array([-np.inf]), np.array([(optimum + slack) / scale]), met=True)
 
     def pad(self, vector: np.ndarray) -> np.ndarray:
         """A vector over the problem's columns extended with zeros to every current column."""

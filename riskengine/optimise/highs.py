@@ -41,6 +41,7 @@ __all__ = [
     "STATUS",
     "HighsModel",
     "components",
+    "highs_basis",
     "highs_lp",
     "highs_version",
     "new_highs",
@@ -115,6 +116,20 @@ def highs_version() -> str:
     silence_banner()
     h = highspy.Highs()  # type: ignore[no-untyped-call]  # highspy leaves __init__ unannotated
     return f"{h.versionMajor()}.{h.versionMinor()}.{h.versionPatch()}"
+
+
+#: HiGHS basis status per code (0 lower, 1 basic, 2 upper, 3 zero, 4 nonbasic).
+_BASIS_STATUS = [highspy.HighsBasisStatus(code) for code in range(5)]
+
+
+def highs_basis(statuses: tuple[np.ndarray, np.ndarray]) -> highspy.HighsBasis:
+    """A HiGHS basis from status codes of every column and row (:meth:`HighsModel.basis`)."""
+    col, row = statuses
+    basis = highspy.HighsBasis()
+    basis.col_status = [_BASIS_STATUS[code] for code in np.asarray(col, int).tolist()]
+    basis.row_status = [_BASIS_STATUS[code] for code in np.asarray(row, int).tolist()]
+    basis.valid = True
+    return basis
 
 
 def highs_lp(

@@ -356,7 +356,7 @@ def share(
     targets = pd.Series(dtype=float) if rule is not SharingRule.SHAPLEY else shapley_targets(game)
     message = ""
     if rule is not SharingRule.NONE:
-        lp = StagedLP(stage_problem, time_limit_s)
+        lp = StagedLP(stage_problem, time_limit_s, pooled.basis)
         lp.values = values.copy()
         try:
             # the pooled optimum again at the staged LP's tolerances (1e-9, not 1e-7): every
