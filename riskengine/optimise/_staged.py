@@ -100,6 +100,10 @@ class StagedLP:
     basis : (ndarray, ndarray), optional
         HiGHS status codes of the problem's columns and rows (e.g.
         :attr:`Solution.basis` of its solve): the first stage starts from it.
+    part : (ndarray, ndarray), optional
+        Column and row indices of an independent block of the problem (no row
+        outside it touches its columns): only that block is loaded, its
+        columns first, in this order.
 
     Every stage re-solves from the last basis: by primal simplex when only the
     objective changed since the last solve (the basis is still primal
@@ -111,32 +115,44 @@ class StagedLP:
         problem: Problem,
         time_limit_s: float | None = None,
         basis: tuple[np.ndarray, np.ndarray] | None = None,
+        part: tuple[np.ndarray, np.ndarray] | None = None,
     ) -> None:
         self.highs = new_highs(time_limit_s)
         # the kept rows are tight by design: hold them, and each stage's optimality, to 1e-9
         # of their scale, not HiGHS's default 1e-7
         self.highs.setOptionValue("primal_feasibility_tolerance", FEASIBILITY_TOL)
         self.highs.setOptionValue("dual_feasibility_tolerance", FEASIBILITY_TOL)
-        self.n_cols = problem.n_cols
-        self.values = np.zeros(problem.n_cols)
+        cols, rows = part if part is not None else (slice(None), slice(None))
+        matrix = problem.matrix if part is None else problem.matrix[rows][:, cols]
+        self.n_cols = matrix.shape[1]
+        self.values = np.zeros(self.n_cols)
         #: Slack on a money stage whose optimum is 0, model units (set by the caller).
         self.money_atol = 1e-12
-        csc = problem.matrix.tocsc()
+        bounds = (problem.lower[cols], problem.upper[cols])
+        self._load(matrix, bounds, (problem.row_lower[rows], problem.row_upper[rows]))
+        #: Whether the last basis is primal feasible for the current rows (no rows added).
+        self.primal_ok = basis is not None
+        if basis is not None:
+            self.highs.setBasis(highs_basis((basis[0][cols], basis[1][rows])))
+
+    def _load(
+        self,
+        matrix: sp.spmatrix,
+        bounds: tuple[np.ndarray, np.ndarray],
+        row_bounds: tuple[np.ndarray, np.ndarray],
+    ) -> None:
+        csc = sp.csc_matrix(matrix)
         lp = highspy.HighsLp()
-        lp.num_col_, lp.num_row_ = problem.n_cols, problem.n_rows
-        lp.col_cost_ = np.zeros(problem.n_cols)
-        lp.col_lower_, lp.col_upper_ = problem.lower, problem.upper
-        lp.row_lower_, lp.row_upper_ = problem.row_lower, problem.row_upper
+        lp.num_col_, lp.num_row_ = csc.shape[1], csc.shape[0]
+        lp.col_cost_ = np.zeros(csc.shape[1])
+        lp.col_lower_, lp.col_upper_ = bounds
+        lp.row_lower_, lp.row_upper_ = row_bounds
         lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
         lp.a_matrix_.start_ = csc.indptr.astype(np.int32)
         lp.a_matrix_.index_ = csc.indices.astype(np.int32)
         lp.a_matrix_.value_ = csc.data.astype(float)
         if self.highs.passModel(lp) == highspy.HighsStatus.kError:
             raise StageError("HiGHS rejected the model (passModel returned kError)")
-        #: Whether the last basis is primal feasible for the current rows (no rows added).
-        self.primal_ok = basis is not None
-        if basis is not None:
-            self.highs.setBasis(highs_basis(basis))
 
     def add_columns(self, lower: np.ndarray, upper: np.ndarray) -> np.ndarray:
         """Append columns (no cost, no entries yet); return their indices."""
