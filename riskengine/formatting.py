@@ -40,7 +40,6 @@ __all__ = [
     "is_formula_like",
     "is_missing",
     "json_ready",
-    "json_text",
     "money",
     "neutralise_csv",
     "neutralise_text",
@@ -200,53 +199,6 @@ def frame_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     text = clean.to_json(orient="records", date_format="iso", double_precision=10)
     rows: list[dict[str, Any]] = json.loads(text)
     return rows
-
-
-def json_text(value: Any, default: Callable[[Any], Any] | None = str) -> str:
-    """``json.dumps(value, indent=2, ensure_ascii=False, allow_nan=False, default=default)``.
-
-    The same text, written faster: a list or dict whose members are all scalars
-    (a table's record) goes through json's C encoder in one call with the
-    indentation as its separator, where ``indent=2`` alone would take json's
-    pure-Python encoder (about 2 s for the 10,000-offer plan's 7 MB).
-    """
-    parts: list[str] = []
-    _json_parts(value, "\n", default, parts)
-    return "".join(parts)
-
-
-def _json_flat(value: Any, default: Callable[[Any], Any] | None, separator: str) -> str:
-    return json.dumps(
-        value, ensure_ascii=False, allow_nan=False, default=default, separators=(separator, ": ")
-    )
-
-
-def _is_container(value: Any) -> bool:
-    return isinstance(value, dict | list | tuple)
-
-
-def _json_parts(
-    value: Any, newline: str, default: Callable[[Any], Any] | None, out: list[str]
-) -> None:
-    """Append the indented text of ``value`` at the indentation ``newline`` (a newline and spaces)."""
-    is_dict = isinstance(value, dict)
-    if not (is_dict or isinstance(value, list | tuple)) or not value:
-        out.append(_json_flat(value, default, ","))
-        return
-    inner = newline + "  "
-    members = value.values() if is_dict else value
-    opening, closing = ("{", "}") if is_dict else ("[", "]")
-    if not any(_is_container(member) for member in members):
-        out += [opening, inner, _json_flat(value, default, "," + inner)[1:-1], newline, closing]
-        return
-    out.append(opening)
-    for i, item in enumerate(value.items() if is_dict else value):
-        out.append(inner if i == 0 else "," + inner)
-        if is_dict:
-            out.append(_json_flat({item[0]: 0}, default, ",")[1:-4] + ": ")
-            item = item[1]
-        _json_parts(item, inner, default, out)
-    out += [newline, closing]
 
 
 def json_ready(value: Any) -> Any:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -68,7 +69,7 @@ def load_inputs(args: argparse.Namespace) -> tuple[Config, Dataset]:
 
 def emit_json(document: Any) -> None:
     """Print one JSON document on stdout (NaN written as null)."""
-    print(formatting.json_text(document))
+    print(json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False, default=str))
 
 
 frame_records = formatting.frame_records  # the one table-to-JSON converter
