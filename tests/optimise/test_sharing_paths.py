@@ -118,3 +118,19 @@ def test_a_buyer_worse_off_than_alone_sends_the_stages_to_the_one_lp() -> None:
         plain = share(problem, pooled, rule, CoalitionGame(problem), blocks=False)
         np.testing.assert_allclose(fast.values_t, plain.values_t, atol=1e-6)
         assert _stage_values(fast) == pytest.approx(_stage_values(plain), rel=1e-9, abs=1e-6)
+
+
+def test_coalitions_of_large_blocks_restart_and_match_fresh_solves() -> None:
+    # 6,000 offers: about 1,700 columns per commodity, above IPM_COLUMNS, so each coalition
+    # re-solves its blocks afresh (presolve, interior point) in the one loaded model
+    from riskengine.optimise.highs import IPM_COLUMNS, components
+
+    config = load_config().one_year()
+    problem, _ = _pooled(generate_dataset(n_offers=6000, seed=2), config)
+    assert max(len(cols) for cols, _ in components(problem)) > IPM_COLUMNS
+    game = CoalitionGame(problem)
+    for members in [["EU"], ["JP"], ["EU", "JP"], ["EU"]]:
+        warm = game.solve(members)
+        fresh = solve(game.coalition_problem(members))
+        assert warm.is_ok and fresh.is_ok
+        assert warm.objective_usd == pytest.approx(fresh.objective_usd, rel=1e-9)
