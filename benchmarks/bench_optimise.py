@@ -110,7 +110,8 @@ def ours(folder: str, repeat: int, queue: mp.Queue) -> None:
         data, t_load = _timed(partial(riskengine.load_dataset, Path(folder)))
         scores, t_score = _timed(partial(default_scores, data, config))
         problem, t_problem = _timed(partial(build_problem, data, config, scores))
-        model, t_model = _timed(partial(HighsModel, problem, TIME_LIMIT_S))
+        # as riskengine.optimise.solve does: each block's Highs freed once its answer is read
+        model, t_model = _timed(partial(HighsModel, problem, TIME_LIMIT_S, keep=False))
         (answer, _), t_solve = _timed(model.run)
         solution = to_solution(answer, "highs", highs_version(), "highs", (t_model, t_solve))
         result, t_extract = _timed(partial(make_result, problem, solution))
