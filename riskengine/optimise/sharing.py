@@ -48,7 +48,8 @@ import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
 from riskengine.enums import SharingRule
-from riskengine.optimise._staged import StagedLP, StageError, need_matrix
+from riskengine.optimise._staged import FEASIBILITY_TOL, StagedLP, StageError, need_matrix
+from riskengine.optimise._tables import TONNES_TOL
 from riskengine.optimise.coalition import CoalitionGame, shapley_values
 from riskengine.optimise.families import TONNES_PER_UNIT, USD_PER_UNIT
 from riskengine.optimise.problem import Problem
@@ -466,6 +467,9 @@ def _by_block(
             values[cols] = lp.values[: len(cols)]
     except StageError:
         return None
+    # what the result's tables count as zero is zero in the plan too, so its money terms add
+    # up to its objective (the blocks' solves leave values within 1e-9 kt of their bounds)
+    values[np.abs(values) < TONNES_TOL / TONNES_PER_UNIT] = 0.0
     optimum = sum(log[0][1] for log in logs) / USD_PER_UNIT
     excess = _excess(rows, game.alone(), values)
     if excess > max(POOLED_RTOL * abs(optimum), 1e-12):
@@ -513,13 +517,18 @@ def _blocks(problem: Problem, rows: _Rows) -> list[tuple[np.ndarray, np.ndarray,
 
 
 def _excess(rows: _Rows, alone: pd.DataFrame, values: np.ndarray) -> float:
-    """What the plan loses against buying alone, as stage 1 weighs it (model units, >= 0)."""
+    """What the plan loses against buying alone, as stage 1 weighs it (model units, >= 0).
+
+    Within HiGHS's feasibility tolerance of stage 1's rows (relative to a buyer's
+    cost alone, absolute in kt for a shortfall) a loss reads as none, as it does there.
+    """
     n = rows.by_buyer.shape[1]
     need = alone["need"].to_numpy(dtype=int)
     alone_cost = rows.by_buyer @ _by_need(n, need, alone["model_cost_usd"] / USD_PER_UNIT)
     alone_short = _by_need(n, need, alone["shortfall_t"] / TONNES_PER_UNIT)
-    cost = np.maximum(rows.by_buyer @ (rows.cost @ values) - alone_cost, 0.0)
-    short = np.maximum(rows.short @ values - alone_short, 0.0)
+    cost = rows.by_buyer @ (rows.cost @ values) - alone_cost
+    cost = np.maximum(cost - FEASIBILITY_TOL * np.abs(alone_cost), 0.0)
+    short = np.maximum(rows.short @ values - alone_short - FEASIBILITY_TOL, 0.0)
     return float(cost.sum() + np.maximum(rows.lost_value, 1.0) @ short)
 
 
