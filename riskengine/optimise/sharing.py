@@ -40,7 +40,11 @@ plans. Purchase money, the model costs and the tonnes are reported apart
 from __future__ import annotations
 
 import copy
+import os
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -457,16 +461,15 @@ def _by_block(
     """The rule's stages and the tie-break block by block; None when that plan is not
     individually rational (within the pooled slack) or a stage fails: the one LP decides."""
     start = np.asarray(pooled.values_t, dtype=float) / TONNES_PER_UNIT
-    values, ties, logs = start.copy(), _tie_weights(rows.n_x), []
+    values, blocks = start.copy(), _blocks(problem, rows)
+    solve = partial(_block, problem, rows, pooled, rule, time_limit_s, start)
     try:
-        for cols, part_rows, needs in _blocks(problem, rows):
-            lp = StagedLP(problem, time_limit_s, pooled.basis, (cols, part_rows))
-            part = rows.part(needs, cols)
-            logs.append(_block_stages(lp, problem.cost[cols], part, rule, start[cols]))
-            _tie_break(lp, ties[cols[: part.n_x]])
-            values[cols] = lp.values[: len(cols)]
+        solved = _on_threads(solve, blocks)
     except StageError:
         return None
+    for (cols, _, _), (block_values, _) in zip(blocks, solved, strict=True):
+        values[cols] = block_values
+    logs = [log for _, log in solved]
     # what the result's tables count as zero is zero in the plan too, so its money terms add
     # up to its objective (the blocks' solves leave values within 1e-9 kt of their bounds)
     values[np.abs(values) < TONNES_TOL / TONNES_PER_UNIT] = 0.0
@@ -479,6 +482,37 @@ def _by_block(
     ]
     merged.insert(1, ("individual_rationality", excess * USD_PER_UNIT, "USD"))
     return values, optimum, merged
+
+
+def _block(
+    problem: Problem,
+    rows: _Rows,
+    pooled: Solution,
+    rule: SharingRule,
+    time_limit_s: float | None,
+    start: np.ndarray,
+    block: tuple[np.ndarray, np.ndarray, np.ndarray],
+) -> tuple[np.ndarray, _Log]:
+    """One block's stages and tie-break in its own staged LP: its columns' values and log."""
+    cols, part_rows, needs = block
+    lp = StagedLP(problem, time_limit_s, pooled.basis, (cols, part_rows))
+    part = rows.part(needs, cols)
+    log = _block_stages(lp, problem.cost[cols], part, rule, start[cols])
+    _tie_break(lp, _tie_weights(rows.n_x)[cols[: part.n_x]])
+    return lp.values[: len(cols)], log
+
+
+def _on_threads(
+    fn: Callable[[tuple[np.ndarray, np.ndarray, np.ndarray]], tuple[np.ndarray, _Log]],
+    blocks: list[tuple[np.ndarray, np.ndarray, np.ndarray]],
+) -> list[tuple[np.ndarray, _Log]]:
+    """``[fn(block) for block in blocks]``, on a thread per CPU: each block solves its own
+    ``Highs``, which releases the GIL while it solves; the results do not depend on it."""
+    workers = min(os.cpu_count() or 1, len(blocks))
+    if workers <= 1:
+        return [fn(block) for block in blocks]
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(fn, blocks))
 
 
 def _block_stages(

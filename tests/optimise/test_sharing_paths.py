@@ -134,3 +134,16 @@ def test_coalitions_of_large_blocks_restart_and_match_fresh_solves() -> None:
         fresh = solve(game.coalition_problem(members))
         assert warm.is_ok and fresh.is_ok
         assert warm.objective_usd == pytest.approx(fresh.objective_usd, rel=1e-9)
+
+
+def test_blocks_on_threads_give_the_plan_of_blocks_one_after_the_other(
+    pooled_cases, monkeypatch
+) -> None:
+    import os
+
+    problem, pooled = pooled_cases["scarce"]
+    threaded = share(problem, pooled, "proportional", CoalitionGame(problem))
+    monkeypatch.setattr(os, "cpu_count", lambda: 1)
+    serial = share(problem, pooled, "proportional", CoalitionGame(problem))
+    np.testing.assert_array_equal(threaded.values_t, serial.values_t)
+    assert threaded.stages.equals(serial.stages)
