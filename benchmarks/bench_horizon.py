@@ -77,9 +77,8 @@ def five_year_dataset(n_offers: int, seed: int = 1):
 
 def raw_solve(problem) -> tuple[float, float, str]:
     """(objective USD, seconds, status) of the whole LP passed to highspy at once."""
-    from riskengine.optimise._highs import highs_lp, new_highs
-
     from riskengine.optimise.families import USD_PER_UNIT
+    from riskengine.optimise.highs import highs_lp, new_highs
 
     start = time.perf_counter()
     arrays = problem.arrays

@@ -98,11 +98,10 @@ def ours(folder: str, repeat: int, queue: mp.Queue) -> None:
     """Child process: riskengine in process, medians of ``repeat`` runs and peak memory."""
     from functools import partial
 
-    from riskengine.optimise._highs import HighsModel, highs_version
-
     import riskengine
     from riskengine.optimise import build_problem, make_result
     from riskengine.optimise.api import default_scores
+    from riskengine.optimise.highs import HighsModel, highs_version
     from riskengine.optimise.solution import to_solution
 
     config = riskengine.load_config().one_year()
@@ -111,7 +110,8 @@ def ours(folder: str, repeat: int, queue: mp.Queue) -> None:
         data, t_load = _timed(partial(riskengine.load_dataset, Path(folder)))
         scores, t_score = _timed(partial(default_scores, data, config))
         problem, t_problem = _timed(partial(build_problem, data, config, scores))
-        model, t_model = _timed(partial(HighsModel, problem, TIME_LIMIT_S))
+        # as riskengine.optimise.solve does: each block's Highs freed once its answer is read
+        model, t_model = _timed(partial(HighsModel, problem, TIME_LIMIT_S, keep=False))
         (answer, _), t_solve = _timed(model.run)
         solution = to_solution(answer, "highs", highs_version(), "highs", (t_model, t_solve))
         result, t_extract = _timed(partial(make_result, problem, solution))

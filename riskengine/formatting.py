@@ -40,6 +40,7 @@ __all__ = [
     "is_formula_like",
     "is_missing",
     "json_ready",
+    "json_text",
     "money",
     "neutralise_csv",
     "neutralise_text",
@@ -199,6 +200,59 @@ def frame_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     text = clean.to_json(orient="records", date_format="iso", double_precision=10)
     rows: list[dict[str, Any]] = json.loads(text)
     return rows
+
+
+def json_text(value: Any) -> str:
+    """``json.dumps(value, indent=2, ensure_ascii=False, allow_nan=False, default=str)``.
+
+    The same text, faster for tables: a list of records (dicts of scalars, as
+    :func:`frame_records` gives) is written by json's C encoder in one call,
+    with the records' indentation as its separator, and the line between two
+    records re-indented (a raw line break is never inside a JSON string, so
+    ``},<line break>{`` only ever joins two records). ``indent=2`` alone takes
+    json's pure-Python encoder: about 1 s against 0.4 s for the 10,000-offer plan.
+    """
+    parts: list[str] = []
+    _json_parts(value, "\n", parts)
+    return "".join(parts)
+
+
+def _json_flat(value: Any, separator: str = ",") -> str:
+    return json.dumps(
+        value, ensure_ascii=False, allow_nan=False, default=str, separators=(separator, ": ")
+    )
+
+
+def _is_record(value: Any) -> bool:
+    """A non-empty dict of scalars (no dict, list or tuple inside)."""
+    return (
+        isinstance(value, dict)
+        and bool(value)
+        and not any(isinstance(v, dict | list | tuple) for v in value.values())
+    )
+
+
+def _json_parts(value: Any, newline: str, out: list[str]) -> None:
+    """Append the text of ``value`` indented at ``newline`` (a line break and spaces)."""
+    is_dict = isinstance(value, dict)
+    if not (is_dict or isinstance(value, list | tuple)) or not value:
+        out.append(_json_flat(value))
+        return
+    inner = newline + "  "
+    if not is_dict and all(_is_record(item) for item in value):
+        fields = inner + "  "
+        between = f"{inner}}},{inner}{{{fields}"  # the end of one record, the start of the next
+        text = _json_flat(value, "," + fields)[2:-2].replace("}," + fields + "{", between)
+        out += ["[", inner, "{", fields, text, inner, "}", newline, "]"]
+        return
+    out.append("{" if is_dict else "[")
+    for i, item in enumerate(value.items() if is_dict else value):
+        out.append(inner if i == 0 else "," + inner)
+        if is_dict:
+            out.append(_json_flat({item[0]: 0})[1:-4] + ": ")
+            item = item[1]
+        _json_parts(item, inner, out)
+    out += [newline, "}" if is_dict else "]"]
 
 
 def json_ready(value: Any) -> Any:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -69,7 +68,7 @@ def load_inputs(args: argparse.Namespace) -> tuple[Config, Dataset]:
 
 def emit_json(document: Any) -> None:
     """Print one JSON document on stdout (NaN written as null)."""
-    print(json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False, default=str))
+    print(formatting.json_text(document))
 
 
 frame_records = formatting.frame_records  # the one table-to-JSON converter

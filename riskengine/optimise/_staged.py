@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from riskengine.optimise.highs import STATUS, new_highs
+from riskengine.optimise.highs import STATUS, highs_basis, new_highs
 from riskengine.optimise.problem import Problem, Structure
 from riskengine.optimise.solution import SolveStatus
 
@@ -30,6 +30,9 @@ __all__ = ["FEASIBILITY_TOL", "StageError", "StagedLP", "need_matrix"]
 
 #: HiGHS's primal and dual feasibility tolerances in the staged LP (default 1e-7).
 FEASIBILITY_TOL = 1e-9
+#: HiGHS ``simplex_strategy`` values: dual after new rows (the last basis is dual feasible
+#: for them), primal when only the objective changed (the last basis stays primal feasible).
+_DUAL, _PRIMAL = 1, 4
 
 
 class StageError(RuntimeError):
@@ -94,24 +97,56 @@ class StagedLP:
         Its arrays (costs, bounds, row bounds) are loaded as they are.
     time_limit_s : float, optional
         Solver time limit per stage, seconds.
+    basis : (ndarray, ndarray), optional
+        HiGHS status codes of the problem's columns and rows (e.g.
+        :attr:`Solution.basis` of its solve): the first stage starts from it.
+    part : (ndarray, ndarray), optional
+        Column and row indices of an independent block of the problem (no row
+        outside it touches its columns): only that block is loaded, its
+        columns first, in this order.
+
+    Every stage re-solves from the last basis: by primal simplex when only the
+    objective changed since the last solve (the basis is still primal
+    feasible, as it is after :meth:`keep`), else by dual simplex.
     """
 
-    def __init__(self, problem: Problem, time_limit_s: float | None = None) -> None:
+    def __init__(
+        self,
+        problem: Problem,
+        time_limit_s: float | None = None,
+        basis: tuple[np.ndarray, np.ndarray] | None = None,
+        part: tuple[np.ndarray, np.ndarray] | None = None,
+    ) -> None:
         self.highs = new_highs(time_limit_s)
         # the kept rows are tight by design: hold them, and each stage's optimality, to 1e-9
         # of their scale, not HiGHS's default 1e-7
         self.highs.setOptionValue("primal_feasibility_tolerance", FEASIBILITY_TOL)
         self.highs.setOptionValue("dual_feasibility_tolerance", FEASIBILITY_TOL)
-        self.n_cols = problem.n_cols
-        self.values = np.zeros(problem.n_cols)
+        cols, rows = part if part is not None else (slice(None), slice(None))
+        matrix = problem.matrix if part is None else problem.matrix[rows][:, cols]
+        self.n_cols = matrix.shape[1]
+        self.values = np.zeros(self.n_cols)
         #: Slack on a money stage whose optimum is 0, model units (set by the caller).
         self.money_atol = 1e-12
-        csc = problem.matrix.tocsc()
+        bounds = (problem.lower[cols], problem.upper[cols])
+        self._load(matrix, bounds, (problem.row_lower[rows], problem.row_upper[rows]))
+        #: Whether the last basis is primal feasible for the current rows (no rows added).
+        self.primal_ok = basis is not None
+        if basis is not None:
+            self.highs.setBasis(highs_basis((basis[0][cols], basis[1][rows])))
+
+    def _load(
+        self,
+        matrix: sp.spmatrix,
+        bounds: tuple[np.ndarray, np.ndarray],
+        row_bounds: tuple[np.ndarray, np.ndarray],
+    ) -> None:
+        csc = sp.csc_matrix(matrix)
         lp = highspy.HighsLp()
-        lp.num_col_, lp.num_row_ = problem.n_cols, problem.n_rows
-        lp.col_cost_ = np.zeros(problem.n_cols)
-        lp.col_lower_, lp.col_upper_ = problem.lower, problem.upper
-        lp.row_lower_, lp.row_upper_ = problem.row_lower, problem.row_upper
+        lp.num_col_, lp.num_row_ = csc.shape[1], csc.shape[0]
+        lp.col_cost_ = np.zeros(csc.shape[1])
+        lp.col_lower_, lp.col_upper_ = bounds
+        lp.row_lower_, lp.row_upper_ = row_bounds
         lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
         lp.a_matrix_.start_ = csc.indptr.astype(np.int32)
         lp.a_matrix_.index_ = csc.indices.astype(np.int32)
@@ -131,8 +166,14 @@ class StagedLP:
         self.n_cols += n
         return np.arange(first, self.n_cols)
 
-    def add_rows(self, matrix: sp.spmatrix, lower: np.ndarray, upper: np.ndarray) -> None:
-        """Append rows ``lower <= matrix @ columns <= upper`` (matrix over the current columns)."""
+    def add_rows(
+        self, matrix: sp.spmatrix, lower: np.ndarray, upper: np.ndarray, met: bool = False
+    ) -> None:
+        """Append rows ``lower <= matrix @ columns <= upper`` (matrix over the current columns).
+
+        ``met``: the last solution satisfies them (the basis stays primal feasible).
+        """
+        self.primal_ok &= met
         csr = sp.csr_matrix(matrix)
         csr = sp.csr_matrix((csr.data, csr.indices, csr.indptr), shape=(csr.shape[0], self.n_cols))
         csr.eliminate_zeros()
@@ -159,11 +200,13 @@ class StagedLP:
         cost = np.zeros(self.n_cols) if cost is None else np.asarray(cost, float)
         index = np.arange(self.n_cols, dtype=np.int32)
         self.highs.changeColsCost(self.n_cols, index, cost)
+        self.highs.setOptionValue("simplex_strategy", _PRIMAL if self.primal_ok else _DUAL)
         self.highs.run()
         status = STATUS.get(self.highs.getModelStatus(), SolveStatus.ERROR)
         if not status.is_ok:
             raise StageError(f"the {stage} stage ended {status.value}")
         self.values = np.asarray(self.highs.getSolution().col_value, dtype=float)
+        self.primal_ok = True
         return self.values, float(cost @ self.values)
 
     def keep(self, cost: np.ndarray, optimum: float, rtol: float, atol: float) -> None:
@@ -178,7 +221,7 @@ class StagedLP:
         largest = float(np.max(np.abs(cost), initial=0.0))
         scale = max(abs(optimum) + slack, 1e-6 * largest, 1e-12)
         row = sp.csr_matrix(cost / scale)
-        self.add_rows(row, np.array([-np.inf]), np.array([(optimum + slack) / scale]))
+        self.add_rows(row, np.array([-np.inf]), np.array([(optimum + slack) / scale]), met=True)
 
     def pad(self, vector: np.ndarray) -> np.ndarray:
         """A vector over the problem's columns extended with zeros to every current column."""

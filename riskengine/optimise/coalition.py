@@ -8,8 +8,8 @@ likewise), and the demand of buyers outside S is 0. This is the same
 :class:`~riskengine.optimise.problem.Structure` with other
 :class:`~riskengine.optimise.parameters.Parameters`
 (:meth:`~riskengine.optimise.problem.Problem.with_parameters`), so the 2^n
-solves change only bounds in one loaded HiGHS model and start from the last
-basis.
+solves change only bounds in one loaded HiGHS model: small blocks start from
+the last basis, large ones (interior point) afresh.
 
 With these resources the game is a *linear production game* (Owen 1975):
 the coalition's right-hand sides are the sums of its members' (demand rows
@@ -195,6 +195,7 @@ class CoalitionGame:
         if self._model is None:
             self._model = HighsModel(self.problem, self.time_limit_s)
         arrays = model_arrays(self.problem.structure, params)
+        self._model.restart()
         for part in self._model.parts:
             n, r = len(part.cols), len(part.rows)
             part.highs.changeColsBounds(

@@ -39,14 +39,21 @@ plans. Purchase money, the model costs and the tonnes are reported apart
 
 from __future__ import annotations
 
+import copy
+import os
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
+from scipy.sparse.csgraph import connected_components
 
 from riskengine.enums import SharingRule
-from riskengine.optimise._staged import StagedLP, StageError, need_matrix
+from riskengine.optimise._staged import FEASIBILITY_TOL, StagedLP, StageError, need_matrix
+from riskengine.optimise._tables import TONNES_TOL
 from riskengine.optimise.coalition import CoalitionGame, shapley_values
 from riskengine.optimise.families import TONNES_PER_UNIT, USD_PER_UNIT
 from riskengine.optimise.problem import Problem
@@ -115,6 +122,7 @@ class _Rows:
         s, lay = problem.structure, problem.layout
         owner = need_matrix(s)
         parts = problem.arrays.parts
+        self.owner = owner
         self.cost = owner @ sp.diags(problem.cost)
         buying = (parts["purchase"] + parts["risk_charge"]) * _mask(lay.n_cols, lay.x)
         self.buying = owner @ sp.diags(buying)
@@ -131,6 +139,20 @@ class _Rows:
         self.by_buyer = sp.csr_matrix(
             (np.ones(n), (buyer, np.arange(n))), shape=(len(game.buyers), n)
         )
+
+    def part(self, needs: np.ndarray, cols: np.ndarray) -> _Rows:
+        """The same rows for some needs over some columns (sorted), groups renumbered."""
+        out = copy.copy(self)
+        out.cost, out.buying, out.short = (m[needs][:, cols] for m in self._matrices())
+        out.lost_value, out.demand = self.lost_value[needs], self.demand[needs]
+        groups, out.group = np.unique(self.group[needs], return_inverse=True)
+        out.n_groups = len(groups)
+        out.by_buyer, out.owner = self.by_buyer[:, needs], self.owner[needs][:, cols]
+        out.n_x = int(np.count_nonzero(cols < self.n_x))
+        return out
+
+    def _matrices(self) -> tuple[sp.csr_matrix, sp.csr_matrix, sp.csr_matrix]:
+        return sp.csr_matrix(self.cost), sp.csr_matrix(self.buying), self.short
 
 
 def _mask(n: int, part: slice) -> np.ndarray:
@@ -324,6 +346,7 @@ def share(
     rule: SharingRule | str,
     game: CoalitionGame,
     time_limit_s: float | None = 60.0,
+    blocks: bool = True,
 ) -> SharedPlan:
     """The plan ``rule`` picks among the pooled optimal plans.
 
@@ -340,13 +363,22 @@ def share(
         ``shapley``).
     time_limit_s : float, optional
         Per stage, seconds.
+    blocks : bool
+        Solve ``proportional`` and ``maxmin`` block by block (False: always as
+        one LP, the reference the blocks are tested against).
 
     Returns
     -------
     SharedPlan
 
-    A stage that does not solve to optimality ends the sequence: the plan is
-    the previous stage's, and :attr:`SharedPlan.message` says which failed.
+    ``proportional`` and ``maxmin`` first solve their stages for each
+    independent block of the LP (a commodity; its years, with stocks) without
+    the individual-rationality rows, which alone link the commodities (a
+    buyer's cost over all of them). When that plan leaves no buyer worse off
+    than alone (within the pooled slack) it is also the plan of the one LP
+    with those rows, and is kept; else the stages run on the one LP. A stage
+    that does not solve to optimality ends the sequence: the plan is the
+    previous stage's, and :attr:`SharedPlan.message` says which failed.
     """
     rule = SharingRule(rule)
     values = np.asarray(pooled.values_t, dtype=float) / TONNES_PER_UNIT
@@ -356,19 +388,17 @@ def share(
     targets = pd.Series(dtype=float) if rule is not SharingRule.SHAPLEY else shapley_targets(game)
     message = ""
     if rule is not SharingRule.NONE:
-        lp = StagedLP(stage_problem, time_limit_s)
-        lp.values = values.copy()
-        try:
-            # the pooled optimum again at the staged LP's tolerances (1e-9, not 1e-7): every
-            # later stage trades against this budget, so it must not depend on the solver path
-            optimum = lp.minimise(stage_problem.cost, "pooled")[1]
-            log[0] = ("pooled", optimum * USD_PER_UNIT, "USD")
-            lp.money_atol = max(POOLED_RTOL * abs(optimum), 1e-12)
-            lp.keep(stage_problem.cost, optimum, POOLED_RTOL, lp.money_atol)
-            _stages(lp, _Rows(stage_problem, game), rule, game, values, targets, log)
-        except StageError as exc:  # keep the last stage that solved: still a pooled optimum
-            message = f"{exc}; the plan is the one of the stage before, still optimal pooled"
-        values = lp.values[: problem.n_cols]
+        rows = _Rows(stage_problem, game)
+        blocked = None
+        if blocks and rule is not SharingRule.SHAPLEY:
+            blocked = _by_block(stage_problem, rows, pooled, rule, game, time_limit_s)
+        if blocked is not None:
+            values, optimum, log = blocked
+        else:
+            values, optimum, log, message = _whole(
+                stage_problem, rows, pooled, rule, game, targets, time_limit_s
+            )
+        values = values[: problem.n_cols]
     stages = pd.DataFrame(log, columns=["stage", "objective", "unit"])
     return SharedPlan(
         rule=rule,
@@ -379,6 +409,161 @@ def share(
         targets_usd=targets,
         message=message,
     )
+
+
+_Log = list[tuple[str, float, str]]
+
+
+def _pooled_stage(lp: StagedLP, cost: np.ndarray) -> float:
+    """The pooled optimum again at the staged LP's tolerances (1e-9, not 1e-7), kept as a row.
+
+    Every later stage trades against this budget, so it must not depend on the solver path.
+    """
+    optimum = lp.minimise(cost, "pooled")[1]
+    lp.money_atol = max(POOLED_RTOL * abs(optimum), 1e-12)
+    lp.keep(cost, optimum, POOLED_RTOL, lp.money_atol)
+    return optimum
+
+
+def _whole(
+    problem: Problem,
+    rows: _Rows,
+    pooled: Solution,
+    rule: SharingRule,
+    game: CoalitionGame,
+    targets: pd.Series,
+    time_limit_s: float | None,
+) -> tuple[np.ndarray, float, _Log, str]:
+    """Every stage on the one LP: plan (model units), pooled optimum, log and message."""
+    values = np.asarray(pooled.values_t, dtype=float) / TONNES_PER_UNIT
+    optimum = float(problem.cost @ values)
+    log: _Log = [("pooled", optimum * USD_PER_UNIT, "USD")]
+    lp = StagedLP(problem, time_limit_s, pooled.basis)
+    lp.values = values.copy()
+    message = ""
+    try:
+        optimum = _pooled_stage(lp, problem.cost)
+        log[0] = ("pooled", optimum * USD_PER_UNIT, "USD")
+        _stages(lp, rows, rule, game, values, targets, log)
+    except StageError as exc:  # keep the last stage that solved: still a pooled optimum
+        message = f"{exc}; the plan is the one of the stage before, still optimal pooled"
+    return lp.values, optimum, log, message
+
+
+def _by_block(
+    problem: Problem,
+    rows: _Rows,
+    pooled: Solution,
+    rule: SharingRule,
+    game: CoalitionGame,
+    time_limit_s: float | None,
+) -> tuple[np.ndarray, float, _Log] | None:
+    """The rule's stages and the tie-break block by block; None when that plan is not
+    individually rational (within the pooled slack) or a stage fails: the one LP decides."""
+    start = np.asarray(pooled.values_t, dtype=float) / TONNES_PER_UNIT
+    values, blocks = start.copy(), _blocks(problem, rows)
+    solve = partial(_block, problem, rows, pooled, rule, time_limit_s, start)
+    try:
+        solved = _on_threads(solve, blocks)
+    except StageError:
+        return None
+    for (cols, _, _), (block_values, _) in zip(blocks, solved, strict=True):
+        values[cols] = block_values
+    logs = [log for _, log in solved]
+    # what the result's tables count as zero is zero in the plan too, so its money terms add
+    # up to its objective (the blocks' solves leave values within 1e-9 kt of their bounds)
+    values[np.abs(values) < TONNES_TOL / TONNES_PER_UNIT] = 0.0
+    optimum = sum(log[0][1] for log in logs) / USD_PER_UNIT
+    excess = _excess(rows, game.alone(), values)
+    if excess > max(POOLED_RTOL * abs(optimum), 1e-12):
+        return None
+    merged = [
+        (name, sum(log[i][1] for log in logs), unit) for i, (name, _, unit) in enumerate(logs[0])
+    ]
+    merged.insert(1, ("individual_rationality", excess * USD_PER_UNIT, "USD"))
+    return values, optimum, merged
+
+
+def _block(
+    problem: Problem,
+    rows: _Rows,
+    pooled: Solution,
+    rule: SharingRule,
+    time_limit_s: float | None,
+    start: np.ndarray,
+    block: tuple[np.ndarray, np.ndarray, np.ndarray],
+) -> tuple[np.ndarray, _Log]:
+    """One block's stages and tie-break in its own staged LP: its columns' values and log."""
+    cols, part_rows, needs = block
+    lp = StagedLP(problem, time_limit_s, pooled.basis, (cols, part_rows))
+    part = rows.part(needs, cols)
+    log = _block_stages(lp, problem.cost[cols], part, rule, start[cols])
+    _tie_break(lp, _tie_weights(rows.n_x)[cols[: part.n_x]])
+    return lp.values[: len(cols)], log
+
+
+def _on_threads(
+    fn: Callable[[tuple[np.ndarray, np.ndarray, np.ndarray]], tuple[np.ndarray, _Log]],
+    blocks: list[tuple[np.ndarray, np.ndarray, np.ndarray]],
+) -> list[tuple[np.ndarray, _Log]]:
+    """``[fn(block) for block in blocks]``, on a thread per CPU: each block solves its own
+    ``Highs``, which releases the GIL while it solves; the results do not depend on it."""
+    workers = min(os.cpu_count() or 1, len(blocks))
+    if workers <= 1:
+        return [fn(block) for block in blocks]
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(fn, blocks))
+
+
+def _block_stages(
+    lp: StagedLP, cost: np.ndarray, rows: _Rows, rule: SharingRule, pooled: np.ndarray
+) -> _Log:
+    """One block's pooled stage and the rule's stages (no individual rationality)."""
+    log: _Log = [("pooled", _pooled_stage(lp, cost) * USD_PER_UNIT, "USD")]
+    if rule is SharingRule.PROPORTIONAL:
+        _proportional(lp, rows, pooled, log)
+    else:
+        _maxmin(lp, rows, pooled, log)
+    return log
+
+
+def _blocks(problem: Problem, rows: _Rows) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """Independent blocks of the LP with each need's columns and each group's needs in one:
+    (columns, rows, needs) of each, sorted."""
+    lay = problem.layout
+    short = lay.shortfall.start + np.arange(lay.n_need)
+    link = sp.csr_matrix(
+        (np.ones(lay.n_need), (rows.group, short)), shape=(rows.n_groups, lay.n_cols)
+    )
+    matrix = sp.vstack([problem.matrix, rows.owner, link], format="csr")
+    graph = sp.bmat([[None, matrix], [matrix.T, None]], format="csr")
+    _, label = connected_components(graph, directed=False)
+    row_label, col_label = label[: problem.n_rows], label[matrix.shape[0] :]
+    need_label = col_label[short]
+    return [
+        (
+            np.flatnonzero(col_label == k),
+            np.flatnonzero(row_label == k),
+            np.flatnonzero(need_label == k),
+        )
+        for k in np.unique(need_label)
+    ]
+
+
+def _excess(rows: _Rows, alone: pd.DataFrame, values: np.ndarray) -> float:
+    """What the plan loses against buying alone, as stage 1 weighs it (model units, >= 0).
+
+    Within HiGHS's feasibility tolerance of stage 1's rows (relative to a buyer's
+    cost alone, absolute in kt for a shortfall) a loss reads as none, as it does there.
+    """
+    n = rows.by_buyer.shape[1]
+    need = alone["need"].to_numpy(dtype=int)
+    alone_cost = rows.by_buyer @ _by_need(n, need, alone["model_cost_usd"] / USD_PER_UNIT)
+    alone_short = _by_need(n, need, alone["shortfall_t"] / TONNES_PER_UNIT)
+    cost = rows.by_buyer @ (rows.cost @ values) - alone_cost
+    cost = np.maximum(cost - FEASIBILITY_TOL * np.abs(alone_cost), 0.0)
+    short = np.maximum(rows.short @ values - alone_short - FEASIBILITY_TOL, 0.0)
+    return float(cost.sum() + np.maximum(rows.lost_value, 1.0) @ short)
 
 
 def _stages(
@@ -398,14 +583,20 @@ def _stages(
         _maxmin(lp, rows, pooled, log)
     else:
         _shapley(lp, rows, pooled, targets.to_numpy() / USD_PER_UNIT, log)
-    _tie_break(lp, rows.n_x)
+    _tie_break(lp, _tie_weights(rows.n_x))
 
 
-def _tie_break(lp: StagedLP, n_x: int) -> None:
-    """Pick one plan among those the stages leave equal: minimise a fixed generic weight
-    per x column (seeded), so that equal problems give equal plans and a problem scaled by
-    k (demand and capacity) a plan scaled by k, whatever path the simplex takes."""
+def _tie_weights(n_x: int) -> np.ndarray:
+    """A fixed generic weight per x column (seeded), the largest 1."""
     weights = np.random.default_rng(_TIE_SEED).uniform(1.0, 2.0, n_x)
+    return weights / weights.max() if n_x else weights
+
+
+def _tie_break(lp: StagedLP, weights: np.ndarray) -> None:
+    """Pick one plan among those the stages leave equal: minimise a fixed generic weight
+    per x column (the first columns of ``lp``), so that equal problems give equal plans and
+    a problem scaled by k (demand and capacity) a plan scaled by k, whatever path the
+    simplex takes."""
     cost = np.zeros(lp.n_cols)
-    cost[:n_x] = weights / weights.max()
+    cost[: len(weights)] = weights
     lp.minimise(cost, "tie_break")

@@ -113,7 +113,7 @@ def _solve_once(
         return solve_pulp(problem, solver, time_limit_s)
     from riskengine.optimise.highs import HighsModel, highs_version
 
-    model = HighsModel(problem, time_limit_s)
+    model = HighsModel(problem, time_limit_s, keep=False)  # solved once: free each block after it
     answer, seconds = model.run()
     basis = model.basis() if answer.status.is_ok and not problem.is_mip else None
     return to_solution(answer, "highs", highs_version(), "highs", (model.build_s, seconds), basis)
