@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from riskengine.optimise.highs import STATUS, highs_basis, new_highs
+from riskengine.optimise.highs import STATUS, highs_basis, new_highs, run_within
 from riskengine.optimise.problem import Problem, Structure
 from riskengine.optimise.solution import SolveStatus
 
@@ -118,6 +118,7 @@ class StagedLP:
         part: tuple[np.ndarray, np.ndarray] | None = None,
     ) -> None:
         self.highs = new_highs(time_limit_s)
+        self.time_limit_s = time_limit_s
         # the kept rows are tight by design: hold them, and each stage's optimality, to 1e-9
         # of their scale, not HiGHS's default 1e-7
         self.highs.setOptionValue("primal_feasibility_tolerance", FEASIBILITY_TOL)
@@ -201,7 +202,7 @@ class StagedLP:
         index = np.arange(self.n_cols, dtype=np.int32)
         self.highs.changeColsCost(self.n_cols, index, cost)
         self.highs.setOptionValue("simplex_strategy", _PRIMAL if self.primal_ok else _DUAL)
-        self.highs.run()
+        run_within(self.highs, self.time_limit_s)  # each stage gets the whole limit
         status = STATUS.get(self.highs.getModelStatus(), SolveStatus.ERROR)
         if not status.is_ok:
             raise StageError(f"the {stage} stage ended {status.value}")

@@ -242,6 +242,7 @@ class _Part:
         keep: bool = True,
     ) -> None:
         self.cols, self.rows, self.keep = cols, rows, keep
+        self.time_limit_s = time_limit_s
         self.solved: _Solved | None = None
         self.highs = new_highs(time_limit_s)
         self.mip = problem.integrality is not None and bool(problem.integrality[cols].any())
@@ -261,7 +262,7 @@ class _Part:
             self.highs.setOptionValue("solver", "ipm")
 
     def run(self) -> tuple[SolveStatus, str]:
-        if self.highs.run() == highspy.HighsStatus.kError:
+        if run_within(self.highs, self.time_limit_s) == highspy.HighsStatus.kError:
             return SolveStatus.ERROR, "HiGHS returned an error status"
         model_status = self.highs.getModelStatus()
         status = STATUS.get(model_status, SolveStatus.ERROR)
