@@ -19,7 +19,7 @@ from riskengine.report.summary import money
 if TYPE_CHECKING:
     from markupsafe import Markup
 
-__all__ = ["alliance_body"]
+__all__ = ["VALUE_COLUMNS", "alliance_body"]
 
 _RULE_WORDS = {
     "proportional": "equal served share per commodity, then equal cost per tonne",
@@ -138,7 +138,8 @@ def _candidates(a: AllianceAnalysis) -> dict[str, str] | None:
     return {"note": text, "table": table_html(frame, cols)}
 
 
-_DETAIL_COLUMNS = [
+#: The alliance value per buyer and commodity (the section's last table, or its only one).
+VALUE_COLUMNS = [
     ("buyer", "buyer", None),
     ("commodity", "commodity", None),
     ("cost_separate_usd", "cost separate USD", fmt_usd),
@@ -172,6 +173,6 @@ def alliance_body(a: AllianceAnalysis, detail: pd.DataFrame | None) -> Markup:
         game=_game(a),
         candidates=_candidates(a),
         sharing=a.sharing.value,
-        detail=None if detail is None else table_html(detail, _DETAIL_COLUMNS),
+        detail=None if detail is None else table_html(detail, VALUE_COLUMNS),
         notes=a.notes,
     )

@@ -334,27 +334,17 @@ def frontier_section(data: ReportData, tables: dict[str, pd.DataFrame], figure: 
 def alliance_section(data: ReportData, tables: dict[str, pd.DataFrame]) -> Markup:
     """Joint versus separate buying: the split under each sharing rule, the coalition game,
     the candidate partners and the value per buyer and commodity."""
+    from riskengine.report._alliance import VALUE_COLUMNS, alliance_body
+
     if data.alliance_analysis is None:
         if "alliance_value" not in tables:
             return _notes("alliance", f"Not computed: {data.alliance_note}.")
         return _section(
-            "alliance", "parts", parts=[table_html(tables["alliance_value"], _VALUE_COLUMNS)]
+            "alliance", "parts", parts=[table_html(tables["alliance_value"], VALUE_COLUMNS)]
         )
-    from riskengine.report._alliance import alliance_body
 
     body = alliance_body(data.alliance_analysis, tables.get("alliance_value"))
     return _section("alliance", "parts", parts=[body])
-
-
-_VALUE_COLUMNS = [
-    ("buyer", "buyer", None),
-    ("commodity", "commodity", None),
-    ("cost_separate_usd", "cost separate USD", fmt_usd),
-    ("cost_joint_usd", "cost joint USD", fmt_usd),
-    ("cost_saving_usd", "cost saving USD", fmt_usd),
-    ("shortfall_reduction_t", "shortfall reduction t", fmt_t),
-    ("objective_saving_usd", "model cost saving USD", fmt_usd),
-]
 
 
 def stress_section(data: ReportData) -> Markup | None:
