@@ -194,12 +194,52 @@ def xlsx_text(text: str) -> str:
 
 def frame_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     """Rows of a DataFrame as JSON-ready dicts: NaN -> None, numpy scalars -> Python,
-    timestamps in ISO format, floats to 10 significant digits. The one converter
-    of tables to JSON (results' ``to_dict``, the command line's ``--format json``)."""
-    clean = frame.astype(object).where(frame.notna(), None)
-    text = clean.to_json(orient="records", date_format="iso", double_precision=10)
-    rows: list[dict[str, Any]] = json.loads(text)
+    timestamps in ISO format, floats rounded to 10 decimal places. The one converter
+    of tables to JSON (results' ``to_dict``; the command line's ``--format json``
+    writes a DataFrame's text through :func:`json_text` without the dicts)."""
+    rows: list[dict[str, Any]] = json.loads(_frame_text(frame, "\n"))
     return rows
+
+
+def _column_tokens(column: pd.Series) -> list[str]:
+    """Each value of ``column`` as JSON text (C-speed for numbers and booleans)."""
+    kind = column.dtype.kind if isinstance(column.dtype, np.dtype) else "O"  # NA-able: slow
+    if kind in "iub":
+        return json.dumps(column.to_numpy().tolist())[1:-1].split(", ")
+    if kind == "f":
+        values = column.to_numpy(dtype=float)
+        with np.errstate(over="ignore", invalid="ignore"):  # above 1e298, x * 1e10 overflows
+            rounded = np.round(values, 10)
+        numbers = np.where(np.isfinite(rounded), rounded, values).tolist()
+        tokens = json.dumps(numbers)[1:-1].split(", ")
+        if not np.isfinite(values).all():
+            tokens = [t if t not in _NOT_FINITE else "null" for t in tokens]
+        return tokens
+    clean = column.astype(object).where(column.notna(), None)
+    values = clean.tolist()
+    if all(value is None or type(value) is str for value in values):  # text: the usual case
+        return [_QUOTED(value) if value is not None else "null" for value in values]
+    values = json.loads(clean.to_json(orient="records", date_format="iso", double_precision=10))
+    return [_json_flat(value) for value in values]
+
+
+_QUOTED = json.encoder.encode_basestring  # a str as JSON text, non-ASCII kept (json's C code)
+
+
+_NOT_FINITE = frozenset({"NaN", "Infinity", "-Infinity"})
+
+
+def _frame_text(frame: pd.DataFrame, newline: str) -> str:
+    """The JSON text of ``frame``'s records, indented at ``newline``: ``json_text``'s layout."""
+    if frame.empty:
+        return "[]"
+    inner, fields = newline + "  ", newline + "    "
+    keys = [_json_flat(str(name)) + ": " for name in frame.columns]
+    columns = [
+        [key + token for token in _column_tokens(frame.iloc[:, i])] for i, key in enumerate(keys)
+    ]
+    rows = (fields + f",{fields}".join(cells) for cells in zip(*columns, strict=True))
+    return f"[{inner}{{" + f"{inner}}},{inner}{{".join(rows) + f"{inner}}}{newline}]"
 
 
 def json_text(value: Any) -> str:
@@ -211,6 +251,8 @@ def json_text(value: Any) -> str:
     records re-indented (a raw line break is never inside a JSON string, so
     ``},<line break>{`` only ever joins two records). ``indent=2`` alone takes
     json's pure-Python encoder: about 1 s against 0.4 s for the 10,000-offer plan.
+    A DataFrame is written as its :func:`frame_records` by pandas' encoder,
+    without the dicts (0.04 s for the 10,000-offer plan's tables).
     """
     parts: list[str] = []
     _json_parts(value, "\n", parts)
@@ -228,12 +270,15 @@ def _is_record(value: Any) -> bool:
     return (
         isinstance(value, dict)
         and bool(value)
-        and not any(isinstance(v, dict | list | tuple) for v in value.values())
+        and not any(isinstance(v, dict | list | tuple | pd.DataFrame) for v in value.values())
     )
 
 
 def _json_parts(value: Any, newline: str, out: list[str]) -> None:
     """Append the text of ``value`` indented at ``newline`` (a line break and spaces)."""
+    if isinstance(value, pd.DataFrame):
+        out.append(_frame_text(value, newline))
+        return
     is_dict = isinstance(value, dict)
     if not (is_dict or isinstance(value, list | tuple)) or not value:
         out.append(_json_flat(value))

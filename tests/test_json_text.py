@@ -69,3 +69,50 @@ def test_strings_that_look_like_record_joins_stay_as_they_are() -> None:
 def test_nan_is_refused_as_json_dumps_refuses_it() -> None:
     with pytest.raises(ValueError):
         json_text({"rows": [{"a": float("nan")}]})
+
+
+_CELLS = st.sampled_from(["float", "int", "bool", "text", "nullable", "date"])
+
+
+def _column(kind: str, n: int, data: st.DataObject) -> Any:
+    import pandas as pd
+
+    if kind == "float":
+        floats = st.floats(allow_nan=True, allow_infinity=True, width=64)
+        return np.array(data.draw(st.lists(floats, min_size=n, max_size=n)), dtype=float)
+    if kind == "int":
+        return np.array(data.draw(st.lists(st.integers(-(2**53), 2**53), min_size=n, max_size=n)))
+    if kind == "bool":
+        return np.array(data.draw(st.lists(st.booleans(), min_size=n, max_size=n)), dtype=bool)
+    if kind == "text":
+        return data.draw(st.lists(st.none() | st.text(), min_size=n, max_size=n))
+    if kind == "nullable":
+        values = data.draw(st.lists(st.none() | st.integers(-1000, 1000), min_size=n, max_size=n))
+        return pd.array(values, dtype="Int64")
+    days = data.draw(st.lists(st.none() | st.dates(), min_size=n, max_size=n))
+    return pd.to_datetime(pd.Series(days, dtype=object))
+
+
+@settings(max_examples=120, deadline=None)
+@given(st.lists(_CELLS, min_size=1, max_size=5), st.integers(0, 4), st.data())
+def test_a_dataframe_is_written_as_its_records(
+    kinds: list[str], n: int, data: st.DataObject
+) -> None:
+    """json_text writes a DataFrame (the CLI's fast path) as json.dumps writes its records."""
+    import pandas as pd
+
+    from riskengine.formatting import frame_records
+
+    frame = pd.DataFrame({f"c{i}_{kind}": _column(kind, n, data) for i, kind in enumerate(kinds)})
+    document = {"head": 1, "table": frame, "nested": [{"t": frame}]}
+    records = frame_records(frame)
+    assert json_text(document) == _reference(
+        {"head": 1, "table": records, "nested": [{"t": records}]}
+    )
+    assert len(records) == n
+    for row, (_, expected) in zip(records, frame.iterrows(), strict=True):
+        for key, value in row.items():
+            if value is None:
+                assert pd.isna(expected[key]) or not np.isfinite(expected[key])
+            elif isinstance(value, float):
+                assert value == pytest.approx(float(expected[key]), rel=1e-9, abs=1e-10)

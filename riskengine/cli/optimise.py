@@ -35,7 +35,7 @@ def _extras(
 
 def _print_json(result: OptimisationResult, extras: dict[str, Any]) -> None:
 
-    document = result.to_dict()
+    document = result.to_dict(frames=True)
     if "alliance" in extras:
         document["alliance"] = extras["alliance"].to_dict()
     if "frontier" in extras:

@@ -301,7 +301,9 @@ def load_dataset(path: str | os.PathLike[str] | None = None) -> Dataset:
     if problems or any(name not in tables for name in _NAMES):
         raise DataError(problems)
     lines = {name: raw.lines for name, raw in raws.items()}
-    return Dataset(**tables, source=str(folder), files=files, lines=lines, notes=notes)
+    from riskengine.data.checked import remember  # it imports this module
+
+    return remember(Dataset(**tables, source=str(folder), files=files, lines=lines, notes=notes))
 
 
 def _table_spec(name: str) -> TableSpec:

@@ -9,7 +9,9 @@ out: contracts above their offer's capacity, which a scenario's outage
 and line when the table still matches the file it came from, else the table
 and its row position (``iloc``). The public functions call :func:`check_inputs`
 first, so bad tables raise :class:`~riskengine.exceptions.DataError` with the
-command line's message instead of a pandas or solver error later.
+command line's message instead of a pandas or solver error later. A dataset
+already checked and unchanged since (:mod:`riskengine.data.checked`) is not
+parsed again.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import pandas as pd
 
 from riskengine.config.arguments import check_config
 from riskengine.config.schema import Config
+from riskengine.data import checked
 from riskengine.data.checks import check_buyers
 from riskengine.data.dataset import Dataset, cross_checks, table_parser
 from riskengine.data.readers import RawTable
@@ -107,6 +110,8 @@ def check_dataset(dataset: Any, who: str) -> Dataset:
             f"{who}: dataset should be a riskengine Dataset (riskengine.load_dataset(...) or "
             f"generate_dataset(...)), got {type(dataset).__name__}"
         )
+    if checked.unchanged(dataset):  # checked before in this process, tables as they were
+        return dataset
     raws: dict[str, RawTable] = {}
     tables: dict[str, pd.DataFrame] = {}
     problems: list[InputIssue] = []
@@ -127,7 +132,7 @@ def check_dataset(dataset: Any, who: str) -> Dataset:
     problems += cross_checks(tables, raws, contract_capacity=False)
     if problems:
         raise DataError(problems)
-    return replace(dataset, **tables)
+    return checked.remember(replace(dataset, **tables), also=dataset)
 
 
 def check_scores(scores: Any, who: str) -> pd.DataFrame | None:

@@ -110,7 +110,7 @@ def _production(suppliers: pd.DataFrame) -> pd.DataFrame:
     frame = suppliers.groupby(["country", "commodity"], as_index=False)["capacity_t"].sum()
     rows = [frame.assign(stage=stage.value) for stage in Stage]
     out = pd.concat(rows, ignore_index=True).rename(columns={"capacity_t": "tonnes"})
-    out["year"] = 2024
+    out["year"] = pd.array([2024] * len(out), dtype="Int64")  # as the loader types it
     return out[["country", "commodity", "stage", "tonnes", "year"]]
 
 

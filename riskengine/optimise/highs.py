@@ -24,9 +24,10 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from time import perf_counter
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 import highspy
 import numpy as np
@@ -46,6 +47,7 @@ __all__ = [
     "highs_lp",
     "highs_version",
     "new_highs",
+    "on_threads",
     "run_within",
     "silence_banner",
 ]
@@ -125,6 +127,27 @@ def run_within(h: highspy.Highs, time_limit_s: float | None) -> highspy.HighsSta
     if time_limit_s is not None:
         h.setOptionValue("time_limit", h.getRunTime() + float(time_limit_s))
     return h.run()
+
+
+_In = TypeVar("_In")
+_Out = TypeVar("_Out")
+#: Fewer columns than this in all: solve the blocks one after the other (threads cost more).
+THREAD_COLUMNS = 5_000
+
+
+def on_threads(fn: Callable[[_In], _Out], items: Sequence[_In], columns: int) -> list[_Out]:
+    """``[fn(item) for item in items]``, on a thread per CPU when ``columns`` (the LP
+    columns the items solve in all) reach :data:`THREAD_COLUMNS`.
+
+    Each item solves its own ``Highs``, which releases the GIL while it solves,
+    so independent blocks use both cores of a 2-core machine; the answers do
+    not depend on the threads (each block's solve is the same).
+    """
+    workers = min(os.cpu_count() or 1, len(items))
+    if workers <= 1 or columns < THREAD_COLUMNS:
+        return [fn(item) for item in items]
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(fn, items))
 
 
 def highs_version() -> str:
@@ -357,7 +380,7 @@ class HighsModel:
     def run(self) -> tuple[ModelAnswer, float]:
         """Solve every block; return the answer in model units and the seconds spent."""
         start = perf_counter()
-        results = [part.run() for part in self.parts]
+        results = on_threads(_Part.run, self.parts, self.n_cols)
         seconds = perf_counter() - start
         worst = next((r for r in results if not r[0].is_ok), results[0] if results else None)
         status, message = worst if worst is not None else (SolveStatus.OPTIMAL, "")

@@ -302,11 +302,13 @@ class OptimisationResult:
             heading="Per buyer and commodity",
         )
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, *, frames: bool = False) -> dict[str, Any]:
         """A JSON-ready dict of the result (tables as lists of row dicts).
 
         ``purchase_cost_usd + risk_charge_usd + lost_supply_usd + violation_usd +
-        holding_usd`` equals ``objective_usd`` (the model cost).
+        holding_usd`` equals ``objective_usd`` (the model cost). ``frames=True``
+        keeps the tables as DataFrames, for :func:`riskengine.formatting.json_text`
+        to write directly (the command line's ``--format json``).
         """
         head = {
             "status": self.status.value,
@@ -337,7 +339,9 @@ class OptimisationResult:
             "milp": self.milp,
             "size": dict(self.size),
         }
-        tables = {name: records(getattr(self, name)) for name in TABLES}
+        tables = {name: getattr(self, name) for name in TABLES}
+        if not frames:
+            tables = {name: records(table) for name, table in tables.items()}
         return head | tables
 
 

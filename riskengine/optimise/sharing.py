@@ -40,9 +40,6 @@ plans. Purchase money, the model costs and the tonnes are reported apart
 from __future__ import annotations
 
 import copy
-import os
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
 
@@ -56,6 +53,7 @@ from riskengine.optimise._staged import FEASIBILITY_TOL, StagedLP, StageError, n
 from riskengine.optimise._tables import TONNES_TOL
 from riskengine.optimise.coalition import CoalitionGame, shapley_values
 from riskengine.optimise.families import TONNES_PER_UNIT, USD_PER_UNIT
+from riskengine.optimise.highs import on_threads
 from riskengine.optimise.problem import Problem
 from riskengine.optimise.solution import Solution
 
@@ -464,7 +462,7 @@ def _by_block(
     values, blocks = start.copy(), _blocks(problem, rows)
     solve = partial(_block, problem, rows, pooled, rule, time_limit_s, start)
     try:
-        solved = _on_threads(solve, blocks)
+        solved = on_threads(solve, blocks, problem.n_cols)
     except StageError:
         return None
     for (cols, _, _), (block_values, _) in zip(blocks, solved, strict=True):
@@ -500,19 +498,6 @@ def _block(
     log = _block_stages(lp, problem.cost[cols], part, rule, start[cols])
     _tie_break(lp, _tie_weights(rows.n_x)[cols[: part.n_x]])
     return lp.values[: len(cols)], log
-
-
-def _on_threads(
-    fn: Callable[[tuple[np.ndarray, np.ndarray, np.ndarray]], tuple[np.ndarray, _Log]],
-    blocks: list[tuple[np.ndarray, np.ndarray, np.ndarray]],
-) -> list[tuple[np.ndarray, _Log]]:
-    """``[fn(block) for block in blocks]``, on a thread per CPU: each block solves its own
-    ``Highs``, which releases the GIL while it solves; the results do not depend on it."""
-    workers = min(os.cpu_count() or 1, len(blocks))
-    if workers <= 1:
-        return [fn(block) for block in blocks]
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(fn, blocks))
 
 
 def _block_stages(

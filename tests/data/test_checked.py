@@ -1,0 +1,62 @@
+"""A dataset is parsed once per process while its tables do not change (riskengine.data.checked)."""
+
+from __future__ import annotations
+
+import gc
+import weakref
+
+import pytest
+
+import riskengine
+from riskengine.data import checked
+from riskengine.data.frames import check_dataset
+from riskengine.exceptions import DataError
+
+
+def test_a_loaded_dataset_is_not_parsed_again() -> None:
+    data = riskengine.load_dataset()
+    assert checked.unchanged(data)
+    assert check_dataset(data, "test") is data  # the same object: no second parse
+
+
+def test_a_table_edited_in_place_is_checked_again() -> None:
+    data = riskengine.load_dataset()
+    data.suppliers.loc[0, "capacity_t"] = -5.0
+    assert not checked.unchanged(data)
+    with pytest.raises(DataError) as caught:
+        riskengine.optimise(data, riskengine.load_config())
+    message = str(caught.value)
+    assert "suppliers.csv, line 2, column capacity_t" in message and "'-5.0'" in message
+
+
+def test_an_edit_that_keeps_the_table_valid_is_parsed_and_remembered() -> None:
+    data = riskengine.load_dataset()
+    data.suppliers.loc[0, "capacity_t"] = 1.0
+    again = check_dataset(data, "test")
+    assert checked.unchanged(data)  # parsing kept the edited tables as they are
+    assert checked.unchanged(again)
+    assert float(again.suppliers.loc[0, "capacity_t"]) == 1.0
+
+
+def test_generated_tables_are_remembered_as_given_when_parsing_keeps_them() -> None:
+    data = riskengine.generate_dataset(n_offers=300, seed=4)
+    assert not checked.unchanged(data)
+    check_dataset(data, "test")
+    assert checked.unchanged(data)
+
+
+def test_a_cell_pandas_cannot_hash_means_a_full_check_every_time() -> None:
+    data = riskengine.load_dataset()
+    suppliers = data.suppliers.astype({"name": object})
+    suppliers.at[0, "name"] = ["not", "text"]
+    odd = data.with_tables(suppliers=suppliers)
+    checked.remember(odd)
+    assert not checked.unchanged(odd)
+
+
+def test_remembering_does_not_keep_a_dataset_alive() -> None:
+    data = riskengine.generate_dataset(n_offers=200, seed=5)
+    ref = weakref.ref(check_dataset(data, "test"))
+    del data
+    gc.collect()
+    assert ref() is None
