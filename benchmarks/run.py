@@ -76,7 +76,9 @@ def targets() -> str:
             _line(
                 "18",
                 f"build+solve+extract within 1.3x of raw per commodity, {n}",
-                f"{r['in_process_s']:.2f} s vs {r['raw_fair_s']:.2f} s = {r['in_process_ratio']:.2f}x",
+                f"{r['in_process_s']:.2f} s vs {r['raw_best_s']:.2f} s = {r['in_process_ratio']:.2f}x "
+                f"(raw one block after the other: {r['raw_fair_s']:.2f} s = "
+                f"{r['in_process_ratio_sequential']:.2f}x)",
                 r["in_process_ratio"] <= 1.3,
             )
         )

@@ -2,34 +2,17 @@
 
 from __future__ import annotations
 
-import importlib
-import sys
-from collections import Counter
-from typing import Any
-
 import pytest
 
 import riskengine
 from riskengine.enums import Mode
 from riskengine.optimise.api import default_scores
 from tests.conftest import REPO
+from tests.report.conftest import DefaultReport
 
 
-def test_a_default_report_builds_the_plans_model_once(tmp_path, monkeypatch) -> None:
-    build = importlib.import_module("riskengine.optimise.build")
-    importlib.import_module("riskengine.report.run")  # every module that holds build_problem
-    original = build.build_problem
-    built: Counter[tuple[str, int]] = Counter()
-
-    def counting(dataset: Any, config: Any, scores: Any = None, mode: Any = None) -> Any:
-        problem = original(dataset, config, scores, mode)
-        built[(problem.structure.mode.value, len(problem.structure.years))] += 1
-        return problem
-
-    for module in list(sys.modules.values()):
-        if getattr(module, "build_problem", None) is original:
-            monkeypatch.setattr(module, "build_problem", counting)
-    riskengine.run_report(REPO / "config" / "default.yaml", out_dir=tmp_path)
+def test_a_default_report_builds_the_plans_model_once(default_report: DefaultReport) -> None:
+    built = default_report.built
     years = len(riskengine.load_config(REPO / "config" / "default.yaml").horizon.years)
     # the plan, the frontier, the alliance value, the sharing rules and the two-stage plan
     # share one joint model of the horizon; buying apart, the candidate partners' game and

@@ -16,10 +16,7 @@ from typing import Any
 
 import pytest
 
-from riskengine import load_config, load_dataset
-from riskengine.report import build_tables, compute, summary_document
-from riskengine.report.writers import write_json
-from tests.conftest import DEFAULT_CONFIG, SEEDS
+from tests.report.conftest import DefaultReport
 
 GOLDEN = Path(__file__).parent / "golden" / "summary.json"
 REGENERATE = os.environ.get("RISKENGINE_REGEN_GOLDEN") == "1"
@@ -42,10 +39,8 @@ def _same(actual: Any, expected: Any, where: str = "summary") -> None:
         assert actual == expected, where
 
 
-def test_summary_matches_golden(tmp_path):
-    config = load_config(DEFAULT_CONFIG)
-    data = compute(config, load_dataset(SEEDS))
-    written = write_json(summary_document(data, build_tables(data)), tmp_path / "summary.json")
+def test_summary_matches_golden(default_report: DefaultReport) -> None:
+    written = default_report.folder / "summary.json"
     actual = json.loads(written.read_text(encoding="utf-8"))
     if REGENERATE:
         GOLDEN.parent.mkdir(parents=True, exist_ok=True)

@@ -17,6 +17,7 @@ from riskengine.report import run as run_module
 from riskengine.report.run import render_figures, render_html
 from riskengine.report.summary import executive_summary
 from tests.conftest import DEFAULT_CONFIG, SEEDS
+from tests.report.conftest import DefaultReport
 
 _EXPECTED = {
     "report.html",
@@ -45,12 +46,11 @@ QUICK = ("report.frontier_points=0", "optimiser.stochastic.in_report=false")
 
 
 @pytest.fixture(scope="module")
-def two_runs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    """Two reports from the shipped seeds and config/default.yaml into the same folder."""
-    out = tmp_path_factory.mktemp("runs")
-    config = load_config(DEFAULT_CONFIG)
-    first = run_report(config, out, DEFAULT_CONFIG)
-    second = run_report(config, out, DEFAULT_CONFIG)
+def two_runs(default_report: DefaultReport) -> tuple[Path, Path]:
+    """Two reports from the shipped seeds and config/default.yaml into the same folder
+    (the session's default report, then one more)."""
+    first = default_report.folder
+    second = run_report(DEFAULT_CONFIG, first.parent)  # as the fixture ran it
     return first, second
 
 
