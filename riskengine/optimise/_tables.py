@@ -16,6 +16,7 @@ from riskengine.enums import RiskCharge
 from riskengine.optimise.parameters import base_mix_t
 from riskengine.optimise.problem import Problem
 from riskengine.optimise.solution import Solution
+from riskengine.optimise.variables import key_codes
 
 __all__ = [
     "CHINA",
@@ -339,15 +340,12 @@ def mix_by_supplier(alloc: pd.DataFrame, short: pd.DataFrame, problem: Problem) 
     need_keys = keys(problem)
     offer = problem.structure.offers
     index_keys = ["commodity", "supplier_id", *(["year"] if "year" in need_keys else [])]
-    capacity = pd.Series(
-        problem.params.capacity_t,
-        index=pd.MultiIndex.from_arrays([offer[k] for k in index_keys]),
-    )
     mix = alloc[[*need_keys, "supplier_id", "country", "tonnes"]].merge(
         short[[*need_keys, "bought_t"]], on=need_keys, how="left"
     )
-    at = pd.MultiIndex.from_arrays([mix[k] for k in index_keys])
-    mix["capacity_t"] = capacity.reindex(at).to_numpy()
+    offer_key, mix_key = key_codes(index_keys, offer, mix)
+    at = pd.Index(offer_key).get_indexer(mix_key)  # offers are unique on index_keys
+    mix["capacity_t"] = np.where(at >= 0, np.asarray(problem.params.capacity_t)[at], np.nan)
     mix["share_of_purchases"] = mix["tonnes"] / mix["bought_t"]
     mix["share_of_capacity"] = mix["tonnes"] / mix["capacity_t"].where(mix["capacity_t"] > 0)
     return mix.drop(columns=["bought_t"]).reset_index(drop=True)

@@ -205,7 +205,7 @@ def build_problem(
     need, value_notes, (variants, contents) = needs(dataset, config, settings)
     offer = offers(dataset, config)
     x = x_variables(dataset, config, need, offer, scores)
-    at = x_stages(dataset, config, x)
+    at = x_stages(dataset, config, x, offer)
     caps, floors = policy_rows(at, need, settings.policies)
     if settings.version == 1 or not config.horizon.years:
         # offtakes (from_year, to_year) and stocks carried between years need a horizon;

@@ -60,3 +60,19 @@ def test_remembering_does_not_keep_a_dataset_alive() -> None:
     del data
     gc.collect()
     assert ref() is None
+
+
+def test_public_functions_leave_the_tables_they_are_given_as_they_were() -> None:
+    """The checked dataset is the caller's own object now, not a parsed copy: nothing a
+    run does may edit it."""
+    import pandas as pd
+
+    data = riskengine.load_dataset()
+    config = riskengine.load_config().one_year()
+    before = {name: data.table(name).copy(deep=True) for name in data.table_names}
+    scores = riskengine.score_suppliers(data, config)
+    riskengine.optimise(data, config, scores)
+    riskengine.stress(data, config, scores=scores)
+    for name, table in before.items():
+        pd.testing.assert_frame_equal(data.table(name), table, check_exact=True)
+    assert checked.unchanged(data)
