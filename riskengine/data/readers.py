@@ -68,7 +68,8 @@ def to_raw(source: str, header: list[str], records: list[tuple[int, list[str]]])
     width = len(header)
     wrong = 0
     for line, cells in records:
-        if not any(c.strip() for c in cells):
+        text = "".join(cells)  # one C-level pass: blank row? all ASCII (nothing to normalise)?
+        if not text.strip():
             continue
         if len(cells) != width:
             extra = cells[width:]
@@ -80,7 +81,7 @@ def to_raw(source: str, header: list[str], records: list[tuple[int, list[str]]])
                     message = f"has {len(cells)} fields but the header has {width}"
                     problems.append(InputIssue(source, line, None, None, message))
                 continue
-        rows.append([_nfc(c) for c in cells])
+        rows.append(cells if text.isascii() else [_nfc(c) for c in cells])
         lines.append(line)
     if wrong > _MAX_WIDTH_PROBLEMS:
         more = wrong - _MAX_WIDTH_PROBLEMS
@@ -145,7 +146,7 @@ def read_csv_table(path: Path, source: str) -> RawTable:
             header = next(reader, None)
             line = reader.line_num + 1
             for row in reader:
-                if any(cell.strip() for cell in row):  # blank lines are skipped, not kept
+                if "".join(row).strip():  # blank lines are skipped, not kept
                     records.append((reader.line_num, row))
                 line = reader.line_num + 1
     except UnicodeDecodeError as exc:
