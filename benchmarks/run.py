@@ -112,14 +112,10 @@ def targets() -> str:
             ratio <= 2,
         )
     )
-    lines.append(
-        _line(
-            "20",
-            f"{s['shipped_500']['scenarios']} scenarios on the shipped data, whole horizon",
-            f"{s['shipped_500']['seconds']:.1f} s, one plan year only (the two-stage plan "
-            "runs Config.one_year())",
-            False,
-        )
+    lines.append(  # measured, with no target: the issue asked for the figure
+        f"| 20 | {s['shipped_500']['scenarios']} scenarios on the shipped data, whole horizon "
+        f"(2026-2030) | {s['shipped_500']['seconds']:.1f} s for the whole plan: draws, LP, "
+        "expected-value plan, wait-and-see, frontier | measured; no target |"
     )
     lines.append(_line("20", "default report < 30 s", f"{s['report_s']:.1f} s", s["report_s"] < 30))
     old = s.get("stress_robust")
@@ -158,7 +154,7 @@ def main(argv: list[str] | None = None) -> int:
     code |= bench_calibration.main(["--repeat", "5" if quick else "20"])
     print("\n== coalition analysis: 6 buyers, 63 coalitions (target < 30 s) ==", flush=True)
     code |= bench_alliance.main(["--repeat", "1" if quick else "3"])
-    print("\n== two-stage mean-CVaR plan (one plan year) ==", flush=True)
+    print("\n== two-stage mean-CVaR plan (generated: one year; shipped: 2026-2030) ==", flush=True)
     old = ["--old", args.old] if args.old else []
     shipped = ["--shipped-scenarios", "100" if quick else "500"]
     code |= bench_stochastic.main(["--repeat", "1" if quick else "3", *shipped, *old])
