@@ -18,7 +18,25 @@ seeds = st.integers(0, 10_000)
 offers = st.integers(7, 50)
 modes = st.sampled_from(["joint", "separate"])
 shares = st.floats(0.2, 1.0)
-alphas = st.floats(0.0, 0.6)
+#: Hard shares within one percentage point of "no constraint" (a country cap above 99%, a
+#: partner floor below 1%) make the LP ill-conditioned: with a single source a cap row reads
+#: (1 - theta) x <= 0, and HiGHS's feasibility tolerance (1e-7 kt a row, on the cap and the
+#: bought rows) lets up to 2e-7 / (1 - theta) kt through, an amount that depends on the
+#: solver's path (seed 0, 8 offers, theta 0.99999, hard: 20 t and USD 8 m of lost supply
+#: appear or vanish as max_supplier_share goes 0.75 -> 0.9). The invariants are tested away
+#: from that edge, which docs/methodology.md states.
+caps = st.floats(0.2, 0.99) | st.just(1.0)
+alphas = st.just(0.0) | st.floats(0.01, 0.6)
+
+
+def _cap(theta: float) -> float:
+    """A relaxed cap kept out of the ill-conditioned edge: above 99% it is no cap."""
+    return 1.0 if theta > 0.99 else theta
+
+
+def _floor(alpha: float) -> float:
+    """A relaxed floor kept out of the ill-conditioned edge: below 1% it is no floor."""
+    return 0.0 if alpha < 0.01 else alpha
 
 
 def _data(n: int, seed: int) -> Dataset:
@@ -69,7 +87,7 @@ def _no_higher(relaxed: float, base: float) -> None:
     offers,
     modes,
     enforcements,
-    shares,
+    caps,
     shares,
     alphas,
     st.floats(0, 0.5),
@@ -97,16 +115,16 @@ def test_relaxing_a_cap_never_raises_the_objective(
     }
     base = _objective(data, mode, **start)
     for change in (
-        {"max_country_share": min(1.0, theta + d_theta)},
+        {"max_country_share": _cap(min(1.0, theta + d_theta))},
         {"max_supplier_share": min(1.0, sigma + d_sigma)},
-        {"min_partner_share": max(0.0, alpha - d_alpha)},
+        {"min_partner_share": _floor(max(0.0, alpha - d_alpha))},
         {"enforce": "soft"},
     ):
         _no_higher(_objective(data, mode, **(start | change)), base)
 
 
 @FAST
-@given(seeds, offers, modes, shares, st.floats(1.0, 500.0), st.floats(0.0, 500.0))
+@given(seeds, offers, modes, caps, st.floats(1.0, 500.0), st.floats(0.0, 500.0))
 def test_a_dearer_violation_never_lowers_the_objective(
     seed: int, n: int, mode: str, theta: float, w: float, more: float
 ) -> None:
@@ -141,7 +159,8 @@ def test_raising_a_country_override_never_raises_the_objective(
 ) -> None:
     data = _data(n, seed)
     base = _objective(data, mode, country_share_overrides={"CN": cap})
-    _no_higher(_objective(data, mode, country_share_overrides={"CN": cap + more}), base)
+    relaxed = _cap(cap + more)
+    _no_higher(_objective(data, mode, country_share_overrides={"CN": relaxed}), base)
 
 
 @FAST
