@@ -251,8 +251,9 @@ def json_text(value: Any) -> str:
     records re-indented (a raw line break is never inside a JSON string, so
     ``},<line break>{`` only ever joins two records). ``indent=2`` alone takes
     json's pure-Python encoder: about 1 s against 0.4 s for the 10,000-offer plan.
-    A DataFrame is written as its :func:`frame_records` by pandas' encoder,
-    without the dicts (0.04 s for the 10,000-offer plan's tables).
+    A DataFrame is written as its :func:`frame_records`, a column at a time
+    (numbers by json's C encoder), without the dicts: 0.15 s for the
+    10,000-offer plan's document against 0.38 s through the dicts.
     """
     parts: list[str] = []
     _json_parts(value, "\n", parts)

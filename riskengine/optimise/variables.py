@@ -335,7 +335,7 @@ def _attach_scores(x: pd.DataFrame, scores: pd.DataFrame, offer: pd.DataFrame) -
 
 
 def x_stages(
-    dataset: Dataset, config: Config, x: pd.DataFrame, offer: pd.DataFrame | None = None
+    dataset: Dataset, config: Config, x: pd.DataFrame, offer: pd.DataFrame
 ) -> pd.DataFrame:
     """Where each x variable's material is at each processing stage its route names.
 
@@ -345,9 +345,9 @@ def x_stages(
     counts. With routes (``mining:BR;separation:CN``), the stages of
     :func:`riskengine.data.routes.route_stages` (stages the route leaves out
     are unknown and not counted), so that a country cap binds at every stage
-    (CRMA Art. 1(2): "at any relevant stage of processing"). ``offer``, the
-    offers ``x`` was made from (:func:`offers`), saves looking up each x's
-    ``suppliers.csv`` row by its supplier id and commodity.
+    (CRMA Art. 1(2): "at any relevant stage of processing"). ``offer`` is
+    the offers table ``x`` was made from (:func:`offers`): it gives each x's
+    ``suppliers.csv`` row.
     """
     sup = dataset.suppliers.reset_index(drop=True)
     base = pd.DataFrame(
@@ -359,10 +359,7 @@ def x_stages(
         )
     from riskengine.data.routes import route_stages
 
-    if offer is not None:
-        offer_row = offer["row"].to_numpy()[x["offer"].to_numpy()]
-    else:
-        offer_row = _offer_rows(sup, x)
+    offer_row = offer["row"].to_numpy()[x["offer"].to_numpy()]
     stages = route_stages(sup)
     by_row = stages.groupby("row").indices
     take = [by_row.get(r, np.zeros(0, dtype=int)) for r in offer_row]
@@ -374,8 +371,3 @@ def x_stages(
     codes = _relations(dataset, config, frame["buyer"].to_numpy(), frame["country"].to_numpy())
     frame["relation"] = np.asarray(RELATIONS, dtype=object)[codes]
     return frame
-
-
-def _offer_rows(sup: pd.DataFrame, x: pd.DataFrame) -> np.ndarray:
-    sup_keys, x_keys = key_codes(["supplier_id", "commodity"], sup, x)
-    return np.asarray(pd.Index(sup_keys).get_indexer(x_keys))
