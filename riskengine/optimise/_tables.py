@@ -16,7 +16,6 @@ from riskengine.enums import RiskCharge
 from riskengine.optimise.parameters import base_mix_t
 from riskengine.optimise.problem import Problem
 from riskengine.optimise.solution import Solution
-from riskengine.optimise.variables import key_codes
 
 __all__ = [
     "CHINA",
@@ -335,17 +334,23 @@ def mix_by_country(problem: Problem, alloc: pd.DataFrame, short: pd.DataFrame) -
     return mix.drop(columns=["bought_t"]).sort_values(by, kind="stable").reset_index(drop=True)
 
 
-def mix_by_supplier(alloc: pd.DataFrame, short: pd.DataFrame, problem: Problem) -> pd.DataFrame:
-    """Tonnes per buyer and offer, as shares of the buyer's purchases and of capacity."""
+def mix_by_supplier(
+    alloc: pd.DataFrame, short: pd.DataFrame, problem: Problem, solution: Solution
+) -> pd.DataFrame:
+    """Tonnes per buyer and offer, as shares of the buyer's purchases and of capacity.
+
+    ``alloc`` is :func:`allocations` of the same problem and solution: its rows
+    are the x columns bought, in order, which gives each row its offer.
+    """
     need_keys = keys(problem)
-    offer = problem.structure.offers
-    index_keys = ["commodity", "supplier_id", *(["year"] if "year" in need_keys else [])]
+    bought = _values(problem, solution)[problem.layout.x] > 0
+    offer = problem.structure.x["offer"].to_numpy()[bought]
+    if len(offer) != len(alloc):
+        raise ValueError("alloc is not allocations(problem, solution)")
     mix = alloc[[*need_keys, "supplier_id", "country", "tonnes"]].merge(
         short[[*need_keys, "bought_t"]], on=need_keys, how="left"
     )
-    offer_key, mix_key = key_codes(index_keys, offer, mix)
-    at = pd.Index(offer_key).get_indexer(mix_key)  # offers are unique on index_keys
-    mix["capacity_t"] = np.where(at >= 0, np.asarray(problem.params.capacity_t)[at], np.nan)
+    mix["capacity_t"] = np.asarray(problem.params.capacity_t, dtype=float)[offer]
     mix["share_of_purchases"] = mix["tonnes"] / mix["bought_t"]
     mix["share_of_capacity"] = mix["tonnes"] / mix["capacity_t"].where(mix["capacity_t"] > 0)
     return mix.drop(columns=["bought_t"]).reset_index(drop=True)

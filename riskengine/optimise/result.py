@@ -449,7 +449,7 @@ def make_result(problem: Problem, solution: Solution) -> OptimisationResult:
         products=_tables.products(problem, solution),
         stage_mix=stages,
         mix_by_country=mix,
-        mix_by_supplier=_tables.mix_by_supplier(alloc, short, problem),
+        mix_by_supplier=_tables.mix_by_supplier(alloc, short, problem, solution),
         metrics=_tables.metrics(problem, solution, alloc, short, mix, viol, stages),
         binding=binding(problem, solution),
         mode=problem.mode,
