@@ -217,11 +217,13 @@ def compute(
     scores = score_suppliers(dataset, config)
     seconds["score"] = time.perf_counter() - start
     # the model is built once and shared by the plan, the frontier and the alliance
-    problem = build_problem(dataset, config, with_disruption_probability(scores, dataset, config))
+    calibrated = with_disruption_probability(scores, dataset, config)
+    problem = build_problem(dataset, config, calibrated)
     # The two-stage plan is the longest part and mostly HiGHS, which releases the GIL:
-    # it runs on its own thread while the plan, frontier, alliance and stress tests run here.
+    # it runs on its own thread while the plan, frontier, alliance and stress tests run here
+    # (given q, so that the calibration is not fitted on both threads at once).
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="two-stage") as pool:
-        two_stage = pool.submit(_timed, compute_stochastic, dataset, config, scores, problem)
+        two_stage = pool.submit(_timed, compute_stochastic, dataset, config, calibrated, problem)
         plan = optimise(dataset, config, scores, problem=problem)
         result = plan.for_year(plan.years[0]) if plan.years else plan
         seconds["optimise"] = time.perf_counter() - start - sum(seconds.values())
