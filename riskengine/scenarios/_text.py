@@ -26,7 +26,8 @@ def stress_text(result: StressResult) -> str:
     lines = [
         f"Stress test: {len(result.scenarios)} scenarios ({counts}); sweep on "
         f"{run.get('executor')} ({run.get('workers')} worker(s)) {run.get('seconds', 0):.2f} s, "
-        f"{run.get('scenarios_per_s', 0):,.0f} scenarios/s",
+        f"{run.get('scenarios_per_s', 0):,.0f} scenarios/s"
+        + (f"; {run['note']}" if run.get("note") else ""),
         f"Baseline plan ({base.mode.value}, risk_aversion={base.risk_aversion:g}): purchase "
         f"USD {_m(base.purchase_cost_usd)} m a year, shortfall {base.shortfall_t:,.1f} t",
         "",

@@ -399,6 +399,7 @@ def evaluate(
         "scenarios_per_s": swept.scenarios_per_s,
         "scenarios": len(effects),
         "mean_iterations": float(swept.iterations.mean()) if len(effects) else 0.0,
+        "note": swept.note,
     }
     return StressResult(
         _scenario_table(effects, swept, regret),

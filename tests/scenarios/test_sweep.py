@@ -10,7 +10,7 @@ import pytest
 
 from riskengine.exceptions import RiskEngineError
 from riskengine.optimise import build_problem, solve
-from riskengine.scenarios import apply_scenario, monte_carlo, sweep
+from riskengine.scenarios import apply_scenario, monte_carlo, sweep, sweeps
 from riskengine.scenarios._index import index_problem
 from riskengine.scenarios.sweeps import Progress, baseline_solve
 
@@ -40,11 +40,33 @@ def test_a_sweep_equals_rebuilding_the_model_per_scenario(small, swept):
         assert result.objective_usd[s] == pytest.approx(rebuilt.objective_usd, rel=1e-9)
 
 
-def test_serial_and_local_executors_agree_exactly(swept):
+def test_serial_and_local_executors_agree_exactly(swept, monkeypatch):
     index, effects, serial = swept
-    _assert_identical(serial, sweep(index, effects, "local", n_jobs=2, block_size=8))
+    monkeypatch.setattr(sweeps, "use_processes", lambda *args: True)  # the pool, however short
+    result = sweep(index, effects, "local", n_jobs=2, block_size=8)
+    _assert_identical(serial, result)
+    assert (result.executor, result.workers, result.note) == ("local", 2, "")
     again = sweep(index, effects[8:], "serial", block_size=8)  # whole blocks: same starts
     assert np.array_equal(again.x_t, serial.x_t[8:])
+
+
+def test_local_runs_a_short_sweep_in_this_process_and_says_why(swept):
+    index, effects, serial = swept
+    result = sweep(index, effects, "local", n_jobs=2, block_size=8)
+    _assert_identical(serial, result)
+    assert (result.executor, result.workers) == ("serial", 1)
+    assert result.note.startswith("executor local ran the sweep in this process: 40 scenarios")
+
+
+def test_processes_pay_only_for_enough_work():
+    assert not sweeps.use_processes(1000.0, 10, 100, 1)  # one worker never pays
+    assert not sweeps.use_processes(0.85, 2000, 228, 2)  # shipped data: 2,000 scenarios
+    assert sweeps.use_processes(11.0, 2000, 2133, 2)  # 1,000 offers: 5.5 ms a scenario
+    # more work for the same answers pays at least as well; more answers for it no better
+    grid = [0.1, 1.0, 3.0, 10.0, 100.0]
+    paid = [sweeps.use_processes(s, 500, 1000, 2) for s in grid]
+    assert paid == sorted(paid) and paid[0] is False and paid[-1] is True
+    assert not sweeps.use_processes(3.0, 5000, 1000, 2) or sweeps.use_processes(3.0, 500, 1000, 2)
 
 
 def test_serial_and_dask_executors_agree_exactly(swept):
