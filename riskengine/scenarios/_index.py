@@ -17,6 +17,7 @@ from functools import cached_property
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 
 from riskengine.data.dataset import Dataset
 from riskengine.enums import Mode
@@ -195,31 +196,58 @@ class ModelIndex:
         scale = np.divide(cap, taken, out=np.ones_like(cap), where=taken > cap * (1 + 1e-9))
         return np.asarray(got * scale[self.x_offer])
 
+    @cached_property
+    def _policy_rows(self) -> tuple[sp.csr_matrix, np.ndarray, np.ndarray, np.ndarray]:
+        """The soft policy rows as sums over x: ``(matrix, is_cap, share, need)``.
+
+        A country cap's row of ``matrix`` adds the x whose material is in its
+        country at its stage (one entry per x and stage, as the caps bind at
+        every stage); a partner floor's row adds the need's x from home or a
+        partner. Built once per index: a stress test reads it twice per scenario.
+        """
+        structure = self.problem.structure
+        rows = structure.violations.reset_index(drop=True)
+        is_cap = (rows["family"] == "country_cap").to_numpy()
+        keys = pd.DataFrame(
+            {
+                "row": np.arange(len(rows)),
+                "need": rows["need"].to_numpy(dtype=int),
+                "stage": rows["stage"].fillna("").astype(str).to_numpy(),
+                "country": rows["country"].astype(str).to_numpy(),
+            }
+        )
+        at = structure.stages
+        stages = pd.DataFrame(
+            {
+                "x": at["x"].to_numpy(dtype=int),
+                "need": at["need"].to_numpy(dtype=int),
+                "stage": at["stage"].fillna("").astype(str).to_numpy(),
+                "country": at["country"].astype(str).to_numpy(),
+            }
+        )
+        caps = keys[is_cap].merge(stages, on=["need", "stage", "country"])
+        x = structure.x
+        trusted = pd.DataFrame({"x": np.arange(len(x)), "need": x["need"].to_numpy(dtype=int)})[
+            (x["relation"] != "other").to_numpy()
+        ]
+        floors = keys.loc[~is_cap, ["row", "need"]].merge(trusted, on="need")
+        entries = pd.concat([caps[["row", "x"]], floors[["row", "x"]]], ignore_index=True)
+        matrix = sp.csr_matrix(
+            (np.ones(len(entries)), (entries["row"].to_numpy(), entries["x"].to_numpy())),
+            shape=(len(rows), self.n_x),
+        )
+        share = rows["share"].to_numpy(dtype=float)
+        return matrix, is_cap, share, keys["need"].to_numpy()
+
     def excess_t(self, x_t: np.ndarray) -> np.ndarray:
         """Tonnes over each soft policy row (the problem's violation columns) for purchases x."""
-        structure = self.problem.structure
-        rows = structure.violations
-        if rows.empty:
+        if self.problem.structure.violations.empty:
             return np.zeros(0)
-        x = structure.x
+        matrix, is_cap, share, need = self._policy_rows
         bought = self.pair_sums(x_t)[0]
-        need = rows["need"].to_numpy(dtype=int)
-        share = rows["share"].to_numpy(dtype=float)
-        at = structure.stages  # one row per x and stage: caps bind at every stage
-        key = pd.MultiIndex.from_arrays([at["need"], at["stage"], at["country"]])
-        at_x = x_t[at["x"].to_numpy(dtype=int)]
-        by_country = pd.Series(at_x, index=key).groupby(level=[0, 1, 2]).sum()
-        trusted = (
-            pd.Series(x_t * (x["relation"] != "other").to_numpy())
-            .groupby(x["need"].to_numpy())
-            .sum()
-        )
-        is_cap = (rows["family"] == "country_cap").to_numpy()
-        country_t = by_country.reindex(
-            pd.MultiIndex.from_arrays([need, rows["stage"].fillna(""), rows["country"]])
-        )
-        over_cap = country_t.fillna(0.0).to_numpy() - share * bought[need]
-        under_floor = share * bought[need] - trusted.reindex(need).fillna(0.0).to_numpy()
+        summed = matrix @ np.asarray(x_t, dtype=float)
+        over_cap = summed - share * bought[need]
+        under_floor = share * bought[need] - summed
         return np.asarray(np.maximum(np.where(is_cap, over_cap, under_floor), 0.0))
 
     def money(
