@@ -15,6 +15,7 @@ from riskengine._resources import shipped
 from riskengine.cli._parsers import add_common, add_format
 from riskengine.config import Config, load_config
 from riskengine.data import Dataset
+from riskengine.data.checked import sealed
 from riskengine.exceptions import ConfigError
 from riskengine.formatting import neutralise_csv, round_frame
 
@@ -63,7 +64,8 @@ def load_inputs(args: argparse.Namespace) -> tuple[Config, Dataset]:
     inputs = pipeline.load_inputs(config, args.data, config_path=path)
     for note in inputs.notes:  # tables taken from the shipped reference tables
         print(f"note: {note}", file=sys.stderr)
-    return inputs.config, inputs.dataset
+    # the command's own tables: no user code runs before it exits, so they are not re-hashed
+    return inputs.config, sealed(inputs.dataset)
 
 
 def emit_json(document: Any) -> None:

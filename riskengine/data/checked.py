@@ -22,11 +22,13 @@ import pandas as pd
 
 from riskengine.data.dataset import Dataset
 
-__all__ = ["remember", "unchanged"]
+__all__ = ["remember", "sealed", "unchanged"]
 
 _LOCK = threading.Lock()
 #: id(dataset) -> (a weak reference to it, its tables' fingerprint when checked).
 _CHECKED: dict[int, tuple[weakref.ref[Dataset], bytes]] = {}
+#: ids of checked datasets their owner sealed (:func:`sealed`): not hashed again.
+_SEALED: set[int] = set()
 
 
 def _fingerprint(dataset: Dataset) -> bytes | None:
@@ -67,15 +69,32 @@ def _record(dataset: Dataset, fingerprint: bytes) -> None:
             entry = _CHECKED.get(key)
             if entry is not None and entry[0]() is None:
                 del _CHECKED[key]
+                _SEALED.discard(key)
 
     with _LOCK:
         _CHECKED[key] = (weakref.ref(dataset, forget), fingerprint)
+        _SEALED.discard(key)  # a new record: sealed again only by its owner
+
+
+def sealed(dataset: Dataset) -> Dataset:
+    """Mark a checked ``dataset`` as one no code but riskengine's will touch; returns it.
+
+    For a command's own tables (the CLI loads them and hands them to no user
+    code, and riskengine never edits its inputs): later checks then skip the
+    hash (0.13-0.2 s at 100,000 offers, twice per ``optimise`` command). A
+    dataset not checked yet is left as it is.
+    """
+    with _LOCK:
+        if id(dataset) in _CHECKED and _CHECKED[id(dataset)][0]() is dataset:
+            _SEALED.add(id(dataset))
+    return dataset
 
 
 def unchanged(dataset: Dataset) -> bool:
     """True when ``dataset`` was checked and its tables have not changed since."""
     with _LOCK:
         entry = _CHECKED.get(id(dataset))
+        is_sealed = id(dataset) in _SEALED
     if entry is None or entry[0]() is not dataset:
         return False
-    return _fingerprint(dataset) == entry[1]
+    return is_sealed or _fingerprint(dataset) == entry[1]

@@ -76,3 +76,33 @@ def test_public_functions_leave_the_tables_they_are_given_as_they_were() -> None
     for name, table in before.items():
         pd.testing.assert_frame_equal(data.table(name), table, check_exact=True)
     assert checked.unchanged(data)
+
+
+def test_a_sealed_dataset_is_not_hashed_again_and_an_unchecked_one_cannot_be_sealed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    data = checked.sealed(riskengine.load_dataset())
+    hashed: list[object] = []
+    monkeypatch.setattr(checked, "_fingerprint", lambda d: hashed.append(d))
+    assert checked.unchanged(data) and hashed == []
+    fresh = riskengine.generate_dataset(n_offers=50, seed=6)
+    checked.sealed(fresh)  # never checked: sealing does nothing
+    assert not checked.unchanged(fresh)
+
+
+def test_remembering_again_breaks_the_seal() -> None:
+    data = checked.sealed(riskengine.load_dataset())
+    checked.remember(data)
+    data.suppliers.loc[0, "capacity_t"] = -5.0
+    assert not checked.unchanged(data)
+
+
+def test_a_command_hashes_its_tables_once(monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    from riskengine.cli import main
+
+    hashed: list[object] = []
+    real = checked._fingerprint
+    monkeypatch.setattr(checked, "_fingerprint", lambda d: hashed.append(d) or real(d))
+    assert main(["optimise", "--format", "json", "--set", "optimiser.sharing=none"]) == 0
+    capsys.readouterr()
+    assert len(hashed) == 1  # when loaded; the scoring, build and solve trust the command's own
