@@ -376,8 +376,7 @@ def evaluate(
         time_limit_s=opt.time_limit_s,
     )
     pairs = problem.structure.needs[["buyer", "commodity"]].reset_index(drop=True)
-    exposure = _exposure(index, effects, plan, pairs)
-    response = _response(index, effects, swept, pairs)
+    exposure, response = _exposure_and_response(index, effects, plan, swept, pairs)
     regret = _regret(exposure, response)
     robust_result = None
     if robust:
@@ -463,17 +462,23 @@ def _stack(rows: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
     return {key: np.vstack([r[key] for r in rows]) for key in rows[0]} if rows else {}
 
 
-def _exposure(
-    index: ModelIndex, effects: Sequence[ScenarioEffect], plan: np.ndarray, pairs: pd.DataFrame
-) -> pd.DataFrame:
+def _exposure_and_response(
+    index: ModelIndex,
+    effects: Sequence[ScenarioEffect],
+    plan: np.ndarray,
+    swept: SweepResult,
+    pairs: pd.DataFrame,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Per scenario and need: what the fixed plan receives and costs (exposure), and
+    what the re-optimised plan buys and costs (response); each scenario's arrays built once."""
     planned = index.pair_sums(plan)[0]
-    rows = []
-    for effect in effects:
+    exposure, response = [], []
+    for s, effect in enumerate(effects):
         arrays = index.scenario(effect)
         got = index.deliveries(arrays, plan)
         served = index.pair_sums(got)[0]
         short = _clean(np.maximum(arrays.demand_t - served, 0.0))
-        rows.append(
+        exposure.append(
             {
                 "demand_t": arrays.demand_t,
                 "planned_t": planned,
@@ -482,18 +487,9 @@ def _exposure(
                 **_money(index, arrays, got, short),
             }
         )
-    return _frame(effects, pairs, _stack(rows))
-
-
-def _response(
-    index: ModelIndex, effects: Sequence[ScenarioEffect], swept: SweepResult, pairs: pd.DataFrame
-) -> pd.DataFrame:
-    rows = []
-    for s, effect in enumerate(effects):
-        arrays = index.scenario(effect)
         bought = _clean(swept.x_t[s])
         short = _clean(swept.shortfall_t[s])
-        rows.append(
+        response.append(
             {
                 "demand_t": arrays.demand_t,
                 "served_t": index.pair_sums(bought)[0],
@@ -501,7 +497,7 @@ def _response(
                 **_money(index, arrays, bought, short),
             }
         )
-    return _frame(effects, pairs, _stack(rows))
+    return _frame(effects, pairs, _stack(exposure)), _frame(effects, pairs, _stack(response))
 
 
 def _regret(exposure: pd.DataFrame, response: pd.DataFrame) -> pd.DataFrame:
