@@ -25,10 +25,9 @@ from riskengine.data.dataset import Dataset
 __all__ = ["remember", "sealed", "unchanged"]
 
 _LOCK = threading.Lock()
-#: id(dataset) -> (a weak reference to it, its tables' fingerprint when checked).
-_CHECKED: dict[int, tuple[weakref.ref[Dataset], bytes]] = {}
-#: ids of checked datasets their owner sealed (:func:`sealed`): not hashed again.
-_SEALED: set[int] = set()
+#: id(dataset) -> (a weak reference to it, its tables' fingerprint when checked, whether
+#: its owner sealed it (:func:`sealed`): then it is not hashed again).
+_CHECKED: dict[int, tuple[weakref.ref[Dataset], bytes, bool]] = {}
 
 
 def _fingerprint(dataset: Dataset) -> bytes | None:
@@ -69,11 +68,9 @@ def _record(dataset: Dataset, fingerprint: bytes) -> None:
             entry = _CHECKED.get(key)
             if entry is not None and entry[0]() is None:
                 del _CHECKED[key]
-                _SEALED.discard(key)
 
     with _LOCK:
-        _CHECKED[key] = (weakref.ref(dataset, forget), fingerprint)
-        _SEALED.discard(key)  # a new record: sealed again only by its owner
+        _CHECKED[key] = (weakref.ref(dataset, forget), fingerprint, False)
 
 
 def sealed(dataset: Dataset) -> Dataset:
@@ -85,8 +82,9 @@ def sealed(dataset: Dataset) -> Dataset:
     dataset not checked yet is left as it is.
     """
     with _LOCK:
-        if id(dataset) in _CHECKED and _CHECKED[id(dataset)][0]() is dataset:
-            _SEALED.add(id(dataset))
+        entry = _CHECKED.get(id(dataset))
+        if entry is not None and entry[0]() is dataset:
+            _CHECKED[id(dataset)] = (entry[0], entry[1], True)
     return dataset
 
 
@@ -94,7 +92,6 @@ def unchanged(dataset: Dataset) -> bool:
     """True when ``dataset`` was checked and its tables have not changed since."""
     with _LOCK:
         entry = _CHECKED.get(id(dataset))
-        is_sealed = id(dataset) in _SEALED
     if entry is None or entry[0]() is not dataset:
         return False
-    return is_sealed or _fingerprint(dataset) == entry[1]
+    return entry[2] or _fingerprint(dataset) == entry[1]

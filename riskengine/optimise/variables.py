@@ -213,22 +213,17 @@ def offers(dataset: Dataset, config: Config) -> pd.DataFrame:
 
 
 def _relations(
-    dataset: Dataset, config: Config, buyers: np.ndarray, countries: np.ndarray, grid: bool = False
+    dataset: Dataset, config: Config, buyers: np.ndarray, countries: np.ndarray
 ) -> np.ndarray:
-    """Relation codes (0 home, 1 partner, 2 other) of each (buyer, country) pair; with
-    ``grid``, of every buyer with every country, ``(len(buyers), len(countries))``."""
+    """Relation codes (0 home, 1 partner, 2 other) of every buyer with every country,
+    ``(len(buyers), len(countries))``; ``buyers`` and ``countries`` are distinct values."""
     table = home_and_partners(dataset, config)
-    table_buyers = table["buyer"].to_numpy(dtype=object)
-    table_countries = table["country"].astype(str).to_numpy(dtype=object)
-    names = pd.Index(pd.unique(np.concatenate([np.asarray(buyers, object), table_buyers])))
-    places = pd.Index(pd.unique(np.concatenate([np.asarray(countries, object), table_countries])))
-    codes = np.full((len(names), len(places)), 2, dtype=int)  # not in the table: other
-    codes[names.get_indexer(table_buyers), places.get_indexer(table_countries)] = table[
-        "relation"
-    ].to_numpy(dtype=int)
-    if grid:
-        return np.asarray(codes[names.get_indexer(buyers)][:, places.get_indexer(countries)])
-    return np.asarray(codes[names.get_indexer(buyers), places.get_indexer(countries)])
+    at_buyer = pd.Index(buyers).get_indexer(table["buyer"].to_numpy(dtype=object))
+    at_country = pd.Index(countries).get_indexer(table["country"].astype(str).to_numpy())
+    hit = (at_buyer >= 0) & (at_country >= 0)
+    codes = np.full((len(buyers), len(countries)), 2, dtype=int)  # not in the table: other
+    codes[at_buyer[hit], at_country[hit]] = table["relation"].to_numpy(dtype=int)[hit]
+    return codes
 
 
 def _for_buyer(x: pd.DataFrame, config: Config) -> np.ndarray:
@@ -285,7 +280,7 @@ def x_variables(
     # relations per (buyer, offer country), looked up on codes of the needs and the offers
     buyer_code, names = pd.factorize(need["buyer"].to_numpy())
     country_code, places = pd.factorize(offer["country"].to_numpy())
-    grid = _relations(dataset, config, np.asarray(names), np.asarray(places), grid=True)
+    grid = _relations(dataset, config, np.asarray(names), np.asarray(places))
     codes_rel = grid[buyer_code[need_of_x], country_code[offer_of_x]][keep]
     x["relation"] = np.asarray(RELATIONS, dtype=object)[codes_rel]
     return _attach_scores(x, scores, offer)
@@ -402,6 +397,9 @@ def x_stages(
     frame = base.iloc[np.repeat(np.arange(len(x)), sizes)].reset_index(drop=True)
     frame["stage"] = stages["stage"].to_numpy()[index]
     frame["country"] = stages["country"].astype(str).to_numpy()[index]
-    codes = _relations(dataset, config, frame["buyer"].to_numpy(), frame["country"].to_numpy())
+    buyer_code, names = pd.factorize(frame["buyer"].to_numpy())
+    country_code, places = pd.factorize(frame["country"].to_numpy())
+    grid = _relations(dataset, config, np.asarray(names), np.asarray(places))
+    codes = grid[buyer_code, country_code]
     frame["relation"] = np.asarray(RELATIONS, dtype=object)[codes]
     return frame
